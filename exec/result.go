@@ -1,0 +1,36 @@
+package exec
+
+import (
+	"context"
+
+	"github.com/apiarydb/apiary/exec/vec"
+)
+
+// Column describes one column of a result.
+type Column struct {
+	Name string
+	Type vec.Type
+}
+
+// Rows streams the rows of one result as batches.
+//
+// Next returns the next batch; a nil batch or one with Len 0 ends the stream
+// for good. A batch stays valid until the next call to Next and belongs to
+// Rows: callers copy what they keep. Close releases resources; it is
+// idempotent and may be called before the stream ends.
+type Rows interface {
+	Columns() []Column
+	Next(ctx context.Context) (*vec.Batch, error)
+	Close()
+}
+
+// Result is the outcome of one statement.
+type Result struct {
+	// Tag is the PostgreSQL command tag without a row count for statements
+	// that return rows ("SELECT"), and complete for others ("INSERT 0 3",
+	// "CREATE TABLE"). For row-returning statements the server appends the
+	// number of rows it sent.
+	Tag string
+	// Rows is nil for statements that return no rows.
+	Rows Rows
+}

@@ -1,0 +1,3 @@
+module github.com/apiarydb/apiary
+
+go 1.26.8
