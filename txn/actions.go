@@ -90,3 +90,45 @@ type SetEntry struct {
 type DeleteEntry struct {
 	Key string `json:"key"`
 }
+
+// Intent marks a commit written by a transaction that spans several ledgers.
+// The commit's other actions take effect only if the transaction record named
+// by Record says "committed"; if it says "aborted" the commit is a no-op
+// version. See docs/storage.md, "Multi-ledger transactions".
+type Intent struct {
+	TxnID string `json:"txn_id"`
+	// Record is the key of the transaction record, relative to the storage
+	// root ("_txns/<txn-id>.json").
+	Record string `json:"record"`
+	// Deadline is the writer's promise: after it (by the reader's clock) an
+	// absent record may be created as "aborted" by anyone.
+	Deadline time.Time `json:"deadline"`
+	// Ledgers lists the prefixes of every ledger the transaction writes,
+	// sorted.
+	Ledgers []string `json:"ledgers"`
+}
+
+// TxnState is the outcome of a multi-ledger transaction.
+type TxnState string
+
+// The two states a transaction record can hold. A record is created once
+// (PutIfAbsent) and never changes.
+const (
+	TxnCommitted TxnState = "committed"
+	TxnAborted   TxnState = "aborted"
+)
+
+// TxnRecord is the object whose creation decides a multi-ledger transaction:
+// "_txns/<txn-id>.json". Its creation with PutIfAbsent is the commit point.
+type TxnRecord struct {
+	TxnID string   `json:"txn_id"`
+	State TxnState `json:"state"`
+	// Versions maps each ledger prefix to the version of the transaction's
+	// intent commit there. Only committed records written by the
+	// transaction itself carry it; readers use it to pick mutually
+	// consistent snapshots of several ledgers.
+	Versions map[string]int64 `json:"versions,omitempty"`
+	Time     time.Time        `json:"time"`
+	Node     string           `json:"node,omitempty"`
+	Format   int              `json:"format"`
+}
