@@ -6,4 +6,33 @@
 //
 // Imports: exec (and exec/vec), catalog, sqlerr, the standard library and
 // pgproto3; never txn or objstore directly.
+//
+// # Shape
+//
+// The server depends on the small Session and SessionFactory interfaces
+// defined here (session.go), not on exec's concrete types: exec implements
+// them, tests use fakes. Optional abilities are separate interfaces found by
+// type assertion: ParameterReporter (settings changed by SET become
+// ParameterStatus messages) and Locator (the session time zone for
+// timestamptz output). Authentication goes through Authenticator (auth.go);
+// only Trust exists so far.
+//
+// One goroutine serves each connection (conn.go: the read loop, output
+// buffering, errors). Each protocol phase has its file: conn_startup.go
+// (SSLRequest/GSSENCRequest refusal, CancelRequest, StartupMessage,
+// NegotiateProtocolVersion, ParameterStatus, BackendKeyData),
+// conn_simple.go (Query: RowDescription, DataRows written straight from vec
+// batches with vec.AppendText, CommandComplete) and conn_extended.go (the
+// extended protocol, which for now answers 0A000 and skips to Sync).
+//
+// # Usage
+//
+//	srv := server.New(server.Config{ListenAddr: "127.0.0.1:5432", Version: v}, factory)
+//	err := srv.ListenAndServe(ctx) // returns after ctx ends and connections drain
+//
+// # Failure containment
+//
+// A panic in a session becomes an XX000 ErrorResponse and the connection
+// lives on; a panic anywhere else in a connection ends that connection only.
+// A malformed or oversized message ends its connection with FATAL 08P01.
 package server
