@@ -291,7 +291,7 @@ func (l *Local) PutIfAbsent(ctx context.Context, key string, data []byte) error 
 	// A lost unlink of the temp leaves only debris for age-based cleanup; it
 	// must not turn a committed create into a reported failure.
 	defer os.Remove(tmp)
-	if err := os.Link(tmp, p); err != nil {
+	if err := os.Link(tmp, p); err != nil && !linkedAnyway(tmp, p) {
 		if errors.Is(err, fs.ErrExist) {
 			if fi, serr := os.Lstat(p); serr == nil && fi.IsDir() {
 				return fmt.Errorf("objstore: local put if absent %s: %w", key, errPrefixConflict)
@@ -307,6 +307,19 @@ func (l *Local) PutIfAbsent(ctx context.Context, key string, data []byte) error 
 		return fmt.Errorf("objstore: local put if absent %s: %w: %w", key, ErrTransient, err)
 	}
 	return nil
+}
+
+// linkedAnyway reports whether a link(2) that returned an error did create
+// the name. On NFS a retransmitted LINK whose first reply was lost fails with
+// EEXIST against our own new name; the final name then being the same file
+// as our temp file is the reliable test (the nlink == 2 check of open(2)).
+func linkedAnyway(tmp, final string) bool {
+	a, err := os.Stat(tmp)
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(final)
+	return err == nil && os.SameFile(a, b)
 }
 
 // writeTemp writes data to a fresh temp file in dir, creating dir if needed,

@@ -214,7 +214,7 @@ func (srv *minioServer) waitReady() error {
 		}
 		select {
 		case <-srv.exited:
-			return fmt.Errorf("minio exited during startup: %s", srv.output.String())
+			return fmt.Errorf("minio exited during startup (%v): %s", srv.cmd.ProcessState, srv.output.String())
 		case <-tick.C:
 		}
 		if time.Now().After(deadline) {
