@@ -11,7 +11,7 @@ PKGS     := ./...
 # pseudo-version of the commit whose behaviour docs/storage.md relies on
 # (If-None-Match: * answered with 412).
 MINIO_VERSION       := v0.0.0-20260212201848-7aac2a2c5b7c
-STATICCHECK_VERSION := 2026.1
+STATICCHECK_VERSION := v0.8.2
 export CGO_ENABLED := 0
 
 .PHONY: all build run test test-short bench lint tools cross release clean

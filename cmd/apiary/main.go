@@ -1,0 +1,98 @@
+// Command apiary runs an Apiary node.
+//
+//	apiary serve [--listen 127.0.0.1:5432] [--storage file://./apiary-data] [--name NODE]
+//	apiary version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/apiarydb/apiary/exec"
+	"github.com/apiarydb/apiary/objstore"
+	"github.com/apiarydb/apiary/server"
+)
+
+// version is set at release time with -ldflags "-X main.version=...".
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit codes: 0 success, 1 runtime failure, 2 usage error.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stderr)
+	case "version":
+		fmt.Fprintf(stdout, "apiary %s (PostgreSQL 15 wire protocol)\n", version)
+		return 0
+	case "help", "-h", "--help":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "apiary: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `Usage: apiary <command> [flags]
+
+Commands:
+  serve     run a node: accept PostgreSQL clients, store data in --storage
+  version   print the version
+
+Run 'apiary serve --help' for the flags of serve.
+`)
+}
+
+func serve(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:5432", "address for PostgreSQL clients")
+	storage := fs.String("storage", "file://./apiary-data", "storage URL: file:///path, file://./rel, or s3://bucket/prefix?endpoint=host:port")
+	host, _ := os.Hostname()
+	name := fs.String("name", host, "node name, recorded in commits and logs")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	store, err := objstore.Open(ctx, *storage)
+	if err != nil {
+		log.Error("cannot open storage", "storage", *storage, "err", err)
+		return 1
+	}
+	defer store.Close()
+	eng, err := exec.NewEngine(ctx, store, exec.Config{Node: *name, Logger: log})
+	if err != nil {
+		log.Error("cannot start the engine", "storage", store.URL(), "err", err)
+		return 1
+	}
+	srv := server.New(server.Config{ListenAddr: *listen, Logger: log, Version: version}, server.EngineSessions(eng))
+	log.Info("apiary node starting", "version", version, "node", *name, "listen", *listen, "storage", store.URL())
+	if err := srv.ListenAndServe(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		log.Error("server stopped", "err", err)
+		return 1
+	}
+	log.Info("apiary node stopped")
+	return 0
+}

@@ -1,0 +1,195 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
+
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+	"github.com/apiarydb/apiary/txn"
+)
+
+// Frame options accepted in CREATE TABLE ... WITH (...).
+const (
+	OptionPartitionBy    = "partition_by"
+	OptionTargetCellSize = "target_cell_size"
+)
+
+// sqlType maps a parsed column type to Apiary's type.
+func sqlType(ref tree.ResolvableTypeReference) (vec.Type, error) {
+	t, ok := ref.(*types.T)
+	if !ok {
+		return vec.Type{}, sqlerr.New(sqlerr.UndefinedObject, "type %q does not exist", ref.SQLString())
+	}
+	switch t.Family() {
+	case types.BoolFamily:
+		return vec.Bool, nil
+	case types.IntFamily:
+		switch t.Width() {
+		case 16:
+			return vec.Int16, nil
+		case 32:
+			return vec.Int32, nil
+		}
+		return vec.Int64, nil
+	case types.FloatFamily:
+		if t.Width() == 32 {
+			return vec.Float32, nil
+		}
+		return vec.Float64, nil
+	case types.DecimalFamily:
+		p, sc := t.Precision(), t.Scale()
+		if p > vec.MaxNumericPrecision {
+			return vec.Type{}, unsupported("numeric precision %d is above the supported maximum of %d", p, vec.MaxNumericPrecision)
+		}
+		if p > 0 && (sc < 0 || sc > p) {
+			return vec.Type{}, sqlerr.New(sqlerr.InvalidParameterValue, "NUMERIC scale %d must be between 0 and precision %d", sc, p)
+		}
+		return vec.Numeric(p, sc), nil
+	case types.StringFamily:
+		switch t.Oid() {
+		case vec.OIDBpchar:
+			w := t.Width()
+			if w == 0 {
+				w = 1
+			}
+			return vec.Char(w), nil
+		case vec.OIDVarchar:
+			return vec.Varchar(t.Width()), nil
+		}
+		return vec.Text, nil
+	case types.BytesFamily:
+		return vec.Bytea, nil
+	case types.DateFamily:
+		return vec.Date, nil
+	case types.TimestampFamily:
+		return vec.Timestamp, nil
+	case types.TimestampTZFamily:
+		return vec.TimestampTZ, nil
+	case types.IntervalFamily:
+		return vec.IntervalT, nil
+	}
+	return vec.Type{}, unsupported("column type %s is not supported", t.SQLString())
+}
+
+// frameSchema turns a frame's metadata into typed columns.
+func frameSchema(md *txn.Metadata) ([]Column, error) {
+	cols := make([]Column, len(md.Columns))
+	for i, c := range md.Columns {
+		t, err := vec.ParseType(c.Type)
+		if err != nil {
+			return nil, fmt.Errorf("exec: frame %s column %s: %w", md.FrameID, c.Name, err)
+		}
+		cols[i] = Column{Name: c.Name, Type: t}
+	}
+	return cols, nil
+}
+
+func (s *Session) createTable(ctx context.Context, n *tree.CreateTable) (Result, error) {
+	if n.As() {
+		return Result{}, unsupported("CREATE TABLE ... AS is not supported yet")
+	}
+	md := txn.Metadata{Options: map[string]string{}}
+	seen := map[string]bool{}
+	for _, def := range n.Defs {
+		switch d := def.(type) {
+		case *tree.ColumnTableDef:
+			name := string(d.Name)
+			if seen[name] {
+				return Result{}, sqlerr.New(sqlerr.DuplicateColumn, "column %q specified more than once", name)
+			}
+			seen[name] = true
+			t, err := sqlType(d.Type)
+			if err != nil {
+				return Result{}, err
+			}
+			notNull := d.Nullable.Nullability == tree.NotNull || d.PrimaryKey.IsPrimaryKey
+			md.Columns = append(md.Columns, txn.Column{Name: name, Type: t.String(), NotNull: notNull})
+		case *tree.UniqueConstraintTableDef, *tree.IndexTableDef, *tree.CheckConstraintTableDef, *tree.ForeignKeyConstraintTableDef:
+			// Constraints beyond NOT NULL are accepted and not enforced:
+			// an analytical store of append-only cells keeps no indexes.
+			// docs/sql-reference.md says so.
+		default:
+			return Result{}, unsupported("table element %T is not supported", def)
+		}
+	}
+	if len(md.Columns) == 0 {
+		return Result{}, unsupported("a frame needs at least one column")
+	}
+	for _, p := range n.StorageParams {
+		key := strings.ToLower(string(p.Key))
+		val := strings.Trim(tree.AsStringWithFlags(p.Value, tree.FmtBareStrings), "'")
+		switch key {
+		case OptionPartitionBy:
+			for _, c := range strings.Split(val, ",") {
+				c = strings.TrimSpace(c)
+				if !seen[c] {
+					return Result{}, sqlerr.New(sqlerr.UndefinedColumn, "partition column %q does not exist", c)
+				}
+				md.PartitionBy = append(md.PartitionBy, c)
+			}
+		case OptionTargetCellSize:
+			if _, err := strconv.ParseInt(val, 10, 64); err != nil {
+				return Result{}, sqlerr.New(sqlerr.InvalidParameterValue, "target_cell_size must be a number of bytes, got %q", val)
+			}
+			md.Options[key] = val
+		default:
+			return Result{}, sqlerr.New(sqlerr.InvalidParameterValue, "unrecognized frame option %q", key).
+				WithHint("Frame options are %s and %s.", OptionPartitionBy, OptionTargetCellSize)
+		}
+	}
+	return s.write(ctx, "CREATE TABLE", func(t *txn.Txn) (Result, error) {
+		ns, err := s.eng.catalog.InTxn(ctx, t)
+		if err != nil {
+			return Result{}, err
+		}
+		ref, err := s.newFrameRef(ns, &n.Table)
+		if err != nil {
+			return Result{}, err
+		}
+		_, _, err = s.eng.catalog.CreateFrame(ctx, t, ref.hive, ref.box, ref.name, md, n.IfNotExists)
+		return Result{Tag: "CREATE TABLE"}, err
+	})
+}
+
+func (s *Session) dropTables(ctx context.Context, n *tree.DropTable) (Result, error) {
+	return s.write(ctx, "DROP TABLE", func(t *txn.Txn) (Result, error) {
+		ns, err := s.eng.catalog.InTxn(ctx, t)
+		if err != nil {
+			return Result{}, err
+		}
+		for i := range n.Names {
+			f, err := s.resolveFrame(ns, &n.Names[i])
+			if err != nil {
+				if n.IfExists && sqlerr.CodeOf(err) == sqlerr.UndefinedTable {
+					continue
+				}
+				return Result{}, err
+			}
+			if err := s.eng.catalog.DropFrame(ctx, t, f.Hive, f.Box, f.Name, n.IfExists); err != nil {
+				return Result{}, err
+			}
+		}
+		return Result{Tag: "DROP TABLE"}, nil
+	})
+}
+
+func (s *Session) dropSchemas(ctx context.Context, n *tree.DropSchema) (Result, error) {
+	return s.write(ctx, "DROP SCHEMA", func(t *txn.Txn) (Result, error) {
+		for _, p := range n.Names {
+			hive, box, err := s.schemaName(p)
+			if err != nil {
+				return Result{}, err
+			}
+			if err := s.eng.catalog.DropBox(ctx, t, hive, box, n.IfExists, n.DropBehavior == tree.DropCascade); err != nil {
+				return Result{}, err
+			}
+		}
+		return Result{Tag: "DROP SCHEMA"}, nil
+	})
+}

@@ -1,0 +1,207 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+	"github.com/apiarydb/apiary/txn"
+)
+
+func (s *Session) insert(ctx context.Context, n *tree.Insert) (Result, error) {
+	if n.Returning != nil {
+		if _, none := n.Returning.(*tree.NoReturningClause); !none {
+			return Result{}, unsupported("INSERT ... RETURNING is not supported")
+		}
+	}
+	if n.OnConflict != nil {
+		return Result{}, unsupported("INSERT ... ON CONFLICT is not supported: frames have no unique keys")
+	}
+	target := n.Table
+	if ate, isAliased := target.(*tree.AliasedTableExpr); isAliased {
+		target = ate.Expr
+	}
+	tn, ok := target.(*tree.TableName)
+	if !ok {
+		return Result{}, unsupported("INSERT target %s is not supported", tree.AsString(n.Table))
+	}
+	if n.Rows == nil || n.Rows.Select == nil {
+		return Result{}, unsupported("INSERT ... DEFAULT VALUES is not supported")
+	}
+	values, ok := n.Rows.Select.(*tree.ValuesClause)
+	if !ok {
+		return Result{}, unsupported("INSERT ... SELECT is not supported yet")
+	}
+	var count int
+	res, err := s.write(ctx, "INSERT", func(t *txn.Txn) (Result, error) {
+		ns, err := s.eng.catalog.InTxn(ctx, t)
+		if err != nil {
+			return Result{}, err
+		}
+		f, err := s.resolveFrame(ns, tn)
+		if err != nil {
+			return Result{}, err
+		}
+		ledger := s.eng.txns.Ledger(f.Prefix())
+		snap, err := t.Read(ctx, ledger)
+		if err != nil {
+			return Result{}, err
+		}
+		md := snap.Metadata
+		if pending := t.Pending(ledger); pending.Metadata != nil {
+			md = pending.Metadata
+		}
+		if md == nil {
+			return Result{}, sqlerr.New(sqlerr.UndefinedTable, "relation %q has no schema", f.Name)
+		}
+		schema, err := frameSchema(md)
+		if err != nil {
+			return Result{}, err
+		}
+		batch, err := buildValues(f.Name, md, schema, n.Columns, values)
+		if err != nil {
+			return Result{}, err
+		}
+		count = batch.Len
+		if count == 0 {
+			return Result{Tag: "INSERT 0 0"}, nil
+		}
+		cells, err := s.writeCells(ctx, t, f.Prefix(), md, []*vec.Batch{batch})
+		if err != nil {
+			return Result{}, err
+		}
+		t.AddCells(ledger, cells...)
+		return Result{Tag: fmt.Sprintf("INSERT 0 %d", count)}, nil
+	})
+	return res, err
+}
+
+// buildValues evaluates a VALUES list into a batch laid out in the frame's
+// column order. Columns the statement does not name are NULL. Every check
+// happens before anything is written, so a bad row rejects the statement
+// whole.
+func buildValues(frame string, md *txn.Metadata, schema []Column, names tree.NameList, values *tree.ValuesClause) (*vec.Batch, error) {
+	// target[i] is the frame column that the i-th value of each row fills.
+	target := make([]int, 0, len(schema))
+	if len(names) == 0 {
+		for i := range schema {
+			target = append(target, i)
+		}
+	} else {
+		seen := map[int]bool{}
+		for _, nm := range names {
+			idx := -1
+			for i, c := range schema {
+				if c.Name == string(nm) {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", string(nm), frame)
+			}
+			if seen[idx] {
+				return nil, sqlerr.New(sqlerr.DuplicateColumn, "column %q specified more than once", string(nm))
+			}
+			seen[idx] = true
+			target = append(target, idx)
+		}
+	}
+	filled := make([]bool, len(schema))
+	for _, idx := range target {
+		filled[idx] = true
+	}
+	types := make([]vec.Type, len(schema))
+	for i, c := range schema {
+		types[i] = c.Type
+	}
+	b := vec.NewBatch(types, len(values.Rows))
+	for r, row := range values.Rows {
+		if len(row) > len(target) {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT has more expressions than target columns")
+		}
+		if len(row) < len(target) {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT has more target columns than expressions")
+		}
+		for i, e := range row {
+			col := b.Cols[target[i]]
+			if err := appendLiteral(col, e); err != nil {
+				return nil, withRowContext(err, frame, schema[target[i]].Name, r+1)
+			}
+		}
+		for i, ok := range filled {
+			if !ok {
+				b.Cols[i].AppendNull()
+			}
+		}
+	}
+	b.Len = len(values.Rows)
+	for i, c := range md.Columns {
+		if !c.NotNull {
+			continue
+		}
+		if b.Cols[i].Nulls.Any() {
+			for r := 0; r < b.Len; r++ {
+				if b.Cols[i].Nulls.IsNull(r) {
+					return nil, sqlerr.New(sqlerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.Name, frame).
+						WithDetail("Failing row is row %d of the statement.", r+1)
+				}
+			}
+		}
+	}
+	return b, nil
+}
+
+// withRowContext names the row and column of a bad value in the error's
+// detail, keeping its SQLSTATE.
+func withRowContext(err error, frame, column string, row int) error {
+	e := sqlerr.Flatten(err)
+	if e.Detail == "" {
+		e.Detail = fmt.Sprintf("Row %d, column %q of relation %q.", row, column, frame)
+	}
+	e.Err = err
+	return e
+}
+
+// appendLiteral appends the value of a constant expression to col. Until the
+// expression evaluator lands (the engine issue), VALUES rows may hold
+// constants, signed numbers, NULL and casts of constants.
+func appendLiteral(col *vec.Vec, e tree.Expr) error {
+	switch x := e.(type) {
+	case *tree.ParenExpr:
+		return appendLiteral(col, x.Expr)
+	case *tree.CastExpr:
+		return appendLiteral(col, x.Expr)
+	case tree.Datum:
+		if x == tree.DNull {
+			col.AppendNull()
+			return nil
+		}
+		if d, ok := x.(*tree.DBool); ok {
+			if *d {
+				return col.AppendParsed("t", time.UTC)
+			}
+			return col.AppendParsed("f", time.UTC)
+		}
+	case *tree.NumVal:
+		return col.AppendParsed(x.String(), time.UTC)
+	case *tree.StrVal:
+		return col.AppendParsed(x.RawString(), time.UTC)
+	case *tree.UnaryExpr:
+		if x.Operator.Symbol == tree.UnaryMinus {
+			if nv, ok := x.Expr.(*tree.NumVal); ok {
+				s := nv.String()
+				if strings.HasPrefix(s, "-") {
+					return col.AppendParsed(s[1:], time.UTC)
+				}
+				return col.AppendParsed("-"+s, time.UTC)
+			}
+		}
+	}
+	return unsupported("VALUES may only hold constants for now, not %s", tree.AsString(e))
+}
