@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -88,8 +89,15 @@ func serve(args []string, stderr io.Writer) int {
 		return 1
 	}
 	srv := server.New(server.Config{ListenAddr: *listen, Logger: log, Version: version}, server.EngineSessions(eng))
-	log.Info("apiary node starting", "version", version, "node", *name, "listen", *listen, "storage", store.URL())
-	if err := srv.ListenAndServe(ctx); err != nil && !errors.Is(err, context.Canceled) {
+	// Listening here rather than in the server lets --listen name port 0
+	// and the log say which port was taken.
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		log.Error("cannot listen", "listen", *listen, "err", err)
+		return 1
+	}
+	log.Info("apiary node ready", "version", version, "node", *name, "addr", ln.Addr().String(), "storage", store.URL())
+	if err := srv.Serve(ctx, ln); err != nil && !errors.Is(err, context.Canceled) {
 		log.Error("server stopped", "err", err)
 		return 1
 	}
