@@ -222,13 +222,28 @@ func (t *Txn) commitLedger(ctx context.Context, lt *ledgerTxn, intent *Intent) (
 		default:
 			return 0, fmt.Errorf("txn: commit %s version %d: %w", prefix, v, err)
 		}
-		if winner.Info.TxnID == t.id {
-			return v, t.afterPut(prefix, v)
+		// Catch up: check every commit that landed since our read, not
+		// just the one that beat us, before trying again. A writer far
+		// behind a hot ledger would otherwise spend an attempt (and a
+		// backoff) per version and starve.
+		for winner != nil {
+			if winner.Info.TxnID == t.id {
+				return v, t.afterPut(prefix, v)
+			}
+			if err := t.checkWinner(ctx, lt, c, winner); err != nil {
+				return 0, err
+			}
+			v++
+			next, err := lt.l.readCommit(ctx, v)
+			switch {
+			case errors.Is(err, objstore.ErrNotExist):
+				winner = nil
+			case err != nil:
+				return 0, fmt.Errorf("txn: read winner of %s version %d: %w", prefix, v, err)
+			default:
+				winner = next
+			}
 		}
-		if err := t.checkWinner(ctx, lt, c, winner); err != nil {
-			return 0, err
-		}
-		v++
 		if attempt > 0 {
 			// Repeated losses mean contention: spread the retries out.
 			if err := sleepCtx(ctx, backoff(attempt, 50*time.Millisecond)); err != nil {

@@ -117,7 +117,7 @@ func (t *Txn) consistent(ctx context.Context, l *Ledger, snap *Snapshot) (*Snaps
 				}
 			}
 		}
-		target := snap.Version
+		var target int64
 		switch {
 		case limit < snap.Version:
 			target = limit
