@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/pgwire/pgerror"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 
+	"github.com/apiarydb/apiary/catalog"
 	"github.com/apiarydb/apiary/sqlerr"
 	"github.com/apiarydb/apiary/txn"
 )
@@ -279,6 +281,8 @@ func (s *Session) setVar(ctx context.Context, n *tree.SetVar) (Result, error) {
 				return Result{}, sqlerr.New(sqlerr.InvalidSchemaName, "schema %q does not exist", box)
 			}
 			s.searchPath = []string{box}
+		} else {
+			s.searchPath = []string{catalog.DefaultBox}
 		}
 		s.hive = hive
 		return Result{Tag: "SET"}, nil
@@ -294,14 +298,39 @@ func (s *Session) setVar(ctx context.Context, n *tree.SetVar) (Result, error) {
 		s.searchPath = path
 		return Result{Tag: "SET"}, nil
 	}
+	// RESET x and SET x TO DEFAULT arrive as no values or DEFAULT.
+	if len(n.Values) == 0 || (len(n.Values) == 1 && n.Values[0] == tree.DefaultVal{}) {
+		delete(s.settings, name)
+		return Result{Tag: "SET"}, nil
+	}
 	// Settings the engine does not act on yet are remembered, so SHOW
 	// returns what was set and drivers' session set-up succeeds.
 	var vals []string
 	for _, v := range n.Values {
 		vals = append(vals, strings.Trim(tree.AsStringWithFlags(v, tree.FmtBareIdentifiers), "'"))
 	}
-	s.settings[name] = strings.Join(vals, ", ")
+	val := strings.Join(vals, ", ")
+	switch name {
+	case "timezone", "time zone":
+		name = "timezone"
+		if _, err := time.LoadLocation(val); err != nil {
+			return Result{}, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"TimeZone\": %q", val)
+		}
+	case "client_encoding":
+		if e := strings.ToUpper(strings.ReplaceAll(val, "-", "")); e != "UTF8" && e != "UNICODE" {
+			return Result{}, sqlerr.New(sqlerr.FeatureNotSupported, "client_encoding %q is not supported; Apiary speaks UTF8 only", val)
+		}
+		val = "UTF8"
+	}
+	s.settings[name] = val
 	return Result{Tag: "SET"}, nil
+}
+
+// Parameter reports a session setting the client changed, by its
+// PostgreSQL name (any case), so the wire server can send ParameterStatus.
+func (s *Session) Parameter(name string) (string, bool) {
+	v, ok := s.settings[strings.ToLower(name)]
+	return v, ok
 }
 
 // unsupported is a convenience for features that are parsed but not built.

@@ -200,3 +200,24 @@ func TestDDLVisibleToSecondEngine(t *testing.T) {
 		t.Fatalf("second engine sees %d rows, want 3", n)
 	}
 }
+
+func TestSettings(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	mustRun(t, s, "SET TimeZone = 'Europe/Lisbon'; SET application_name = 'report'; SET extra_float_digits = 3")
+	if v, ok := s.Parameter("TimeZone"); !ok || v != "Europe/Lisbon" {
+		t.Errorf("TimeZone = %q, %v", v, ok)
+	}
+	if v, _ := s.Parameter("application_name"); v != "report" {
+		t.Errorf("application_name = %q", v)
+	}
+	wantCode(t, s, "SET TimeZone = 'Mars/Olympus'", sqlerr.InvalidParameterValue)
+	wantCode(t, s, "SET client_encoding = 'LATIN1'", sqlerr.FeatureNotSupported)
+	mustRun(t, s, "RESET TimeZone")
+	if _, ok := s.Parameter("TimeZone"); ok {
+		t.Error("TimeZone still set after RESET")
+	}
+	mustRun(t, s, "SET search_path = nowhere, public; CREATE TABLE sp (a int)")
+	if got := joinRows(mustRun(t, s, "SHOW TABLES")); got != "public|sp" {
+		t.Errorf("CREATE along search path landed in %q", got)
+	}
+}
