@@ -1,7 +1,6 @@
 package vec
 
 import (
-	"errors"
 	"math"
 	"testing"
 	"time"
@@ -170,14 +169,6 @@ func TestAppendTextDoesNotAllocate(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("AppendText allocates %v times per run", allocs)
 	}
-}
-
-func codeOf(err error) sqlerr.Code {
-	var se *sqlerr.Error
-	if errors.As(err, &se) {
-		return se.Code
-	}
-	return ""
 }
 
 // roundTrip parses in and prints the result back.
