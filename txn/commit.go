@@ -169,8 +169,12 @@ func (t *Txn) buildCommit(lt *ledgerTxn, base *Snapshot) *commit {
 func (t *Txn) commitLedger(ctx context.Context, lt *ledgerTxn, intent *Intent) (int64, error) {
 	base := lt.snap
 	if base == nil {
-		// A blind write: the transaction never read the ledger. Overwrites
-		// need the cells they remove, so they pin the snapshot here.
+		// A blind write: the transaction never read the ledger. Its base
+		// must be current, not the cache: commits that finished before
+		// this one started are not concurrent with it and must not count
+		// as winners (a stale base would turn an old ALTER into a
+		// conflict). Overwrites need the cells they remove, so they pin
+		// the snapshot.
 		var err error
 		if base, err = lt.l.Latest(ctx); err != nil {
 			return 0, err
@@ -200,6 +204,9 @@ func (t *Txn) commitLedger(ctx context.Context, lt *ledgerTxn, intent *Intent) (
 		err = t.m.store.PutIfAbsent(ctx, commitKey(prefix, v), body)
 		switch {
 		case err == nil:
+			if intent == nil {
+				lt.l.advance(c)
+			}
 			return v, t.afterPut(prefix, v)
 		case errors.Is(err, objstore.ErrExist):
 			if winner, err = lt.l.readCommit(ctx, v); err != nil {
@@ -245,8 +252,12 @@ func (t *Txn) commitLedger(ctx context.Context, lt *ledgerTxn, intent *Intent) (
 			}
 		}
 		if attempt > 0 {
-			// Repeated losses mean contention: spread the retries out.
-			if err := sleepCtx(ctx, backoff(attempt, 50*time.Millisecond)); err != nil {
+			// Repeated losses mean symmetric contention: a little jitter
+			// desynchronises the racers. Keep it short: we have just
+			// caught up with the latest version, and a long sleep would
+			// only hand the ledger to a faster writer (starving us past
+			// a multi-ledger deadline).
+			if err := sleepCtx(ctx, backoff(attempt, 5*time.Millisecond)); err != nil {
 				return 0, fmt.Errorf("txn: commit %s version %d: %w", prefix, v, err)
 			}
 		}

@@ -109,6 +109,29 @@ func (l *Ledger) refresh(ctx context.Context) (*Snapshot, error) {
 	return snap, nil
 }
 
+// advance moves the cached latest snapshot over a commit this node just
+// created, when the cache is exactly one version behind it, saving the next
+// reader (or blind writer) the round trip of reading the commit back. It
+// never blocks: if a refresh holds the cache, the refresh will read the
+// commit anyway. c must not be an intent (its outcome is not known yet).
+func (l *Ledger) advance(c *commit) {
+	cur := l.latest.Load()
+	if cur == nil || cur.Version != c.Version-1 || c.Intent != nil {
+		return
+	}
+	select {
+	case l.sem <- struct{}{}:
+	default:
+		return
+	}
+	defer func() { <-l.sem }()
+	next, err := replay(cur, []*commit{c}, nil)
+	if err != nil {
+		return // cannot happen for a consecutive non-intent commit; a refresh reads it anyway
+	}
+	l.latest.CompareAndSwap(cur, next)
+}
+
 // readForward reads and decodes commits from..to (to < 0: until the first
 // missing version) and resolves their intents. With wait false it stops
 // before the first intent still in doubt; with wait true it waits for it.
