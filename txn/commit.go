@@ -24,8 +24,11 @@ import (
 // Errors: ErrConflict (nothing committed; retrying the whole transaction may
 // succeed), ErrAborted (a multi-ledger transaction was aborted, e.g. by a
 // node that found it past its deadline; nothing committed), ErrTxnDone, or
-// an I/O error. After an I/O error from a multi-ledger commit the outcome
-// may be unknown until the intent deadline passes.
+// an I/O error. An I/O error (including a context canceled while a create
+// was in flight) can leave the outcome unknown to the caller: a
+// single-ledger commit may have landed (the ledger tells: look for
+// ID()), and a multi-ledger one is decided by its record, at the latest
+// when the intent deadline passes.
 func (t *Txn) Commit(ctx context.Context) (map[string]int64, error) {
 	if t.done {
 		return nil, ErrTxnDone
