@@ -221,3 +221,23 @@ func TestSettings(t *testing.T) {
 		t.Errorf("CREATE along search path landed in %q", got)
 	}
 }
+
+func TestConcurrentCreateConflicts(t *testing.T) {
+	store := objstore.NewMem()
+	a, b := testSession(t, store), testSession(t, store)
+	mustRun(t, a, "BEGIN; CREATE TABLE x (v int)")
+	mustRun(t, b, "BEGIN; CREATE TABLE x (v text)")
+	mustRun(t, a, "COMMIT")
+	wantCode(t, b, "COMMIT", sqlerr.SerializationFailure)
+	if got := joinRows(mustRun(t, b, "DESCRIBE x")); !strings.Contains(got, "v|integer") {
+		t.Fatalf("the winner's schema should stand:\n%s", got)
+	}
+	// Appends from two sessions never conflict.
+	mustRun(t, a, "BEGIN; INSERT INTO x VALUES (1)")
+	mustRun(t, b, "BEGIN; INSERT INTO x VALUES (2)")
+	mustRun(t, b, "COMMIT")
+	mustRun(t, a, "COMMIT")
+	if n := len(mustRun(t, a, "SELECT * FROM x")); n != 2 {
+		t.Fatalf("%d rows after two concurrent appends, want 2", n)
+	}
+}
