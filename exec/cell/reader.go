@@ -1,0 +1,795 @@
+package cell
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/objstore"
+	"github.com/apiarydb/apiary/txn"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// DefaultBatchSize is the number of rows per batch handed to the engine.
+const DefaultBatchSize = 2048
+
+// OpenOptions configure Open.
+type OpenOptions struct {
+	// WholeReadBytes: cells up to this size are fetched with one Get, which
+	// costs one request instead of two or more (footer, then column chunks)
+	// at the price of also fetching unprojected columns. Zero means 8 MiB;
+	// negative always reads by ranges.
+	WholeReadBytes int64
+}
+
+// Cell is an open Parquet cell: footer parsed, column data fetched per row
+// group on demand.
+type Cell struct {
+	key    string
+	size   int64
+	file   *parquet.File
+	src    *storeReader
+	schema *Schema
+	// rgStats holds Apiary's own per-row-group statistics when the cell
+	// carries them; otherwise Parquet's are used conservatively.
+	rgStats [][]txn.ColumnStats
+}
+
+// seg is a fetched byte range of the object.
+type seg struct {
+	off  int64
+	data []byte
+}
+
+// storeReader is an io.ReaderAt over an object: ranges already fetched are
+// served from memory, anything else costs a GetRange.
+type storeReader struct {
+	ctx   context.Context
+	store objstore.Store
+	key   string
+	size  int64
+	segs  []seg
+}
+
+func (r *storeReader) ReadAt(p []byte, off int64) (int, error) {
+	if off >= r.size {
+		return 0, io.EOF
+	}
+	for _, s := range r.segs {
+		if off >= s.off && off+int64(len(p)) <= s.off+int64(len(s.data)) {
+			return copy(p, s.data[off-s.off:]), nil
+		}
+	}
+	b, err := r.store.GetRange(r.ctx, r.key, off, int64(len(p)))
+	if err != nil {
+		return 0, err
+	}
+	n := copy(p, b)
+	if n < len(p) {
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, nil
+}
+
+// segReader serves ReadAt from prefetched segments only.
+type segReader []seg
+
+func (r segReader) ReadAt(p []byte, off int64) (int, error) {
+	for _, s := range r {
+		if off >= s.off && off < s.off+int64(len(s.data)) {
+			n := copy(p, s.data[off-s.off:])
+			if n < len(p) {
+				return n, io.EOF
+			}
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("cell: read at %d outside fetched ranges", off)
+}
+
+// tailBytes is how much of the object's end Open fetches first: footers of
+// cells with a few hundred row groups and columns fit, so one request
+// usually suffices.
+const tailBytes = 256 << 10
+
+// Open opens the cell stored under key. size is the object size when known
+// (AddCell.Bytes), or ≤ 0 to ask the store.
+func Open(ctx context.Context, store objstore.Store, key string, size int64, opts OpenOptions) (*Cell, error) {
+	if size <= 0 {
+		info, err := store.Stat(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("cell: stat %s: %w", key, err)
+		}
+		size = info.Size
+	}
+	if size < 12 {
+		return nil, fmt.Errorf("cell: %s: %d bytes is too small for Parquet", key, size)
+	}
+	whole := opts.WholeReadBytes
+	if whole == 0 {
+		whole = 8 << 20
+	}
+	src := &storeReader{ctx: ctx, store: store, key: key, size: size}
+	if size <= whole {
+		data, err := store.Get(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("cell: get %s: %w", key, err)
+		}
+		if int64(len(data)) != size {
+			return nil, fmt.Errorf("cell: %s is %d bytes, expected %d", key, len(data), size)
+		}
+		src.segs = []seg{{0, data}}
+	} else {
+		off := max(size-tailBytes, 0)
+		tail, err := store.GetRange(ctx, key, off, size-off)
+		if err != nil {
+			return nil, fmt.Errorf("cell: read footer %s: %w", key, err)
+		}
+		if int64(len(tail)) != size-off {
+			return nil, fmt.Errorf("cell: read footer %s: short read", key)
+		}
+		footer := int64(binary.LittleEndian.Uint32(tail[len(tail)-8:])) + 8
+		if footer > int64(len(tail)) && footer <= size {
+			// The footer is larger than the optimistic tail: fetch it whole.
+			off = size - footer
+			if tail, err = store.GetRange(ctx, key, off, footer); err != nil {
+				return nil, fmt.Errorf("cell: read footer %s: %w", key, err)
+			}
+		}
+		src.segs = []seg{{off, tail}}
+	}
+	f, err := parquet.OpenFile(src, size,
+		parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.SkipMagicBytes(true))
+	if err != nil {
+		return nil, fmt.Errorf("cell: open %s: %w", key, err)
+	}
+	schema, err := schemaFromFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("cell: open %s: %w", key, err)
+	}
+	c := &Cell{key: key, size: size, file: f, src: src, schema: schema}
+	if raw, ok := f.Lookup(metaStats); ok {
+		if err := json.Unmarshal([]byte(raw), &c.rgStats); err != nil || len(c.rgStats) != len(f.RowGroups()) {
+			c.rgStats = nil
+		}
+	}
+	return c, nil
+}
+
+// Schema returns the cell's columns.
+func (c *Cell) Schema() *Schema { return c.schema }
+
+// NumRows returns the number of rows in the cell.
+func (c *Cell) NumRows() int64 { return c.file.NumRows() }
+
+// NumRowGroups returns the number of row groups.
+func (c *Cell) NumRowGroups() int { return len(c.file.RowGroups()) }
+
+// RowGroupRows returns the number of rows of row group i.
+func (c *Cell) RowGroupRows(i int) int64 { return c.file.RowGroups()[i].NumRows() }
+
+// RowGroupBounds returns what is known about row group i for pruning.
+func (c *Cell) RowGroupBounds(i int) Bounds {
+	rows := c.RowGroupRows(i)
+	if c.rgStats != nil {
+		return BoundsFromStats(c.schema, &txn.AddCell{Rows: rows, Stats: c.rgStats[i]})
+	}
+	b := Bounds{Rows: rows, Columns: map[string]ColumnBounds{}}
+	md := &c.file.Metadata().RowGroups[i]
+	for j, col := range c.schema.Columns {
+		if j >= len(md.Columns) {
+			break
+		}
+		cb := ColumnBounds{NullCount: md.Columns[j].MetaData.Statistics.NullCount}
+		st := &md.Columns[j].MetaData.Statistics
+		if st.NullCount == 0 && st.MinValue == nil && st.MaxValue == nil {
+			// Writers that keep no statistics leave NullCount zero too.
+			cb.NullCount = -1
+		}
+		leaf := c.file.Root().Columns()[j]
+		kind, lt, _ := physicalOf(leaf)
+		// Foreign statistics are trusted only where their meaning is
+		// certain: integers stored in Apiary's own units, bools, and text
+		// minimums (a truncated maximum would be too low). Float bounds
+		// may include or skip NaN depending on the writer: none are used.
+		exactInt := (kind == parquet.Int32 || kind == parquet.Int64 || kind == parquet.Boolean) &&
+			!(lt != nil && lt.Timestamp != nil && lt.Timestamp.Unit.Micros == nil)
+		switch {
+		case familyOf(col.Type.Kind) == famInt && exactInt:
+			if st.MinValue != nil && st.MaxValue != nil {
+				cb.Min, cb.HasMin = Int(statInt(kind, st.MinValue)), true
+				cb.Max, cb.HasMax = Int(statInt(kind, st.MaxValue)), true
+			}
+		case col.Type.Kind == vec.KindText && st.MinValue != nil:
+			cb.Min, cb.HasMin = Bytes(append([]byte(nil), st.MinValue...)), true
+		}
+		b.Columns[col.Name] = cb
+	}
+	return b
+}
+
+// statInt decodes a plain-encoded Parquet statistic of an integer column.
+func statInt(kind parquet.Kind, b []byte) int64 {
+	switch {
+	case kind == parquet.Boolean && len(b) >= 1:
+		return int64(b[0] & 1)
+	case kind == parquet.Int32 && len(b) >= 4:
+		return int64(int32(binary.LittleEndian.Uint32(b)))
+	case len(b) >= 8:
+		return int64(binary.LittleEndian.Uint64(b))
+	}
+	return 0
+}
+
+// Scan reads the projected columns (indexes into Schema().Columns) of every
+// row group that may match preds, calling fn with batches of at most
+// batchSize rows. The batch is reused: fn must copy what it keeps.
+func (c *Cell) Scan(ctx context.Context, cols []int, preds []Range, batchSize int, fn func(*vec.Batch) error) error {
+	for rg := 0; rg < c.NumRowGroups(); rg++ {
+		if len(preds) > 0 && !MayMatch(c.schema, c.RowGroupBounds(rg), preds) {
+			continue
+		}
+		r, err := c.ReadRowGroup(ctx, rg, cols, batchSize)
+		if err != nil {
+			return err
+		}
+		for {
+			b, err := r.Next()
+			if err != nil {
+				r.Close()
+				return err
+			}
+			if b.Len == 0 {
+				break
+			}
+			if err := fn(b); err != nil {
+				r.Close()
+				return err
+			}
+		}
+		r.Close()
+	}
+	return nil
+}
+
+// coalesceGap: column chunks closer than this are fetched in one request;
+// reading a little unneeded data is cheaper than another round trip.
+const coalesceGap = 1 << 20
+
+// ReadRowGroup prepares to decode the projected columns of row group rg.
+// It fetches their column chunks (adjacent ones in one request) unless the
+// whole cell is already in memory.
+func (c *Cell) ReadRowGroup(ctx context.Context, rg int, cols []int, batchSize int) (*RowGroupReader, error) {
+	if rg < 0 || rg >= c.NumRowGroups() {
+		return nil, fmt.Errorf("cell: %s has no row group %d", c.key, rg)
+	}
+	if batchSize <= 0 {
+		batchSize = DefaultBatchSize
+	}
+	md := &c.file.Metadata().RowGroups[rg]
+	type span struct{ lo, hi int64 }
+	spans := make([]span, 0, len(cols))
+	for _, ci := range cols {
+		if ci < 0 || ci >= len(md.Columns) {
+			return nil, fmt.Errorf("cell: %s has no column %d", c.key, ci)
+		}
+		lo, hi := chunkRange(&md.Columns[ci].MetaData)
+		spans = append(spans, span{lo, hi})
+	}
+	var src io.ReaderAt
+	if len(c.src.segs) == 1 && c.src.segs[0].off == 0 && int64(len(c.src.segs[0].data)) == c.size {
+		src = segReader(c.src.segs)
+	} else {
+		sort.Slice(spans, func(i, j int) bool { return spans[i].lo < spans[j].lo })
+		var merged []span
+		for _, s := range spans {
+			if n := len(merged); n > 0 && s.lo <= merged[n-1].hi+coalesceGap {
+				merged[n-1].hi = max(merged[n-1].hi, s.hi)
+				continue
+			}
+			merged = append(merged, s)
+		}
+		segs := make(segReader, 0, len(merged))
+		for _, s := range merged {
+			data, err := c.src.store.GetRange(ctx, c.key, s.lo, s.hi-s.lo)
+			if err != nil {
+				return nil, fmt.Errorf("cell: read column chunks %s: %w", c.key, err)
+			}
+			if int64(len(data)) != s.hi-s.lo {
+				return nil, fmt.Errorf("cell: read column chunks %s: short read", c.key)
+			}
+			segs = append(segs, seg{s.lo, data})
+		}
+		src = segs
+	}
+	r := &RowGroupReader{rows: int(md.NumRows), batchSize: batchSize, batch: &vec.Batch{}}
+	chunks := c.file.RowGroups()[rg].ColumnChunks()
+	for _, ci := range cols {
+		fc, ok := chunks[ci].(*parquet.FileColumnChunk)
+		if !ok {
+			return nil, fmt.Errorf("cell: unexpected column chunk type %T", chunks[ci])
+		}
+		leaf := c.file.Root().Columns()[ci]
+		cr, err := newColReader(c.schema.Columns[ci].Type, leaf, fc.PagesFrom(src))
+		if err != nil {
+			return nil, fmt.Errorf("cell: %s column %q: %w", c.key, c.schema.Columns[ci].Name, err)
+		}
+		r.cols = append(r.cols, cr)
+		r.batch.Cols = append(r.batch.Cols, vec.New(c.schema.Columns[ci].Type, 0))
+	}
+	return r, nil
+}
+
+// chunkRange returns the byte range of a column chunk.
+func chunkRange(md *format.ColumnMetaData) (lo, hi int64) {
+	lo = md.DataPageOffset
+	if md.DictionaryPageOffset > 0 && md.DictionaryPageOffset < lo {
+		lo = md.DictionaryPageOffset
+	}
+	return lo, lo + md.TotalCompressedSize
+}
+
+// RowGroupReader decodes one row group into batches.
+type RowGroupReader struct {
+	cols      []*colReader
+	rows      int
+	done      int
+	batchSize int
+	batch     *vec.Batch
+}
+
+// Next returns the next batch, or a batch with Len 0 at the end. The batch
+// and its columns are reused by the following call.
+func (r *RowGroupReader) Next() (*vec.Batch, error) {
+	n := min(r.batchSize, r.rows-r.done)
+	r.batch.Len, r.batch.Sel = n, nil
+	if n <= 0 {
+		r.batch.Len = 0
+		return r.batch, nil
+	}
+	for i, c := range r.cols {
+		if err := c.read(r.batch.Cols[i], n); err != nil {
+			return nil, err
+		}
+	}
+	r.done += n
+	return r.batch, nil
+}
+
+// Close releases the pages still held.
+func (r *RowGroupReader) Close() {
+	for _, c := range r.cols {
+		c.close()
+	}
+}
+
+// colReader decodes one column chunk page by page. Each page is turned into
+// dense values in Apiary's representation (aliasing the page where the
+// layouts agree), then spread over the batch rows by definition levels.
+type colReader struct {
+	typ      vec.Type
+	phys     parquet.Kind
+	optional bool
+	maxDef   byte
+	tsMul    int64 // timestamp unit → µs: multiply (ms) ...
+	tsDiv    int64 // ... or floor-divide (ns)
+	flbaLen  int
+
+	pages *parquet.FilePages
+	page  parquet.Page
+	defs  []byte
+	rows  int // rows in the current page
+	row   int // next row of the current page
+	val   int // next dense value of the current page
+
+	// Dense values of the current page, one of these in use.
+	bools []bool
+	i16   []int16
+	i32   []int32
+	i64   []int64
+	f32   []float32
+	f64   []float64
+	ivl   []vec.Interval
+	bdata []byte
+	boffs []uint32
+
+	// Output buffers reused across batches.
+	oBools []bool
+	oI16   []int16
+	oI32   []int32
+	oI64   []int64
+	oF32   []float32
+	oF64   []float64
+	oIvl   []vec.Interval
+	oBytes vec.Bytes
+
+	// Scratch for conversions and dictionary gathers.
+	sI32  []int32
+	sI64  []int64
+	sData []byte
+	sOffs []uint32
+}
+
+func newColReader(t vec.Type, leaf *parquet.Column, pages *parquet.FilePages) (*colReader, error) {
+	kind, lt, length := physicalOf(leaf)
+	c := &colReader{typ: t, phys: kind, optional: leaf.MaxDefinitionLevel() > 0, maxDef: byte(leaf.MaxDefinitionLevel()), pages: pages, flbaLen: length}
+	if leaf.MaxRepetitionLevel() > 0 {
+		return nil, fmt.Errorf("repeated columns are not supported")
+	}
+	if lt != nil && lt.Timestamp != nil {
+		switch {
+		case lt.Timestamp.Unit.Millis != nil:
+			c.tsMul = 1000
+		case lt.Timestamp.Unit.Nanos != nil:
+			c.tsDiv = 1000
+		}
+	}
+	if t.Kind == vec.KindNumeric && lt != nil && lt.Decimal != nil && lt.Decimal.Scale != t.EffectiveScale() {
+		return nil, fmt.Errorf("decimal scale %d does not match %s", lt.Decimal.Scale, t)
+	}
+	return c, nil
+}
+
+func (c *colReader) close() {
+	if c.page != nil {
+		parquet.Release(c.page)
+		c.page = nil
+	}
+	c.pages.Close()
+}
+
+// nextPage loads the next page and converts its values to dense form.
+func (c *colReader) nextPage() error {
+	if c.page != nil {
+		parquet.Release(c.page)
+		c.page = nil
+	}
+	p, err := c.pages.ReadPage()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("column chunk ended before the row group")
+		}
+		return err
+	}
+	c.page = p
+	c.rows = int(p.NumRows())
+	c.row, c.val = 0, 0
+	c.defs = nil
+	if c.optional && p.NumNulls() > 0 {
+		c.defs = p.DefinitionLevels()
+	}
+	data := p.Data()
+	var codes []int32
+	if d := p.Dictionary(); d != nil {
+		codes = data.Int32()
+		data = d.Page().Data()
+	}
+	return c.dense(&data, codes)
+}
+
+// dense sets the dense value slices from page (or dictionary) values,
+// gathering through codes when the page is dictionary-encoded.
+func (c *colReader) dense(data *encoding.Values, codes []int32) error {
+	switch c.typ.Kind {
+	case vec.KindBool:
+		bits := data.Boolean()
+		n := len(codes)
+		if codes == nil {
+			n = c.denseCount()
+		}
+		c.bools = grow(c.bools, n)
+		for i := range c.bools {
+			j := i
+			if codes != nil {
+				j = int(codes[i])
+			}
+			c.bools[i] = bits[j>>3]&(1<<(uint(j)&7)) != 0
+		}
+	case vec.KindInt16:
+		src := gatherCodes(data.Int32(), codes, &c.sI32)
+		c.i16 = grow(c.i16, len(src))
+		for i, x := range src {
+			c.i16[i] = int16(x)
+		}
+	case vec.KindInt32, vec.KindDate:
+		c.i32 = gatherCodes(data.Int32(), codes, &c.sI32)
+	case vec.KindInt64, vec.KindNumeric, vec.KindTimestamp, vec.KindTimestampTZ:
+		switch c.phys {
+		case parquet.Int64:
+			c.i64 = gatherCodes(data.Int64(), codes, &c.sI64)
+		case parquet.Int32:
+			src := gatherCodes(data.Int32(), codes, &c.sI32)
+			c.sI64 = grow(c.sI64, len(src))
+			for i, x := range src {
+				c.sI64[i] = int64(x)
+			}
+			c.i64 = c.sI64
+		case parquet.FixedLenByteArray:
+			raw, size := data.FixedLenByteArray()
+			vals := make([]int64, 0, len(raw)/max(size, 1))
+			for off := 0; off+size <= len(raw); off += size {
+				x, ok := beInt64(raw[off : off+size])
+				if !ok {
+					return fmt.Errorf("decimal value exceeds 18 digits")
+				}
+				vals = append(vals, x)
+			}
+			c.i64 = gatherCodes(vals, codes, &c.sI64)
+		default:
+			return fmt.Errorf("cannot read %s as %s", c.phys, c.typ)
+		}
+		if c.tsMul != 0 || c.tsDiv != 0 {
+			// In place: c.i64 is either scratch or this page's own decoded
+			// buffer, never the shared dictionary.
+			for i, x := range c.i64 {
+				if c.tsMul != 0 {
+					c.i64[i] = x * c.tsMul
+				} else {
+					q := x / c.tsDiv
+					if x%c.tsDiv < 0 {
+						q--
+					}
+					c.i64[i] = q
+				}
+			}
+		}
+	case vec.KindFloat32:
+		if codes == nil {
+			c.f32 = data.Float()
+		} else {
+			d := data.Float()
+			c.f32 = grow(c.f32, len(codes))
+			for i, k := range codes {
+				c.f32[i] = d[k]
+			}
+		}
+	case vec.KindFloat64:
+		if codes == nil {
+			c.f64 = data.Double()
+		} else {
+			d := data.Double()
+			c.f64 = grow(c.f64, len(codes))
+			for i, k := range codes {
+				c.f64[i] = d[k]
+			}
+		}
+	case vec.KindText, vec.KindBytea:
+		var d []byte
+		var offs []uint32
+		if c.phys == parquet.FixedLenByteArray {
+			raw, size := data.FixedLenByteArray()
+			n := len(raw) / max(size, 1)
+			c.sOffs = grow(c.sOffs, n+1)
+			for i := range c.sOffs {
+				c.sOffs[i] = uint32(i * size)
+			}
+			d, offs = raw, c.sOffs
+			if codes != nil {
+				return c.gatherBytes(d, offs, codes)
+			}
+			c.bdata, c.boffs = d, offs
+			return nil
+		}
+		d, offs = data.ByteArray()
+		if codes != nil {
+			return c.gatherBytes(d, offs, codes)
+		}
+		c.bdata, c.boffs = d, offs
+	case vec.KindInterval:
+		raw, size := data.FixedLenByteArray()
+		if size != intervalSize {
+			return fmt.Errorf("interval values are %d bytes, want %d", size, intervalSize)
+		}
+		n := len(raw) / size
+		if codes != nil {
+			n = len(codes)
+		}
+		c.ivl = grow(c.ivl, n)
+		for i := range c.ivl {
+			j := i
+			if codes != nil {
+				j = int(codes[i])
+			}
+			e := raw[j*size : (j+1)*size]
+			c.ivl[i] = vec.Interval{
+				Months: int32(binary.LittleEndian.Uint32(e[0:])),
+				Days:   int32(binary.LittleEndian.Uint32(e[4:])),
+				Micros: int64(binary.LittleEndian.Uint64(e[8:])),
+			}
+		}
+	default:
+		return fmt.Errorf("cannot decode %s", c.typ)
+	}
+	return nil
+}
+
+// denseCount is the number of non-NULL values in the current page.
+func (c *colReader) denseCount() int {
+	return int(c.page.NumValues() - c.page.NumNulls())
+}
+
+func (c *colReader) gatherBytes(d []byte, offs []uint32, codes []int32) error {
+	c.sData = c.sData[:0]
+	c.sOffs = append(c.sOffs[:0], 0)
+	for _, k := range codes {
+		if int(k)+1 >= len(offs) || k < 0 {
+			return fmt.Errorf("dictionary index %d out of range", k)
+		}
+		c.sData = append(c.sData, d[offs[k]:offs[k+1]]...)
+		c.sOffs = append(c.sOffs, uint32(len(c.sData)))
+	}
+	c.bdata, c.boffs = c.sData, c.sOffs
+	return nil
+}
+
+// beInt64 decodes a big-endian two's-complement integer of up to 16 bytes.
+func beInt64(b []byte) (int64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	neg := b[0]&0x80 != 0
+	for len(b) > 8 {
+		if neg && b[0] != 0xFF || !neg && b[0] != 0 {
+			return 0, false
+		}
+		b = b[1:]
+	}
+	var u uint64
+	if neg {
+		u = math.MaxUint64
+	}
+	for _, x := range b {
+		u = u<<8 | uint64(x)
+	}
+	x := int64(u)
+	if (x < 0) != neg {
+		return 0, false
+	}
+	return x, true
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// gatherCodes returns vals directly for plain pages (aliasing the page) or
+// vals[codes[i]] in scratch for dictionary pages.
+func gatherCodes[T int32 | int64](vals []T, codes []int32, scratch *[]T) []T {
+	if codes == nil {
+		return vals
+	}
+	out := grow(*scratch, len(codes))
+	for i, k := range codes {
+		out[i] = vals[k]
+	}
+	*scratch = out
+	return out
+}
+
+// read decodes the next n rows into v.
+func (c *colReader) read(v *vec.Vec, n int) error {
+	v.Reset()
+	filled := 0
+	switch c.typ.Kind {
+	case vec.KindText, vec.KindBytea:
+		c.oBytes.Data = c.oBytes.Data[:0]
+		c.oBytes.Offsets = append(c.oBytes.Offsets[:0], 0)
+	}
+	for filled < n {
+		if c.page == nil || c.row >= c.rows {
+			if err := c.nextPage(); err != nil {
+				return err
+			}
+			continue
+		}
+		k := min(n-filled, c.rows-c.row)
+		var defs []byte
+		if c.defs != nil {
+			defs = c.defs[c.row : c.row+k]
+		}
+		switch c.typ.Kind {
+		case vec.KindBool:
+			c.oBools = grow(c.oBools, n)
+			c.val += spread(c.oBools[filled:filled+k], c.bools[c.val:], defs, c.maxDef, &v.Nulls, filled)
+		case vec.KindInt16:
+			c.oI16 = grow(c.oI16, n)
+			c.val += spread(c.oI16[filled:filled+k], c.i16[c.val:], defs, c.maxDef, &v.Nulls, filled)
+		case vec.KindInt32, vec.KindDate:
+			c.oI32 = grow(c.oI32, n)
+			c.val += spread(c.oI32[filled:filled+k], c.i32[c.val:], defs, c.maxDef, &v.Nulls, filled)
+		case vec.KindInt64, vec.KindNumeric, vec.KindTimestamp, vec.KindTimestampTZ:
+			c.oI64 = grow(c.oI64, n)
+			c.val += spread(c.oI64[filled:filled+k], c.i64[c.val:], defs, c.maxDef, &v.Nulls, filled)
+		case vec.KindFloat32:
+			c.oF32 = grow(c.oF32, n)
+			c.val += spread(c.oF32[filled:filled+k], c.f32[c.val:], defs, c.maxDef, &v.Nulls, filled)
+		case vec.KindFloat64:
+			c.oF64 = grow(c.oF64, n)
+			c.val += spread(c.oF64[filled:filled+k], c.f64[c.val:], defs, c.maxDef, &v.Nulls, filled)
+		case vec.KindInterval:
+			c.oIvl = grow(c.oIvl, n)
+			c.val += spread(c.oIvl[filled:filled+k], c.ivl[c.val:], defs, c.maxDef, &v.Nulls, filled)
+		case vec.KindText, vec.KindBytea:
+			c.val += c.spreadBytes(k, defs, &v.Nulls, filled)
+		}
+		c.row += k
+		filled += k
+	}
+	switch c.typ.Kind {
+	case vec.KindBool:
+		v.SetBools(c.oBools[:n])
+	case vec.KindInt16:
+		v.SetInt16s(c.oI16[:n])
+	case vec.KindInt32, vec.KindDate:
+		v.SetInt32s(c.oI32[:n])
+	case vec.KindInt64, vec.KindNumeric, vec.KindTimestamp, vec.KindTimestampTZ:
+		v.SetInt64s(c.oI64[:n])
+	case vec.KindFloat32:
+		v.SetFloat32s(c.oF32[:n])
+	case vec.KindFloat64:
+		v.SetFloat64s(c.oF64[:n])
+	case vec.KindInterval:
+		v.SetIntervals(c.oIvl[:n])
+	case vec.KindText, vec.KindBytea:
+		v.SetBytes(c.oBytes)
+	}
+	return nil
+}
+
+// spread copies dense values into out, leaving zero values and NULL marks
+// where the definition level says NULL; it returns the dense values used.
+// With no definition levels the copy is a memmove.
+func spread[T any](out, dense []T, defs []byte, maxDef byte, nulls *vec.Nulls, base int) int {
+	if defs == nil {
+		return copy(out, dense[:len(out)])
+	}
+	j := 0
+	var zero T
+	for i, d := range defs {
+		if d == maxDef {
+			out[i] = dense[j]
+			j++
+		} else {
+			out[i] = zero
+			nulls.SetNull(base + i)
+		}
+	}
+	return j
+}
+
+// spreadBytes appends k rows of byte values to the output column.
+func (c *colReader) spreadBytes(k int, defs []byte, nulls *vec.Nulls, base int) int {
+	o := &c.oBytes
+	offs := c.boffs
+	if defs == nil {
+		lo, hi := offs[c.val], offs[c.val+k]
+		shift := int32(len(o.Data)) - int32(lo)
+		o.Data = append(o.Data, c.bdata[lo:hi]...)
+		for _, x := range offs[c.val+1 : c.val+k+1] {
+			o.Offsets = append(o.Offsets, int32(x)+shift)
+		}
+		return k
+	}
+	j := c.val
+	for i, d := range defs {
+		if d == c.maxDef {
+			o.Data = append(o.Data, c.bdata[offs[j]:offs[j+1]]...)
+			j++
+		} else {
+			nulls.SetNull(base + i)
+		}
+		o.Offsets = append(o.Offsets, int32(len(o.Data)))
+	}
+	return j - c.val
+}
