@@ -40,7 +40,8 @@ $(TOOLS)/staticcheck:
 # test runs every test. APIARY_TEST_STRICT makes a test that needs an external
 # part (MinIO, PostgreSQL, a client driver) fail instead of skipping.
 test: tools build
-	APIARY_TEST_STRICT=1 APIARY_MINIO_BIN=$(TOOLS)/minio $(GO) test -timeout 20m -race -count=1 $(PKGS)
+	# The race detector needs cgo; the binary itself is still built without it.
+	CGO_ENABLED=1 APIARY_TEST_STRICT=1 APIARY_MINIO_BIN=$(TOOLS)/minio $(GO) test -timeout 20m -race -count=1 $(PKGS)
 
 # test-short is the inner loop: no race detector, no long-running suites.
 test-short:
