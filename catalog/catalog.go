@@ -190,8 +190,14 @@ func boxKey(hive, box string) string {
 	return "box/" + url.PathEscape(hive) + "/" + url.PathEscape(box)
 }
 func frameKey(hive, box, frame string) string {
-	return "frame/" + url.PathEscape(hive) + "/" + url.PathEscape(box) + "/" + url.PathEscape(frame)
+	return framePrefix(hive, box) + url.PathEscape(frame)
 }
+
+// Key prefixes of a hive's boxes and frames and of a box's frames. Escaping
+// keeps them exact: "a/b" as a name cannot pose as hive a, box b.
+func hiveBoxesPrefix(hive string) string  { return "box/" + url.PathEscape(hive) + "/" }
+func hiveFramesPrefix(hive string) string { return "frame/" + url.PathEscape(hive) + "/" }
+func framePrefix(hive, box string) string { return hiveFramesPrefix(hive) + url.PathEscape(box) + "/" }
 
 // Hive looks up a hive by name.
 func (ns *Namespace) Hive(name string) (HiveEntry, bool) {
@@ -298,6 +304,13 @@ func (c *Catalog) DropHive(ctx context.Context, t *txn.Txn, name string, ifExist
 		}
 		return sqlerr.New(sqlerr.UndefinedDatabase, "database %q does not exist", name)
 	}
+	// Depending on every box and frame name of the hive makes a concurrent
+	// CREATE inside it conflict instead of leaving an orphaned name.
+	for _, p := range []string{hiveBoxesPrefix(name), hiveFramesPrefix(name)} {
+		if err := t.ReadPrefix(ctx, c.ledger, p); err != nil {
+			return err
+		}
+	}
 	for _, f := range ns.Frames(name, "") {
 		t.DeleteEntry(c.ledger, frameKey(f.Hive, f.Box, f.Name))
 	}
@@ -312,6 +325,10 @@ func (c *Catalog) DropHive(ctx context.Context, t *txn.Txn, name string, ifExist
 func (c *Catalog) CreateBox(ctx context.Context, t *txn.Txn, hive, name string, ifNotExists bool) error {
 	ns, err := c.InTxn(ctx, t)
 	if err != nil {
+		return err
+	}
+	// Reading the parent makes a concurrent DROP of the hive a conflict.
+	if _, err := t.ReadEntry(ctx, c.ledger, hiveKey(hive)); err != nil {
 		return err
 	}
 	if _, ok := ns.Hive(hive); !ok {
@@ -345,6 +362,9 @@ func (c *Catalog) DropBox(ctx context.Context, t *txn.Txn, hive, name string, if
 		}
 		return sqlerr.New(sqlerr.UndefinedSchema, "schema %q does not exist", name)
 	}
+	if err := t.ReadPrefix(ctx, c.ledger, framePrefix(hive, name)); err != nil {
+		return err
+	}
 	frames := ns.Frames(hive, name)
 	if len(frames) > 0 && !cascade {
 		return sqlerr.New(sqlerr.DependentObjectsStillExist, "cannot drop schema %s because other objects depend on it", name).
@@ -365,6 +385,9 @@ func (c *Catalog) DropBox(ctx context.Context, t *txn.Txn, hive, name string, if
 func (c *Catalog) CreateFrame(ctx context.Context, t *txn.Txn, hive, box, name string, md txn.Metadata, ifNotExists bool) (entry FrameEntry, ok bool, err error) {
 	ns, err := c.InTxn(ctx, t)
 	if err != nil {
+		return FrameEntry{}, false, err
+	}
+	if _, err := t.ReadEntry(ctx, c.ledger, boxKey(hive, box)); err != nil {
 		return FrameEntry{}, false, err
 	}
 	if _, found := ns.Box(hive, box); !found {

@@ -1,6 +1,9 @@
 package txn
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // conflictReason applies the conflict rules to our pending commit and one
 // committed winner in the same ledger; it returns "" when our commit can be
@@ -12,8 +15,8 @@ import "fmt"
 //     covers compaction: rewrites conflict only through it);
 //   - an overwrite (whole ledger or partition scope) conflicts with a winner
 //     adding or removing cells in its scope;
-//   - entries: keys we set, deleted or read conflict with a winner setting
-//     or deleting the same key;
+//   - entries: keys we set, deleted or read, and keys under a prefix we
+//     read with ReadPrefix, conflict with a winner setting or deleting them;
 //   - blind appends conflict with nothing else.
 //
 // It is a pure function of its inputs.
@@ -56,7 +59,15 @@ func conflictReason(lt *ledgerTxn, ours, w *commit) string {
 	}
 	touched := func(key string) bool {
 		_, set := lt.sets[key]
-		return set || lt.deletes[key] || lt.readKeys[key]
+		if set || lt.deletes[key] || lt.readKeys[key] {
+			return true
+		}
+		for _, p := range lt.readPrefixes {
+			if strings.HasPrefix(key, p) {
+				return true
+			}
+		}
+		return false
 	}
 	for _, e := range w.Sets {
 		if touched(e.Key) {

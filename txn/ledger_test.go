@@ -235,12 +235,23 @@ func TestConflicts(t *testing.T) {
 			tx.AddCells(l, cell("data/r"))
 		}
 	}
+	readPrefix := func(p string) writeFn {
+		return func(tx *Txn, l *Ledger) {
+			if err := tx.ReadPrefix(testCtx(t), l, p); err != nil {
+				t.Fatal(err)
+			}
+			tx.DeleteEntry(l, "box/s")
+		}
+	}
 	tests := []struct {
 		name     string
 		winner   writeFn
 		loser    writeFn
 		conflict bool
 	}{
+		{"key under read prefix vs prefix read", setKey("frame/s/t"), readPrefix("frame/s/"), true},
+		{"key deleted under read prefix vs prefix read", delKey("frame/s/u"), readPrefix("frame/s/"), true},
+		{"key outside read prefix vs prefix read", setKey("frame/s2/t"), readPrefix("frame/s/"), false},
 		{"append vs append", add("data/x"), add("data/y"), false},
 		{"remove vs append", remove("data/a"), add("data/y"), false},
 		{"append vs remove", add("data/x"), remove("data/a"), false},

@@ -34,6 +34,9 @@ type ledgerTxn struct {
 	sets       map[string]json.RawMessage
 	deletes    map[string]bool
 	readKeys   map[string]bool
+	// readPrefixes are key ranges the transaction depends on as a whole
+	// (DROP SCHEMA depends on there being no frames it did not see).
+	readPrefixes []string
 }
 
 func (lt *ledgerTxn) writes() bool {
@@ -156,6 +159,19 @@ func (t *Txn) ReadEntry(ctx context.Context, l *Ledger, key string) (json.RawMes
 		return nil, nil
 	}
 	return snap.Entries[key], nil
+}
+
+// ReadPrefix records that the transaction depends on every key of l that
+// starts with prefix: the commit then conflicts with any concurrent commit
+// that set or deleted such a key. DROP SCHEMA uses it so that a frame created
+// in the schema meanwhile is not left behind without one.
+func (t *Txn) ReadPrefix(ctx context.Context, l *Ledger, prefix string) error {
+	if _, err := t.Read(ctx, l); err != nil {
+		return err
+	}
+	lt := t.ledger(l)
+	lt.readPrefixes = append(lt.readPrefixes, prefix)
+	return nil
 }
 
 // SetMetadata replaces l's metadata (schema, partitioning, options) when the
