@@ -176,7 +176,25 @@ func appendLiteral(col *vec.Vec, e tree.Expr) error {
 	case *tree.ParenExpr:
 		return appendLiteral(col, x.Expr)
 	case *tree.CastExpr:
-		return appendLiteral(col, x.Expr)
+		// A cast to the column's own type is the common case ('...'::date).
+		// Another type is honoured by converting through it, so a value the
+		// cast would reject ('abc'::int) is rejected here too.
+		ct, err := sqlType(x.Type)
+		if err != nil {
+			return err
+		}
+		if ct == col.Type {
+			return appendLiteral(col, x.Expr)
+		}
+		tmp := vec.New(ct, 1)
+		if err := appendLiteral(tmp, x.Expr); err != nil {
+			return err
+		}
+		if tmp.Nulls.IsNull(0) {
+			col.AppendNull()
+			return nil
+		}
+		return col.AppendParsed(string(vec.AppendText(nil, tmp, 0, time.UTC)), time.UTC)
 	case tree.Datum:
 		if x == tree.DNull {
 			col.AppendNull()

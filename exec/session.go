@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -64,22 +65,55 @@ func (s *Session) Close() {
 
 // ExecSimple runs every statement of a simple-protocol query string in order,
 // handing each result to emit before running the next. It stops at the first
-// error and returns it. As in PostgreSQL, the statements of one query string
-// outside a transaction block each commit on their own.
+// error and returns it.
+//
+// As in PostgreSQL, several statements sent in one query string outside a
+// transaction block run as one implicit transaction: they commit together
+// after the last one, and an error in any of them leaves nothing of the
+// others. A string that itself holds BEGIN, COMMIT or ROLLBACK is run
+// statement by statement instead, as its author asked.
 func (s *Session) ExecSimple(ctx context.Context, sql string, emit func(Result) error) error {
-	for _, stmt := range splitStatements(sql) {
+	stmts := splitStatements(sql)
+	implicit := s.txn == nil && len(stmts) > 1 && !anyTxnControl(stmts)
+	if implicit {
+		s.txn = s.eng.txns.Begin("IMPLICIT TRANSACTION")
+	}
+	for _, stmt := range stmts {
 		res, err := s.execOne(ctx, stmt)
+		if err == nil {
+			err = emit(res)
+		}
 		if err != nil {
-			if s.txn != nil {
+			switch {
+			case implicit:
+				s.txn.Abort()
+				s.txn = nil
+			case s.txn != nil:
 				s.failed = true
 			}
 			return err
 		}
-		if err := emit(res); err != nil {
-			return err
+	}
+	if implicit {
+		t := s.txn
+		s.txn = nil
+		if _, err := t.Commit(ctx); err != nil {
+			return commitError(err)
 		}
 	}
 	return nil
+}
+
+var txnControlRe = regexp.MustCompile(`(?i)^(begin|start|commit|end|rollback|abort|savepoint|release|prepare)\b`)
+
+// anyTxnControl reports whether a statement list manages transactions itself.
+func anyTxnControl(stmts []string) bool {
+	for _, st := range stmts {
+		if txnControlRe.MatchString(stripLeadingComments(st)) {
+			return true
+		}
+	}
+	return false
 }
 
 // execOne runs one statement, turning a panic into an internal error so that
@@ -151,7 +185,7 @@ func (s *Session) dispatch(ctx context.Context, ast tree.Statement) (Result, err
 		})
 	case *tree.DropDatabase:
 		if string(n.Name) == s.hive {
-			return Result{}, sqlerr.New("55006", "cannot drop the currently open database")
+			return Result{}, sqlerr.New(sqlerr.ObjectInUse, "cannot drop the currently open database")
 		}
 		return s.write(ctx, "DROP DATABASE", func(t *txn.Txn) (Result, error) {
 			return Result{Tag: "DROP DATABASE"}, s.eng.catalog.DropHive(ctx, t, string(n.Name), n.IfExists)

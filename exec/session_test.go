@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,13 @@ func wantCode(t *testing.T, s *Session, sql string, code sqlerr.Code) {
 	if got := sqlerr.CodeOf(err); got != code {
 		t.Fatalf("%s: SQLSTATE %s (%v), want %s", sql, got, err, code)
 	}
+}
+
+// sortedRows is joinRows for results whose order SQL leaves open.
+func sortedRows(rows [][]string) string {
+	lines := strings.Split(joinRows(rows), "\n")
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
 }
 
 func joinRows(rows [][]string) string {
@@ -239,5 +247,61 @@ func TestConcurrentCreateConflicts(t *testing.T) {
 	mustRun(t, a, "COMMIT")
 	if n := len(mustRun(t, a, "SELECT * FROM x")); n != 2 {
 		t.Fatalf("%d rows after two concurrent appends, want 2", n)
+	}
+}
+
+func TestMultiStatementStringIsOneTransaction(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	mustRun(t, s, "CREATE TABLE t (a int NOT NULL)")
+	wantCode(t, s, "INSERT INTO t VALUES (1); INSERT INTO t VALUES (NULL)", sqlerr.NotNullViolation)
+	if n := len(mustRun(t, s, "SELECT * FROM t")); n != 0 {
+		t.Fatalf("a failed query string left %d rows of its earlier statements", n)
+	}
+	if s.TxStatus() != TxIdle {
+		t.Fatalf("status %c after a failed implicit transaction, want I", s.TxStatus())
+	}
+	// Later statements see the earlier ones' writes, and all commit.
+	if got := joinRows(mustRun(t, s, "INSERT INTO t VALUES (2); SELECT * FROM t")); got != "2" {
+		t.Fatalf("own write in the same query string: %q", got)
+	}
+	if got := joinRows(mustRun(t, s, "SELECT * FROM t")); got != "2" {
+		t.Fatalf("after commit: %q", got)
+	}
+	// A string with its own transaction control runs statement by statement.
+	mustRun(t, s, "INSERT INTO t VALUES (3); BEGIN; INSERT INTO t VALUES (4); ROLLBACK")
+	if got := sortedRows(mustRun(t, s, "SELECT * FROM t")); got != "2\n3" {
+		t.Fatalf("explicit control in one string: %q", got)
+	}
+}
+
+func TestDropBoxRacesCreateFrame(t *testing.T) {
+	for _, dropFirst := range []bool{true, false} {
+		store := objstore.NewMem()
+		a, b := testSession(t, store), testSession(t, store)
+		mustRun(t, a, "CREATE SCHEMA s")
+		mustRun(t, a, "BEGIN; DROP SCHEMA s")
+		mustRun(t, b, "BEGIN; CREATE TABLE s.t (x int)")
+		first, second := b, a
+		if dropFirst {
+			first, second = a, b
+		}
+		mustRun(t, first, "COMMIT")
+		wantCode(t, second, "COMMIT", sqlerr.SerializationFailure)
+		// Never a frame whose box is gone.
+		schemas := joinRows(mustRun(t, a, "SHOW SCHEMAS"))
+		frames := joinRows(mustRun(t, a, "SHOW TABLES"))
+		if strings.Contains(frames, "s|t") != strings.Contains(schemas, "s") {
+			t.Fatalf("dropFirst=%v: schemas %q, frames %q", dropFirst, schemas, frames)
+		}
+	}
+}
+
+func TestCastsInValues(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	mustRun(t, s, "CREATE TABLE c (v text, d date)")
+	wantCode(t, s, "INSERT INTO c VALUES ('abc'::int, NULL)", sqlerr.InvalidTextRepresentation)
+	mustRun(t, s, "INSERT INTO c VALUES ('007'::int, '2024-01-02'::date), (NULL::int, NULL)")
+	if got := joinRows(mustRun(t, s, "SELECT * FROM c")); got != "7|2024-01-02\nNULL|NULL" {
+		t.Fatalf("got %q", got)
 	}
 }

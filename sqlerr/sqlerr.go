@@ -66,6 +66,7 @@ const (
 	InvalidTableDefinition     Code = "42P16"
 	WrongObjectType            Code = "42809"
 	DependentObjectsStillExist Code = "2BP01"
+	ObjectInUse                Code = "55006"
 	InsufficientResources      Code = "53000"
 	OutOfMemory                Code = "53200"
 	TooManyConnections         Code = "53300"
