@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// SET TimeZone must work on small machines installed without tzdata.
+	_ "time/tzdata"
 
 	"github.com/apiarydb/apiary/exec"
 	"github.com/apiarydb/apiary/objstore"
