@@ -44,6 +44,9 @@ func sqlType(ref tree.ResolvableTypeReference) (vec.Type, error) {
 		return vec.Float64, nil
 	case types.DecimalFamily:
 		p, sc := t.Precision(), t.Scale()
+		if p == 0 {
+			return vec.UnconstrainedNumeric, nil
+		}
 		if p > vec.MaxNumericPrecision {
 			return vec.Type{}, unsupported("numeric precision %d is above the supported maximum of %d", p, vec.MaxNumericPrecision)
 		}

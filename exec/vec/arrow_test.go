@@ -12,7 +12,7 @@ import (
 
 // arrowTestBatch holds one column of every kind with NULLs and extremes.
 func arrowTestBatch() (*Batch, []string) {
-	types := []Type{Bool, Int16, Int32, Int64, Float32, Float64, Numeric(15, 2), Type{Kind: KindNumeric},
+	types := []Type{Bool, Int16, Int32, Int64, Float32, Float64, Numeric(15, 2), UnconstrainedNumeric,
 		Varchar(10), Bytea, Date, Timestamp, TimestampTZ, IntervalT}
 	names := []string{"b", "i2", "i4", "i8", "f4", "f8", "n", "nu", "t", "by", "d", "ts", "tz", "iv"}
 	b := NewBatch(types, 8)

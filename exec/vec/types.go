@@ -31,8 +31,11 @@ const (
 type Type struct {
 	Kind Kind
 	// Precision and Scale apply to KindNumeric: numeric(Precision, Scale).
-	// Precision 0 means numeric without a declared precision, stored with
-	// DefaultNumericScale digits after the point.
+	// Values are stored with Scale decimals. Precision 0 means numeric
+	// without a declared precision: a column declared plain "numeric" gets
+	// DefaultNumericScale decimals, and computed values get the scale their
+	// operation defines (the sum of two numeric(15,2) is numeric with scale
+	// 2). Use UnconstrainedNumeric for the declared form.
 	Precision, Scale int32
 	// Width is the declared length n of varchar(n) and char(n); 0 means no
 	// limit.
@@ -250,6 +253,7 @@ func ParseType(s string) (Type, error) {
 		t = Type{Kind: KindNumeric}
 		switch len(args) {
 		case 0:
+			t.Scale = DefaultNumericScale
 		case 1:
 			t.Precision = args[0]
 		case 2:
@@ -303,12 +307,11 @@ func (t Type) Scale10() int64 {
 }
 
 // EffectiveScale returns the number of decimals a numeric value is stored with.
-func (t Type) EffectiveScale() int32 {
-	if t.Kind == KindNumeric && t.Precision == 0 {
-		return DefaultNumericScale
-	}
-	return t.Scale
-}
+func (t Type) EffectiveScale() int32 { return t.Scale }
+
+// UnconstrainedNumeric is the type of a column declared "numeric" without
+// a precision.
+var UnconstrainedNumeric = Type{Kind: KindNumeric, Scale: DefaultNumericScale}
 
 // Pow10 returns 10^n for 0 ≤ n ≤ 18.
 func Pow10(n int32) int64 {

@@ -307,3 +307,81 @@ func (b *Batch) Types() []Type {
 	}
 	return ts
 }
+
+// Prepare turns v into a column of type t holding n values, reusing its
+// allocations. Fixed-width values are left as they were (callers overwrite
+// the rows they define); variable-length columns are emptied so a kernel can
+// append rows 0..n-1 in order. No row is NULL afterwards.
+func (v *Vec) Prepare(t Type, n int) {
+	v.Type = t
+	v.Nulls.Reset()
+	v.n = n
+	switch t.Kind {
+	case KindBool:
+		v.bools = grow(v.bools, n)
+	case KindInt16:
+		v.i16 = grow(v.i16, n)
+	case KindInt32, KindDate:
+		v.i32 = grow(v.i32, n)
+	case KindInt64, KindNumeric, KindTimestamp, KindTimestampTZ:
+		v.i64 = grow(v.i64, n)
+	case KindFloat32:
+		v.f32 = grow(v.f32, n)
+	case KindFloat64:
+		v.f64 = grow(v.f64, n)
+	case KindInterval:
+		v.ivl = grow(v.ivl, n)
+	case KindText, KindBytea:
+		v.bytes.Data = v.bytes.Data[:0]
+		v.bytes.Offsets = append(v.bytes.Offsets[:0], 0)
+		v.n = 0
+	}
+}
+
+// SetLen sets the number of values of a variable-length column after a
+// kernel appended to its Bytes directly.
+func (v *Vec) SetLen(n int) { v.n = n }
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n, max(n, 2*cap(s)))
+}
+
+// CopyFrom replaces the bitmap with a copy of the first n rows of src.
+func (n *Nulls) CopyFrom(src *Nulls, rows int) {
+	words := (rows + 63) >> 6
+	n.bits = n.bits[:0]
+	if len(src.bits) == 0 {
+		return
+	}
+	words = min(words, len(src.bits))
+	n.bits = append(n.bits, src.bits[:words]...)
+}
+
+// Or sets every row NULL that is NULL in src (for the first rows rows).
+func (n *Nulls) Or(src *Nulls, rows int) {
+	words := min((rows+63)>>6, len(src.bits))
+	for len(n.bits) < words {
+		n.bits = append(n.bits, 0)
+	}
+	for i := 0; i < words; i++ {
+		n.bits[i] |= src.bits[i]
+	}
+}
+
+// PhysLen returns the number of physical rows: the length of the columns, or
+// for a batch without columns the extent the selection covers.
+func (b *Batch) PhysLen() int {
+	if len(b.Cols) > 0 {
+		return b.Cols[0].Len()
+	}
+	if b.Sel != nil {
+		if b.Len == 0 {
+			return 0
+		}
+		return int(b.Sel[b.Len-1]) + 1
+	}
+	return b.Len
+}

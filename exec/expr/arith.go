@@ -1,0 +1,492 @@
+package expr
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+)
+
+// ArithOp is an arithmetic operator.
+type ArithOp uint8
+
+// The arithmetic operators.
+const (
+	Add ArithOp = iota
+	Sub
+	Mul
+	Div
+	Mod
+)
+
+var arithNames = [...]string{"+", "-", "*", "/", "%"}
+
+func (op ArithOp) String() string { return arithNames[op] }
+
+// DivisionScale is the number of decimals numeric division keeps at least.
+// PostgreSQL picks a scale per value giving at least 16 significant digits;
+// Apiary's numeric is a scaled int64 with one scale per column, so it keeps
+// max(this, the operands' scales) decimals and documents the difference.
+const DivisionScale = 6
+
+// Arith is l op r over numbers of one type.
+type Arith struct {
+	Op   ArithOp
+	L, R Expr
+	typ  vec.Type
+}
+
+// arithOtherHook lets date/time arithmetic (date + integer, timestamp -
+// interval, ...) join; it returns nil, nil when it has no such operator.
+var arithOtherHook func(op ArithOp, l, r Expr) (Expr, error)
+
+// NewArith builds l op r with PostgreSQL's operand coercion.
+func NewArith(op ArithOp, l, r Expr) (Expr, error) {
+	if arithOtherHook != nil {
+		lt, rt := l.Type(), r.Type()
+		if !isNumber(lt) || !isNumber(rt) {
+			if e, err := arithOtherHook(op, l, r); e != nil || err != nil {
+				return e, err
+			}
+		}
+	}
+	l, r, err := Unify(l, r, op.String())
+	if err != nil {
+		return nil, err
+	}
+	t := l.Type()
+	if !isNumber(t) {
+		return nil, errUndefinedOperator(op.String(), t, r.Type())
+	}
+	if t.Kind == vec.KindNumeric {
+		// Unify aligned the scales for comparison; multiplication and
+		// division work on the original scales.
+		ls, rs := numericScaleOf(l), numericScaleOf(r)
+		switch op {
+		case Mul:
+			if ls+rs > vec.MaxNumericPrecision {
+				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric product of scales %d and %d exceeds %d decimals", ls, rs, vec.MaxNumericPrecision)
+			}
+			t = vec.Type{Kind: vec.KindNumeric, Scale: ls + rs}
+		case Div:
+			t = vec.Type{Kind: vec.KindNumeric, Scale: max(ls, rs, DivisionScale)}
+		default:
+			t = vec.Type{Kind: vec.KindNumeric, Scale: max(ls, rs)}
+		}
+		l, r = unwrapRescale(l), unwrapRescale(r)
+	}
+	e := &Arith{Op: op, L: l, R: r, typ: t}
+	if IsConstant(l) && IsConstant(r) {
+		if _, lk := l.(*Const); lk {
+			if _, rk := r.(*Const); rk {
+				return FoldConstants(e, nil)
+			}
+		}
+	}
+	return e, nil
+}
+
+// unwrapRescale strips a numeric→numeric cast Unify added, so that
+// multiplication and division see the original scale.
+func unwrapRescale(e Expr) Expr {
+	if c, ok := e.(*Cast); ok && c.To.Kind == vec.KindNumeric && c.In.Type().Kind == vec.KindNumeric && c.To.Precision == 0 {
+		return c.In
+	}
+	return e
+}
+
+func numericScaleOf(e Expr) int32 { return unwrapRescale(e).Type().Scale }
+
+func (e *Arith) Type() vec.Type { return e.typ }
+
+func (e *Arith) String() string { return fmt.Sprintf("(%s %s %s)", e.L, e.Op, e.R) }
+
+func (e *Arith) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error) {
+	lv, err := e.L.Eval(c, b)
+	if err != nil {
+		return nil, err
+	}
+	rv, err := e.R.Eval(c, b)
+	if err != nil {
+		return nil, err
+	}
+	n := b.PhysLen()
+	out := c.Alloc(e.typ, n)
+	out.Nulls.CopyFrom(&lv.Nulls, n)
+	out.Nulls.Or(&rv.Nulls, n)
+	sel := Sel(b)
+	var nulls *vec.Nulls
+	if out.Nulls.Any() {
+		nulls = &out.Nulls
+	}
+	switch e.typ.Kind {
+	case vec.KindInt16:
+		err = arithInt(e.Op, lv.Int16s(), rv.Int16s(), out.Int16s(), sel, nulls, vec.Int16)
+	case vec.KindInt32:
+		err = arithInt(e.Op, lv.Int32s(), rv.Int32s(), out.Int32s(), sel, nulls, vec.Int32)
+	case vec.KindInt64:
+		err = arithInt64(e.Op, lv.Int64s(), rv.Int64s(), out.Int64s(), sel, nulls)
+	case vec.KindFloat32:
+		err = arithFloat(e.Op, lv.Float32s(), rv.Float32s(), out.Float32s(), sel, nulls)
+	case vec.KindFloat64:
+		err = arithFloat(e.Op, lv.Float64s(), rv.Float64s(), out.Float64s(), sel, nulls)
+	case vec.KindNumeric:
+		err = arithNumeric(e.Op, lv, rv, out, sel, nulls)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func errDivByZero() error { return sqlerr.New(sqlerr.DivisionByZero, "division by zero") }
+
+// arithInt computes small-integer arithmetic in int64 and checks the result
+// fits the type.
+func arithInt[T int16 | int32](op ArithOp, a, b, out []T, sel []int32, nulls *vec.Nulls, t vec.Type) error {
+	lo, hi := int64(math.MinInt32), int64(math.MaxInt32)
+	if t.Kind == vec.KindInt16 {
+		lo, hi = math.MinInt16, math.MaxInt16
+	}
+	if nulls == nil && sel == nil && (op == Add || op == Sub || op == Mul) {
+		a, b = a[:len(out)], b[:len(out)]
+		bad := false
+		for i := range out {
+			var r int64
+			switch op {
+			case Add:
+				r = int64(a[i]) + int64(b[i])
+			case Sub:
+				r = int64(a[i]) - int64(b[i])
+			default:
+				r = int64(a[i]) * int64(b[i])
+			}
+			bad = bad || r < lo || r > hi
+			out[i] = T(r)
+		}
+		if bad {
+			return ErrIntRange(t)
+		}
+		return nil
+	}
+	return eachRow(len(out), sel, nulls, func(i int) error {
+		x, y := int64(a[i]), int64(b[i])
+		var r int64
+		switch op {
+		case Add:
+			r = x + y
+		case Sub:
+			r = x - y
+		case Mul:
+			r = x * y
+		case Div:
+			if y == 0 {
+				return errDivByZero()
+			}
+			r = x / y
+		case Mod:
+			if y == 0 {
+				return errDivByZero()
+			}
+			r = x % y
+		}
+		if r < lo || r > hi {
+			return ErrIntRange(t)
+		}
+		out[i] = T(r)
+		return nil
+	})
+}
+
+func arithInt64(op ArithOp, a, b, out []int64, sel []int32, nulls *vec.Nulls) error {
+	if nulls == nil && sel == nil && (op == Add || op == Sub) {
+		a, b = a[:len(out)], b[:len(out)]
+		var ovf int64
+		if op == Add {
+			for i := range out {
+				r := a[i] + b[i]
+				ovf |= (r ^ a[i]) & (r ^ b[i])
+				out[i] = r
+			}
+		} else {
+			for i := range out {
+				r := a[i] - b[i]
+				ovf |= (a[i] ^ b[i]) & (r ^ a[i])
+				out[i] = r
+			}
+		}
+		if ovf < 0 {
+			return ErrIntRange(vec.Int64)
+		}
+		return nil
+	}
+	return eachRow(len(out), sel, nulls, func(i int) error {
+		r, ok := int64Op(op, a[i], b[i])
+		if !ok {
+			if (op == Div || op == Mod) && b[i] == 0 {
+				return errDivByZero()
+			}
+			return ErrIntRange(vec.Int64)
+		}
+		out[i] = r
+		return nil
+	})
+}
+
+// int64Op applies op, reporting overflow and division by zero as !ok.
+func int64Op(op ArithOp, x, y int64) (int64, bool) {
+	switch op {
+	case Add:
+		r := x + y
+		return r, (r^x)&(r^y) >= 0
+	case Sub:
+		r := x - y
+		return r, (x^y)&(r^x) >= 0
+	case Mul:
+		if x == 0 || y == 0 {
+			return 0, true
+		}
+		r := x * y
+		if r/y != x || (x == -1 && y == math.MinInt64) || (y == -1 && x == math.MinInt64) {
+			return 0, false
+		}
+		return r, true
+	case Div:
+		if y == 0 || (y == -1 && x == math.MinInt64) {
+			return 0, false
+		}
+		return x / y, true
+	case Mod:
+		if y == 0 {
+			return 0, false
+		}
+		if y == -1 {
+			return 0, true
+		}
+		return x % y, true
+	}
+	return 0, false
+}
+
+func arithFloat[T float32 | float64](op ArithOp, a, b, out []T, sel []int32, nulls *vec.Nulls) error {
+	return eachRow(len(out), sel, nulls, func(i int) error {
+		x, y := a[i], b[i]
+		var r T
+		switch op {
+		case Add:
+			r = x + y
+		case Sub:
+			r = x - y
+		case Mul:
+			r = x * y
+		case Div:
+			if y == 0 {
+				return errDivByZero()
+			}
+			r = x / y
+		case Mod:
+			return sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: double precision %% double precision")
+		}
+		if math.IsInf(float64(r), 0) && !math.IsInf(float64(x), 0) && !math.IsInf(float64(y), 0) {
+			return sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+		}
+		out[i] = r
+		return nil
+	})
+}
+
+func arithNumeric(op ArithOp, lv, rv, out *vec.Vec, sel []int32, nulls *vec.Nulls) error {
+	a, b, o := lv.Int64s(), rv.Int64s(), out.Int64s()
+	ls, rs, os := lv.Type.Scale, rv.Type.Scale, out.Type.Scale
+	t := out.Type
+	switch op {
+	case Add, Sub:
+		// Unify gave both sides the result's scale.
+		if nulls == nil && sel == nil {
+			return arithInt64(op, a, b, o, nil, nil)
+		}
+		return eachRow(len(o), sel, nulls, func(i int) error {
+			r, ok := int64Op(op, a[i], b[i])
+			if !ok {
+				return numericOverflow(t)
+			}
+			o[i] = r
+			return nil
+		})
+	case Mul:
+		return eachRow(len(o), sel, nulls, func(i int) error {
+			r, ok := int64Op(Mul, a[i], b[i])
+			if !ok {
+				return numericOverflow(t)
+			}
+			o[i] = r
+			return nil
+		})
+	case Div:
+		// x/10^ls ÷ y/10^rs at scale os: x * 10^(os-ls+rs) / y.
+		shift := os - ls + rs
+		return eachRow(len(o), sel, nulls, func(i int) error {
+			if b[i] == 0 {
+				return errDivByZero()
+			}
+			r, ok := scaledDiv(a[i], b[i], shift)
+			if !ok {
+				return numericOverflow(t)
+			}
+			o[i] = r
+			return nil
+		})
+	case Mod:
+		// Both at the common scale: the remainder keeps it.
+		return eachRow(len(o), sel, nulls, func(i int) error {
+			if b[i] == 0 {
+				return errDivByZero()
+			}
+			o[i] = a[i] % b[i]
+			return nil
+		})
+	}
+	_ = ls
+	_ = rs
+	return nil
+}
+
+// scaledDiv returns round(x * 10^shift / y) half away from zero, in 128-bit
+// intermediate arithmetic; !ok when the result does not fit int64.
+func scaledDiv(x, y int64, shift int32) (int64, bool) {
+	neg := (x < 0) != (y < 0)
+	ux, uy := uint64(abs64(x)), uint64(abs64(y))
+	if shift < 0 {
+		uy2hi, uy2 := bits.Mul64(uy, uint64(vec.Pow10(-shift)))
+		if uy2hi != 0 {
+			return 0, true // divisor huge: quotient rounds to 0
+		}
+		uy = uy2
+		shift = 0
+	}
+	hi, lo := bits.Mul64(ux, uint64(vec.Pow10(shift)))
+	if hi >= uy {
+		return 0, false
+	}
+	q, r := bits.Div64(hi, lo, uy)
+	if r >= uy-r { // 2r >= uy without overflow
+		q++
+	}
+	if q > math.MaxInt64 {
+		return 0, false
+	}
+	if neg {
+		return -int64(q), true
+	}
+	return int64(q), true
+}
+
+// eachRow runs f on live, non-NULL rows, stopping at the first error.
+func eachRow(n int, sel []int32, nulls *vec.Nulls, f func(i int) error) error {
+	if sel == nil {
+		for i := 0; i < n; i++ {
+			if nulls != nil && nulls.IsNull(i) {
+				continue
+			}
+			if err := f(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for _, i := range sel {
+		if nulls != nil && nulls.IsNull(int(i)) {
+			continue
+		}
+		if err := f(int(i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Neg is unary minus.
+type Neg struct{ In Expr }
+
+// NewNeg builds -e.
+func NewNeg(e Expr) (Expr, error) {
+	if k, ok := e.(*Const); ok && k.Untyped {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator is not unique: - unknown")
+	}
+	t := e.Type()
+	if !isNumber(t) && t.Kind != vec.KindInterval {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: - %s", t).
+			WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+	}
+	n := &Neg{In: e}
+	if k, ok := e.(*Const); ok {
+		return foldConst(n, k)
+	}
+	return n, nil
+}
+
+func (e *Neg) Type() vec.Type { return e.In.Type() }
+func (e *Neg) String() string { return fmt.Sprintf("(-%s)", e.In) }
+
+func (e *Neg) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error) {
+	in, err := e.In.Eval(c, b)
+	if err != nil {
+		return nil, err
+	}
+	n := b.PhysLen()
+	t := in.Type
+	out := c.Alloc(t, n)
+	out.Nulls.CopyFrom(&in.Nulls, n)
+	var nulls *vec.Nulls
+	if out.Nulls.Any() {
+		nulls = &out.Nulls
+	}
+	sel := Sel(b)
+	switch t.Kind {
+	case vec.KindInt16:
+		s, o := in.Int16s(), out.Int16s()
+		err = eachRow(n, sel, nulls, func(i int) error {
+			if s[i] == math.MinInt16 {
+				return ErrIntRange(t)
+			}
+			o[i] = -s[i]
+			return nil
+		})
+	case vec.KindInt32:
+		s, o := in.Int32s(), out.Int32s()
+		err = eachRow(n, sel, nulls, func(i int) error {
+			if s[i] == math.MinInt32 {
+				return ErrIntRange(t)
+			}
+			o[i] = -s[i]
+			return nil
+		})
+	case vec.KindInt64, vec.KindNumeric:
+		s, o := in.Int64s(), out.Int64s()
+		err = eachRow(n, sel, nulls, func(i int) error {
+			if s[i] == math.MinInt64 {
+				return ErrIntRange(t)
+			}
+			o[i] = -s[i]
+			return nil
+		})
+	case vec.KindFloat32:
+		s, o := in.Float32s(), out.Float32s()
+		err = eachRow(n, sel, nulls, func(i int) error { o[i] = -s[i]; return nil })
+	case vec.KindFloat64:
+		s, o := in.Float64s(), out.Float64s()
+		err = eachRow(n, sel, nulls, func(i int) error { o[i] = -s[i]; return nil })
+	case vec.KindInterval:
+		s, o := in.Intervals(), out.Intervals()
+		err = eachRow(n, sel, nulls, func(i int) error {
+			o[i] = vec.Interval{Months: -s[i].Months, Days: -s[i].Days, Micros: -s[i].Micros}
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

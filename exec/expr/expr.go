@@ -1,0 +1,230 @@
+package expr
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/apiarydb/apiary/exec/vec"
+)
+
+// Expr is a typed scalar expression.
+type Expr interface {
+	// Type is the SQL type of the result.
+	Type() vec.Type
+	// Eval computes the expression for the live rows of b (see the package
+	// comment for the alignment of the result). The result may be one of
+	// b's columns or a vector from c's arena; either way it is valid until
+	// the next c.Reset and must not be modified by the caller.
+	Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error)
+	// String renders the expression for EXPLAIN and error messages.
+	String() string
+}
+
+// Env is what evaluation depends on beyond the data: fixed for a statement.
+type Env struct {
+	// Loc is the session time zone (TimeZone); nil means UTC.
+	Loc *time.Location
+	// Now is the statement's transaction timestamp (now(), current_date).
+	Now time.Time
+}
+
+// Location returns the session time zone, UTC when unset.
+func (e *Env) Location() *time.Location {
+	if e == nil || e.Loc == nil {
+		return time.UTC
+	}
+	return e.Loc
+}
+
+// Ctx is the evaluation state of one operator instance: an Env and an arena
+// of result vectors. It is not safe for concurrent use; each bee has its own.
+type Ctx struct {
+	Env  *Env
+	vecs []*vec.Vec
+	next int
+	// Buf is scratch space kernels may use for formatting values.
+	Buf []byte
+
+	sels  [][]int32
+	nsels int
+}
+
+// SelBuf returns an empty selection slice with room for n rows, from the
+// arena.
+func (c *Ctx) SelBuf(n int) []int32 {
+	if c.nsels == len(c.sels) {
+		c.sels = append(c.sels, make([]int32, 0, n))
+	}
+	s := c.sels[c.nsels]
+	c.nsels++
+	if cap(s) < n {
+		s = make([]int32, 0, n)
+		c.sels[c.nsels-1] = s
+	}
+	return s[:0]
+}
+
+// NewCtx returns an evaluation context for env.
+func NewCtx(env *Env) *Ctx {
+	if env == nil {
+		env = &Env{}
+	}
+	return &Ctx{Env: env}
+}
+
+// Reset makes every arena vector available again. Operators call it before
+// evaluating their expressions on a new batch, once the consumer is done
+// with the previous results.
+func (c *Ctx) Reset() { c.next, c.nsels = 0, 0 }
+
+// Alloc returns an arena vector prepared as n values of type t (see
+// vec.Vec.Prepare: variable-length vectors come back empty for appending).
+func (c *Ctx) Alloc(t vec.Type, n int) *vec.Vec {
+	if c.next == len(c.vecs) {
+		c.vecs = append(c.vecs, vec.New(t, n))
+	}
+	v := c.vecs[c.next]
+	c.next++
+	v.Prepare(t, n)
+	return v
+}
+
+// ColRef reads column Idx of the input batch.
+type ColRef struct {
+	Idx  int
+	Typ  vec.Type
+	Name string
+}
+
+func (e *ColRef) Type() vec.Type { return e.Typ }
+
+func (e *ColRef) Eval(_ *Ctx, b *vec.Batch) (*vec.Vec, error) { return b.Cols[e.Idx], nil }
+
+func (e *ColRef) String() string {
+	if e.Name != "" {
+		return e.Name
+	}
+	return fmt.Sprintf("#%d", e.Idx)
+}
+
+// Const is a constant, possibly NULL. Val is a one-row vector of the type.
+type Const struct {
+	Val *vec.Vec
+	// Untyped marks a string literal or a bare NULL whose type is not
+	// settled yet ('1998-12-01' next to a date column is a date): coercion
+	// re-reads it as the type the context needs, as PostgreSQL's unknown
+	// type does.
+	Untyped bool
+}
+
+// Literal returns an untyped string literal.
+func Literal(s string) *Const {
+	v := vec.New(vec.Text, 1)
+	v.AppendBytes([]byte(s))
+	return &Const{Val: v, Untyped: true}
+}
+
+// NullLiteral returns a bare NULL whose type the context decides.
+func NullLiteral() *Const {
+	c := NullConst(vec.Text)
+	c.Untyped = true
+	return c
+}
+
+// NewConst wraps a one-row vector as a constant.
+func NewConst(v *vec.Vec) *Const { return &Const{Val: v} }
+
+// NullConst returns the NULL of type t.
+func NullConst(t vec.Type) *Const {
+	v := vec.New(t, 1)
+	v.AppendNull()
+	return &Const{Val: v}
+}
+
+// IsNull reports whether the constant is NULL.
+func (e *Const) IsNull() bool { return e.Val.Nulls.IsNull(0) }
+
+func (e *Const) Type() vec.Type { return e.Val.Type }
+
+// Eval broadcasts the constant over the batch's physical rows.
+func (e *Const) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error) {
+	n := b.PhysLen()
+	out := c.Alloc(e.Val.Type, n)
+	Broadcast(out, e.Val, 0, n)
+	return out, nil
+}
+
+func (e *Const) String() string {
+	if e.IsNull() {
+		return "NULL"
+	}
+	s := string(vec.AppendText(nil, e.Val, 0, time.UTC))
+	switch e.Val.Type.Kind {
+	case vec.KindText, vec.KindDate, vec.KindTimestamp, vec.KindTimestampTZ, vec.KindInterval, vec.KindBytea:
+		return "'" + s + "'::" + e.Val.Type.String()
+	case vec.KindNumeric, vec.KindFloat64, vec.KindFloat32, vec.KindInt16, vec.KindInt64:
+		return s + "::" + e.Val.Type.String()
+	}
+	return s
+}
+
+// Broadcast fills out, prepared with n rows, with row `row` of src.
+func Broadcast(out, src *vec.Vec, row, n int) {
+	if src.Nulls.IsNull(row) {
+		for i := 0; i < n; i++ {
+			out.Nulls.SetNull(i)
+		}
+		if k := out.Type.Kind; k == vec.KindText || k == vec.KindBytea {
+			for i := 0; i < n; i++ {
+				out.Bytes().Append(nil)
+			}
+			out.SetLen(n)
+		}
+		return
+	}
+	switch src.Type.Kind {
+	case vec.KindBool:
+		fill(out.Bools(), src.Bools()[row])
+	case vec.KindInt16:
+		fill(out.Int16s(), src.Int16s()[row])
+	case vec.KindInt32, vec.KindDate:
+		fill(out.Int32s(), src.Int32s()[row])
+	case vec.KindInt64, vec.KindNumeric, vec.KindTimestamp, vec.KindTimestampTZ:
+		fill(out.Int64s(), src.Int64s()[row])
+	case vec.KindFloat32:
+		fill(out.Float32s(), src.Float32s()[row])
+	case vec.KindFloat64:
+		fill(out.Float64s(), src.Float64s()[row])
+	case vec.KindInterval:
+		fill(out.Intervals(), src.Intervals()[row])
+	case vec.KindText, vec.KindBytea:
+		val := src.Bytes().Get(row)
+		ob := out.Bytes()
+		for i := 0; i < n; i++ {
+			ob.Append(val)
+		}
+		out.SetLen(n)
+	}
+}
+
+func fill[T any](s []T, v T) {
+	for i := range s {
+		s[i] = v
+	}
+}
+
+// Sel returns the selection of b as a slice of physical row indices, or nil
+// when every row 0..b.Len-1 is live.
+func Sel(b *vec.Batch) []int32 {
+	if b.Sel == nil {
+		return nil
+	}
+	return b.Sel[:b.Len]
+}
+
+// Narrow returns a view of b whose live rows are sel (a subset of b's).
+func Narrow(b *vec.Batch, sel []int32) *vec.Batch {
+	nb := *b
+	nb.Sel, nb.Len = sel, len(sel)
+	return &nb
+}

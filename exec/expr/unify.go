@@ -1,0 +1,120 @@
+package expr
+
+import (
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+)
+
+// Unify coerces l and r to one type the way PostgreSQL resolves a binary
+// operator's operands: an untyped literal takes the other side's type;
+// numbers promote along smallint < integer < bigint < numeric < real <
+// double precision (numerics of different scales meet at the larger scale);
+// text types meet as text; date meets timestamp as timestamp and timestamp
+// meets timestamptz as timestamptz. op names the operator in the error.
+func Unify(l, r Expr, op string) (Expr, Expr, error) {
+	t, err := CommonType([]Expr{l, r}, op)
+	if err != nil {
+		return nil, nil, err
+	}
+	if l, err = Coerce(l, t); err != nil {
+		return nil, nil, err
+	}
+	if r, err = Coerce(r, t); err != nil {
+		return nil, nil, err
+	}
+	return l, r, nil
+}
+
+// Coerce converts e to t implicitly; numerics keep precision-free types so
+// arithmetic can still see through the rescaling.
+func Coerce(e Expr, t vec.Type) (Expr, error) {
+	if e.Type() == t {
+		if k, ok := e.(*Const); ok && k.Untyped {
+			return &Const{Val: k.Val}, nil
+		}
+		return e, nil
+	}
+	if k, ok := e.(*Const); ok && k.Untyped {
+		return castLiteral(k, t)
+	}
+	ft := e.Type()
+	if ft.Kind == vec.KindText && t.Kind == vec.KindText {
+		// varchar, char and text share one representation.
+		return e, nil
+	}
+	return NewCast(e, t)
+}
+
+// CommonType is the type a list of expressions (CASE branches, COALESCE
+// arguments, IN list, UNION columns, operator operands) resolve to.
+func CommonType(es []Expr, what string) (vec.Type, error) {
+	var t vec.Type
+	have := false
+	for _, e := range es {
+		if k, ok := e.(*Const); ok && k.Untyped {
+			continue
+		}
+		et := e.Type()
+		if !have {
+			t, have = et, true
+			continue
+		}
+		nt, ok := unify2(t, et)
+		if !ok {
+			return vec.Type{}, sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", t, what, et).
+				WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+		}
+		t = nt
+	}
+	if !have {
+		// Only untyped literals: PostgreSQL resolves unknown to text.
+		return vec.Text, nil
+	}
+	if t.Kind == vec.KindNumeric {
+		t.Precision = 0
+	}
+	if t.Kind == vec.KindText {
+		t = vec.Text
+	}
+	return t, nil
+}
+
+// unify2 is the common type of two typed operands.
+func unify2(a, b vec.Type) (vec.Type, bool) {
+	if a.Kind == b.Kind {
+		switch a.Kind {
+		case vec.KindNumeric:
+			return vec.Type{Kind: vec.KindNumeric, Scale: max(a.Scale, b.Scale)}, true
+		case vec.KindText:
+			return vec.Text, true
+		}
+		return a, true
+	}
+	if isNumber(a) && isNumber(b) {
+		if numberRank(b) > numberRank(a) {
+			a, b = b, a
+		}
+		if a.Kind == vec.KindNumeric {
+			return vec.Type{Kind: vec.KindNumeric, Scale: a.Scale}, true
+		}
+		return a, true
+	}
+	time := func(t vec.Type) int {
+		switch t.Kind {
+		case vec.KindDate:
+			return 1
+		case vec.KindTimestamp:
+			return 2
+		case vec.KindTimestampTZ:
+			return 3
+		}
+		return 0
+	}
+	if ta, tb := time(a), time(b); ta > 0 && tb > 0 {
+		if tb > ta {
+			return b, true
+		}
+		return a, true
+	}
+	return vec.Type{}, false
+}
