@@ -109,10 +109,6 @@ type ordered interface {
 	~int16 | ~int32 | ~int64 | ~float32 | ~float64
 }
 
-type integer interface {
-	~int16 | ~int32 | ~int64
-}
-
 type float interface{ ~float32 | ~float64 }
 
 func compareVectors(op CmpOp, l, r *vec.Vec, out []bool, sel []int32) {

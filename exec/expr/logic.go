@@ -50,14 +50,14 @@ func NewOr(l, r Expr) (Expr, error) {
 	return &Or{L: l, R: r}, nil
 }
 
-func (e *And) Type() vec.Type            { return vec.Bool }
-func (e *And) String() string            { return fmt.Sprintf("(%s AND %s)", e.L, e.R) }
-func (e *And) Children() []Expr          { return []Expr{e.L, e.R} }
+func (e *And) Type() vec.Type             { return vec.Bool }
+func (e *And) String() string             { return fmt.Sprintf("(%s AND %s)", e.L, e.R) }
+func (e *And) Children() []Expr           { return []Expr{e.L, e.R} }
 func (e *And) WithChildren(c []Expr) Expr { return &And{L: c[0], R: c[1]} }
-func (e *Or) Type() vec.Type             { return vec.Bool }
-func (e *Or) String() string             { return fmt.Sprintf("(%s OR %s)", e.L, e.R) }
-func (e *Or) Children() []Expr           { return []Expr{e.L, e.R} }
-func (e *Or) WithChildren(c []Expr) Expr { return &Or{L: c[0], R: c[1]} }
+func (e *Or) Type() vec.Type              { return vec.Bool }
+func (e *Or) String() string              { return fmt.Sprintf("(%s OR %s)", e.L, e.R) }
+func (e *Or) Children() []Expr            { return []Expr{e.L, e.R} }
+func (e *Or) WithChildren(c []Expr) Expr  { return &Or{L: c[0], R: c[1]} }
 
 func (e *And) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error) { return evalAndOr(c, b, e.L, e.R, false) }
 func (e *Or) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error)  { return evalAndOr(c, b, e.L, e.R, true) }

@@ -38,6 +38,11 @@ func Coerce(e Expr, t vec.Type) (Expr, error) {
 		return castLiteral(k, t)
 	}
 	ft := e.Type()
+	if ft.Kind == vec.KindNumeric && t.Kind == vec.KindNumeric && ft.Scale == t.Scale && t.Precision == 0 {
+		// Same representation; dropping the declared precision changes
+		// nothing about the values.
+		return e, nil
+	}
 	if ft.Kind == vec.KindText && t.Kind == vec.KindText {
 		// varchar, char and text share one representation.
 		return e, nil

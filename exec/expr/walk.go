@@ -72,7 +72,9 @@ func Columns(e Expr) []int {
 	return out
 }
 
-// withChildren rebuilds e with new operands.
+// WithChildren rebuilds e with new operands (as many as Children returns).
+func WithChildren(e Expr, ch []Expr) Expr { return withChildren(e, ch) }
+
 func withChildren(e Expr, ch []Expr) Expr {
 	switch e := e.(type) {
 	case *Compare:

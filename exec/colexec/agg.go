@@ -1,0 +1,628 @@
+package colexec
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/apiarydb/apiary/exec/expr"
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+)
+
+// AggFunc names an aggregate function.
+type AggFunc uint8
+
+// The aggregate functions. DISTINCT aggregates are planned as a grouping on
+// the argument first, so they need no function of their own.
+const (
+	AggCountStar AggFunc = iota
+	AggCount
+	AggSum
+	AggAvg
+	AggMin
+	AggMax
+	AggBoolAnd
+	AggBoolOr
+	AggVarSamp
+	AggVarPop
+	AggStddevSamp
+	AggStddevPop
+)
+
+var aggNames = map[string]AggFunc{
+	"count": AggCount, "sum": AggSum, "avg": AggAvg, "min": AggMin, "max": AggMax,
+	"bool_and": AggBoolAnd, "bool_or": AggBoolOr, "every": AggBoolAnd,
+	"variance": AggVarSamp, "var_samp": AggVarSamp, "var_pop": AggVarPop,
+	"stddev": AggStddevSamp, "stddev_samp": AggStddevSamp, "stddev_pop": AggStddevPop,
+}
+
+// LookupAgg returns the aggregate function called name, if there is one.
+func LookupAgg(name string) (AggFunc, bool) {
+	f, ok := aggNames[name]
+	return f, ok
+}
+
+// AggResultType is the type PostgreSQL gives agg(arg), with Apiary's
+// numeric rules: sum(bigint) is numeric with scale 0; avg and the variance
+// family over integers and numerics keep max(scale, 6) decimals.
+func AggResultType(f AggFunc, arg vec.Type, name string) (vec.Type, error) {
+	bad := func() (vec.Type, error) {
+		return vec.Type{}, sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", name, arg).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+	}
+	switch f {
+	case AggCountStar, AggCount:
+		return vec.Int64, nil
+	case AggSum:
+		switch arg.Kind {
+		case vec.KindInt16, vec.KindInt32:
+			return vec.Int64, nil
+		case vec.KindInt64:
+			return vec.Type{Kind: vec.KindNumeric}, nil
+		case vec.KindNumeric:
+			return vec.Type{Kind: vec.KindNumeric, Scale: arg.Scale}, nil
+		case vec.KindFloat32, vec.KindFloat64, vec.KindInterval:
+			return arg, nil
+		}
+		return bad()
+	case AggAvg, AggVarSamp, AggVarPop, AggStddevSamp, AggStddevPop:
+		switch arg.Kind {
+		case vec.KindInt16, vec.KindInt32, vec.KindInt64:
+			return vec.Type{Kind: vec.KindNumeric, Scale: expr.DivisionScale}, nil
+		case vec.KindNumeric:
+			return vec.Type{Kind: vec.KindNumeric, Scale: max(arg.Scale, expr.DivisionScale)}, nil
+		case vec.KindFloat32, vec.KindFloat64:
+			return vec.Float64, nil
+		}
+		return bad()
+	case AggMin, AggMax:
+		if arg.Kind == vec.KindUnknown {
+			return bad()
+		}
+		if arg.Kind == vec.KindNumeric {
+			arg.Precision = 0
+		}
+		return arg, nil
+	case AggBoolAnd, AggBoolOr:
+		if arg.Kind != vec.KindBool {
+			return bad()
+		}
+		return vec.Bool, nil
+	}
+	return bad()
+}
+
+// AggSpec is one aggregate of a HashAgg.
+type AggSpec struct {
+	Func AggFunc
+	// Arg is the input column (ignored for count(*)). In final mode it is
+	// the first of the aggregate's state columns.
+	Arg     int
+	ArgType vec.Type
+	// Filter is a boolean input column restricting the rows the aggregate
+	// sees (FILTER (WHERE ...)), or -1.
+	Filter     int
+	ResultType vec.Type
+}
+
+// accumulator holds one aggregate's per-group state in typed slices.
+type accumulator interface {
+	// resize makes room for n groups.
+	resize(n int)
+	// update folds the live rows of in (arg column, and the filter when not
+	// nil) into the groups gids[k] of live row k.
+	update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error
+	// emit appends the final values of groups [from, to) to out.
+	emit(out *vec.Vec, from, to int) error
+	bytesPerGroup() int64
+}
+
+func newAccumulator(s AggSpec) (accumulator, error) {
+	switch s.Func {
+	case AggCountStar, AggCount:
+		return &countAcc{star: s.Func == AggCountStar}, nil
+	case AggSum, AggAvg:
+		avg := s.Func == AggAvg
+		switch s.ArgType.Kind {
+		case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric:
+			return &sumIntAcc{avg: avg, argScale: s.ArgType.Scale, res: s.ResultType}, nil
+		case vec.KindFloat32, vec.KindFloat64:
+			return &sumFloatAcc{avg: avg, res: s.ResultType}, nil
+		}
+	case AggMin, AggMax:
+		return &minMaxAcc{max: s.Func == AggMax, t: s.ArgType}, nil
+	case AggBoolAnd, AggBoolOr:
+		return &boolAcc{and: s.Func == AggBoolAnd}, nil
+	case AggVarSamp, AggVarPop, AggStddevSamp, AggStddevPop:
+		return &varAcc{f: s.Func, res: s.ResultType, scale: s.ArgType.Scale, isNumeric: s.ArgType.Kind == vec.KindNumeric}, nil
+	}
+	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "aggregate %d over %s is not supported", s.Func, s.ArgType)
+}
+
+// live calls f(k, row) for each live row whose argument is not NULL and
+// whose filter is true.
+func live(arg, filter *vec.Vec, b *vec.Batch, f func(k, row int)) {
+	argNulls := arg != nil && arg.Nulls.Any()
+	var fv []bool
+	if filter != nil {
+		fv = filter.Bools()
+	}
+	for k := 0; k < b.Len; k++ {
+		row := b.Row(k)
+		if argNulls && arg.Nulls.IsNull(row) {
+			continue
+		}
+		if fv != nil && (!fv[row] || filter.Nulls.IsNull(row)) {
+			continue
+		}
+		f(k, row)
+	}
+}
+
+type countAcc struct {
+	star bool
+	n    []int64
+}
+
+func (a *countAcc) resize(n int)         { a.n = growZero(a.n, n) }
+func (a *countAcc) bytesPerGroup() int64 { return 8 }
+func (a *countAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
+	if a.star {
+		arg = nil
+	}
+	if arg == nil && filter == nil {
+		for _, g := range gids[:b.Len] {
+			a.n[g]++
+		}
+		return nil
+	}
+	live(arg, filter, b, func(k, _ int) { a.n[gids[k]]++ })
+	return nil
+}
+func (a *countAcc) emit(out *vec.Vec, from, to int) error {
+	for g := from; g < to; g++ {
+		out.AppendInt64(a.n[g])
+	}
+	return nil
+}
+
+// sumIntAcc sums integers and numerics exactly in int64, failing on
+// overflow rather than wrapping.
+type sumIntAcc struct {
+	avg      bool
+	argScale int32
+	res      vec.Type
+	sum, cnt []int64
+}
+
+func (a *sumIntAcc) resize(n int) {
+	a.sum, a.cnt = growZero(a.sum, n), growZero(a.cnt, n)
+}
+func (a *sumIntAcc) bytesPerGroup() int64 { return 16 }
+func (a *sumIntAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
+	var ovf bool
+	add := func(g int32, x int64) {
+		s := a.sum[g] + x
+		ovf = ovf || (s^a.sum[g])&(s^x) < 0
+		a.sum[g] = s
+		a.cnt[g]++
+	}
+	plain := filter == nil && !arg.Nulls.Any()
+	switch arg.Type.Kind {
+	case vec.KindInt16:
+		v := arg.Int16s()
+		live(arg, filter, b, func(k, row int) { add(gids[k], int64(v[row])) })
+	case vec.KindInt32:
+		v := arg.Int32s()
+		live(arg, filter, b, func(k, row int) { add(gids[k], int64(v[row])) })
+	default:
+		v := arg.Int64s()
+		if plain {
+			for k := 0; k < b.Len; k++ {
+				g, x := gids[k], v[b.Row(k)]
+				s := a.sum[g] + x
+				ovf = ovf || (s^a.sum[g])&(s^x) < 0
+				a.sum[g] = s
+				a.cnt[g]++
+			}
+		} else {
+			live(arg, filter, b, func(k, row int) { add(gids[k], v[row]) })
+		}
+	}
+	if ovf {
+		if a.res.Kind == vec.KindInt64 {
+			return expr.ErrIntRange(vec.Int64)
+		}
+		return sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow").
+			WithDetail("The sum does not fit Apiary's 18-digit numeric.")
+	}
+	return nil
+}
+func (a *sumIntAcc) emit(out *vec.Vec, from, to int) error {
+	for g := from; g < to; g++ {
+		if a.cnt[g] == 0 {
+			out.AppendNull()
+			continue
+		}
+		if !a.avg {
+			if a.res.Kind == vec.KindNumeric {
+				x, err := expr.RescaleNumeric(a.sum[g], a.argScale, a.res)
+				if err != nil {
+					return err
+				}
+				out.AppendInt64(x)
+			} else {
+				out.AppendInt64(a.sum[g])
+			}
+			continue
+		}
+		// avg = sum / count at the result's scale.
+		q, ok := divScaled(a.sum[g], a.cnt[g], a.res.Scale-a.argScale)
+		if !ok {
+			return sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
+		}
+		out.AppendInt64(q)
+	}
+	return nil
+}
+
+// divScaled returns round(x * 10^shift / y) half away from zero.
+func divScaled(x, y int64, shift int32) (int64, bool) {
+	p := float64(vec.Pow10(shift))
+	// Exact path when the scaled dividend fits.
+	if xs := float64(x) * p; math.Abs(xs) < 9e18 {
+		n := x * vec.Pow10(shift)
+		q, r := n/y, n%y
+		if r < 0 {
+			r = -r
+		}
+		if 2*r >= abs(y) {
+			if (n < 0) != (y < 0) {
+				q--
+			} else {
+				q++
+			}
+		}
+		return q, true
+	}
+	f := math.Round(float64(x) * p / float64(y))
+	if math.Abs(f) >= 9.2e18 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+type sumFloatAcc struct {
+	avg bool
+	res vec.Type
+	sum []float64
+	cnt []int64
+}
+
+func (a *sumFloatAcc) resize(n int)         { a.sum, a.cnt = growZero(a.sum, n), growZero(a.cnt, n) }
+func (a *sumFloatAcc) bytesPerGroup() int64 { return 16 }
+func (a *sumFloatAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
+	if arg.Type.Kind == vec.KindFloat32 {
+		v := arg.Float32s()
+		live(arg, filter, b, func(k, row int) { a.sum[gids[k]] += float64(v[row]); a.cnt[gids[k]]++ })
+		return nil
+	}
+	v := arg.Float64s()
+	live(arg, filter, b, func(k, row int) { a.sum[gids[k]] += v[row]; a.cnt[gids[k]]++ })
+	return nil
+}
+func (a *sumFloatAcc) emit(out *vec.Vec, from, to int) error {
+	for g := from; g < to; g++ {
+		switch {
+		case a.cnt[g] == 0:
+			out.AppendNull()
+		case a.avg:
+			out.AppendFloat64(a.sum[g] / float64(a.cnt[g]))
+		case a.res.Kind == vec.KindFloat32:
+			out.AppendFloat32(float32(a.sum[g]))
+		default:
+			out.AppendFloat64(a.sum[g])
+		}
+	}
+	return nil
+}
+
+// minMaxAcc keeps the extreme value per group in a vector of the argument's
+// type; a NULL slot means the group has seen no value yet.
+type minMaxAcc struct {
+	max  bool
+	t    vec.Type
+	ints []int64
+	flts []float64
+	strs [][]byte
+	ivls []vec.Interval
+	has  []bool
+}
+
+func (a *minMaxAcc) resize(n int) {
+	a.has = growZero(a.has, n)
+	switch {
+	case intLike(a.t.Kind):
+		a.ints = growZero(a.ints, n)
+	case a.t.Kind == vec.KindFloat32 || a.t.Kind == vec.KindFloat64:
+		a.flts = growZero(a.flts, n)
+	case a.t.Kind == vec.KindInterval:
+		a.ivls = growZero(a.ivls, n)
+	default:
+		a.strs = growZero(a.strs, n)
+	}
+}
+func (a *minMaxAcc) bytesPerGroup() int64 { return 24 }
+func (a *minMaxAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
+	switch {
+	case intLike(a.t.Kind):
+		var get func(int) int64
+		switch a.t.Kind {
+		case vec.KindBool:
+			s := arg.Bools()
+			get = func(i int) int64 {
+				if s[i] {
+					return 1
+				}
+				return 0
+			}
+		case vec.KindInt16:
+			s := arg.Int16s()
+			get = func(i int) int64 { return int64(s[i]) }
+		case vec.KindInt32, vec.KindDate:
+			s := arg.Int32s()
+			get = func(i int) int64 { return int64(s[i]) }
+		default:
+			s := arg.Int64s()
+			get = func(i int) int64 { return s[i] }
+		}
+		live(arg, filter, b, func(k, row int) {
+			g, x := gids[k], get(row)
+			if !a.has[g] || (a.max && x > a.ints[g]) || (!a.max && x < a.ints[g]) {
+				a.ints[g], a.has[g] = x, true
+			}
+		})
+	case a.t.Kind == vec.KindFloat32 || a.t.Kind == vec.KindFloat64:
+		var get func(int) float64
+		if a.t.Kind == vec.KindFloat32 {
+			s := arg.Float32s()
+			get = func(i int) float64 { return float64(s[i]) }
+		} else {
+			s := arg.Float64s()
+			get = func(i int) float64 { return s[i] }
+		}
+		live(arg, filter, b, func(k, row int) {
+			g, x := gids[k], get(row)
+			if !a.has[g] {
+				a.flts[g], a.has[g] = x, true
+				return
+			}
+			c := cmpFloat(x, a.flts[g])
+			if (a.max && c > 0) || (!a.max && c < 0) {
+				a.flts[g] = x
+			}
+		})
+	case a.t.Kind == vec.KindInterval:
+		s := arg.Intervals()
+		live(arg, filter, b, func(k, row int) {
+			g, x := gids[k], s[row]
+			if !a.has[g] {
+				a.ivls[g], a.has[g] = x, true
+				return
+			}
+			c := expr.CompareIntervals(x, a.ivls[g])
+			if (a.max && c > 0) || (!a.max && c < 0) {
+				a.ivls[g] = x
+			}
+		})
+	default:
+		bs := arg.Bytes()
+		live(arg, filter, b, func(k, row int) {
+			g, x := gids[k], bs.Get(row)
+			if !a.has[g] {
+				a.strs[g], a.has[g] = append([]byte(nil), x...), true
+				return
+			}
+			c := compareBytes(x, a.strs[g])
+			if (a.max && c > 0) || (!a.max && c < 0) {
+				a.strs[g] = append(a.strs[g][:0], x...)
+			}
+		})
+	}
+	return nil
+}
+func (a *minMaxAcc) emit(out *vec.Vec, from, to int) error {
+	for g := from; g < to; g++ {
+		if !a.has[g] {
+			out.AppendNull()
+			continue
+		}
+		switch a.t.Kind {
+		case vec.KindBool:
+			out.AppendBool(a.ints[g] != 0)
+		case vec.KindInt16:
+			out.AppendInt16(int16(a.ints[g]))
+		case vec.KindInt32, vec.KindDate:
+			out.AppendInt32(int32(a.ints[g]))
+		case vec.KindInt64, vec.KindNumeric, vec.KindTimestamp, vec.KindTimestampTZ:
+			out.AppendInt64(a.ints[g])
+		case vec.KindFloat32:
+			out.AppendFloat32(float32(a.flts[g]))
+		case vec.KindFloat64:
+			out.AppendFloat64(a.flts[g])
+		case vec.KindInterval:
+			out.AppendInterval(a.ivls[g])
+		default:
+			out.AppendBytes(a.strs[g])
+		}
+	}
+	return nil
+}
+
+func cmpFloat(a, b float64) int {
+	an, bn := a != a, b != b
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func compareBytes(a, b []byte) int {
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(a) < len(b):
+		return -1
+	case len(a) > len(b):
+		return 1
+	}
+	return 0
+}
+
+type boolAcc struct {
+	and  bool
+	v    []bool
+	seen []bool
+}
+
+func (a *boolAcc) resize(n int)         { a.v, a.seen = growZero(a.v, n), growZero(a.seen, n) }
+func (a *boolAcc) bytesPerGroup() int64 { return 2 }
+func (a *boolAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
+	s := arg.Bools()
+	live(arg, filter, b, func(k, row int) {
+		g := gids[k]
+		if !a.seen[g] {
+			a.v[g], a.seen[g] = s[row], true
+		} else if a.and {
+			a.v[g] = a.v[g] && s[row]
+		} else {
+			a.v[g] = a.v[g] || s[row]
+		}
+	})
+	return nil
+}
+func (a *boolAcc) emit(out *vec.Vec, from, to int) error {
+	for g := from; g < to; g++ {
+		if !a.seen[g] {
+			out.AppendNull()
+		} else {
+			out.AppendBool(a.v[g])
+		}
+	}
+	return nil
+}
+
+// varAcc computes the variance family with Welford's online update, which
+// stays accurate where sum-of-squares cancels.
+type varAcc struct {
+	f         AggFunc
+	res       vec.Type
+	scale     int32
+	isNumeric bool
+	n         []int64
+	mean, m2  []float64
+}
+
+func (a *varAcc) resize(n int) {
+	a.n, a.mean, a.m2 = growZero(a.n, n), growZero(a.mean, n), growZero(a.m2, n)
+}
+func (a *varAcc) bytesPerGroup() int64 { return 24 }
+func (a *varAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
+	var get func(int) float64
+	switch arg.Type.Kind {
+	case vec.KindInt16:
+		s := arg.Int16s()
+		get = func(i int) float64 { return float64(s[i]) }
+	case vec.KindInt32:
+		s := arg.Int32s()
+		get = func(i int) float64 { return float64(s[i]) }
+	case vec.KindInt64:
+		s := arg.Int64s()
+		get = func(i int) float64 { return float64(s[i]) }
+	case vec.KindNumeric:
+		s, p := arg.Int64s(), float64(vec.Pow10(a.scale))
+		get = func(i int) float64 { return float64(s[i]) / p }
+	case vec.KindFloat32:
+		s := arg.Float32s()
+		get = func(i int) float64 { return float64(s[i]) }
+	default:
+		s := arg.Float64s()
+		get = func(i int) float64 { return s[i] }
+	}
+	live(arg, filter, b, func(k, row int) {
+		g, x := gids[k], get(row)
+		a.n[g]++
+		d := x - a.mean[g]
+		a.mean[g] += d / float64(a.n[g])
+		a.m2[g] += d * (x - a.mean[g])
+	})
+	return nil
+}
+func (a *varAcc) emit(out *vec.Vec, from, to int) error {
+	for g := from; g < to; g++ {
+		n := a.n[g]
+		samp := a.f == AggVarSamp || a.f == AggStddevSamp
+		if n == 0 || (samp && n == 1) {
+			out.AppendNull()
+			continue
+		}
+		d := float64(n)
+		if samp {
+			d = float64(n - 1)
+		}
+		v := a.m2[g] / d
+		if v < 0 {
+			v = 0
+		}
+		if a.f == AggStddevSamp || a.f == AggStddevPop {
+			v = math.Sqrt(v)
+		}
+		if a.res.Kind == vec.KindNumeric {
+			out.AppendInt64(int64(math.Round(v * float64(vec.Pow10(a.res.Scale)))))
+		} else {
+			out.AppendFloat64(v)
+		}
+	}
+	return nil
+}
+
+func growZero[T any](s []T, n int) []T {
+	if n <= len(s) {
+		return s
+	}
+	if n <= cap(s) {
+		var zero T
+		for len(s) < n {
+			s = append(s, zero)
+		}
+		return s
+	}
+	ns := make([]T, n, max(n, 2*cap(s)))
+	copy(ns, s)
+	return ns
+}
+
+func (s AggSpec) String() string { return fmt.Sprintf("agg%d(#%d)", s.Func, s.Arg) }

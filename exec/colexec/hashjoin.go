@@ -1,0 +1,396 @@
+package colexec
+
+import (
+	"context"
+
+	"github.com/apiarydb/apiary/exec/expr"
+	"github.com/apiarydb/apiary/exec/vec"
+)
+
+// JoinKind is the kind of a hash join.
+type JoinKind uint8
+
+// The join kinds. The left input is probed, the right one built.
+const (
+	InnerJoin JoinKind = iota
+	LeftJoin           // unmatched left rows with NULLs for the right
+	FullJoin           // LeftJoin plus unmatched right rows with NULLs for the left
+	SemiJoin           // left rows with at least one match; left columns only
+	AntiJoin           // left rows without a match; left columns only
+	// NullAwareAntiJoin is NOT IN: a left row passes when no right row
+	// matches, its key is not NULL and no right key is NULL; with an
+	// empty right side every left row passes.
+	NullAwareAntiJoin
+)
+
+var joinNames = [...]string{"Inner", "Left", "Full", "Semi", "Anti", "Null-aware anti"}
+
+func (k JoinKind) String() string { return joinNames[k] }
+
+// HashJoin joins by equality of key columns (left keys against right keys,
+// pairwise of one type), then applies an optional residual condition over
+// the concatenated left and right columns. Rows whose key holds a NULL never
+// match.
+type HashJoin struct {
+	kind      JoinKind
+	left      Operator
+	right     Operator
+	lkeys     []int
+	rkeys     []int
+	residual  expr.Expr
+	mem       *Memory
+	env       *expr.Env
+	types     []vec.Type
+	leftTypes []vec.Type
+
+	built      bool
+	build      *vec.Batch // materialised right rows
+	table      *hashTable
+	head       []int32 // first build row per key id, -1 none
+	next       []int32 // next build row with the same key
+	rightNull  bool    // some right key is NULL (NOT IN)
+	rightRows  int
+	matchedR   []bool
+	accounted  int64
+	probe      *vec.Batch
+	probeIDs   []int32
+	probeK     int   // next live probe row to expand
+	chain      int32 // next build row in the current chain, -1 none
+	matchedL   []bool
+	probeDone  bool
+	fullEmit   int // next build row to check for the FULL JOIN tail
+	ectx       *expr.Ctx
+	out        *vec.Batch
+	pairL      []int32
+	pairR      []int32
+	scratch    []int64
+	keyCols    []*vec.Vec
+	pairs      *vec.Batch
+	sel        []int32
+	leftClosed bool
+}
+
+// NewHashJoin returns a hash join. residual may be nil.
+func NewHashJoin(kind JoinKind, left, right Operator, lkeys, rkeys []int, residual expr.Expr, env *expr.Env, mem *Memory) *HashJoin {
+	j := &HashJoin{kind: kind, left: left, right: right, lkeys: lkeys, rkeys: rkeys, residual: residual, mem: mem, env: env}
+	j.leftTypes = left.Types()
+	j.types = append(j.types, j.leftTypes...)
+	if kind != SemiJoin && kind != AntiJoin && kind != NullAwareAntiJoin {
+		j.types = append(j.types, right.Types()...)
+	}
+	j.ectx = expr.NewCtx(env)
+	return j
+}
+
+func (j *HashJoin) Types() []vec.Type { return j.types }
+
+func (j *HashJoin) buildSide(ctx context.Context) error {
+	rtypes := j.right.Types()
+	j.build = vec.NewBatch(rtypes, BatchSize)
+	var keyTypes []vec.Type
+	for _, k := range j.rkeys {
+		keyTypes = append(keyTypes, rtypes[k])
+	}
+	j.table = newHashTable(keyTypes, j.mem)
+	var ids []int32
+	err := Drain(ctx, j.right, func(b *vec.Batch) error {
+		base := j.build.Len
+		AppendRows(j.build, b)
+		var sz int64
+		for _, c := range b.Cols {
+			sz += int64(b.Len) * int64(max(c.Type.TypeLen(), 16))
+		}
+		sz += int64(b.Len) * 8
+		j.accounted += sz
+		if err := j.mem.Grow(sz); err != nil {
+			return err
+		}
+		if cap(ids) < b.Len {
+			ids = make([]int32, b.Len)
+		}
+		ids = ids[:b.Len]
+		j.keyCols = j.keyCols[:0]
+		for _, k := range j.rkeys {
+			j.keyCols = append(j.keyCols, b.Cols[k])
+		}
+		if err := j.table.find(j.keyCols, b, ids, true, &j.scratch); err != nil {
+			return err
+		}
+		for k := 0; k < b.Len; k++ {
+			row := b.Row(k)
+			null := false
+			for _, kc := range j.keyCols {
+				null = null || kc.Nulls.IsNull(row)
+			}
+			j.next = append(j.next, -1)
+			if null {
+				j.rightNull = true
+				continue
+			}
+			id := ids[k]
+			for int(id) >= len(j.head) {
+				j.head = append(j.head, -1)
+			}
+			// Prepend: chains come out in reverse build order, which no
+			// SQL result depends on.
+			r := int32(base + k)
+			j.next[r] = j.head[id]
+			j.head[id] = r
+		}
+		return nil
+	})
+	j.right.Close()
+	j.rightRows = j.build.Len
+	if j.kind == FullJoin {
+		j.matchedR = make([]bool, j.rightRows)
+	}
+	return err
+}
+
+func (j *HashJoin) Next(ctx context.Context) (*vec.Batch, error) {
+	if !j.built {
+		j.built = true
+		if err := j.buildSide(ctx); err != nil {
+			return nil, err
+		}
+		if j.rightRows == 0 && (j.kind == InnerJoin || j.kind == SemiJoin) {
+			j.probeDone = true
+		}
+	}
+	if j.out == nil {
+		j.out = vec.NewBatch(j.types, BatchSize)
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if j.probe == nil {
+			if j.probeDone {
+				return j.fullTail()
+			}
+			b, err := j.left.Next(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if b == nil || b.Len == 0 {
+				j.probeDone = true
+				j.left.Close()
+				j.leftClosed = true
+				continue
+			}
+			if err := j.startProbe(b); err != nil {
+				return nil, err
+			}
+		}
+		out, err := j.expand()
+		if err != nil {
+			return nil, err
+		}
+		if out != nil && out.Len > 0 {
+			return out, nil
+		}
+	}
+}
+
+func (j *HashJoin) startProbe(b *vec.Batch) error {
+	j.probe = b
+	j.probeK = 0
+	j.chain = -1
+	if cap(j.probeIDs) < b.Len {
+		j.probeIDs = make([]int32, b.Len)
+	}
+	j.probeIDs = j.probeIDs[:b.Len]
+	j.keyCols = j.keyCols[:0]
+	for _, k := range j.lkeys {
+		j.keyCols = append(j.keyCols, b.Cols[k])
+	}
+	if err := j.table.find(j.keyCols, b, j.probeIDs, false, &j.scratch); err != nil {
+		return err
+	}
+	// A NULL key never matches, even the NULL group a key table keeps.
+	for k := 0; k < b.Len; k++ {
+		row := b.Row(k)
+		for _, kc := range j.keyCols {
+			if kc.Nulls.IsNull(row) {
+				j.probeIDs[k] = -2
+				break
+			}
+		}
+	}
+	j.matchedL = growZero(j.matchedL[:0], b.Len)
+	clear(j.matchedL)
+	return nil
+}
+
+// expand produces the next output batch from the current probe batch: up to
+// BatchSize matching pairs, or, once every pair was seen, the rows the join
+// kind emits for unmatched or matched probe rows.
+func (j *HashJoin) expand() (*vec.Batch, error) {
+	b := j.probe
+	j.pairL, j.pairR = j.pairL[:0], j.pairR[:0]
+	for j.probeK < b.Len && len(j.pairL) < BatchSize {
+		k := j.probeK
+		if j.chain == -1 {
+			id := j.probeIDs[k]
+			if id < 0 || int(id) >= len(j.head) {
+				j.probeK++
+				continue
+			}
+			j.chain = j.head[id]
+		}
+		for j.chain >= 0 && len(j.pairL) < BatchSize {
+			j.pairL = append(j.pairL, int32(k))
+			j.pairR = append(j.pairR, j.chain)
+			j.chain = j.next[j.chain]
+		}
+		if j.chain < 0 {
+			j.chain = -1
+			j.probeK++
+		}
+	}
+	if len(j.pairL) > 0 {
+		return j.emitPairs()
+	}
+	// Every pair of this probe batch has been produced.
+	j.probe = nil
+	switch j.kind {
+	case LeftJoin, FullJoin, SemiJoin, AntiJoin, NullAwareAntiJoin:
+		return j.emitProbeRows(b)
+	}
+	return nil, nil
+}
+
+// emitPairs gathers the candidate pairs, applies the residual and records
+// matches; inner, left and full joins output the surviving pairs.
+func (j *HashJoin) emitPairs() (*vec.Batch, error) {
+	b := j.probe
+	if j.pairs == nil {
+		j.pairs = vec.NewBatch(append(append([]vec.Type(nil), j.leftTypes...), j.build.Types()...), BatchSize)
+	}
+	needPairs := j.residual != nil || j.kind == InnerJoin || j.kind == LeftJoin || j.kind == FullJoin
+	keep := j.pairL
+	if needPairs {
+		p := j.pairs
+		p.Reset()
+		phys := make([]int32, len(j.pairL))
+		for i, k := range j.pairL {
+			phys[i] = int32(b.Row(int(k)))
+		}
+		for c := range j.leftTypes {
+			gatherAppend(p.Cols[c], b.Cols[c], phys)
+		}
+		for c, col := range j.build.Cols {
+			gatherAppend(p.Cols[len(j.leftTypes)+c], col, j.pairR)
+		}
+		p.Len = len(j.pairL)
+		if j.residual != nil {
+			j.ectx.Reset()
+			v, err := j.residual.Eval(j.ectx, p)
+			if err != nil {
+				return nil, err
+			}
+			j.sel = SelectTrue(v, p, j.sel[:0])
+			if len(j.sel) < p.Len {
+				p.Sel, p.Len = j.sel, len(j.sel)
+			}
+		}
+		for i := 0; i < p.Len; i++ {
+			r := p.Row(i)
+			j.matchedL[j.pairL[r]] = true
+			if j.matchedR != nil {
+				j.matchedR[j.pairR[r]] = true
+			}
+		}
+		if j.kind == InnerJoin || j.kind == LeftJoin || j.kind == FullJoin {
+			return p, nil
+		}
+		return nil, nil
+	}
+	for _, k := range keep {
+		j.matchedL[k] = true
+	}
+	return nil, nil
+}
+
+// emitProbeRows emits, for a finished probe batch, the rows its kind keeps:
+// unmatched rows padded with NULLs (left, full), matched rows (semi) or
+// unmatched rows (anti).
+func (j *HashJoin) emitProbeRows(b *vec.Batch) (*vec.Batch, error) {
+	var idx []int32
+	for k := 0; k < b.Len; k++ {
+		m := j.matchedL[k]
+		switch j.kind {
+		case SemiJoin:
+			if m {
+				idx = append(idx, int32(b.Row(k)))
+			}
+		case NullAwareAntiJoin:
+			if m {
+				continue
+			}
+			if j.rightRows > 0 && (j.rightNull || j.probeIDs[k] == -2) {
+				continue
+			}
+			idx = append(idx, int32(b.Row(k)))
+		default:
+			if !m {
+				idx = append(idx, int32(b.Row(k)))
+			}
+		}
+	}
+	if len(idx) == 0 {
+		return nil, nil
+	}
+	out := j.out
+	out.Reset()
+	for c := range j.leftTypes {
+		gatherAppend(out.Cols[c], b.Cols[c], idx)
+	}
+	for c := len(j.leftTypes); c < len(j.types); c++ {
+		appendNulls(out.Cols[c], len(idx))
+	}
+	out.Len = len(idx)
+	return out, nil
+}
+
+// fullTail emits the build rows no probe row matched, for FULL JOIN.
+func (j *HashJoin) fullTail() (*vec.Batch, error) {
+	if j.kind != FullJoin || j.fullEmit >= j.rightRows {
+		return nil, nil
+	}
+	var idx []int32
+	for ; j.fullEmit < j.rightRows && len(idx) < BatchSize; j.fullEmit++ {
+		if !j.matchedR[j.fullEmit] {
+			idx = append(idx, int32(j.fullEmit))
+		}
+	}
+	out := j.out
+	out.Reset()
+	nl := len(j.leftTypes)
+	for c := 0; c < nl; c++ {
+		appendNulls(out.Cols[c], len(idx))
+	}
+	for c, col := range j.build.Cols {
+		gatherAppend(out.Cols[nl+c], col, idx)
+	}
+	out.Len = len(idx)
+	if out.Len == 0 {
+		return j.fullTail()
+	}
+	return out, nil
+}
+
+func (j *HashJoin) Close() {
+	if !j.leftClosed {
+		j.left.Close()
+		j.leftClosed = true
+	}
+	j.right.Close()
+	if j.table != nil {
+		j.table.release()
+		j.table = nil
+	}
+	j.mem.Shrink(j.accounted)
+	j.accounted = 0
+	j.build = nil
+}

@@ -1,0 +1,272 @@
+package colexec
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/apiarydb/apiary/exec/vec"
+)
+
+// hashTable maps key tuples to dense ids 0, 1, 2, ... in insertion order and
+// keeps the distinct keys column-wise. Aggregation uses the ids as group
+// numbers and joins as build-row chain heads.
+//
+// A single integer-like key (integers, dates, timestamps, numerics, bools)
+// uses an open-addressing table of int64s; other keys are encoded into a
+// byte string per row and looked up in a Go map, which allocates only when a
+// new key is inserted.
+type hashTable struct {
+	types []vec.Type
+	keys  []*vec.Vec // distinct keys, one vector per key column
+	mem   *Memory
+
+	intMode   bool
+	slots     []int32 // id+1, 0 = empty
+	intKeys   []int64
+	nullID    int32 // id of the NULL key in int mode, -1 if none yet
+	shift     uint
+	strs      map[string]int32
+	buf       []byte
+	accounted int64
+}
+
+func newHashTable(types []vec.Type, mem *Memory) *hashTable {
+	h := &hashTable{types: types, mem: mem, nullID: -1}
+	for _, t := range types {
+		h.keys = append(h.keys, vec.New(t, 0))
+	}
+	if len(types) == 1 && intLike(types[0].Kind) {
+		h.intMode = true
+		h.slots = make([]int32, 1024)
+		h.shift = 64 - 10
+	} else {
+		h.strs = map[string]int32{}
+	}
+	return h
+}
+
+func intLike(k vec.Kind) bool {
+	switch k {
+	case vec.KindBool, vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric, vec.KindDate, vec.KindTimestamp, vec.KindTimestampTZ:
+		return true
+	}
+	return false
+}
+
+// Len returns the number of distinct keys.
+func (h *hashTable) Len() int {
+	if h.intMode {
+		return len(h.intKeys)
+	}
+	return len(h.strs)
+}
+
+// readInts copies an integer-like vector's live values into dst as int64.
+func readInts(v *vec.Vec, b *vec.Batch, dst []int64) []int64 {
+	dst = dst[:0]
+	switch v.Type.Kind {
+	case vec.KindBool:
+		s := v.Bools()
+		for k := 0; k < b.Len; k++ {
+			x := int64(0)
+			if s[b.Row(k)] {
+				x = 1
+			}
+			dst = append(dst, x)
+		}
+	case vec.KindInt16:
+		s := v.Int16s()
+		for k := 0; k < b.Len; k++ {
+			dst = append(dst, int64(s[b.Row(k)]))
+		}
+	case vec.KindInt32, vec.KindDate:
+		s := v.Int32s()
+		if b.Sel == nil {
+			for _, x := range s[:b.Len] {
+				dst = append(dst, int64(x))
+			}
+		} else {
+			for _, i := range b.Sel[:b.Len] {
+				dst = append(dst, int64(s[i]))
+			}
+		}
+	default:
+		s := v.Int64s()
+		if b.Sel == nil {
+			dst = append(dst, s[:b.Len]...)
+		} else {
+			for _, i := range b.Sel[:b.Len] {
+				dst = append(dst, s[i])
+			}
+		}
+	}
+	return dst
+}
+
+func hashInt(x int64, shift uint) uint64 {
+	return (uint64(x) * 0x9E3779B97F4A7C15) >> shift
+}
+
+// find looks up (and with insert, adds) the key of each live row of b,
+// whose key columns are cols; ids[k] is the id of live row k, or -1 when
+// absent and not inserted. scratch is reused between calls.
+func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool, scratch *[]int64) error {
+	if h.intMode {
+		return h.findInts(cols[0], b, ids, insert, scratch)
+	}
+	for k := 0; k < b.Len; k++ {
+		row := b.Row(k)
+		h.buf = encodeKey(h.buf[:0], cols, row)
+		id, ok := h.strs[string(h.buf)]
+		if !ok {
+			if !insert {
+				ids[k] = -1
+				continue
+			}
+			id = int32(len(h.strs))
+			h.strs[string(h.buf)] = id
+			for c, kc := range h.keys {
+				kc.AppendFrom(cols[c], row)
+			}
+			if err := h.grow(int64(len(h.buf)) + 48); err != nil {
+				return err
+			}
+		}
+		ids[k] = id
+	}
+	return nil
+}
+
+func (h *hashTable) findInts(col *vec.Vec, b *vec.Batch, ids []int32, insert bool, scratch *[]int64) error {
+	vals := readInts(col, b, *scratch)
+	*scratch = vals
+	hasNulls := col.Nulls.Any()
+	mask := uint64(len(h.slots) - 1)
+	for k, x := range vals {
+		if hasNulls && col.Nulls.IsNull(b.Row(k)) {
+			if h.nullID < 0 {
+				if !insert {
+					ids[k] = -1
+					continue
+				}
+				h.nullID = int32(len(h.intKeys))
+				h.intKeys = append(h.intKeys, 0)
+				h.keys[0].AppendNull()
+			}
+			ids[k] = h.nullID
+			continue
+		}
+		s := hashInt(x, h.shift)
+		for {
+			slot := h.slots[s]
+			if slot == 0 {
+				if !insert {
+					ids[k] = -1
+					break
+				}
+				id := int32(len(h.intKeys))
+				h.intKeys = append(h.intKeys, x)
+				h.keys[0].AppendFrom(col, b.Row(k))
+				h.slots[s] = id + 1
+				ids[k] = id
+				if 2*len(h.intKeys) > len(h.slots) {
+					if err := h.rehash(); err != nil {
+						return err
+					}
+					mask = uint64(len(h.slots) - 1)
+				}
+				break
+			}
+			if h.intKeys[slot-1] == x && slot-1 != h.nullID {
+				ids[k] = slot - 1
+				break
+			}
+			s = (s + 1) & mask
+		}
+	}
+	return nil
+}
+
+func (h *hashTable) rehash() error {
+	n := len(h.slots) * 2
+	if err := h.grow(int64(n-len(h.slots))*4 + int64(len(h.intKeys))*16); err != nil {
+		return err
+	}
+	h.slots = make([]int32, n)
+	h.shift--
+	mask := uint64(n - 1)
+	for id, x := range h.intKeys {
+		if int32(id) == h.nullID {
+			continue
+		}
+		s := hashInt(x, h.shift)
+		for h.slots[s] != 0 {
+			s = (s + 1) & mask
+		}
+		h.slots[s] = int32(id) + 1
+	}
+	return nil
+}
+
+func (h *hashTable) grow(n int64) error {
+	h.accounted += n
+	return h.mem.Grow(n)
+}
+
+func (h *hashTable) release() {
+	h.mem.Shrink(h.accounted)
+	h.accounted = 0
+	h.slots, h.intKeys, h.strs, h.keys = nil, nil, nil, nil
+}
+
+// encodeKey appends a self-delimiting encoding of row's key values: a NULL
+// marker, then fixed-width little-endian values or length-prefixed bytes.
+// Equal keys encode equally; -0.0 and NaN are normalised so that float keys
+// group as PostgreSQL groups them.
+func encodeKey(dst []byte, cols []*vec.Vec, row int) []byte {
+	for _, c := range cols {
+		if c.Nulls.IsNull(row) {
+			dst = append(dst, 0)
+			continue
+		}
+		dst = append(dst, 1)
+		switch c.Type.Kind {
+		case vec.KindBool:
+			if c.Bools()[row] {
+				dst = append(dst, 1)
+			} else {
+				dst = append(dst, 0)
+			}
+		case vec.KindInt16:
+			dst = binary.LittleEndian.AppendUint16(dst, uint16(c.Int16s()[row]))
+		case vec.KindInt32, vec.KindDate:
+			dst = binary.LittleEndian.AppendUint32(dst, uint32(c.Int32s()[row]))
+		case vec.KindInt64, vec.KindNumeric, vec.KindTimestamp, vec.KindTimestampTZ:
+			dst = binary.LittleEndian.AppendUint64(dst, uint64(c.Int64s()[row]))
+		case vec.KindFloat32:
+			dst = binary.LittleEndian.AppendUint64(dst, normFloat(float64(c.Float32s()[row])))
+		case vec.KindFloat64:
+			dst = binary.LittleEndian.AppendUint64(dst, normFloat(c.Float64s()[row]))
+		case vec.KindText, vec.KindBytea:
+			v := c.Bytes().Get(row)
+			dst = binary.AppendUvarint(dst, uint64(len(v)))
+			dst = append(dst, v...)
+		case vec.KindInterval:
+			iv := c.Intervals()[row]
+			// Intervals equal by span group together, as in PostgreSQL.
+			span := (int64(iv.Months)*30+int64(iv.Days))*86400_000_000 + iv.Micros
+			dst = binary.LittleEndian.AppendUint64(dst, uint64(span))
+		}
+	}
+	return dst
+}
+
+func normFloat(f float64) uint64 {
+	switch {
+	case f == 0:
+		return 0
+	case f != f:
+		return math.Float64bits(math.NaN())
+	}
+	return math.Float64bits(f)
+}

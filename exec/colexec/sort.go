@@ -1,0 +1,153 @@
+package colexec
+
+import (
+	"context"
+
+	"github.com/apiarydb/apiary/exec/vec"
+)
+
+// sortOp materialises its input, sorts a permutation of the rows and emits
+// the rows in that order. Rows with equal keys come out in input order.
+type sortOp struct {
+	in    Operator
+	keys  []SortKey
+	types []vec.Type
+	acct  heldMem
+
+	loaded   bool
+	inClosed bool
+	rows     []*vec.Vec // the materialised input
+	perm     []int32    // rows in output order
+	pos      int        // next position in perm
+	out      *vec.Batch
+}
+
+var _ Operator = (*sortOp)(nil)
+
+// NewSort returns an operator that emits the rows of in ordered by keys.
+// The input is held in full and accounted in mem.
+func NewSort(in Operator, keys []SortKey, mem *Memory) Operator {
+	return &sortOp{in: in, keys: keys, types: in.Types(), acct: heldMem{mem: mem}}
+}
+
+func (s *sortOp) Types() []vec.Type { return s.types }
+
+func (s *sortOp) Next(ctx context.Context) (*vec.Batch, error) {
+	if !s.loaded {
+		if err := s.load(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if s.pos >= len(s.perm) {
+		s.release()
+		return nil, nil
+	}
+	end := min(s.pos+BatchSize, len(s.perm))
+	s.out.Reset()
+	for c, col := range s.rows {
+		appendRowsAt(s.out.Cols[c], col, s.perm[s.pos:end])
+	}
+	s.out.Len = end - s.pos
+	s.pos = end
+	return s.out, nil
+}
+
+func (s *sortOp) load(ctx context.Context) error {
+	var (
+		n   int
+		err error
+	)
+	s.rows, n, err = materialiseInput(ctx, s.in, s.types, &s.acct)
+	if err != nil {
+		return err
+	}
+	s.closeInput()
+	// The permutation and sortRows' normalised keys (16 bytes a row).
+	if err := s.acct.grow(20 * int64(n)); err != nil {
+		return err
+	}
+	s.perm = make([]int32, n)
+	for i := range s.perm {
+		s.perm[i] = int32(i)
+	}
+	sortRows(s.rows, s.keys, s.perm)
+	s.acct.shrink(16 * int64(n))
+	s.out = vec.NewBatch(s.types, min(n, BatchSize))
+	s.loaded = true
+	return nil
+}
+
+// release drops the materialised rows once they have all been emitted, so a
+// long pipeline above the sort does not keep them.
+func (s *sortOp) release() {
+	s.rows, s.perm = nil, nil
+	s.acct.release()
+}
+
+func (s *sortOp) closeInput() {
+	if !s.inClosed {
+		s.inClosed = true
+		s.in.Close()
+	}
+}
+
+func (s *sortOp) Close() {
+	s.closeInput()
+	s.release()
+	s.loaded = true
+}
+
+// materialiseInput reads in to the end into dense columns and returns them with
+// the row count (which a zero-column input has no other way to carry). It
+// accounts what it holds in acct batch by batch, so a large input fails
+// with 53200 as soon as it passes the budget.
+func materialiseInput(ctx context.Context, in Operator, types []vec.Type, acct *heldMem) ([]*vec.Vec, int, error) {
+	cols := newColumnSet(types, BatchSize)
+	n := 0
+	for {
+		b, err := in.Next(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		if b == nil || b.Len == 0 {
+			return cols, n, nil
+		}
+		before := colsHeldBytes(cols)
+		appendLiveRows(cols, b)
+		n += b.Len
+		if err := acct.grow(colsHeldBytes(cols) - before); err != nil {
+			return nil, 0, err
+		}
+	}
+}
+
+// heldMem is what one operator holds in a Memory, so it can give all of it
+// back on Close.
+type heldMem struct {
+	mem  *Memory
+	held int64
+}
+
+func (h *heldMem) grow(n int64) error {
+	if err := h.mem.Grow(n); err != nil {
+		return err
+	}
+	h.held += n
+	return nil
+}
+
+func (h *heldMem) shrink(n int64) {
+	h.mem.Shrink(n)
+	h.held -= n
+}
+
+// set makes the held amount n.
+func (h *heldMem) set(n int64) error {
+	if n > h.held {
+		return h.grow(n - h.held)
+	}
+	h.shrink(h.held - n)
+	return nil
+}
+
+func (h *heldMem) release() { h.shrink(h.held) }

@@ -1,0 +1,302 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/apiarydb/apiary/exec/colexec"
+	"github.com/apiarydb/apiary/exec/expr"
+	"github.com/apiarydb/apiary/exec/vec"
+)
+
+// builder turns logical nodes into operators, reading only the columns some
+// ancestor needs: build returns the operator and, for each output column of
+// the node, its position in the operator's output (-1 when not produced).
+type builder struct {
+	p *Planner
+}
+
+func all(n int) []bool {
+	b := make([]bool, n)
+	for i := range b {
+		b[i] = true
+	}
+	return b
+}
+
+func (b *builder) build(n node, need []bool) (colexec.Operator, []int, error) {
+	env, mem := b.p.opts.Env, b.p.opts.Mem
+	switch n := n.(type) {
+	case *scanNode:
+		t := n.table
+		need = append([]bool(nil), need...)
+		for _, f := range n.filters {
+			markCols(f, need)
+		}
+		var proj []int
+		m := make([]int, len(t.Columns))
+		for i := range m {
+			m[i] = -1
+		}
+		for i, x := range need {
+			if x {
+				m[i] = len(proj)
+				proj = append(proj, i)
+			}
+		}
+		if len(proj) == 0 {
+			// Something must be read to know how many rows there are:
+			// the narrowest column.
+			best := 0
+			for i, c := range t.Columns {
+				if w := c.Type.TypeLen(); w > 0 && (t.Columns[best].Type.TypeLen() < 0 || w < t.Columns[best].Type.TypeLen()) {
+					best = i
+				}
+			}
+			proj = []int{best}
+		}
+		src := colexec.NewScanSource(t.Store, t.Prefix, t.Schema, t.Cells, proj, n.ranges)
+		var op colexec.Operator = colexec.NewScan(src)
+		for _, f := range n.filters {
+			op = colexec.NewFilter(op, remap(f, m), env)
+		}
+		return op, m, nil
+	case *filterNode:
+		need = append([]bool(nil), need...)
+		markCols(n.pred, need)
+		in, m, err := b.build(n.in, need)
+		if err != nil {
+			return nil, nil, err
+		}
+		return colexec.NewFilter(in, remap(n.pred, m), env), m, nil
+	case *projectNode:
+		inNeed := make([]bool, len(n.in.types()))
+		for i, e := range n.exprs {
+			if need[i] {
+				markCols(e, inNeed)
+			}
+		}
+		in, m, err := b.build(n.in, inNeed)
+		if err != nil {
+			return nil, nil, err
+		}
+		var exprs []expr.Expr
+		out := make([]int, len(n.exprs))
+		for i, e := range n.exprs {
+			out[i] = -1
+			if need[i] {
+				out[i] = len(exprs)
+				exprs = append(exprs, remap(e, m))
+			}
+		}
+		return colexec.NewProject(in, exprs, env), out, nil
+	case *joinNode:
+		nl := len(n.left.types())
+		nr := len(n.right.types())
+		lneed, rneed := make([]bool, nl), make([]bool, nr)
+		for i, x := range need {
+			if !x {
+				continue
+			}
+			if i < nl {
+				lneed[i] = true
+			} else {
+				rneed[i-nl] = true
+			}
+		}
+		for _, k := range n.lkeys {
+			markCols(k, lneed)
+		}
+		for _, k := range n.rkeys {
+			markCols(k, rneed)
+		}
+		if n.residual != nil {
+			both := make([]bool, nl+nr)
+			markCols(n.residual, both)
+			for i, x := range both {
+				if x && i < nl {
+					lneed[i] = true
+				} else if x {
+					rneed[i-nl] = true
+				}
+			}
+		}
+		left, lm, err := b.build(n.left, lneed)
+		if err != nil {
+			return nil, nil, err
+		}
+		right, rm, err := b.build(n.right, rneed)
+		if err != nil {
+			left.Close()
+			return nil, nil, err
+		}
+		// Keys that are not plain columns are computed by a projection
+		// appended to each side.
+		left, lk := withKeys(left, n.lkeys, lm, env)
+		right, rk := withKeys(right, n.rkeys, rm, env)
+		lw := len(left.Types())
+		m := make([]int, 0, nl+nr)
+		m = append(m, lm...)
+		for _, x := range rm {
+			if x >= 0 {
+				x += lw
+			}
+			m = append(m, x)
+		}
+		var residual expr.Expr
+		if n.residual != nil {
+			residual = remap(n.residual, m)
+		}
+		op := colexec.NewHashJoin(n.kind, left, right, lk, rk, residual, env, mem)
+		switch n.kind {
+		case colexec.SemiJoin, colexec.AntiJoin, colexec.NullAwareAntiJoin:
+			m = m[:nl]
+		}
+		return op, m, nil
+	case *aggNode:
+		inNeed := make([]bool, len(n.in.types()))
+		for _, k := range n.keys {
+			markCols(k, inNeed)
+		}
+		for _, a := range n.aggs {
+			markCols(a.arg, inNeed)
+			markCols(a.filter, inNeed)
+		}
+		in, m, err := b.build(n.in, inNeed)
+		if err != nil {
+			return nil, nil, err
+		}
+		// Project the input to [keys..., agg args and filters...].
+		var exprs []expr.Expr
+		var keys []int
+		for _, k := range n.keys {
+			keys = append(keys, len(exprs))
+			exprs = append(exprs, remap(k, m))
+		}
+		var specs []colexec.AggSpec
+		for _, a := range n.aggs {
+			s := colexec.AggSpec{Func: a.fn, Arg: -1, Filter: -1, ResultType: a.typ}
+			if a.arg != nil {
+				s.Arg = len(exprs)
+				s.ArgType = a.arg.Type()
+				exprs = append(exprs, remap(a.arg, m))
+			}
+			if a.filter != nil {
+				s.Filter = len(exprs)
+				exprs = append(exprs, remap(a.filter, m))
+			}
+			specs = append(specs, s)
+		}
+		var op colexec.Operator = colexec.NewProject(in, exprs, env)
+		agg, err := colexec.NewHashAgg(op, keys, specs, mem)
+		if err != nil {
+			op.Close()
+			return nil, nil, err
+		}
+		return agg, identity(len(n.keys) + len(n.aggs)), nil
+	case *sortNode:
+		need = append([]bool(nil), need...)
+		for _, k := range n.keys {
+			need[k.col] = true
+		}
+		in, m, err := b.build(n.in, need)
+		if err != nil {
+			return nil, nil, err
+		}
+		keys := make([]colexec.SortKey, len(n.keys))
+		for i, k := range n.keys {
+			keys[i] = colexec.SortKey{Col: m[k.col], Desc: k.desc, NullsFirst: k.nullsFirst}
+		}
+		return colexec.NewSort(in, keys, mem), m, nil
+	case *limitNode:
+		if s, ok := n.in.(*sortNode); ok && n.limit >= 0 {
+			need = append([]bool(nil), need...)
+			for _, k := range s.keys {
+				need[k.col] = true
+			}
+			in, m, err := b.build(s.in, need)
+			if err != nil {
+				return nil, nil, err
+			}
+			keys := make([]colexec.SortKey, len(s.keys))
+			for i, k := range s.keys {
+				keys[i] = colexec.SortKey{Col: m[k.col], Desc: k.desc, NullsFirst: k.nullsFirst}
+			}
+			return colexec.NewTopN(in, keys, n.limit, n.offset, mem), m, nil
+		}
+		in, m, err := b.build(n.in, need)
+		if err != nil {
+			return nil, nil, err
+		}
+		return colexec.NewLimit(in, n.limit, n.offset), m, nil
+	case *unionNode:
+		// Every input must produce every column, in the same positions.
+		var ops []colexec.Operator
+		for _, in := range n.ins {
+			op, m, err := b.build(in, all(len(in.types())))
+			if err != nil {
+				for _, o := range ops {
+					o.Close()
+				}
+				return nil, nil, err
+			}
+			ops = append(ops, denseColumns(op, m, env))
+		}
+		return colexec.NewUnionAll(ops), identity(len(n.types())), nil
+	case *valuesNode:
+		return colexec.NewValues(n.typs, n.rows), identity(len(n.typs)), nil
+	}
+	return nil, nil, fmt.Errorf("plan: cannot build %T", n)
+}
+
+func identity(n int) []int {
+	m := make([]int, n)
+	for i := range m {
+		m[i] = i
+	}
+	return m
+}
+
+// denseColumns projects op so that output i is the node's column i.
+func denseColumns(op colexec.Operator, m []int, env *expr.Env) colexec.Operator {
+	dense := true
+	for i, x := range m {
+		dense = dense && x == i
+	}
+	if dense && len(op.Types()) == len(m) {
+		return op
+	}
+	ts := op.Types()
+	exprs := make([]expr.Expr, len(m))
+	for i, x := range m {
+		exprs[i] = &expr.ColRef{Idx: x, Typ: ts[x]}
+	}
+	return colexec.NewProject(op, exprs, env)
+}
+
+// withKeys returns op extended with computed key columns where a key is not
+// a plain column, and the key positions.
+func withKeys(op colexec.Operator, keys []expr.Expr, m []int, env *expr.Env) (colexec.Operator, []int) {
+	ts := op.Types()
+	var extra []expr.Expr
+	pos := make([]int, len(keys))
+	for i, k := range keys {
+		k = remap(k, m)
+		if c, ok := k.(*expr.ColRef); ok {
+			pos[i] = c.Idx
+			continue
+		}
+		pos[i] = len(ts) + len(extra)
+		extra = append(extra, k)
+	}
+	if len(extra) == 0 {
+		return op, pos
+	}
+	exprs := make([]expr.Expr, 0, len(ts)+len(extra))
+	for i, t := range ts {
+		exprs = append(exprs, &expr.ColRef{Idx: i, Typ: t})
+	}
+	exprs = append(exprs, extra...)
+	return colexec.NewProject(op, exprs, env), pos
+}
+
+var _ = vec.Bool

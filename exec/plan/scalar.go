@@ -1,0 +1,537 @@
+package plan
+
+import (
+	"strings"
+
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treebin"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treecmp"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
+
+	"github.com/apiarydb/apiary/exec/colexec"
+	"github.com/apiarydb/apiary/exec/expr"
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+)
+
+// binder binds scalar expressions in a scope.
+type binder struct {
+	p     *Planner
+	scope *scope
+	// agg collects aggregate calls while binding an aggregating query's
+	// select list, HAVING and ORDER BY; nil where aggregates are not
+	// allowed, with clause naming the clause for the error.
+	agg    *aggCollector
+	clause string
+}
+
+// aggCollector records aggregates found while binding.
+type aggCollector struct {
+	calls []aggCall
+	// inner binds aggregate arguments: against the FROM scope, with no
+	// aggregates allowed inside.
+	inner *binder
+}
+
+// aggRef stands for the result of aggregate i until the aggregation's
+// output replaces it.
+type aggRef struct {
+	idx int
+	typ vec.Type
+}
+
+func (e *aggRef) Type() vec.Type { return e.typ }
+func (e *aggRef) String() string { return "agg" }
+func (e *aggRef) Eval(*expr.Ctx, *vec.Batch) (*vec.Vec, error) {
+	panic("plan: aggRef evaluated")
+}
+
+func (b *binder) bind(e tree.Expr) (expr.Expr, error) {
+	switch e := e.(type) {
+	case *tree.ParenExpr:
+		return b.bind(e.Expr)
+	case *tree.UnresolvedName:
+		if e.Star {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "* is not allowed here")
+		}
+		table := ""
+		if e.NumParts > 1 {
+			table = e.Parts[1]
+		}
+		return b.scope.resolve(table, e.Parts[0])
+	case *tree.NumVal:
+		return numConst(e)
+	case *tree.StrVal:
+		return expr.Literal(e.RawString()), nil
+	case *tree.DBool:
+		v := vec.New(vec.Bool, 1)
+		v.AppendBool(bool(*e))
+		return expr.NewConst(v), nil
+	case tree.Datum:
+		if e == tree.DNull {
+			return expr.NullLiteral(), nil
+		}
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "constant %s is not supported", tree.AsString(e))
+	case *tree.CastExpr:
+		return b.bindCast(e)
+	case *tree.AndExpr:
+		l, r, err := b.bind2(e.Left, e.Right)
+		if err != nil {
+			return nil, err
+		}
+		return expr.NewAnd(l, r)
+	case *tree.OrExpr:
+		l, r, err := b.bind2(e.Left, e.Right)
+		if err != nil {
+			return nil, err
+		}
+		return expr.NewOr(l, r)
+	case *tree.NotExpr:
+		x, err := b.bind(e.Expr)
+		if err != nil {
+			return nil, err
+		}
+		return expr.NewNot(x)
+	case *tree.IsNullExpr:
+		x, err := b.bind(e.Expr)
+		if err != nil {
+			return nil, err
+		}
+		return &expr.IsNull{In: x}, nil
+	case *tree.IsNotNullExpr:
+		x, err := b.bind(e.Expr)
+		if err != nil {
+			return nil, err
+		}
+		return &expr.IsNull{In: x, Negate: true}, nil
+	case *tree.UnaryExpr:
+		x, err := b.bind(e.Expr)
+		if err != nil {
+			return nil, err
+		}
+		switch e.Operator.Symbol {
+		case tree.UnaryMinus:
+			return expr.NewNeg(x)
+		case tree.UnaryPlus:
+			return x, nil
+		}
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "operator %s is not supported", e.Operator)
+	case *tree.BinaryExpr:
+		return b.bindBinary(e)
+	case *tree.ComparisonExpr:
+		return b.bindComparison(e)
+	case *tree.RangeCond:
+		return b.bindBetween(e)
+	case *tree.CaseExpr:
+		return b.bindCase(e)
+	case *tree.CoalesceExpr:
+		args, err := b.bindList(e.Exprs)
+		if err != nil {
+			return nil, err
+		}
+		if strings.EqualFold(e.Name, "IFNULL") && len(args) != 2 {
+			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function ifnull does not exist")
+		}
+		return expr.NewCoalesce(args)
+	case *tree.NullIfExpr:
+		l, r, err := b.bind2(e.Expr1, e.Expr2)
+		if err != nil {
+			return nil, err
+		}
+		return newFunc("nullif", []expr.Expr{l, r})
+	case *tree.FuncExpr:
+		return b.bindFunc(e)
+	case *tree.Subquery:
+		return b.bindScalarSubquery(e)
+	case *tree.Tuple:
+		if len(e.Exprs) == 1 {
+			return b.bind(e.Exprs[0])
+		}
+	}
+	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "expression %s is not supported", tree.AsString(e))
+}
+
+func (b *binder) bind2(l, r tree.Expr) (expr.Expr, expr.Expr, error) {
+	le, err := b.bind(l)
+	if err != nil {
+		return nil, nil, err
+	}
+	re, err := b.bind(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return le, re, nil
+}
+
+func (b *binder) bindList(es tree.Exprs) ([]expr.Expr, error) {
+	out := make([]expr.Expr, len(es))
+	for i, e := range es {
+		x, err := b.bind(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
+// numConst types a numeric literal as PostgreSQL does: integer if it fits
+// int4, then int8, else numeric with the literal's own scale.
+func numConst(n *tree.NumVal) (expr.Expr, error) {
+	s := tree.AsString(n)
+	if !strings.ContainsAny(s, ".eE") {
+		for _, t := range []vec.Type{vec.Int32, vec.Int64} {
+			if v, err := vec.ParseText(t, s, nil); err == nil {
+				return expr.NewConst(v), nil
+			}
+		}
+	}
+	scale := int32(0)
+	if i := strings.IndexByte(s, '.'); i >= 0 && !strings.ContainsAny(s, "eE") {
+		scale = int32(len(s) - i - 1)
+	}
+	v, err := vec.ParseText(vec.Type{Kind: vec.KindNumeric, Scale: scale}, s, nil)
+	if err != nil {
+		return nil, err
+	}
+	return expr.NewConst(v), nil
+}
+
+func (b *binder) bindCast(e *tree.CastExpr) (expr.Expr, error) {
+	t, err := TypeFromAST(e.Type)
+	if err != nil {
+		return nil, err
+	}
+	if s, ok := e.Expr.(*tree.StrVal); ok && t.Kind == vec.KindInterval {
+		// interval '90' day: the qualifier gives a bare number its unit.
+		if ct, ok := e.Type.(*types.T); ok {
+			if md, err := ct.IntervalTypeMetadata(); err == nil {
+				if unit := intervalUnit(md.DurationField.DurationType); unit != "" && isBareNumber(s.RawString()) {
+					return expr.NewCast(expr.Literal(s.RawString()+" "+unit), t)
+				}
+			}
+		}
+	}
+	x, err := b.bind(e.Expr)
+	if err != nil {
+		return nil, err
+	}
+	return expr.NewCast(x, t)
+}
+
+func intervalUnit(d types.IntervalDurationType) string {
+	switch d {
+	case types.IntervalDurationType_YEAR:
+		return "year"
+	case types.IntervalDurationType_MONTH:
+		return "month"
+	case types.IntervalDurationType_DAY:
+		return "day"
+	case types.IntervalDurationType_HOUR:
+		return "hour"
+	case types.IntervalDurationType_MINUTE:
+		return "minute"
+	}
+	return ""
+}
+
+func isBareNumber(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return false
+	}
+	for i, c := range s {
+		if !(c >= '0' && c <= '9' || c == '.' || (i == 0 && (c == '-' || c == '+'))) {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *binder) bindBinary(e *tree.BinaryExpr) (expr.Expr, error) {
+	l, r, err := b.bind2(e.Left, e.Right)
+	if err != nil {
+		return nil, err
+	}
+	switch e.Operator.Symbol {
+	case treebin.Plus:
+		return expr.NewArith(expr.Add, l, r)
+	case treebin.Minus:
+		return expr.NewArith(expr.Sub, l, r)
+	case treebin.Mult:
+		return expr.NewArith(expr.Mul, l, r)
+	case treebin.Div:
+		return expr.NewArith(expr.Div, l, r)
+	case treebin.Mod:
+		return expr.NewArith(expr.Mod, l, r)
+	case treebin.Concat:
+		return newConcat(l, r)
+	case treebin.Pow:
+		return newFunc("power", []expr.Expr{l, r})
+	}
+	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "operator %s is not supported", e.Operator)
+}
+
+var cmpOps = map[treecmp.ComparisonOperatorSymbol]expr.CmpOp{
+	treecmp.EQ: expr.EQ, treecmp.NE: expr.NE, treecmp.LT: expr.LT,
+	treecmp.LE: expr.LE, treecmp.GT: expr.GT, treecmp.GE: expr.GE,
+}
+
+func (b *binder) bindComparison(e *tree.ComparisonExpr) (expr.Expr, error) {
+	sym := e.Operator.Symbol
+	if sym == treecmp.In || sym == treecmp.NotIn {
+		if sq, ok := e.Right.(*tree.Subquery); ok {
+			return b.bindInSubquery(e.Left, sq, sym == treecmp.NotIn)
+		}
+		return b.bindInList(e.Left, e.Right, sym == treecmp.NotIn)
+	}
+	l, r, err := b.bind2(e.Left, e.Right)
+	if err != nil {
+		return nil, err
+	}
+	if op, ok := cmpOps[sym]; ok {
+		return expr.NewCompare(op, l, r)
+	}
+	switch sym {
+	case treecmp.Like, treecmp.NotLike, treecmp.ILike, treecmp.NotILike:
+		return newLike(l, r, sym == treecmp.ILike || sym == treecmp.NotILike, sym == treecmp.NotLike || sym == treecmp.NotILike)
+	case treecmp.RegMatch, treecmp.NotRegMatch, treecmp.RegIMatch, treecmp.NotRegIMatch:
+		return newRegexMatch(l, r, sym == treecmp.RegIMatch || sym == treecmp.NotRegIMatch, sym == treecmp.NotRegMatch || sym == treecmp.NotRegIMatch)
+	case treecmp.IsDistinctFrom:
+		return expr.NewIsDistinct(l, r, false)
+	case treecmp.IsNotDistinctFrom:
+		return expr.NewIsDistinct(l, r, true)
+	}
+	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "operator %s is not supported", e.Operator)
+}
+
+func (b *binder) bindInList(left, right tree.Expr, negate bool) (expr.Expr, error) {
+	tup, ok := right.(*tree.Tuple)
+	if !ok {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "IN needs a list or a subquery")
+	}
+	x, err := b.bind(left)
+	if err != nil {
+		return nil, err
+	}
+	items, err := b.bindList(tup.Exprs)
+	if err != nil {
+		return nil, err
+	}
+	var consts []*expr.Const
+	for _, it := range items {
+		k, ok := it.(*expr.Const)
+		if !ok {
+			consts = nil
+			break
+		}
+		consts = append(consts, k)
+	}
+	if consts != nil {
+		return expr.NewInList(x, consts, negate)
+	}
+	// Non-constant members: x = a OR x = b ..., negated for NOT IN.
+	var out expr.Expr
+	for _, it := range items {
+		c, err := expr.NewCompare(expr.EQ, x, it)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = c
+		} else if out, err = expr.NewOr(out, c); err != nil {
+			return nil, err
+		}
+	}
+	if negate {
+		return expr.NewNot(out)
+	}
+	return out, nil
+}
+
+func (b *binder) bindBetween(e *tree.RangeCond) (expr.Expr, error) {
+	x, err := b.bind(e.Left)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi, err := b.bind2(e.From, e.To)
+	if err != nil {
+		return nil, err
+	}
+	between := func(lo, hi expr.Expr) (expr.Expr, error) {
+		ge, err := expr.NewCompare(expr.GE, x, lo)
+		if err != nil {
+			return nil, err
+		}
+		le, err := expr.NewCompare(expr.LE, x, hi)
+		if err != nil {
+			return nil, err
+		}
+		return expr.NewAnd(ge, le)
+	}
+	out, err := between(lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	if e.Symmetric {
+		swapped, err := between(hi, lo)
+		if err != nil {
+			return nil, err
+		}
+		if out, err = expr.NewOr(out, swapped); err != nil {
+			return nil, err
+		}
+	}
+	if e.Not {
+		return expr.NewNot(out)
+	}
+	return out, nil
+}
+
+func (b *binder) bindCase(e *tree.CaseExpr) (expr.Expr, error) {
+	var subject expr.Expr
+	if e.Expr != nil {
+		s, err := b.bind(e.Expr)
+		if err != nil {
+			return nil, err
+		}
+		subject = s
+	}
+	var whens, thens []expr.Expr
+	for _, w := range e.Whens {
+		c, err := b.bind(w.Cond)
+		if err != nil {
+			return nil, err
+		}
+		if subject != nil {
+			if c, err = expr.NewCompare(expr.EQ, subject, c); err != nil {
+				return nil, err
+			}
+		}
+		v, err := b.bind(w.Val)
+		if err != nil {
+			return nil, err
+		}
+		whens, thens = append(whens, c), append(thens, v)
+	}
+	var els expr.Expr
+	if e.Else != nil {
+		x, err := b.bind(e.Else)
+		if err != nil {
+			return nil, err
+		}
+		els = x
+	}
+	return expr.NewCase(whens, thens, els)
+}
+
+func funcName(f *tree.FuncExpr) string {
+	return strings.ToLower(tree.AsString(&f.Func))
+}
+
+func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
+	name := funcName(e)
+	if e.WindowDef != nil {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "window functions are not supported yet")
+	}
+	if fn, ok := colexec.LookupAgg(name); ok {
+		return b.bindAgg(e, name, fn)
+	}
+	if e.Filter != nil || e.Type == tree.DistinctFuncType {
+		return nil, sqlerr.New(sqlerr.WrongObjectType, "%s is not an aggregate function", name)
+	}
+	switch name {
+	case "extract", "date_part":
+		if len(e.Exprs) == 2 {
+			field := ""
+			if s, ok := e.Exprs[0].(*tree.StrVal); ok {
+				field = strings.ToLower(s.RawString())
+			} else if n, ok := e.Exprs[0].(*tree.UnresolvedName); ok {
+				field = strings.ToLower(n.Parts[0])
+			}
+			if field != "" && name == "extract" {
+				x, err := b.bind(e.Exprs[1])
+				if err != nil {
+					return nil, err
+				}
+				return newExtract(field, x)
+			}
+		}
+	case "position":
+		if len(e.Exprs) == 2 {
+			args, err := b.bindList(tree.Exprs{e.Exprs[1], e.Exprs[0]})
+			if err != nil {
+				return nil, err
+			}
+			return newFunc("strpos", args)
+		}
+	}
+	args, err := b.bindList(e.Exprs)
+	if err != nil {
+		return nil, err
+	}
+	return newFunc(name, args)
+}
+
+func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (expr.Expr, error) {
+	if b.agg == nil {
+		clause := b.clause
+		if clause == "" {
+			clause = "this context"
+		}
+		return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in %s", clause)
+	}
+	inner := b.agg.inner
+	call := aggCall{fn: fn, name: name, distinct: e.Type == tree.DistinctFuncType}
+	switch {
+	case name == "count" && len(e.Exprs) == 1 && isStar(e.Exprs[0]):
+		call.fn = colexec.AggCountStar
+	case len(e.Exprs) != 1:
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(e.Exprs))
+	default:
+		arg, err := inner.bind(e.Exprs[0])
+		if err != nil {
+			return nil, err
+		}
+		if k, ok := arg.(*expr.Const); ok && k.Untyped {
+			if arg, err = expr.Coerce(arg, vec.Text); err != nil {
+				return nil, err
+			}
+		}
+		call.arg = arg
+	}
+	var argType vec.Type
+	if call.arg != nil {
+		argType = call.arg.Type()
+	}
+	t, err := colexec.AggResultType(call.fn, argType, name)
+	if err != nil {
+		return nil, err
+	}
+	call.typ = t
+	if e.Filter != nil {
+		f, err := inner.bind(e.Filter)
+		if err != nil {
+			return nil, err
+		}
+		if f.Type().Kind != vec.KindBool {
+			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of FILTER must be type boolean, not type %s", f.Type())
+		}
+		call.filter = f
+	}
+	if len(e.OrderBy) > 0 {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ORDER BY inside an aggregate is not supported yet")
+	}
+	b.agg.calls = append(b.agg.calls, call)
+	return &aggRef{idx: len(b.agg.calls) - 1, typ: t}, nil
+}
+
+func isStar(e tree.Expr) bool {
+	switch e := e.(type) {
+	case tree.UnqualifiedStar:
+		return true
+	case *tree.UnresolvedName:
+		return e.Star
+	}
+	return false
+}

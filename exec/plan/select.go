@@ -1,0 +1,482 @@
+package plan
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+
+	"github.com/apiarydb/apiary/exec/colexec"
+	"github.com/apiarydb/apiary/exec/expr"
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+)
+
+func unsupported(format string, args ...any) error {
+	return sqlerr.New(sqlerr.FeatureNotSupported, "%s", fmt.Sprintf(format, args...))
+}
+
+// planSelect plans a full SELECT statement (WITH, body, ORDER BY, LIMIT).
+func (p *Planner) planSelect(sel *tree.Select, outer *scope) (node, []column, error) {
+	if sel.With != nil {
+		if sel.With.Recursive {
+			return nil, nil, unsupported("WITH RECURSIVE is not supported")
+		}
+		m := map[string]*cte{}
+		for _, c := range sel.With.CTEList {
+			s, ok := c.Stmt.(*tree.Select)
+			if !ok {
+				return nil, nil, unsupported("only SELECT is supported in WITH")
+			}
+			m[string(c.Name.Alias)] = &cte{name: string(c.Name.Alias), sel: s, cols: c.Name.Cols}
+		}
+		p.ctes = append(p.ctes, m)
+		defer func() { p.ctes = p.ctes[:len(p.ctes)-1] }()
+	}
+	var n node
+	var cols []column
+	var err error
+	switch body := sel.Select.(type) {
+	case *tree.SelectClause:
+		n, cols, err = p.planClause(body, sel.OrderBy, outer)
+	case *tree.ParenSelect:
+		n, cols, err = p.planSelect(body.Select, outer)
+		if err == nil && len(sel.OrderBy) > 0 {
+			n, err = p.orderByOutput(n, cols, sel.OrderBy)
+		}
+	default:
+		return nil, nil, unsupported("%T is not supported yet", body)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if sel.Limit != nil {
+		lim, off, err := p.limitValues(sel.Limit)
+		if err != nil {
+			return nil, nil, err
+		}
+		n = &limitNode{in: n, limit: lim, offset: off}
+	}
+	return n, cols, nil
+}
+
+func (p *Planner) limitValues(l *tree.Limit) (int64, int64, error) {
+	lim, off := int64(-1), int64(0)
+	val := func(e tree.Expr, what string) (int64, error) {
+		b := &binder{p: p, scope: &scope{}, clause: what}
+		x, err := b.bind(e)
+		if err != nil {
+			return 0, err
+		}
+		if x, err = expr.Coerce(x, vec.Int64); err != nil {
+			return 0, err
+		}
+		if x, err = expr.FoldConstants(x, p.opts.Env); err != nil {
+			return 0, err
+		}
+		k, ok := x.(*expr.Const)
+		if !ok {
+			return 0, sqlerr.New(sqlerr.SyntaxError, "argument of %s must not contain variables", what)
+		}
+		if k.IsNull() {
+			return -1, nil
+		}
+		v := k.Val.Int64s()[0]
+		if v < 0 {
+			if what == "OFFSET" {
+				return 0, sqlerr.New("2201X", "OFFSET must not be negative")
+			}
+			return 0, sqlerr.New("2201W", "LIMIT must not be negative")
+		}
+		return v, nil
+	}
+	var err error
+	if l.Count != nil && !l.LimitAll {
+		if lim, err = val(l.Count, "LIMIT"); err != nil {
+			return 0, 0, err
+		}
+	}
+	if l.Offset != nil {
+		if off, err = val(l.Offset, "OFFSET"); err != nil {
+			return 0, 0, err
+		}
+		if off < 0 {
+			off = 0
+		}
+	}
+	return lim, off, nil
+}
+
+// orderByOutput sorts a finished result by output names or ordinals.
+func (p *Planner) orderByOutput(n node, cols []column, ob tree.OrderBy) (node, error) {
+	var keys []sortKey
+	for _, o := range ob {
+		idx, err := outputColumn(o.Expr, cols)
+		if err != nil {
+			return nil, err
+		}
+		if idx < 0 {
+			return nil, unsupported("ORDER BY %s: only output columns can order this query", tree.AsString(o.Expr))
+		}
+		keys = append(keys, makeSortKey(idx, o))
+	}
+	return &sortNode{in: n, keys: keys}, nil
+}
+
+func makeSortKey(col int, o *tree.Order) sortKey {
+	desc := o.Direction == tree.Descending
+	nf := desc
+	switch o.NullsOrder {
+	case tree.NullsFirst:
+		nf = true
+	case tree.NullsLast:
+		nf = false
+	}
+	return sortKey{col: col, desc: desc, nullsFirst: nf}
+}
+
+// outputColumn finds an ORDER BY item that is an ordinal or an output
+// column name; -1 when it is neither.
+func outputColumn(e tree.Expr, cols []column) (int, error) {
+	if n, ok := e.(*tree.NumVal); ok {
+		i, err := strconv.Atoi(n.String())
+		if err != nil || i < 1 || i > len(cols) {
+			return 0, sqlerr.New(sqlerr.InvalidColumnReference, "ORDER BY position %s is not in select list", n.String())
+		}
+		return i - 1, nil
+	}
+	if u, ok := e.(*tree.UnresolvedName); ok && u.NumParts == 1 && !u.Star {
+		found := -1
+		for i, c := range cols {
+			if c.name == u.Parts[0] && !c.hidden {
+				if found >= 0 {
+					return 0, sqlerr.New(sqlerr.AmbiguousColumn, "ORDER BY %q is ambiguous", u.Parts[0])
+				}
+				found = i
+			}
+		}
+		return found, nil
+	}
+	return -1, nil
+}
+
+// planClause plans SELECT ... FROM ... WHERE ... GROUP BY ... HAVING with
+// the statement's ORDER BY (which may name FROM columns and aggregates).
+func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer *scope) (node, []column, error) {
+	if len(sc.Window) > 0 {
+		return nil, nil, unsupported("WINDOW clauses are not supported yet")
+	}
+	from, fscope, err := p.planFrom(sc.From.Tables, sc.Where, outer)
+	if err != nil {
+		return nil, nil, err
+	}
+	fromBinder := &binder{p: p, scope: fscope, clause: "WHERE"}
+	coll := &aggCollector{inner: &binder{p: p, scope: fscope, clause: "aggregate function calls"}}
+	selBinder := &binder{p: p, scope: fscope, agg: coll}
+
+	// Select list.
+	var outExprs []expr.Expr
+	var outCols []column
+	for _, se := range sc.Exprs {
+		if star, table := starOf(se.Expr); star {
+			any := false
+			for i, c := range fscope.cols {
+				if c.hidden || (table != "" && c.table != table) {
+					continue
+				}
+				any = true
+				outExprs = append(outExprs, &expr.ColRef{Idx: i, Typ: c.typ, Name: qualified(c.table, c.name)})
+				outCols = append(outCols, column{name: c.name, typ: c.typ})
+			}
+			if !any && table != "" {
+				return nil, nil, sqlerr.New(sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", table)
+			}
+			continue
+		}
+		x, err := selBinder.bind(se.Expr)
+		if err != nil {
+			return nil, nil, err
+		}
+		if k, ok := x.(*expr.Const); ok && k.Untyped {
+			if x, err = expr.Coerce(x, vec.Text); err != nil {
+				return nil, nil, err
+			}
+		}
+		name := string(se.As)
+		if name == "" {
+			name = columnName(se.Expr)
+		}
+		outExprs = append(outExprs, x)
+		outCols = append(outCols, column{name: name, typ: x.Type()})
+	}
+
+	// GROUP BY keys: ordinals and output aliases refer to the select list.
+	var keys []expr.Expr
+	for _, g := range sc.GroupBy {
+		if n, ok := g.(*tree.NumVal); ok {
+			i, err := strconv.Atoi(n.String())
+			if err != nil || i < 1 || i > len(outExprs) {
+				return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "GROUP BY position %s is not in select list", n.String())
+			}
+			keys = append(keys, outExprs[i-1])
+			continue
+		}
+		if u, ok := g.(*tree.UnresolvedName); ok && u.NumParts == 1 {
+			if _, err := fscope.resolve("", u.Parts[0]); err != nil && sqlerr.CodeOf(err) == sqlerr.UndefinedColumn {
+				found := false
+				for i, c := range outCols {
+					if c.name == u.Parts[0] {
+						keys, found = append(keys, outExprs[i]), true
+						break
+					}
+				}
+				if found {
+					continue
+				}
+			}
+		}
+		k, err := (&binder{p: p, scope: fscope, clause: "GROUP BY"}).bind(g)
+		if err != nil {
+			return nil, nil, err
+		}
+		keys = append(keys, k)
+	}
+
+	var having expr.Expr
+	if sc.Having != nil {
+		hb := &binder{p: p, scope: fscope, agg: coll}
+		h, err := hb.bind(sc.Having.Expr)
+		if err != nil {
+			return nil, nil, err
+		}
+		having = h
+	}
+
+	// ORDER BY items: output columns, or expressions added as hidden
+	// columns.
+	var sortKeys []sortKey
+	for _, o := range orderBy {
+		idx, err := outputColumn(o.Expr, outCols)
+		if err != nil {
+			return nil, nil, err
+		}
+		if idx < 0 {
+			x, err := selBinder.bind(o.Expr)
+			if err != nil {
+				return nil, nil, err
+			}
+			for i, e := range outExprs {
+				if e.String() == x.String() && e.Type() == x.Type() {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				if sc.Distinct {
+					return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
+				}
+				idx = len(outExprs)
+				outExprs = append(outExprs, x)
+				outCols = append(outCols, column{name: "?order?", typ: x.Type(), hidden: true})
+			}
+		}
+		sortKeys = append(sortKeys, makeSortKey(idx, o))
+	}
+
+	n := from
+	aggregating := len(sc.GroupBy) > 0 || len(coll.calls) > 0 || having != nil
+	if aggregating {
+		n, outExprs, having, err = p.aggregate(n, keys, coll.calls, outExprs, having)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	_ = fromBinder
+	if having != nil {
+		n = &filterNode{in: n, pred: having}
+	}
+	n = &projectNode{in: n, exprs: outExprs}
+	if sc.Distinct {
+		if sc.DistinctOn != nil {
+			return nil, nil, unsupported("DISTINCT ON is not supported yet")
+		}
+		var ks []expr.Expr
+		for i, e := range outExprs {
+			ks = append(ks, &expr.ColRef{Idx: i, Typ: e.Type()})
+		}
+		n = &aggNode{in: n, keys: ks}
+	}
+	if len(sortKeys) > 0 {
+		n = &sortNode{in: n, keys: sortKeys}
+	}
+	visible := 0
+	for _, c := range outCols {
+		if !c.hidden {
+			visible++
+		}
+	}
+	if visible < len(outCols) {
+		var ex []expr.Expr
+		for i, c := range outCols[:visible] {
+			ex = append(ex, &expr.ColRef{Idx: i, Typ: c.typ})
+		}
+		n = &projectNode{in: n, exprs: ex}
+		outCols = outCols[:visible]
+	}
+	return n, outCols, nil
+}
+
+// aggregate adds the aggregation and rewrites the select list and HAVING
+// over its output: group keys become key columns, aggregate calls their
+// result columns, and any other column is a grouping error.
+func (p *Planner) aggregate(in node, keys []expr.Expr, calls []aggCall, outs []expr.Expr, having expr.Expr) (node, []expr.Expr, expr.Expr, error) {
+	for _, c := range calls {
+		if c.distinct {
+			return nil, nil, nil, unsupported("DISTINCT aggregates are not supported yet")
+		}
+	}
+	agg := &aggNode{in: in, keys: keys, aggs: calls}
+	keyStr := make([]string, len(keys))
+	for i, k := range keys {
+		keyStr[i] = k.String()
+	}
+	rewrite := func(e expr.Expr) (expr.Expr, error) {
+		var bad error
+		out := mapTopDown(e, func(x expr.Expr) (expr.Expr, bool) {
+			if r, ok := x.(*aggRef); ok {
+				return &expr.ColRef{Idx: len(keys) + r.idx, Typ: r.typ}, true
+			}
+			if _, isConst := x.(*expr.Const); isConst {
+				return x, true
+			}
+			s := x.String()
+			for i, k := range keyStr {
+				if s == k && keys[i].Type() == x.Type() {
+					return &expr.ColRef{Idx: i, Typ: x.Type(), Name: s}, true
+				}
+			}
+			if c, ok := x.(*expr.ColRef); ok && bad == nil {
+				bad = sqlerr.New(sqlerr.GroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", c.Name)
+			}
+			return nil, false
+		})
+		return out, bad
+	}
+	newOuts := make([]expr.Expr, len(outs))
+	for i, o := range outs {
+		r, err := rewrite(o)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		newOuts[i] = r
+	}
+	if having != nil {
+		h, err := rewrite(having)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		having = h
+	}
+	return agg, newOuts, having, nil
+}
+
+// mapTopDown replaces the largest subtrees f accepts.
+func mapTopDown(e expr.Expr, f func(expr.Expr) (expr.Expr, bool)) expr.Expr {
+	if r, ok := f(e); ok {
+		return r
+	}
+	ch := expr.Children(e)
+	if len(ch) == 0 {
+		return e
+	}
+	nc := make([]expr.Expr, len(ch))
+	changed := false
+	for i, c := range ch {
+		nc[i] = mapTopDown(c, f)
+		changed = changed || nc[i] != c
+	}
+	if !changed {
+		return e
+	}
+	return expr.WithChildren(e, nc)
+}
+
+func starOf(e tree.Expr) (bool, string) {
+	switch e := e.(type) {
+	case tree.UnqualifiedStar:
+		return true, ""
+	case *tree.AllColumnsSelector:
+		return true, e.TableName.Parts[0]
+	case *tree.UnresolvedName:
+		if e.Star {
+			if e.NumParts > 1 {
+				return true, e.Parts[1]
+			}
+			return true, ""
+		}
+	}
+	return false, ""
+}
+
+// columnName is the name PostgreSQL gives an unaliased select item.
+func columnName(e tree.Expr) string {
+	switch e := e.(type) {
+	case *tree.UnresolvedName:
+		return e.Parts[0]
+	case *tree.FuncExpr:
+		return strings.ToLower(tree.AsString(&e.Func))
+	case *tree.CastExpr:
+		if n := columnName(e.Expr); n != "?column?" {
+			return n
+		}
+		if t, err := TypeFromAST(e.Type); err == nil {
+			return pgTypeName(t)
+		}
+	case *tree.CaseExpr:
+		return "case"
+	case *tree.CoalesceExpr:
+		return strings.ToLower(e.Name)
+	case *tree.NullIfExpr:
+		return "nullif"
+	case *tree.ParenExpr:
+		return columnName(e.Expr)
+	case *tree.Subquery:
+		if e.Exists {
+			return "exists"
+		}
+	}
+	return "?column?"
+}
+
+func pgTypeName(t vec.Type) string {
+	switch t.Kind {
+	case vec.KindInt16:
+		return "int2"
+	case vec.KindInt32:
+		return "int4"
+	case vec.KindInt64:
+		return "int8"
+	case vec.KindFloat32:
+		return "float4"
+	case vec.KindFloat64:
+		return "float8"
+	case vec.KindNumeric:
+		return "numeric"
+	case vec.KindBool:
+		return "bool"
+	case vec.KindText:
+		if t.Blank {
+			return "bpchar"
+		}
+		if t.Width > 0 {
+			return "varchar"
+		}
+		return "text"
+	case vec.KindTimestampTZ:
+		return "timestamptz"
+	}
+	return t.String()
+}
+
+var _ = colexec.BatchSize

@@ -1,0 +1,69 @@
+package plan
+
+import (
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
+
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+)
+
+// TypeFromAST maps a parsed SQL type to an Apiary type.
+func TypeFromAST(ref tree.ResolvableTypeReference) (vec.Type, error) {
+	t, ok := ref.(*types.T)
+	if !ok {
+		return vec.Type{}, sqlerr.New(sqlerr.UndefinedObject, "type %q does not exist", ref.SQLString())
+	}
+	switch t.Family() {
+	case types.BoolFamily:
+		return vec.Bool, nil
+	case types.IntFamily:
+		switch t.Width() {
+		case 16:
+			return vec.Int16, nil
+		case 32:
+			return vec.Int32, nil
+		}
+		return vec.Int64, nil
+	case types.FloatFamily:
+		if t.Width() == 32 {
+			return vec.Float32, nil
+		}
+		return vec.Float64, nil
+	case types.DecimalFamily:
+		p, sc := t.Precision(), t.Scale()
+		if p == 0 {
+			return vec.UnconstrainedNumeric, nil
+		}
+		if p > vec.MaxNumericPrecision {
+			return vec.Type{}, sqlerr.New(sqlerr.FeatureNotSupported, "numeric precision %d is above the supported maximum of %d", p, vec.MaxNumericPrecision)
+		}
+		if sc < 0 || sc > p {
+			return vec.Type{}, sqlerr.New(sqlerr.InvalidParameterValue, "NUMERIC scale %d must be between 0 and precision %d", sc, p)
+		}
+		return vec.Numeric(p, sc), nil
+	case types.StringFamily:
+		switch t.Oid() {
+		case vec.OIDBpchar:
+			w := t.Width()
+			if w == 0 {
+				w = 1
+			}
+			return vec.Char(w), nil
+		case vec.OIDVarchar:
+			return vec.Varchar(t.Width()), nil
+		}
+		return vec.Text, nil
+	case types.BytesFamily:
+		return vec.Bytea, nil
+	case types.DateFamily:
+		return vec.Date, nil
+	case types.TimestampFamily:
+		return vec.Timestamp, nil
+	case types.TimestampTZFamily:
+		return vec.TimestampTZ, nil
+	case types.IntervalFamily:
+		return vec.IntervalT, nil
+	}
+	return vec.Type{}, sqlerr.New(sqlerr.FeatureNotSupported, "type %s is not supported", t.SQLString())
+}

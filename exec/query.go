@@ -1,0 +1,124 @@
+package exec
+
+import (
+	"context"
+	"time"
+
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+
+	"github.com/apiarydb/apiary/exec/cell"
+	"github.com/apiarydb/apiary/exec/colexec"
+	"github.com/apiarydb/apiary/exec/expr"
+	"github.com/apiarydb/apiary/exec/plan"
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+	"github.com/apiarydb/apiary/txn"
+)
+
+// txnCatalog resolves frames for the planner as one transaction sees them:
+// its snapshot of each frame plus its own pending writes.
+type txnCatalog struct {
+	s *Session
+	t *txn.Txn
+}
+
+func (c txnCatalog) Table(ctx context.Context, tn *tree.TableName) (*plan.Table, error) {
+	s := c.s
+	ns, err := s.namespace(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.resolveFrame(ns, tn)
+	if err != nil {
+		return nil, err
+	}
+	ledger := s.eng.txns.Ledger(f.Prefix())
+	snap, err := c.t.Read(ctx, ledger)
+	if err != nil {
+		return nil, err
+	}
+	md := snap.Metadata
+	pending := c.t.Pending(ledger)
+	if pending.Metadata != nil {
+		md = pending.Metadata
+	}
+	if md == nil {
+		return nil, sqlerr.New(sqlerr.UndefinedTable, "relation %q has no schema", f.Name)
+	}
+	schema, err := cell.NewSchema(md.Columns, md.PartitionBy)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := frameSchema(md)
+	if err != nil {
+		return nil, err
+	}
+	t := &plan.Table{
+		Name:   f.Name,
+		Schema: schema,
+		Store:  s.eng.store,
+		Prefix: f.Prefix(),
+		Cells:  visibleCells(snap, pending),
+	}
+	for _, c := range cols {
+		t.Columns = append(t.Columns, plan.Column{Name: c.Name, Type: c.Type})
+	}
+	return t, nil
+}
+
+// env returns the evaluation environment of a statement.
+func (s *Session) env() *expr.Env {
+	loc := time.UTC
+	if tz, ok := s.settings["timezone"]; ok {
+		if l, err := time.LoadLocation(tz); err == nil {
+			loc = l
+		}
+	}
+	return &expr.Env{Loc: loc, Now: time.Now()}
+}
+
+// query plans and starts a SELECT.
+func (s *Session) query(ctx context.Context, n *tree.Select) (Result, error) {
+	t, done := s.readTxn()
+	mem := colexec.NewMemory(s.eng.cfg.BeeMemory)
+	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: mem})
+	op, cols, err := p.Select(n)
+	if err != nil {
+		done()
+		return Result{}, err
+	}
+	out := make([]Column, len(cols))
+	for i, c := range cols {
+		out[i] = Column{Name: c.Name, Type: c.Type}
+	}
+	return Result{Tag: "SELECT", Rows: &opRows{op: op, cols: out, done: done}}, nil
+}
+
+// opRows streams an operator's batches as a Result's rows.
+type opRows struct {
+	op   colexec.Operator
+	cols []Column
+	done func()
+}
+
+func (r *opRows) Columns() []Column { return r.cols }
+
+func (r *opRows) Next(ctx context.Context) (b *vec.Batch, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", p)
+		}
+	}()
+	return r.op.Next(ctx)
+}
+
+func (r *opRows) Close() {
+	if r.op != nil {
+		r.op.Close()
+		r.op = nil
+	}
+	if r.done != nil {
+		r.done()
+		r.done = nil
+	}
+}
