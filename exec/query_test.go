@@ -42,6 +42,20 @@ func TestQueries(t *testing.T) {
 		{`SELECT id FROM emp WHERE salary > (SELECT avg(salary) FROM emp) ORDER BY id`, "1\n2"},
 		{`SELECT x.n FROM (SELECT count(*) AS n FROM emp) x`, "5"},
 		{`WITH big AS (SELECT id FROM emp WHERE salary > 3500) SELECT count(*) FROM big`, "2"},
+		{`SELECT d.dname, e.id FROM dept d LEFT JOIN emp e ON e.dept = d.id ORDER BY 1, 2`, "empty|NULL\neng|1\neng|2\nops|3\nops|5"},
+		{`SELECT e.id, d.dname FROM dept d RIGHT JOIN emp e ON e.dept = d.id ORDER BY 1`, "1|eng\n2|eng\n3|ops\n4|NULL\n5|ops"},
+		{`SELECT e.id, d.id FROM emp e FULL JOIN dept d ON e.dept = d.id WHERE e.id IS NULL OR d.id IS NULL ORDER BY 1, 2`, "4|NULL\nNULL|30"},
+		{`SELECT d.dname, count(e.id) FROM dept d LEFT JOIN emp e ON e.dept = d.id AND e.salary > 4500 GROUP BY 1 ORDER BY 1`, "empty|0\neng|1\nops|0"},
+		{`SELECT dname FROM dept d WHERE EXISTS (SELECT 1 FROM emp e WHERE e.dept = d.id) ORDER BY 1`, "eng\nops"},
+		{`SELECT dname FROM dept d WHERE NOT EXISTS (SELECT 1 FROM emp e WHERE e.dept = d.id) ORDER BY 1`, "empty"},
+		{`SELECT dname FROM dept WHERE id IN (SELECT dept FROM emp) ORDER BY 1`, "eng\nops"},
+		{`SELECT dname FROM dept WHERE id NOT IN (SELECT dept FROM emp)`, ""},
+		{`SELECT dname FROM dept WHERE id NOT IN (SELECT dept FROM emp WHERE dept IS NOT NULL)`, "empty"},
+		{`SELECT e.id FROM emp e WHERE e.salary > (SELECT avg(salary) FROM emp x WHERE x.dept = e.dept) ORDER BY 1`, "1"},
+		{`SELECT e.id FROM emp e WHERE 1 < (SELECT count(*) FROM emp x WHERE x.dept = e.dept) ORDER BY 1`, "1\n2\n3\n5"},
+		{`SELECT id FROM emp e WHERE EXISTS (SELECT 1 FROM emp x WHERE x.dept = e.dept AND x.id <> e.id) ORDER BY 1`, "1\n2\n3\n5"},
+		{`SELECT id, dname FROM emp JOIN dept USING (id) ORDER BY 1`, ""},
+		{`SELECT count(*) FROM emp, dept`, "15"},
 	}
 	for _, c := range cases {
 		rows := mustRun(t, s, c.sql)

@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treecmp"
 
 	"github.com/apiarydb/apiary/exec/cell"
 	"github.com/apiarydb/apiary/exec/colexec"
@@ -21,6 +22,81 @@ type unit struct {
 	base int // position of its first column in the combined scope
 }
 
+// fromCtx is the state of one FROM/WHERE planning that subqueries bound in
+// its WHERE clause add to: correlated scalar subqueries become left joins
+// appended to the relation, their values extra columns after the scope's.
+type fromCtx struct {
+	width  int // columns of the FROM scope
+	extWid int // width including the subquery joins' columns
+	joins  []scalarJoin
+}
+
+type scalarJoin struct {
+	n         node
+	outerKeys []expr.Expr // over the FROM scope
+	nkeys     int
+	width     int // columns n produces
+}
+
+// corrFrame collects the correlated conjuncts found while planning a
+// subquery's FROM/WHERE: conjuncts that read columns of the enclosing
+// query, bound over the subquery's scope with outerRef leaves.
+type corrFrame struct {
+	conjs []expr.Expr
+}
+
+func hasOuter(e expr.Expr) (depth1, deeper bool) {
+	expr.Walk(e, func(x expr.Expr) bool {
+		if r, ok := x.(*outerRef); ok {
+			if r.depth == 1 {
+				depth1 = true
+			} else {
+				deeper = true
+			}
+		}
+		return true
+	})
+	return depth1, deeper
+}
+
+// subqueryConj is a WHERE conjunct that is a subquery predicate.
+type subqueryConj struct {
+	exists bool // EXISTS / NOT EXISTS; else [NOT] IN
+	negate bool
+	left   tree.Expr // IN's left operand
+	sub    *tree.Subquery
+}
+
+func asSubqueryConj(e tree.Expr) (subqueryConj, bool) {
+	neg := false
+	if n, ok := e.(*tree.NotExpr); ok {
+		neg, e = true, n.Expr
+	}
+	for {
+		pe, ok := e.(*tree.ParenExpr)
+		if !ok {
+			break
+		}
+		e = pe.Expr
+	}
+	switch x := e.(type) {
+	case *tree.Subquery:
+		if x.Exists {
+			return subqueryConj{exists: true, negate: neg, sub: x}, true
+		}
+	case *tree.ComparisonExpr:
+		if sq, ok := x.Right.(*tree.Subquery); ok && !neg {
+			switch x.Operator.Symbol {
+			case treecmp.In:
+				return subqueryConj{left: x.Left, sub: sq}, true
+			case treecmp.NotIn:
+				return subqueryConj{left: x.Left, sub: sq, negate: true}, true
+			}
+		}
+	}
+	return subqueryConj{}, false
+}
+
 // planFrom plans FROM and WHERE together (see the package comment).
 func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *scope) (node, *scope, error) {
 	var units []*unit
@@ -33,11 +109,11 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 		units = append(units, us...)
 		onConds = append(onConds, conds...)
 	}
+	sc := &scope{parent: outer}
 	if len(units) == 0 {
 		// SELECT without FROM: one row of no columns.
-		return &valuesNode{rows: &vec.Batch{Len: 1}}, &scope{parent: outer}, nil
+		units = append(units, &unit{n: &valuesNode{rows: &vec.Batch{Len: 1}}, rows: 1})
 	}
-	sc := &scope{parent: outer}
 	for _, u := range units {
 		u.base = len(sc.cols)
 		sc.cols = append(sc.cols, u.cols...)
@@ -49,24 +125,38 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 	if where != nil {
 		conjs = append(conjs, splitAnd(where.Expr)...)
 	}
-	b := &binder{p: p, scope: sc, clause: "WHERE"}
+	fc := &fromCtx{width: len(sc.cols), extWid: len(sc.cols)}
+	b := &binder{p: p, scope: sc, clause: "WHERE", from: fc}
 	var bound []expr.Expr
+	var subs []subqueryConj
 	for _, c := range conjs {
+		if sq, ok := asSubqueryConj(c); ok {
+			subs = append(subs, sq)
+			continue
+		}
 		x, err := b.bind(c)
 		if err != nil {
 			return nil, nil, err
 		}
-		if x.Type().Kind != vec.KindBool {
-			if k, ok := x.(*expr.Const); !ok || !k.Untyped {
-				return nil, nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of WHERE must be type boolean, not type %s", x.Type())
+		if x, err = asCondition(x, "WHERE"); err != nil {
+			return nil, nil, err
+		}
+		if d1, deeper := hasOuter(x); deeper {
+			return nil, nil, unsupported("subqueries correlated across more than one level are not supported yet")
+		} else if d1 {
+			if len(p.corr) == 0 {
+				return nil, nil, unsupported("this correlated subquery is not supported yet")
 			}
-			if x, err = expr.Coerce(x, vec.Bool); err != nil {
-				return nil, nil, err
-			}
+			f := p.corr[len(p.corr)-1]
+			f.conjs = append(f.conjs, x)
+			continue
 		}
 		bound = append(bound, x)
 	}
 	unitOf := func(col int) int {
+		if col >= fc.width {
+			return -1 // a scalar subquery's value
+		}
 		for i := len(units) - 1; i >= 0; i-- {
 			if col >= units[i].base {
 				return i
@@ -81,10 +171,15 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 		}
 		return m
 	}
-	// Push single-unit conjuncts down.
-	var multi []expr.Expr
+	// Push single-unit conjuncts down; keep the rest for the joins, and
+	// those reading subquery values for after the subquery joins.
+	var multi, late []expr.Expr
 	for _, x := range bound {
 		r := refs(x)
+		if r[-1] {
+			late = append(late, x)
+			continue
+		}
 		if len(r) != 1 {
 			multi = append(multi, x)
 			continue
@@ -97,14 +192,56 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 				if rg, ok := pruneRange(s.table, local); ok {
 					s.ranges = append(s.ranges, rg)
 				}
-				u.rows *= 0.3
 			} else {
 				u.n = &filterNode{in: u.n, pred: local}
-				u.rows *= 0.3
 			}
+			u.rows *= 0.3
 		}
 	}
-	// Greedy join order from the largest unit.
+	cur, err := joinUnits(units, multi, refs, len(sc.cols), sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Correlated scalar subqueries: left joins adding their values.
+	for _, j := range fc.joins {
+		rkeys := make([]expr.Expr, j.nkeys)
+		ts := j.n.types()
+		for i := range rkeys {
+			rkeys[i] = &expr.ColRef{Idx: i, Typ: ts[i]}
+		}
+		cur = &joinNode{kind: colexec.LeftJoin, left: cur, right: j.n, lkeys: j.outerKeys, rkeys: rkeys}
+	}
+	for _, x := range late {
+		cur = &filterNode{in: cur, pred: x}
+	}
+	if len(fc.joins) > 0 {
+		proj := make([]expr.Expr, len(sc.cols))
+		for g, c := range sc.cols {
+			proj[g] = &expr.ColRef{Idx: g, Typ: c.typ, Name: qualified(c.table, c.name)}
+		}
+		cur = &projectNode{in: cur, exprs: proj}
+	}
+	for _, sq := range subs {
+		if cur, err = p.subqueryJoin(cur, sc, sq); err != nil {
+			return nil, nil, err
+		}
+	}
+	return cur, sc, nil
+}
+
+func asCondition(x expr.Expr, clause string) (expr.Expr, error) {
+	if x.Type().Kind == vec.KindBool {
+		return x, nil
+	}
+	if k, ok := x.(*expr.Const); ok && k.Untyped {
+		return expr.Coerce(x, vec.Bool)
+	}
+	return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of %s must be type boolean, not type %s", clause, x.Type())
+}
+
+// joinUnits joins the units greedily and returns a node whose columns are
+// in scope order.
+func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bool, width int, sc *scope) (node, error) {
 	order := make([]int, len(units))
 	for i := range order {
 		order[i] = i
@@ -112,8 +249,8 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 	sort.SliceStable(order, func(a, b int) bool { return units[order[a]].rows > units[order[b]].rows })
 	joined := map[int]bool{order[0]: true}
 	cur := units[order[0]].n
-	// layout[g] = position of combined-scope column g in cur, -1 if absent.
-	layout := make([]int, len(sc.cols))
+	// layout[g] = position of scope column g in cur, -1 if absent.
+	layout := make([]int, width)
 	for i := range layout {
 		layout[i] = -1
 	}
@@ -123,23 +260,20 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 		}
 	}
 	place(units[order[0]], 0)
-	width := len(units[order[0]].cols)
-	curRows := units[order[0]].rows
+	curWidth := len(units[order[0]].cols)
 	used := make([]bool, len(multi))
 	for len(joined) < len(units) {
-		// Pick the next unit: one connected by an equality, else any.
 		next := -1
 		for _, ui := range order {
 			if joined[ui] {
 				continue
 			}
 			for ci, x := range multi {
-				if used[ci] {
-					continue
-				}
-				if _, _, ok := equiSides(x, refs, joined, ui); ok {
-					next = ui
-					break
+				if !used[ci] {
+					if _, _, ok := equiSides(x, refs, joined, ui); ok {
+						next = ui
+						break
+					}
 				}
 			}
 			if next >= 0 {
@@ -169,9 +303,8 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 			rkeys = append(rkeys, shift(r, -u.base))
 		}
 		joined[next] = true
-		place(u, width)
-		width += len(u.cols)
-		// Residual: multi-unit conjuncts now fully covered.
+		place(u, curWidth)
+		curWidth += len(u.cols)
 		var residual expr.Expr
 		for ci, x := range multi {
 			if used[ci] {
@@ -191,26 +324,23 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 			} else {
 				a, err := expr.NewAnd(residual, rx)
 				if err != nil {
-					return nil, nil, err
+					return nil, err
 				}
 				residual = a
 			}
 		}
 		cur = &joinNode{kind: colexec.InnerJoin, left: cur, right: u.n, lkeys: lkeys, rkeys: rkeys, residual: residual}
-		curRows = max(curRows, u.rows)
 	}
-	// Conjuncts on no unit (constants) filter the result.
 	for ci, x := range multi {
 		if !used[ci] {
 			cur = &filterNode{in: cur, pred: remap(x, layout)}
 		}
 	}
-	// Present the columns in scope order.
-	proj := make([]expr.Expr, len(sc.cols))
-	for g, c := range sc.cols {
+	proj := make([]expr.Expr, width)
+	for g, c := range sc.cols[:width] {
 		proj[g] = &expr.ColRef{Idx: layout[g], Typ: c.typ, Name: qualified(c.table, c.name)}
 	}
-	return &projectNode{in: cur, exprs: proj}, sc, nil
+	return &projectNode{in: cur, exprs: proj}, nil
 }
 
 // equiSides recognises l = r with l over joined units and r over unit ui
@@ -281,11 +411,21 @@ func (p *Planner) flatten(te tree.TableExpr, outer *scope) ([]*unit, []tree.Expr
 			case *tree.OnJoinCond:
 				conds = append(conds, c.Expr)
 			default:
-				return nil, nil, unsupported("USING and NATURAL joins are not supported yet")
+				u, err := p.planJoinUnit(t, outer)
+				if err != nil {
+					return nil, nil, err
+				}
+				return []*unit{u}, nil, nil
 			}
 			return append(lu, ru...), conds, nil
+		case tree.AstLeft, tree.AstRight, tree.AstFull:
+			u, err := p.planJoinUnit(t, outer)
+			if err != nil {
+				return nil, nil, err
+			}
+			return []*unit{u}, nil, nil
 		}
-		return nil, nil, unsupported("%s JOIN is not supported yet", t.JoinType)
+		return nil, nil, unsupported("%s JOIN is not supported", t.JoinType)
 	}
 	return nil, nil, unsupported("FROM item %s is not supported", tree.AsString(te))
 }
@@ -395,28 +535,190 @@ func pruneRange(t *Table, e expr.Expr) (cell.Range, bool) {
 	return cell.Range{Column: t.Columns[col.Idx].Name, Op: cop, Value: v}, true
 }
 
-// bindScalarSubquery runs an uncorrelated scalar subquery now and returns
-// its value as a constant.
+// simpleSubquery returns the SELECT clause of a subquery that has no
+// grouping, DISTINCT, ORDER BY or LIMIT, so that its WHERE conjuncts can be
+// moved into a join.
+func simpleSubquery(sq *tree.Subquery) (*tree.SelectClause, bool) {
+	ps, ok := sq.Select.(*tree.ParenSelect)
+	if !ok || ps.Select.With != nil || ps.Select.Limit != nil || len(ps.Select.OrderBy) > 0 {
+		return nil, false
+	}
+	sc, ok := ps.Select.Select.(*tree.SelectClause)
+	if !ok || len(sc.GroupBy) > 0 || sc.Having != nil || sc.Distinct || len(sc.Window) > 0 {
+		return nil, false
+	}
+	return sc, true
+}
+
+func subquerySelect(sq *tree.Subquery) (*tree.Select, error) {
+	ps, ok := sq.Select.(*tree.ParenSelect)
+	if !ok {
+		return nil, unsupported("subquery form %T is not supported", sq.Select)
+	}
+	return ps.Select, nil
+}
+
+// planCorrelated plans a simple subquery's FROM and WHERE in the scope of
+// the enclosing query and returns its node, scope and correlated conjuncts.
+func (p *Planner) planCorrelated(sc *tree.SelectClause, outer *scope) (node, *scope, []expr.Expr, error) {
+	f := &corrFrame{}
+	p.corr = append(p.corr, f)
+	n, isc, err := p.planFrom(sc.From.Tables, sc.Where, outer)
+	p.corr = p.corr[:len(p.corr)-1]
+	return n, isc, f.conjs, err
+}
+
+// splitCorrelated sorts correlated conjuncts into equalities inner = outer
+// (returned as pairs, the outer side over the enclosing scope) and the rest.
+func splitCorrelated(conjs []expr.Expr) (inner, outer []expr.Expr, rest []expr.Expr) {
+	for _, c := range conjs {
+		if cmp, ok := c.(*expr.Compare); ok && cmp.Op == expr.EQ {
+			l, r := cmp.L, cmp.R
+			lo, _ := hasOuter(l)
+			ro, _ := hasOuter(r)
+			lc, rc := len(expr.Columns(l)) > 0, len(expr.Columns(r)) > 0
+			switch {
+			case lo && !lc && rc && !ro:
+				inner, outer = append(inner, r), append(outer, outerToCol(l, 0))
+				continue
+			case ro && !rc && lc && !lo:
+				inner, outer = append(inner, l), append(outer, outerToCol(r, 0))
+				continue
+			}
+		}
+		rest = append(rest, c)
+	}
+	return inner, outer, rest
+}
+
+// outerToCol turns outer references into column references over the
+// enclosing scope and shifts the subquery's own columns by innerBase.
+func outerToCol(e expr.Expr, innerBase int) expr.Expr {
+	return expr.Map(e, func(x expr.Expr) expr.Expr {
+		switch x := x.(type) {
+		case *outerRef:
+			return &expr.ColRef{Idx: x.idx, Typ: x.typ, Name: x.name}
+		case *expr.ColRef:
+			if innerBase != 0 {
+				return &expr.ColRef{Idx: x.Idx + innerBase, Typ: x.Typ, Name: x.Name}
+			}
+		}
+		return x
+	})
+}
+
+// subqueryJoin applies an EXISTS or IN conjunct to cur (columns in scope
+// order) as a semi or anti join.
+func (p *Planner) subqueryJoin(cur node, sc *scope, sq subqueryConj) (node, error) {
+	width := len(sc.cols)
+	var lkeys, rkeys []expr.Expr
+	var residual expr.Expr
+	var right node
+	kind := colexec.SemiJoin
+	if sq.negate {
+		kind = colexec.AntiJoin
+	}
+	var inLeft expr.Expr
+	if !sq.exists {
+		l, err := (&binder{p: p, scope: sc, clause: "WHERE"}).bind(sq.left)
+		if err != nil {
+			return nil, err
+		}
+		inLeft = l
+	}
+	simple, isSimple := simpleSubquery(sq.sub)
+	if isSimple && !(sq.negate && !sq.exists) {
+		n, isc, corr, err := p.planCorrelated(simple, sc)
+		if err != nil {
+			return nil, err
+		}
+		right = n
+		in, out, rest := splitCorrelated(corr)
+		if !sq.exists {
+			if len(simple.Exprs) != 1 {
+				return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
+			}
+			v, err := (&binder{p: p, scope: isc, clause: "IN"}).bind(simple.Exprs[0].Expr)
+			if err != nil {
+				return nil, err
+			}
+			if o, _ := hasOuter(v); o {
+				return nil, unsupported("IN (subquery) selecting outer columns is not supported")
+			}
+			in, out = append(in, v), append(out, inLeft)
+		}
+		for i := range in {
+			l, r, err := expr.Unify(out[i], in[i], "=")
+			if err != nil {
+				return nil, err
+			}
+			lkeys, rkeys = append(lkeys, l), append(rkeys, r)
+		}
+		for _, x := range rest {
+			rx := outerToCol(x, width)
+			if residual == nil {
+				residual = rx
+			} else if residual, err = expr.NewAnd(residual, rx); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		if sq.exists {
+			return nil, unsupported("EXISTS over a grouped or limited subquery is not supported yet")
+		}
+		sel, err := subquerySelect(sq.sub)
+		if err != nil {
+			return nil, err
+		}
+		f := &corrFrame{}
+		p.corr = append(p.corr, f)
+		n, cols, err := p.planSelect(sel, sc)
+		p.corr = p.corr[:len(p.corr)-1]
+		if err != nil {
+			return nil, err
+		}
+		if len(f.conjs) > 0 {
+			return nil, unsupported("correlated NOT IN and IN over grouped subqueries are not supported yet")
+		}
+		if len(cols) != 1 {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
+		}
+		right = n
+		l, r, err := expr.Unify(inLeft, &expr.ColRef{Idx: 0, Typ: cols[0].typ}, "=")
+		if err != nil {
+			return nil, err
+		}
+		lkeys, rkeys = []expr.Expr{l}, []expr.Expr{r}
+		if sq.negate {
+			kind = colexec.NullAwareAntiJoin
+		}
+	}
+	return &joinNode{kind: kind, left: cur, right: right, lkeys: lkeys, rkeys: rkeys, residual: residual}, nil
+}
+
+// bindScalarSubquery binds a scalar subquery. An uncorrelated one runs now
+// and becomes a constant; one correlated by equalities in a WHERE clause
+// becomes a left join against the subquery grouped by its correlation keys.
 func (b *binder) bindScalarSubquery(sq *tree.Subquery) (expr.Expr, error) {
 	if sq.Exists {
 		return nil, unsupported("EXISTS is supported only as a WHERE condition for now")
 	}
-	sel, ok := sq.Select.(*tree.ParenSelect)
-	if !ok {
-		return nil, unsupported("subquery form %T is not supported", sq.Select)
-	}
-	var outer []*outerRef
-	sc := &scope{parent: b.scope, outer: &outer}
-	_ = sc
-	n, cols, err := b.p.planSelect(sel.Select, nil)
+	sel, err := subquerySelect(sq)
 	if err != nil {
-		if sqlerr.CodeOf(err) == sqlerr.UndefinedColumn || sqlerr.CodeOf(err) == sqlerr.UndefinedTable {
-			return nil, sqlerr.Wrap(err, sqlerr.CodeOf(err), "%v (correlated subqueries are not supported yet)", err)
-		}
+		return nil, err
+	}
+	f := &corrFrame{}
+	b.p.corr = append(b.p.corr, f)
+	n, cols, err := b.p.planSelect(sel, b.scope)
+	b.p.corr = b.p.corr[:len(b.p.corr)-1]
+	if err != nil {
 		return nil, err
 	}
 	if len(cols) != 1 {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "subquery must return only one column")
+	}
+	if len(f.conjs) > 0 {
+		return b.correlatedScalar(sq)
 	}
 	op, m, err := (&builder{p: b.p}).build(n, all(1))
 	if err != nil {
@@ -443,6 +745,277 @@ func (b *binder) bindScalarSubquery(sq *tree.Subquery) (expr.Expr, error) {
 	return expr.NewConst(val), nil
 }
 
+func (b *binder) correlatedScalar(sq *tree.Subquery) (expr.Expr, error) {
+	simple, ok := simpleSubquery(sq)
+	if !ok || b.from == nil || len(simple.Exprs) != 1 {
+		return nil, unsupported("this correlated scalar subquery is not supported yet: only single-aggregate subqueries correlated by equalities, in WHERE")
+	}
+	n, isc, corr, err := b.p.planCorrelated(simple, b.scope)
+	if err != nil {
+		return nil, err
+	}
+	in, out, rest := splitCorrelated(corr)
+	if len(rest) > 0 || len(in) == 0 {
+		return nil, unsupported("correlated scalar subqueries need equality correlation")
+	}
+	coll := &aggCollector{inner: &binder{p: b.p, scope: isc, clause: "aggregate function calls"}}
+	v, err := (&binder{p: b.p, scope: isc, agg: coll}).bind(simple.Exprs[0].Expr)
+	if err != nil {
+		return nil, err
+	}
+	if len(coll.calls) == 0 {
+		return nil, unsupported("correlated scalar subqueries must aggregate")
+	}
+	for i := range in {
+		l, r, err := expr.Unify(out[i], in[i], "=")
+		if err != nil {
+			return nil, err
+		}
+		out[i], in[i] = l, r
+	}
+	agg, outs, _, err := b.p.aggregate(n, in, coll.calls, []expr.Expr{v}, nil)
+	if err != nil {
+		return nil, err
+	}
+	nk := len(in)
+	ts := agg.types()
+	proj := make([]expr.Expr, 0, nk+1)
+	for i := 0; i < nk; i++ {
+		proj = append(proj, &expr.ColRef{Idx: i, Typ: ts[i]})
+	}
+	proj = append(proj, outs[0])
+	fc := b.from
+	fc.joins = append(fc.joins, scalarJoin{n: &projectNode{in: agg, exprs: proj}, outerKeys: out, nkeys: nk, width: nk + 1})
+	pos := fc.extWid + nk
+	fc.extWid += nk + 1
+	var ref expr.Expr = &expr.ColRef{Idx: pos, Typ: v.Type(), Name: "subquery"}
+	if fe, ok := simple.Exprs[0].Expr.(*tree.FuncExpr); ok && funcName(fe) == "count" {
+		zero := vec.New(vec.Int64, 1)
+		zero.AppendInt64(0)
+		return expr.NewCoalesce([]expr.Expr{ref, expr.NewConst(zero)})
+	}
+	return ref, nil
+}
+
+// bindInSubquery handles IN (subquery) where it cannot become a semi join
+// (inside OR, CASE, the select list): an uncorrelated subquery runs now and
+// its values become an IN list.
 func (b *binder) bindInSubquery(left tree.Expr, sq *tree.Subquery, negate bool) (expr.Expr, error) {
-	return nil, unsupported("IN (subquery) is not supported yet")
+	sel, err := subquerySelect(sq)
+	if err != nil {
+		return nil, err
+	}
+	f := &corrFrame{}
+	b.p.corr = append(b.p.corr, f)
+	n, cols, err := b.p.planSelect(sel, b.scope)
+	b.p.corr = b.p.corr[:len(b.p.corr)-1]
+	if err != nil {
+		return nil, err
+	}
+	if len(f.conjs) > 0 {
+		return nil, unsupported("correlated IN (subquery) is supported only as a WHERE condition")
+	}
+	if len(cols) != 1 {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
+	}
+	x, err := b.bind(left)
+	if err != nil {
+		return nil, err
+	}
+	op, m, err := (&builder{p: b.p}).build(n, all(1))
+	if err != nil {
+		return nil, err
+	}
+	defer op.Close()
+	op = denseColumns(op, m, b.p.opts.Env)
+	var vals []*expr.Const
+	err = colexec.Drain(b.p.ctx, op, func(bt *vec.Batch) error {
+		for k := 0; k < bt.Len; k++ {
+			v := vec.New(cols[0].typ, 1)
+			v.AppendFrom(bt.Cols[0], bt.Row(k))
+			vals = append(vals, expr.NewConst(v))
+		}
+		if len(vals) > 100000 {
+			return unsupported("IN (subquery) here is limited to 100000 values; use it as a WHERE condition")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(vals) == 0 {
+		v := vec.New(vec.Bool, 1)
+		v.AppendBool(negate)
+		isNull := &expr.IsNull{In: x}
+		// x IN (empty) is false even for NULL x.
+		_ = isNull
+		return expr.NewConst(v), nil
+	}
+	return expr.NewInList(x, vals, negate)
+}
+
+// planJoinUnit plans an outer join, or an inner join with USING or
+// NATURAL, as one unit of the enclosing FROM.
+func (p *Planner) planJoinUnit(t *tree.JoinTableExpr, outer *scope) (*unit, error) {
+	kind := colexec.InnerJoin
+	swap := false
+	switch t.JoinType {
+	case tree.AstLeft:
+		kind = colexec.LeftJoin
+	case tree.AstRight:
+		kind, swap = colexec.LeftJoin, true
+	case tree.AstFull:
+		kind = colexec.FullJoin
+	}
+	ln, lsc, err := p.planFrom(tree.TableExprs{t.Left}, nil, outer)
+	if err != nil {
+		return nil, err
+	}
+	rn, rsc, err := p.planFrom(tree.TableExprs{t.Right}, nil, outer)
+	if err != nil {
+		return nil, err
+	}
+	nl := len(lsc.cols)
+	sc := &scope{parent: outer, cols: append(append([]column(nil), lsc.cols...), rsc.cols...)}
+	var conds []expr.Expr
+	var using []string
+	switch c := t.Cond.(type) {
+	case *tree.OnJoinCond:
+		b := &binder{p: p, scope: sc, clause: "JOIN conditions"}
+		for _, x := range splitAnd(c.Expr) {
+			bx, err := b.bind(x)
+			if err != nil {
+				return nil, err
+			}
+			if bx, err = asCondition(bx, "JOIN"); err != nil {
+				return nil, err
+			}
+			if o, _ := hasOuter(bx); o {
+				return nil, unsupported("outer references in JOIN conditions are not supported")
+			}
+			conds = append(conds, bx)
+		}
+	case *tree.UsingJoinCond:
+		for _, n := range c.Cols {
+			using = append(using, string(n))
+		}
+	case tree.NaturalJoinCond:
+		for _, lc := range lsc.cols {
+			for _, rc := range rsc.cols {
+				if lc.name == rc.name && !lc.hidden && !rc.hidden {
+					using = append(using, lc.name)
+				}
+			}
+		}
+	case nil:
+	default:
+		return nil, unsupported("join condition %T is not supported", c)
+	}
+	for _, name := range using {
+		li, ri := -1, -1
+		for i, c := range lsc.cols {
+			if c.name == name && !c.hidden {
+				li = i
+			}
+		}
+		for i, c := range rsc.cols {
+			if c.name == name && !c.hidden {
+				ri = i
+			}
+		}
+		if li < 0 || ri < 0 {
+			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q specified in USING clause does not exist in %s table", name, map[bool]string{true: "left", false: "right"}[li < 0])
+		}
+		eq, err := expr.NewCompare(expr.EQ, &expr.ColRef{Idx: li, Typ: lsc.cols[li].typ}, &expr.ColRef{Idx: nl + ri, Typ: rsc.cols[ri].typ})
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, eq)
+		if kind == colexec.LeftJoin && swap {
+			sc.cols[li].hidden = true
+		} else {
+			sc.cols[nl+ri].hidden = true
+		}
+	}
+	side := func(e expr.Expr) (left, right bool) {
+		for _, c := range expr.Columns(e) {
+			if c < nl {
+				left = true
+			} else {
+				right = true
+			}
+		}
+		return
+	}
+	var lkeys, rkeys []expr.Expr
+	var residual expr.Expr
+	for _, c := range conds {
+		if cmp, ok := c.(*expr.Compare); ok && cmp.Op == expr.EQ {
+			ll, lr := side(cmp.L)
+			rl, rr := side(cmp.R)
+			switch {
+			case ll && !lr && rr && !rl:
+				lkeys, rkeys = append(lkeys, cmp.L), append(rkeys, shift(cmp.R, -nl))
+				continue
+			case rl && !rr && lr && !ll:
+				lkeys, rkeys = append(lkeys, cmp.R), append(rkeys, shift(cmp.L, -nl))
+				continue
+			}
+		}
+		l, r := side(c)
+		// A condition on the preserved side's partner alone filters it
+		// before the join; anything else is checked per pair.
+		if r && !l && (kind == colexec.InnerJoin || (kind == colexec.LeftJoin && !swap)) {
+			rn = &filterNode{in: rn, pred: shift(c, -nl)}
+			continue
+		}
+		if l && !r && (kind == colexec.InnerJoin || (kind == colexec.LeftJoin && swap)) {
+			ln = &filterNode{in: ln, pred: c}
+			continue
+		}
+		if residual == nil {
+			residual = c
+		} else {
+			a, err := expr.NewAnd(residual, c)
+			if err != nil {
+				return nil, err
+			}
+			residual = a
+		}
+	}
+	for i := range lkeys {
+		l, r, err := expr.Unify(lkeys[i], rkeys[i], "=")
+		if err != nil {
+			return nil, err
+		}
+		lkeys[i], rkeys[i] = l, r
+	}
+	var n node
+	if swap {
+		// a RIGHT JOIN b is b LEFT JOIN a with the columns put back.
+		nr := len(rsc.cols)
+		var res expr.Expr
+		if residual != nil {
+			m := make([]int, nl+nr)
+			for i := 0; i < nl; i++ {
+				m[i] = nr + i
+			}
+			for i := 0; i < nr; i++ {
+				m[nl+i] = i
+			}
+			res = remap(residual, m)
+		}
+		j := &joinNode{kind: kind, left: rn, right: ln, lkeys: rkeys, rkeys: lkeys, residual: res}
+		proj := make([]expr.Expr, 0, nl+nr)
+		for i, c := range lsc.cols {
+			proj = append(proj, &expr.ColRef{Idx: nr + i, Typ: c.typ})
+		}
+		for i, c := range rsc.cols {
+			proj = append(proj, &expr.ColRef{Idx: i, Typ: c.typ})
+		}
+		n = &projectNode{in: j, exprs: proj}
+	} else {
+		n = &joinNode{kind: kind, left: ln, right: rn, lkeys: lkeys, rkeys: rkeys, residual: residual}
+	}
+	return &unit{n: n, cols: sc.cols, rows: 1000}, nil
 }

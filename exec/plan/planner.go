@@ -56,6 +56,7 @@ type Planner struct {
 	cat  Catalog
 	opts Options
 	ctes []map[string]*cte
+	corr []*corrFrame
 }
 
 type cte struct {

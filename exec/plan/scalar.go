@@ -23,6 +23,9 @@ type binder struct {
 	// allowed, with clause naming the clause for the error.
 	agg    *aggCollector
 	clause string
+	// from is the FROM planning a WHERE clause belongs to; correlated
+	// scalar subqueries add joins to it.
+	from *fromCtx
 }
 
 // aggCollector records aggregates found while binding.
