@@ -56,6 +56,14 @@ func TestQueries(t *testing.T) {
 		{`SELECT id FROM emp e WHERE EXISTS (SELECT 1 FROM emp x WHERE x.dept = e.dept AND x.id <> e.id) ORDER BY 1`, "1\n2\n3\n5"},
 		{`SELECT id, dname FROM emp JOIN dept USING (id) ORDER BY 1`, ""},
 		{`SELECT count(*) FROM emp, dept`, "15"},
+		{`SELECT count(DISTINCT dept) FROM emp`, "2"},
+		{`SELECT dept, count(DISTINCT salary) FROM emp GROUP BY dept ORDER BY 1`, "10|2\n20|1\nNULL|1"},
+		{`SELECT dept FROM emp UNION SELECT id FROM dept ORDER BY 1`, "10\n20\n30\nNULL"},
+		{`SELECT dept FROM emp UNION ALL SELECT id FROM dept ORDER BY 1 DESC LIMIT 2`, "NULL\n30"},
+		{`SELECT dept FROM emp INTERSECT SELECT id FROM dept ORDER BY 1`, "10\n20"},
+		{`SELECT id FROM dept EXCEPT SELECT dept FROM emp`, "30"},
+		{`SELECT * FROM (VALUES (1, 'a'), (2, NULL)) AS v(n, s) ORDER BY n DESC`, "2|NULL\n1|a"},
+		{`VALUES (1.5, 2), (3, 4) ORDER BY 1`, "1.5|2\n3.0|4"},
 	}
 	for _, c := range cases {
 		rows := mustRun(t, s, c.sql)

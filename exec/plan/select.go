@@ -45,6 +45,16 @@ func (p *Planner) planSelect(sel *tree.Select, outer *scope) (node, []column, er
 		if err == nil && len(sel.OrderBy) > 0 {
 			n, err = p.orderByOutput(n, cols, sel.OrderBy)
 		}
+	case *tree.UnionClause:
+		n, cols, err = p.planSetOp(body, outer)
+		if err == nil && len(sel.OrderBy) > 0 {
+			n, err = p.orderByOutput(n, cols, sel.OrderBy)
+		}
+	case *tree.ValuesClause:
+		n, cols, err = p.planValues(body, outer)
+		if err == nil && len(sel.OrderBy) > 0 {
+			n, err = p.orderByOutput(n, cols, sel.OrderBy)
+		}
 	default:
 		return nil, nil, unsupported("%T is not supported yet", body)
 	}
@@ -331,12 +341,29 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 // over its output: group keys become key columns, aggregate calls their
 // result columns, and any other column is a grouping error.
 func (p *Planner) aggregate(in node, keys []expr.Expr, calls []aggCall, outs []expr.Expr, having expr.Expr) (node, []expr.Expr, expr.Expr, error) {
-	for _, c := range calls {
-		if c.distinct {
-			return nil, nil, nil, unsupported("DISTINCT aggregates are not supported yet")
+	agg := &aggNode{in: in, keys: keys, aggs: calls}
+	if distinctCalls(calls) {
+		// agg(DISTINCT x) GROUP BY k is agg(x) over the distinct (k, x).
+		arg := calls[0].arg
+		inner := &aggNode{in: in, keys: append(append([]expr.Expr(nil), keys...), arg)}
+		var outerKeys []expr.Expr
+		for i, k := range keys {
+			outerKeys = append(outerKeys, &expr.ColRef{Idx: i, Typ: k.Type()})
+		}
+		var outerCalls []aggCall
+		for _, c := range calls {
+			c.distinct = false
+			c.arg = &expr.ColRef{Idx: len(keys), Typ: arg.Type()}
+			outerCalls = append(outerCalls, c)
+		}
+		agg = &aggNode{in: inner, keys: outerKeys, aggs: outerCalls}
+	} else {
+		for _, c := range calls {
+			if c.distinct {
+				return nil, nil, nil, unsupported("DISTINCT aggregates mixed with other aggregates, or over different arguments, are not supported yet")
+			}
 		}
 	}
-	agg := &aggNode{in: in, keys: keys, aggs: calls}
 	keyStr := make([]string, len(keys))
 	for i, k := range keys {
 		keyStr[i] = k.String()
@@ -480,3 +507,17 @@ func pgTypeName(t vec.Type) string {
 }
 
 var _ = colexec.BatchSize
+
+// distinctCalls reports whether every call is a DISTINCT aggregate of one
+// argument without FILTER, the form planned as two groupings.
+func distinctCalls(calls []aggCall) bool {
+	if len(calls) == 0 || !calls[0].distinct || calls[0].arg == nil {
+		return false
+	}
+	for _, c := range calls {
+		if !c.distinct || c.filter != nil || c.arg == nil || c.arg.String() != calls[0].arg.String() {
+			return false
+		}
+	}
+	return true
+}
