@@ -265,7 +265,8 @@ func sortRows(cols []*vec.Vec, keys []SortKey, rows []int32) {
 		out = append(out, e.row)
 	}
 	if !keys[0].NullsFirst {
-		out = append(out, nulls...)
+		// rows has room for the NULLs after the sorted entries.
+		copy(rows[len(out):], nulls)
 	}
 }
 
