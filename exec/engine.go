@@ -18,6 +18,9 @@ type Config struct {
 	// BeeMemory is one bee's memory budget in bytes; it sizes cells
 	// (leafcutter). 0 means DefaultBeeMemory.
 	BeeMemory int64
+	// Bees is the number of workers per query; 0 means one per core
+	// (GOMAXPROCS).
+	Bees int
 	// Txn configures ledgers and transactions.
 	Txn txn.Options
 	// Logger receives engine logs; nil means slog.Default().

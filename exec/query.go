@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"runtime"
 	"time"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
@@ -66,6 +67,15 @@ func (c txnCatalog) Table(ctx context.Context, tn *tree.TableName) (*plan.Table,
 	return t, nil
 }
 
+// bees is how many workers a query's parallel pipelines use: one per core,
+// or the configured number.
+func (e *Engine) bees() int {
+	if e.cfg.Bees > 0 {
+		return e.cfg.Bees
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
 // env returns the evaluation environment of a statement.
 func (s *Session) env() *expr.Env {
 	loc := time.UTC
@@ -81,7 +91,7 @@ func (s *Session) env() *expr.Env {
 func (s *Session) query(ctx context.Context, n *tree.Select) (Result, error) {
 	t, done := s.readTxn()
 	mem := colexec.NewMemory(s.eng.cfg.BeeMemory)
-	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: mem})
+	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: mem, Bees: s.eng.bees()})
 	op, cols, err := p.Select(n)
 	if err != nil {
 		done()

@@ -25,7 +25,7 @@ type HashAgg struct {
 	emitted int
 	out     *vec.Batch
 	ids     []int32
-	scratch []int64
+	scratch probeScratch
 	keyCols []*vec.Vec
 }
 

@@ -2,6 +2,7 @@ package colexec
 
 import (
 	"context"
+	"sync"
 
 	"github.com/apiarydb/apiary/exec/expr"
 	"github.com/apiarydb/apiary/exec/vec"
@@ -27,6 +28,110 @@ var joinNames = [...]string{"Inner", "Left", "Full", "Semi", "Anti", "Null-aware
 
 func (k JoinKind) String() string { return joinNames[k] }
 
+// JoinBuild is the built side of a hash join: the right input's rows and a
+// hash table of their keys, built once on first use. Several HashJoins (one
+// per bee) may share one and probe it concurrently.
+type JoinBuild struct {
+	right Operator
+	rkeys []int
+	mem   *Memory
+
+	once      sync.Once
+	err       error
+	rows      *vec.Batch
+	table     *hashTable
+	head      []int32 // first build row per key id, -1 none
+	next      []int32 // next build row with the same key
+	rightNull bool    // some right key is NULL (NOT IN)
+	n         int
+	accounted int64
+	closeOnce sync.Once
+}
+
+// NewJoinBuild prepares the build side of a join on right's key columns.
+func NewJoinBuild(right Operator, rkeys []int, mem *Memory) *JoinBuild {
+	return &JoinBuild{right: right, rkeys: rkeys, mem: mem}
+}
+
+func (jb *JoinBuild) ensure(ctx context.Context) error {
+	jb.once.Do(func() { jb.err = jb.build(ctx) })
+	return jb.err
+}
+
+func (jb *JoinBuild) build(ctx context.Context) error {
+	rtypes := jb.right.Types()
+	jb.rows = vec.NewBatch(rtypes, BatchSize)
+	var keyTypes []vec.Type
+	for _, k := range jb.rkeys {
+		keyTypes = append(keyTypes, rtypes[k])
+	}
+	jb.table = newHashTable(keyTypes, jb.mem)
+	var ids []int32
+	var scratch probeScratch
+	var keyCols []*vec.Vec
+	err := Drain(ctx, jb.right, func(b *vec.Batch) error {
+		base := jb.rows.Len
+		AppendRows(jb.rows, b)
+		var sz int64
+		for _, c := range b.Cols {
+			sz += int64(b.Len) * int64(max(c.Type.TypeLen(), 16))
+		}
+		sz += int64(b.Len) * 8
+		jb.accounted += sz
+		if err := jb.mem.Grow(sz); err != nil {
+			return err
+		}
+		if cap(ids) < b.Len {
+			ids = make([]int32, b.Len)
+		}
+		ids = ids[:b.Len]
+		keyCols = keyCols[:0]
+		for _, k := range jb.rkeys {
+			keyCols = append(keyCols, b.Cols[k])
+		}
+		if err := jb.table.find(keyCols, b, ids, true, &scratch); err != nil {
+			return err
+		}
+		for k := 0; k < b.Len; k++ {
+			row := b.Row(k)
+			null := false
+			for _, kc := range keyCols {
+				null = null || kc.Nulls.IsNull(row)
+			}
+			jb.next = append(jb.next, -1)
+			if null {
+				jb.rightNull = true
+				continue
+			}
+			id := ids[k]
+			for int(id) >= len(jb.head) {
+				jb.head = append(jb.head, -1)
+			}
+			// Prepend: chains come out in reverse build order, which no
+			// SQL result depends on.
+			r := int32(base + k)
+			jb.next[r] = jb.head[id]
+			jb.head[id] = r
+		}
+		return nil
+	})
+	jb.right.Close()
+	jb.n = jb.rows.Len
+	return err
+}
+
+// Close releases the build side.
+func (jb *JoinBuild) Close() {
+	jb.closeOnce.Do(func() {
+		jb.right.Close()
+		if jb.table != nil {
+			jb.table.release()
+		}
+		jb.mem.Shrink(jb.accounted)
+		jb.rows = nil
+	})
+}
+
 // HashJoin joins by equality of key columns (left keys against right keys,
 // pairwise of one type), then applies an optional residual condition over
 // the concatenated left and right columns. Rows whose key holds a NULL never
@@ -34,24 +139,15 @@ func (k JoinKind) String() string { return joinNames[k] }
 type HashJoin struct {
 	kind      JoinKind
 	left      Operator
-	right     Operator
+	jb        *JoinBuild
+	ownsBuild bool
 	lkeys     []int
-	rkeys     []int
 	residual  expr.Expr
-	mem       *Memory
-	env       *expr.Env
 	types     []vec.Type
 	leftTypes []vec.Type
 
 	built      bool
-	build      *vec.Batch // materialised right rows
-	table      *hashTable
-	head       []int32 // first build row per key id, -1 none
-	next       []int32 // next build row with the same key
-	rightNull  bool    // some right key is NULL (NOT IN)
-	rightRows  int
 	matchedR   []bool
-	accounted  int64
 	probe      *vec.Batch
 	probeIDs   []int32
 	probeK     int   // next live probe row to expand
@@ -63,20 +159,28 @@ type HashJoin struct {
 	out        *vec.Batch
 	pairL      []int32
 	pairR      []int32
-	scratch    []int64
+	scratch    probeScratch
 	keyCols    []*vec.Vec
 	pairs      *vec.Batch
 	sel        []int32
 	leftClosed bool
 }
 
-// NewHashJoin returns a hash join. residual may be nil.
+// NewHashJoin returns a hash join building right. residual may be nil.
 func NewHashJoin(kind JoinKind, left, right Operator, lkeys, rkeys []int, residual expr.Expr, env *expr.Env, mem *Memory) *HashJoin {
-	j := &HashJoin{kind: kind, left: left, right: right, lkeys: lkeys, rkeys: rkeys, residual: residual, mem: mem, env: env}
+	j := NewHashJoinShared(kind, left, NewJoinBuild(right, rkeys, mem), lkeys, residual, env)
+	j.ownsBuild = true
+	return j
+}
+
+// NewHashJoinShared returns a hash join probing a build side it may share
+// with other joins; the caller closes jb. FULL joins cannot share one.
+func NewHashJoinShared(kind JoinKind, left Operator, jb *JoinBuild, lkeys []int, residual expr.Expr, env *expr.Env) *HashJoin {
+	j := &HashJoin{kind: kind, left: left, jb: jb, lkeys: lkeys, residual: residual}
 	j.leftTypes = left.Types()
 	j.types = append(j.types, j.leftTypes...)
 	if kind != SemiJoin && kind != AntiJoin && kind != NullAwareAntiJoin {
-		j.types = append(j.types, right.Types()...)
+		j.types = append(j.types, jb.right.Types()...)
 	}
 	j.ectx = expr.NewCtx(env)
 	return j
@@ -84,76 +188,16 @@ func NewHashJoin(kind JoinKind, left, right Operator, lkeys, rkeys []int, residu
 
 func (j *HashJoin) Types() []vec.Type { return j.types }
 
-func (j *HashJoin) buildSide(ctx context.Context) error {
-	rtypes := j.right.Types()
-	j.build = vec.NewBatch(rtypes, BatchSize)
-	var keyTypes []vec.Type
-	for _, k := range j.rkeys {
-		keyTypes = append(keyTypes, rtypes[k])
-	}
-	j.table = newHashTable(keyTypes, j.mem)
-	var ids []int32
-	err := Drain(ctx, j.right, func(b *vec.Batch) error {
-		base := j.build.Len
-		AppendRows(j.build, b)
-		var sz int64
-		for _, c := range b.Cols {
-			sz += int64(b.Len) * int64(max(c.Type.TypeLen(), 16))
-		}
-		sz += int64(b.Len) * 8
-		j.accounted += sz
-		if err := j.mem.Grow(sz); err != nil {
-			return err
-		}
-		if cap(ids) < b.Len {
-			ids = make([]int32, b.Len)
-		}
-		ids = ids[:b.Len]
-		j.keyCols = j.keyCols[:0]
-		for _, k := range j.rkeys {
-			j.keyCols = append(j.keyCols, b.Cols[k])
-		}
-		if err := j.table.find(j.keyCols, b, ids, true, &j.scratch); err != nil {
-			return err
-		}
-		for k := 0; k < b.Len; k++ {
-			row := b.Row(k)
-			null := false
-			for _, kc := range j.keyCols {
-				null = null || kc.Nulls.IsNull(row)
-			}
-			j.next = append(j.next, -1)
-			if null {
-				j.rightNull = true
-				continue
-			}
-			id := ids[k]
-			for int(id) >= len(j.head) {
-				j.head = append(j.head, -1)
-			}
-			// Prepend: chains come out in reverse build order, which no
-			// SQL result depends on.
-			r := int32(base + k)
-			j.next[r] = j.head[id]
-			j.head[id] = r
-		}
-		return nil
-	})
-	j.right.Close()
-	j.rightRows = j.build.Len
-	if j.kind == FullJoin {
-		j.matchedR = make([]bool, j.rightRows)
-	}
-	return err
-}
-
 func (j *HashJoin) Next(ctx context.Context) (*vec.Batch, error) {
 	if !j.built {
 		j.built = true
-		if err := j.buildSide(ctx); err != nil {
+		if err := j.jb.ensure(ctx); err != nil {
 			return nil, err
 		}
-		if j.rightRows == 0 && (j.kind == InnerJoin || j.kind == SemiJoin) {
+		if j.kind == FullJoin {
+			j.matchedR = make([]bool, j.jb.n)
+		}
+		if j.jb.n == 0 && (j.kind == InnerJoin || j.kind == SemiJoin) {
 			j.probeDone = true
 		}
 	}
@@ -204,7 +248,7 @@ func (j *HashJoin) startProbe(b *vec.Batch) error {
 	for _, k := range j.lkeys {
 		j.keyCols = append(j.keyCols, b.Cols[k])
 	}
-	if err := j.table.find(j.keyCols, b, j.probeIDs, false, &j.scratch); err != nil {
+	if err := j.jb.table.find(j.keyCols, b, j.probeIDs, false, &j.scratch); err != nil {
 		return err
 	}
 	// A NULL key never matches, even the NULL group a key table keeps.
@@ -227,21 +271,22 @@ func (j *HashJoin) startProbe(b *vec.Batch) error {
 // kind emits for unmatched or matched probe rows.
 func (j *HashJoin) expand() (*vec.Batch, error) {
 	b := j.probe
+	head, next := j.jb.head, j.jb.next
 	j.pairL, j.pairR = j.pairL[:0], j.pairR[:0]
 	for j.probeK < b.Len && len(j.pairL) < BatchSize {
 		k := j.probeK
 		if j.chain == -1 {
 			id := j.probeIDs[k]
-			if id < 0 || int(id) >= len(j.head) {
+			if id < 0 || int(id) >= len(head) {
 				j.probeK++
 				continue
 			}
-			j.chain = j.head[id]
+			j.chain = head[id]
 		}
 		for j.chain >= 0 && len(j.pairL) < BatchSize {
 			j.pairL = append(j.pairL, int32(k))
 			j.pairR = append(j.pairR, j.chain)
-			j.chain = j.next[j.chain]
+			j.chain = next[j.chain]
 		}
 		if j.chain < 0 {
 			j.chain = -1
@@ -264,50 +309,50 @@ func (j *HashJoin) expand() (*vec.Batch, error) {
 // matches; inner, left and full joins output the surviving pairs.
 func (j *HashJoin) emitPairs() (*vec.Batch, error) {
 	b := j.probe
+	build := j.jb.rows
 	if j.pairs == nil {
-		j.pairs = vec.NewBatch(append(append([]vec.Type(nil), j.leftTypes...), j.build.Types()...), BatchSize)
+		j.pairs = vec.NewBatch(append(append([]vec.Type(nil), j.leftTypes...), build.Types()...), BatchSize)
 	}
 	needPairs := j.residual != nil || j.kind == InnerJoin || j.kind == LeftJoin || j.kind == FullJoin
-	keep := j.pairL
-	if needPairs {
-		p := j.pairs
-		p.Reset()
-		phys := make([]int32, len(j.pairL))
-		for i, k := range j.pairL {
-			phys[i] = int32(b.Row(int(k)))
-		}
-		for c := range j.leftTypes {
-			gatherAppend(p.Cols[c], b.Cols[c], phys)
-		}
-		for c, col := range j.build.Cols {
-			gatherAppend(p.Cols[len(j.leftTypes)+c], col, j.pairR)
-		}
-		p.Len = len(j.pairL)
-		if j.residual != nil {
-			j.ectx.Reset()
-			v, err := j.residual.Eval(j.ectx, p)
-			if err != nil {
-				return nil, err
-			}
-			j.sel = SelectTrue(v, p, j.sel[:0])
-			if len(j.sel) < p.Len {
-				p.Sel, p.Len = j.sel, len(j.sel)
-			}
-		}
-		for i := 0; i < p.Len; i++ {
-			r := p.Row(i)
-			j.matchedL[j.pairL[r]] = true
-			if j.matchedR != nil {
-				j.matchedR[j.pairR[r]] = true
-			}
-		}
-		if j.kind == InnerJoin || j.kind == LeftJoin || j.kind == FullJoin {
-			return p, nil
+	if !needPairs {
+		for _, k := range j.pairL {
+			j.matchedL[k] = true
 		}
 		return nil, nil
 	}
-	for _, k := range keep {
-		j.matchedL[k] = true
+	p := j.pairs
+	p.Reset()
+	phys := make([]int32, len(j.pairL))
+	for i, k := range j.pairL {
+		phys[i] = int32(b.Row(int(k)))
+	}
+	for c := range j.leftTypes {
+		gatherAppend(p.Cols[c], b.Cols[c], phys)
+	}
+	for c, col := range build.Cols {
+		gatherAppend(p.Cols[len(j.leftTypes)+c], col, j.pairR)
+	}
+	p.Len = len(j.pairL)
+	if j.residual != nil {
+		j.ectx.Reset()
+		v, err := j.residual.Eval(j.ectx, p)
+		if err != nil {
+			return nil, err
+		}
+		j.sel = SelectTrue(v, p, j.sel[:0])
+		if len(j.sel) < p.Len {
+			p.Sel, p.Len = j.sel, len(j.sel)
+		}
+	}
+	for i := 0; i < p.Len; i++ {
+		r := p.Row(i)
+		j.matchedL[j.pairL[r]] = true
+		if j.matchedR != nil {
+			j.matchedR[j.pairR[r]] = true
+		}
+	}
+	if j.kind == InnerJoin || j.kind == LeftJoin || j.kind == FullJoin {
+		return p, nil
 	}
 	return nil, nil
 }
@@ -328,7 +373,7 @@ func (j *HashJoin) emitProbeRows(b *vec.Batch) (*vec.Batch, error) {
 			if m {
 				continue
 			}
-			if j.rightRows > 0 && (j.rightNull || j.probeIDs[k] == -2) {
+			if j.jb.n > 0 && (j.jb.rightNull || j.probeIDs[k] == -2) {
 				continue
 			}
 			idx = append(idx, int32(b.Row(k)))
@@ -355,29 +400,29 @@ func (j *HashJoin) emitProbeRows(b *vec.Batch) (*vec.Batch, error) {
 
 // fullTail emits the build rows no probe row matched, for FULL JOIN.
 func (j *HashJoin) fullTail() (*vec.Batch, error) {
-	if j.kind != FullJoin || j.fullEmit >= j.rightRows {
-		return nil, nil
-	}
-	var idx []int32
-	for ; j.fullEmit < j.rightRows && len(idx) < BatchSize; j.fullEmit++ {
-		if !j.matchedR[j.fullEmit] {
-			idx = append(idx, int32(j.fullEmit))
+	for j.kind == FullJoin && j.fullEmit < j.jb.n {
+		var idx []int32
+		for ; j.fullEmit < j.jb.n && len(idx) < BatchSize; j.fullEmit++ {
+			if !j.matchedR[j.fullEmit] {
+				idx = append(idx, int32(j.fullEmit))
+			}
 		}
+		if len(idx) == 0 {
+			continue
+		}
+		out := j.out
+		out.Reset()
+		nl := len(j.leftTypes)
+		for c := 0; c < nl; c++ {
+			appendNulls(out.Cols[c], len(idx))
+		}
+		for c, col := range j.jb.rows.Cols {
+			gatherAppend(out.Cols[nl+c], col, idx)
+		}
+		out.Len = len(idx)
+		return out, nil
 	}
-	out := j.out
-	out.Reset()
-	nl := len(j.leftTypes)
-	for c := 0; c < nl; c++ {
-		appendNulls(out.Cols[c], len(idx))
-	}
-	for c, col := range j.build.Cols {
-		gatherAppend(out.Cols[nl+c], col, idx)
-	}
-	out.Len = len(idx)
-	if out.Len == 0 {
-		return j.fullTail()
-	}
-	return out, nil
+	return nil, nil
 }
 
 func (j *HashJoin) Close() {
@@ -385,12 +430,13 @@ func (j *HashJoin) Close() {
 		j.left.Close()
 		j.leftClosed = true
 	}
-	j.right.Close()
-	if j.table != nil {
-		j.table.release()
-		j.table = nil
+	if j.ownsBuild {
+		j.jb.Close()
 	}
-	j.mem.Shrink(j.accounted)
-	j.accounted = 0
-	j.build = nil
+}
+
+// OwnBuild makes j close its build side when it closes.
+func OwnBuild(j *HashJoin) *HashJoin {
+	j.ownsBuild = true
+	return j
 }

@@ -26,8 +26,14 @@ type hashTable struct {
 	nullID    int32 // id of the NULL key in int mode, -1 if none yet
 	shift     uint
 	strs      map[string]int32
-	buf       []byte
 	accounted int64
+}
+
+// probeScratch is a caller's reusable buffers for find; each bee has its
+// own, so that bees can probe one built table at once.
+type probeScratch struct {
+	ints []int64
+	buf  []byte
 }
 
 func newHashTable(types []vec.Type, mem *Memory) *hashTable {
@@ -109,26 +115,28 @@ func hashInt(x int64, shift uint) uint64 {
 
 // find looks up (and with insert, adds) the key of each live row of b,
 // whose key columns are cols; ids[k] is the id of live row k, or -1 when
-// absent and not inserted. scratch is reused between calls.
-func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool, scratch *[]int64) error {
+// absent and not inserted. Without insert it only reads the table, so
+// several goroutines may probe at once with their own scratch.
+func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool, scratch *probeScratch) error {
 	if h.intMode {
-		return h.findInts(cols[0], b, ids, insert, scratch)
+		return h.findInts(cols[0], b, ids, insert, &scratch.ints)
 	}
 	for k := 0; k < b.Len; k++ {
 		row := b.Row(k)
-		h.buf = encodeKey(h.buf[:0], cols, row)
-		id, ok := h.strs[string(h.buf)]
+		scratch.buf = encodeKey(scratch.buf[:0], cols, row)
+		buf := scratch.buf
+		id, ok := h.strs[string(buf)]
 		if !ok {
 			if !insert {
 				ids[k] = -1
 				continue
 			}
 			id = int32(len(h.strs))
-			h.strs[string(h.buf)] = id
+			h.strs[string(buf)] = id
 			for c, kc := range h.keys {
 				kc.AppendFrom(cols[c], row)
 			}
-			if err := h.grow(int64(len(h.buf)) + 48); err != nil {
+			if err := h.grow(int64(len(buf)) + 48); err != nil {
 				return err
 			}
 		}

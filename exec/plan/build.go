@@ -13,6 +13,10 @@ import (
 // the node, its position in the operator's output (-1 when not produced).
 type builder struct {
 	p *Planner
+	// shared holds, while building the copies of a parallel pipeline, the
+	// state its copies share: a scan's row-group cursor, a join's build.
+	shared  map[node]any
+	cleanup []func()
 }
 
 func all(n int) []bool {
@@ -54,7 +58,15 @@ func (b *builder) build(n node, need []bool) (colexec.Operator, []int, error) {
 			}
 			proj = []int{best}
 		}
-		src := colexec.NewScanSource(t.Store, t.Prefix, t.Schema, t.Cells, proj, n.ranges)
+		var src *colexec.ScanSource
+		if s, ok := b.shared[n].(*colexec.ScanSource); ok {
+			src = s
+		} else {
+			src = colexec.NewScanSource(t.Store, t.Prefix, t.Schema, t.Cells, proj, n.ranges)
+			if b.shared != nil {
+				b.shared[n] = src
+			}
+		}
 		var op colexec.Operator = colexec.NewScan(src)
 		for _, f := range n.filters {
 			op = colexec.NewFilter(op, remap(f, m), env)
@@ -124,15 +136,28 @@ func (b *builder) build(n node, need []bool) (colexec.Operator, []int, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		right, rm, err := b.build(n.right, rneed)
-		if err != nil {
-			left.Close()
-			return nil, nil, err
+		var jb *colexec.JoinBuild
+		var rm []int
+		if sb, ok := b.shared[n].(*sharedBuild); ok {
+			jb, rm = sb.jb, sb.m
+		} else {
+			// The build side is built once, by one bee, even when the
+			// probe side runs in several.
+			right, m, err := (&builder{p: b.p}).build(n.right, rneed)
+			if err != nil {
+				left.Close()
+				return nil, nil, err
+			}
+			// Keys that are not plain columns are computed by a
+			// projection appended to each side.
+			right, rk := withKeys(right, n.rkeys, m, env)
+			jb, rm = colexec.NewJoinBuild(right, rk, mem), m
+			if b.shared != nil {
+				b.shared[n] = &sharedBuild{jb: jb, m: m}
+				b.cleanup = append(b.cleanup, jb.Close)
+			}
 		}
-		// Keys that are not plain columns are computed by a projection
-		// appended to each side.
 		left, lk := withKeys(left, n.lkeys, lm, env)
-		right, rk := withKeys(right, n.rkeys, rm, env)
 		lw := len(left.Types())
 		m := make([]int, 0, nl+nr)
 		m = append(m, lm...)
@@ -146,59 +171,26 @@ func (b *builder) build(n node, need []bool) (colexec.Operator, []int, error) {
 		if n.residual != nil {
 			residual = remap(n.residual, m)
 		}
-		op := colexec.NewHashJoin(n.kind, left, right, lk, rk, residual, env, mem)
+		op := colexec.NewHashJoinShared(n.kind, left, jb, lk, residual, env)
+		if b.shared == nil {
+			op = colexec.OwnBuild(op)
+		}
 		switch n.kind {
 		case colexec.SemiJoin, colexec.AntiJoin, colexec.NullAwareAntiJoin:
 			m = m[:nl]
 		}
 		return op, m, nil
 	case *aggNode:
-		inNeed := make([]bool, len(n.in.types()))
-		for _, k := range n.keys {
-			markCols(k, inNeed)
+		if bees := b.p.opts.Bees; bees > 1 && b.shared == nil && parallelizable(n.in) && decomposable(n.aggs) {
+			return b.parallelAgg(n, bees)
 		}
-		for _, a := range n.aggs {
-			markCols(a.arg, inNeed)
-			markCols(a.filter, inNeed)
-		}
-		in, m, err := b.build(n.in, inNeed)
-		if err != nil {
-			return nil, nil, err
-		}
-		// Project the input to [keys..., agg args and filters...].
-		var exprs []expr.Expr
-		var keys []int
-		for _, k := range n.keys {
-			keys = append(keys, len(exprs))
-			exprs = append(exprs, remap(k, m))
-		}
-		var specs []colexec.AggSpec
-		for _, a := range n.aggs {
-			s := colexec.AggSpec{Func: a.fn, Arg: -1, Filter: -1, ResultType: a.typ}
-			if a.arg != nil {
-				s.Arg = len(exprs)
-				s.ArgType = a.arg.Type()
-				exprs = append(exprs, remap(a.arg, m))
-			}
-			if a.filter != nil {
-				s.Filter = len(exprs)
-				exprs = append(exprs, remap(a.filter, m))
-			}
-			specs = append(specs, s)
-		}
-		var op colexec.Operator = colexec.NewProject(in, exprs, env)
-		agg, err := colexec.NewHashAgg(op, keys, specs, mem)
-		if err != nil {
-			op.Close()
-			return nil, nil, err
-		}
-		return agg, identity(len(n.keys) + len(n.aggs)), nil
+		return b.buildAgg(n)
 	case *sortNode:
 		need = append([]bool(nil), need...)
 		for _, k := range n.keys {
 			need[k.col] = true
 		}
-		in, m, err := b.build(n.in, need)
+		in, m, err := b.input(n.in, need)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -213,7 +205,7 @@ func (b *builder) build(n node, need []bool) (colexec.Operator, []int, error) {
 			for _, k := range s.keys {
 				need[k.col] = true
 			}
-			in, m, err := b.build(s.in, need)
+			in, m, err := b.input(s.in, need)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -300,3 +292,56 @@ func withKeys(op colexec.Operator, keys []expr.Expr, m []int, env *expr.Env) (co
 }
 
 var _ = vec.Bool
+
+// input builds the input of a pipeline breaker, in parallel when it can.
+func (b *builder) input(n node, need []bool) (colexec.Operator, []int, error) {
+	if b.shared == nil {
+		return b.parallel(n, need)
+	}
+	return b.build(n, need)
+}
+
+// buildAgg builds a single-phase aggregation.
+func (b *builder) buildAgg(n *aggNode) (colexec.Operator, []int, error) {
+	env, mem := b.p.opts.Env, b.p.opts.Mem
+	inNeed := make([]bool, len(n.in.types()))
+	for _, k := range n.keys {
+		markCols(k, inNeed)
+	}
+	for _, a := range n.aggs {
+		markCols(a.arg, inNeed)
+		markCols(a.filter, inNeed)
+	}
+	in, m, err := b.build(n.in, inNeed)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Project the input to [keys..., agg args and filters...].
+	var exprs []expr.Expr
+	var keys []int
+	for _, k := range n.keys {
+		keys = append(keys, len(exprs))
+		exprs = append(exprs, remap(k, m))
+	}
+	var specs []colexec.AggSpec
+	for _, a := range n.aggs {
+		s := colexec.AggSpec{Func: a.fn, Arg: -1, Filter: -1, ResultType: a.typ}
+		if a.arg != nil {
+			s.Arg = len(exprs)
+			s.ArgType = a.arg.Type()
+			exprs = append(exprs, remap(a.arg, m))
+		}
+		if a.filter != nil {
+			s.Filter = len(exprs)
+			exprs = append(exprs, remap(a.filter, m))
+		}
+		specs = append(specs, s)
+	}
+	var op colexec.Operator = colexec.NewProject(in, exprs, env)
+	agg, err := colexec.NewHashAgg(op, keys, specs, mem)
+	if err != nil {
+		op.Close()
+		return nil, nil, err
+	}
+	return agg, identity(len(n.keys) + len(n.aggs)), nil
+}

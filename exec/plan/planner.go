@@ -48,6 +48,9 @@ type Catalog interface {
 type Options struct {
 	Env *expr.Env
 	Mem *colexec.Memory
+	// Bees is how many workers run each parallel pipeline; 0 or 1 runs
+	// every plan in the calling goroutine.
+	Bees int
 }
 
 // Planner plans one statement.
@@ -80,7 +83,7 @@ func (p *Planner) Select(sel *tree.Select) (colexec.Operator, []Column, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	op, m, err := (&builder{p: p}).build(n, all(len(cols)))
+	op, m, err := (&builder{p: p}).input(n, all(len(cols)))
 	if err != nil {
 		return nil, nil, err
 	}
