@@ -95,7 +95,7 @@ func frameSchema(md *txn.Metadata) ([]Column, error) {
 
 func (s *Session) createTable(ctx context.Context, n *tree.CreateTable) (Result, error) {
 	if n.As() {
-		return Result{}, unsupported("CREATE TABLE ... AS is not supported yet")
+		return s.createTableAs(ctx, n)
 	}
 	md := txn.Metadata{Options: map[string]string{}}
 	seen := map[string]bool{}

@@ -33,10 +33,7 @@ func (s *Session) insert(ctx context.Context, n *tree.Insert) (Result, error) {
 	if n.Rows == nil || n.Rows.Select == nil {
 		return Result{}, unsupported("INSERT ... DEFAULT VALUES is not supported")
 	}
-	values, ok := n.Rows.Select.(*tree.ValuesClause)
-	if !ok {
-		return Result{}, unsupported("INSERT ... SELECT is not supported yet")
-	}
+	values, _ := n.Rows.Select.(*tree.ValuesClause)
 	var count int
 	res, err := s.write(ctx, "INSERT", func(t *txn.Txn) (Result, error) {
 		ns, err := s.eng.catalog.InTxn(ctx, t)
@@ -63,7 +60,18 @@ func (s *Session) insert(ctx context.Context, n *tree.Insert) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		batch, err := buildValues(f.Name, md, schema, n.Columns, values)
+		var batch *vec.Batch
+		if values != nil {
+			batch, err = buildValues(f.Name, md, schema, n.Columns, values)
+		}
+		if values == nil || sqlerr.CodeOf(err) == sqlerr.FeatureNotSupported {
+			// A query, or VALUES with expressions: the planner runs it.
+			rows, err := s.insertQuery(ctx, t, f, md, n.Columns, n.Rows)
+			if err != nil {
+				return Result{}, err
+			}
+			return Result{Tag: fmt.Sprintf("INSERT 0 %d", rows)}, nil
+		}
 		if err != nil {
 			return Result{}, err
 		}

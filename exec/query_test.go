@@ -87,3 +87,44 @@ func TestQueries(t *testing.T) {
 		wantCode(t, s, c.sql, c.code)
 	}
 }
+
+func TestInsertSelectAndCreateTableAs(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	mustRun(t, s, `CREATE TABLE src (a int, b numeric(10,2), c text)`)
+	mustRun(t, s, `INSERT INTO src VALUES (1, 1.50, 'x'), (2, 2.25, 'y'), (3, NULL, NULL)`)
+	mustRun(t, s, `CREATE TABLE dst (a bigint NOT NULL, b numeric(12,3), c text)`)
+	_, _, err := run(t, s, `INSERT INTO dst SELECT a * 10, b * 2, c FROM src WHERE a < 3`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := joinRows(mustRun(t, s, `SELECT * FROM dst ORDER BY a`)); got != "10|3.000|x\n20|4.500|y" {
+		t.Fatalf("dst = %q", got)
+	}
+	mustRun(t, s, `INSERT INTO dst (c, a) SELECT c, a FROM src WHERE a = 3`)
+	if got := joinRows(mustRun(t, s, `SELECT a, b, c FROM dst WHERE a = 3`)); got != "3|NULL|NULL" {
+		t.Fatalf("partial columns: %q", got)
+	}
+	// NOT NULL violation rejects the whole statement.
+	wantCode(t, s, `INSERT INTO dst SELECT NULL::int, 1, 'z' FROM src`, sqlerr.NotNullViolation)
+	if got := joinRows(mustRun(t, s, `SELECT count(*) FROM dst`)); got != "3" {
+		t.Fatalf("after failed insert: %q", got)
+	}
+	// INSERT ... SELECT from itself reads the rows before the statement.
+	mustRun(t, s, `INSERT INTO src SELECT a + 3, b, c FROM src`)
+	if got := joinRows(mustRun(t, s, `SELECT count(*), sum(a) FROM src`)); got != "6|21" {
+		t.Fatalf("self insert: %q", got)
+	}
+	tags, _, err := run(t, s, `CREATE TABLE agg AS SELECT c, count(*) AS n, sum(b) AS total FROM src GROUP BY c`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tags[0] != "SELECT 3" {
+		t.Fatalf("CTAS tag %q", tags[0])
+	}
+	if got := joinRows(mustRun(t, s, `SELECT c, n, total FROM agg ORDER BY c NULLS LAST`)); got != "x|2|3.00\ny|2|4.50\nNULL|2|NULL" {
+		t.Fatalf("agg = %q", got)
+	}
+	// A failing CTAS leaves no frame behind.
+	wantCode(t, s, `CREATE TABLE bad AS SELECT 1 / (a - a) FROM src`, sqlerr.DivisionByZero)
+	wantCode(t, s, `SELECT * FROM bad`, sqlerr.UndefinedTable)
+}

@@ -105,6 +105,9 @@ func materialiseInput(ctx context.Context, in Operator, types []vec.Type, acct *
 	cols := newColumnSet(types, BatchSize)
 	n := 0
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
 		b, err := in.Next(ctx)
 		if err != nil {
 			return nil, 0, err

@@ -80,6 +80,9 @@ func (t *topN) load(ctx context.Context) error {
 	t.store = newColumnSet(t.types, 0)
 	if t.k > t.offset {
 		for {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			b, err := t.in.Next(ctx)
 			if err != nil {
 				return err
@@ -105,7 +108,8 @@ func (t *topN) load(ctx context.Context) error {
 func (t *topN) add(b *vec.Batch) error {
 	sel := batchLive(b)
 	t.cand = t.cand[:0]
-	if len(t.heap) == t.k {
+	filtered := len(t.heap) == t.k // sel is then t.cand
+	if filtered {
 		// Only rows strictly better than the current worst can enter;
 		// an equal row came later, so it loses the tie.
 		cross := keysCmp(t.keys, b.Cols, t.store)
@@ -123,6 +127,25 @@ func (t *topN) add(b *vec.Batch) error {
 			return nil
 		}
 		sel = t.cand
+	}
+	if n := len(sel); n == 0 && b.Len > t.k || n > t.k {
+		// At most k rows of one batch can be kept: keep the batch's best k
+		// (in input order), which bounds what the store grows by.
+		// Sorted in place, so never the input's own selection.
+		switch {
+		case sel == nil:
+			t.cand = t.cand[:0]
+			for i := 0; i < b.Len; i++ {
+				t.cand = append(t.cand, int32(i))
+			}
+			sel = t.cand
+		case !filtered:
+			t.cand = append(t.cand[:0], sel...)
+			sel = t.cand
+		}
+		slices.SortFunc(sel, tieCmp(keysCmp(t.keys, b.Cols, b.Cols)))
+		sel = sel[:t.k]
+		slices.Sort(sel)
 	}
 	if len(t.types) == 0 {
 		// No columns: every row is equal, the first k win.
@@ -155,11 +178,15 @@ func (t *topN) add(b *vec.Batch) error {
 			t.siftDown(0)
 		}
 	}
-	if garbage := t.nstore - len(t.heap); garbage > max(len(t.heap), BatchSize) {
+	if garbage := t.nstore - len(t.heap); garbage > max(len(t.heap), topNSlack) {
 		return t.compact()
 	}
 	return nil
 }
+
+// topNSlack is how many dropped rows the store may hold before it is
+// compacted, beyond one per kept row: compaction then costs O(1) a row.
+const topNSlack = 256
 
 // worse reports whether row a comes after row b in the output order.
 func (t *topN) worse(a, b int32) bool {

@@ -1,0 +1,586 @@
+package colexec
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+)
+
+// The window tests run on this table; the expected values come from
+// PostgreSQL 15 (the queries are quoted in each case), one "|"-separated
+// line per id with the id first.
+var (
+	wTypes = []vec.Type{vec.Int32, vec.Int32, vec.Int32, vec.Int32, vec.Float64, vec.Text, vec.Numeric(10, 2)}
+	wRows  = [][]any{
+		// id, p, o, v, x, s, n (n scaled by 100)
+		{int64(1), int64(1), int64(1), int64(10), 1.5, "b", int64(125)},
+		{int64(2), int64(1), int64(2), int64(20), 2.5, "a", int64(250)},
+		{int64(3), int64(1), int64(2), int64(5), nil, "c", nil},
+		{int64(4), int64(1), int64(4), nil, -1.0, nil, int64(333)},
+		{int64(5), int64(1), nil, int64(7), math.NaN(), "d", int64(1)},
+		{int64(6), int64(1), nil, int64(8), 0.0, "a", int64(-750)},
+		{int64(7), int64(2), int64(3), int64(1), 1e10, "x", int64(10000)},
+		{int64(8), int64(2), int64(10), int64(2), 2.0, "y", int64(5)},
+		{int64(9), nil, int64(5), int64(100), nil, "p", int64(100)},
+		{int64(10), nil, int64(5), nil, 3.0, nil, nil},
+		{int64(11), int64(3), int64(1), nil, nil, nil, nil},
+		{int64(12), int64(1), int64(3), int64(3), 4.0, "e", int64(10)},
+	}
+)
+
+const (
+	wID = iota
+	wP
+	wO
+	wV
+	wX
+	wS
+	wN
+)
+
+// Window shapes used below.
+var (
+	byP      = []int{wP}
+	byO      = []SortKey{{Col: wO}}
+	byOID    = []SortKey{{Col: wO}, {Col: wID}}
+	rows1p1f = Frame{Rows: true, StartKind: OffsetPreceding, StartOffset: 1, EndKind: OffsetFollowing, EndOffset: 1, HasOrder: true}
+)
+
+func wf(name string, args ...int) WindowFunc { return WindowFunc{Name: name, Args: args} }
+
+func withFrame(f WindowFunc, fr Frame) WindowFunc { f.Frame = fr; return f }
+
+func withOffset(f WindowFunc, off int64, def any, t vec.Type) WindowFunc {
+	f.Offset = off
+	if def != nil {
+		f.Default = vec.New(t, 1)
+		skAppend(f.Default, def)
+	}
+	return f
+}
+
+// skFormat renders a value as psql prints it.
+func skFormat(col *vec.Vec, i int) string {
+	v := skValue(col, i)
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case float64:
+		if math.IsNaN(x) {
+			return "NaN"
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int64:
+		if col.Type.Kind == vec.KindNumeric && col.Type.Scale > 0 {
+			neg := x < 0
+			if neg {
+				x = -x
+			}
+			p := vec.Pow10(col.Type.Scale)
+			s := fmt.Sprintf("%d.%0*d", x/p, col.Type.Scale, x%p)
+			if neg {
+				s = "-" + s
+			}
+			return s
+		}
+		return strconv.FormatInt(x, 10)
+	}
+	return fmt.Sprint(v)
+}
+
+type windowCase struct {
+	name    string
+	part    []int
+	order   []SortKey
+	funcs   []WindowFunc
+	want    string
+	resType []vec.Type // optional check of the result types
+}
+
+func runWindowCase(t *testing.T, c windowCase) {
+	t.Helper()
+	want := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(c.want), "\n") {
+		id, _, _ := strings.Cut(strings.TrimSpace(line), "|")
+		want[id] = strings.TrimSpace(line)
+	}
+	for _, sel := range []bool{false, true} {
+		for _, bs := range []int{1, 5, 100} {
+			mem := NewMemory(0)
+			op := NewWindow(newSkSource(t, wTypes, wRows, bs, sel), c.part, c.order, c.funcs, mem)
+			types := op.Types()
+			if len(types) != len(wTypes)+len(c.funcs) {
+				t.Fatalf("%s: %d output types", c.name, len(types))
+			}
+			for i, rt := range c.resType {
+				if types[len(wTypes)+i] != rt {
+					t.Errorf("%s: result %d has type %v, want %v", c.name, i, types[len(wTypes)+i], rt)
+				}
+			}
+			seen := 0
+			err := Drain(t.Context(), op, func(b *vec.Batch) error {
+				if b.Sel != nil {
+					t.Fatalf("%s: window output has a selection", c.name)
+				}
+				for i := 0; i < b.Len; i++ {
+					parts := []string{skFormat(b.Cols[wID], i)}
+					for f := range c.funcs {
+						parts = append(parts, skFormat(b.Cols[len(wTypes)+f], i))
+					}
+					got := strings.Join(parts, "|")
+					if w := want[parts[0]]; got != w {
+						t.Errorf("%s (sel=%v batch=%d): id %s\n got: %s\nwant: %s", c.name, sel, bs, parts[0], got, w)
+					}
+					seen++
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if seen != len(wRows) {
+				t.Fatalf("%s: %d rows, want %d", c.name, seen, len(wRows))
+			}
+			op.Close()
+			if mem.Used() != 0 {
+				t.Errorf("%s: memory held after Close: %d", c.name, mem.Used())
+			}
+		}
+	}
+}
+
+func TestWindowRanking(t *testing.T) {
+	// select id, row_number() over w1, ntile(3) over w1 ...
+	// window w1 as (partition by p order by o, id)
+	runWindowCase(t, windowCase{
+		name: "row_number, ntile", part: byP, order: byOID,
+		funcs:   []WindowFunc{wf("row_number"), withOffset(wf("ntile"), 3, nil, vec.Type{})},
+		resType: []vec.Type{vec.Int64, vec.Int32},
+		want: `
+1|1|1
+2|2|1
+3|3|1
+4|5|2
+5|6|3
+6|7|3
+7|1|1
+8|2|2
+9|1|1
+10|2|2
+11|1|1
+12|4|2`,
+	})
+	// rank() over w, dense_rank() over w, percent_rank() over w,
+	// cume_dist() over w; window w as (partition by p order by o)
+	runWindowCase(t, windowCase{
+		name: "rank family", part: byP, order: byO,
+		funcs:   []WindowFunc{wf("rank"), wf("dense_rank"), wf("percent_rank"), wf("cume_dist")},
+		resType: []vec.Type{vec.Int64, vec.Int64, vec.Float64, vec.Float64},
+		want: `
+1|1|1|0|0.14285714285714285
+2|2|2|0.16666666666666666|0.42857142857142855
+3|2|2|0.16666666666666666|0.42857142857142855
+4|5|4|0.6666666666666666|0.7142857142857143
+5|6|5|0.8333333333333334|1
+6|6|5|0.8333333333333334|1
+7|1|1|0|0.5
+8|2|2|1|1
+9|1|1|0|1
+10|1|1|0|1
+11|1|1|0|1
+12|4|3|0.5|0.5714285714285714`,
+	})
+}
+
+func TestWindowAggregatesOverPeers(t *testing.T) {
+	// select id, sum(v) over w, count(v) over w, count(*) over w,
+	// round(avg(v) over w, 6), min(s) over w, max(s) over w, sum(x) over w,
+	// avg(x) over w, sum(n) over w, round(avg(n) over w, 6)
+	// from w window w as (partition by p order by o)
+	runWindowCase(t, windowCase{
+		name: "default frame", part: byP, order: byO,
+		funcs: []WindowFunc{wf("sum", wV), wf("count", wV), wf("count_star"), wf("avg", wV), wf("min", wS), wf("max", wS),
+			wf("sum", wX), wf("avg", wX), wf("sum", wN), wf("avg", wN)},
+		resType: []vec.Type{vec.Int64, vec.Int64, vec.Int64, {Kind: vec.KindNumeric, Scale: 6}, vec.Text, vec.Text,
+			vec.Float64, vec.Float64, {Kind: vec.KindNumeric, Scale: 2}, {Kind: vec.KindNumeric, Scale: 6}},
+		want: `
+1|10|1|1|10.000000|b|b|1.5|1.5|1.25|1.250000
+2|35|3|3|11.666667|a|c|4|2|3.75|1.875000
+3|35|3|3|11.666667|a|c|4|2|3.75|1.875000
+4|38|4|5|9.500000|a|e|7|1.75|7.18|1.795000
+5|53|6|7|8.833333|a|e|NaN|NaN|-0.31|-0.051667
+6|53|6|7|8.833333|a|e|NaN|NaN|-0.31|-0.051667
+7|1|1|1|1.000000|x|x|10000000000|10000000000|100.00|100.000000
+8|3|2|2|1.500000|x|y|10000000002|5000000001|100.05|50.025000
+9|100|1|2|100.000000|p|p|3|3|1.00|1.000000
+10|100|1|2|100.000000|p|p|3|3|1.00|1.000000
+11|NULL|0|1|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|38|4|4|9.500000|a|e|8|2.6666666666666665|3.85|1.283333`,
+	})
+}
+
+func TestWindowRowsFrame(t *testing.T) {
+	// select id, sum(v) over w, count(v) over w, min(s) over w, max(v) over w,
+	// first_value(v) over w, last_value(v) over w, nth_value(s, 2) over w,
+	// sum(x) over w from w
+	// window w as (partition by p order by o, id rows between 1 preceding and 1 following)
+	fr := func(f WindowFunc) WindowFunc { return withFrame(f, rows1p1f) }
+	runWindowCase(t, windowCase{
+		name: "rows 1 preceding 1 following", part: byP, order: byOID,
+		funcs: []WindowFunc{fr(wf("sum", wV)), fr(wf("count", wV)), fr(wf("min", wS)), fr(wf("max", wV)),
+			fr(wf("first_value", wV)), fr(wf("last_value", wV)), fr(withOffset(wf("nth_value", wS), 2, nil, vec.Type{})), fr(wf("sum", wX))},
+		want: `
+1|30|2|a|20|10|20|a|4
+2|35|3|a|20|10|5|a|4
+3|28|3|a|20|20|3|c|6.5
+4|10|2|d|7|3|7|NULL|NaN
+5|15|2|a|8|NULL|8|d|NaN
+6|15|2|a|8|7|8|a|NaN
+7|3|2|x|2|1|2|y|10000000002
+8|3|2|x|2|1|2|y|10000000002
+9|100|1|p|100|100|NULL|NULL|3
+10|100|1|p|100|100|NULL|NULL|3
+11|NULL|0|NULL|NULL|NULL|NULL|NULL|NULL
+12|8|2|c|5|5|NULL|e|3`,
+	})
+}
+
+func TestWindowRangeOffsets(t *testing.T) {
+	rng := func(s FrameBound, so int64, e FrameBound, eo int64) Frame {
+		return Frame{StartKind: s, StartOffset: so, EndKind: e, EndOffset: eo, HasOrder: true}
+	}
+	// sum(v) over (partition by p order by o range between 1 preceding and 1 following),
+	// count(*) over (partition by p order by o range between unbounded preceding and 1 preceding),
+	// min(v) over (partition by p order by o range between 1 following and unbounded following)
+	runWindowCase(t, windowCase{
+		name: "range asc", part: byP, order: byO,
+		funcs: []WindowFunc{
+			withFrame(wf("sum", wV), rng(OffsetPreceding, 1, OffsetFollowing, 1)),
+			withFrame(wf("count_star"), rng(UnboundedPreceding, 0, OffsetPreceding, 1)),
+			withFrame(wf("min", wV), rng(OffsetFollowing, 1, UnboundedFollowing, 0)),
+		},
+		want: `
+1|35|0|3
+2|38|1|3
+3|38|1|3
+4|3|4|7
+5|15|7|7
+6|15|7|7
+7|1|0|2
+8|2|1|NULL
+9|100|0|NULL
+10|100|0|NULL
+11|NULL|0|NULL
+12|28|3|7`,
+	})
+	// count(*) over (partition by p order by o desc range between 2 preceding and 1 preceding)
+	runWindowCase(t, windowCase{
+		name: "range desc", part: byP, order: []SortKey{{Col: wO, Desc: true, NullsFirst: true}},
+		funcs: []WindowFunc{withFrame(wf("count_star"), rng(OffsetPreceding, 2, OffsetPreceding, 1))},
+		want: `
+1|3
+2|2
+3|2
+4|0
+5|2
+6|2
+7|0
+8|0
+9|0
+10|0
+11|0
+12|1`,
+	})
+	// sum(v) over (partition by p order by o nulls first range between current row and 1 following)
+	runWindowCase(t, windowCase{
+		name: "range nulls first", part: byP, order: []SortKey{{Col: wO, NullsFirst: true}},
+		funcs: []WindowFunc{withFrame(wf("sum", wV), rng(CurrentRow, 0, OffsetFollowing, 1))},
+		want: `
+1|35
+2|28
+3|28
+4|NULL
+5|15
+6|15
+7|1
+8|2
+9|100
+10|100
+11|NULL
+12|3`,
+	})
+}
+
+func TestWindowLagLead(t *testing.T) {
+	// select id, lag(v) over w, lag(v, 2, -1) over w, lead(s, 1, 'zz') over w,
+	// lead(v, 0) over w, lag(n, -1) over w
+	// from w window w as (partition by p order by o, id)
+	runWindowCase(t, windowCase{
+		name: "lag lead", part: byP, order: byOID,
+		funcs: []WindowFunc{
+			withOffset(wf("lag", wV), 1, nil, vec.Int32),
+			withOffset(wf("lag", wV), 2, int64(-1), vec.Int32),
+			withOffset(wf("lead", wS), 1, "zz", vec.Text),
+			withOffset(wf("lead", wV), 0, nil, vec.Int32),
+			withOffset(wf("lag", wN), -1, nil, vec.Int32),
+		},
+		want: `
+1|NULL|-1|a|10|2.50
+2|10|-1|c|20|NULL
+3|20|10|e|5|0.10
+4|3|5|d|NULL|0.01
+5|NULL|3|a|7|-7.50
+6|7|NULL|zz|8|NULL
+7|NULL|-1|y|1|0.05
+8|1|-1|zz|2|NULL
+9|NULL|-1|NULL|100|NULL
+10|100|-1|zz|NULL|NULL
+11|NULL|-1|zz|NULL|NULL
+12|5|20|NULL|3|3.33`,
+	})
+	// Huge offsets must not overflow into the partition.
+	runWindowCase(t, windowCase{
+		name: "huge offsets", part: byP, order: byOID,
+		funcs: []WindowFunc{
+			withOffset(wf("lag", wV), math.MaxInt64, int64(-1), vec.Int32),
+			withOffset(wf("lead", wV), math.MinInt64, int64(-2), vec.Int32),
+		},
+		want: `
+1|-1|-2
+2|-1|-2
+3|-1|-2
+4|-1|-2
+5|-1|-2
+6|-1|-2
+7|-1|-2
+8|-1|-2
+9|-1|-2
+10|-1|-2
+11|-1|-2
+12|-1|-2`,
+	})
+}
+
+func TestWindowWholePartition(t *testing.T) {
+	// select id, sum(v) over () from w
+	runWindowCase(t, windowCase{
+		name: "over ()", funcs: []WindowFunc{wf("sum", wV), wf("row_number"), wf("rank")},
+		want: `
+1|156|1|1
+2|156|2|1
+3|156|3|1
+4|156|4|1
+5|156|5|1
+6|156|6|1
+7|156|7|1
+8|156|8|1
+9|156|9|1
+10|156|10|1
+11|156|11|1
+12|156|12|1`,
+	})
+	// count(*) over (partition by p), max(s) over (partition by p),
+	// min(id) over (partition by p), avg(x) over (partition by p)
+	runWindowCase(t, windowCase{
+		name: "partition only", part: byP,
+		funcs: []WindowFunc{wf("count_star"), wf("max", wS), wf("min", wID), wf("avg", wX)},
+		want: `
+1|7|e|1|NaN
+2|7|e|1|NaN
+3|7|e|1|NaN
+4|7|e|1|NaN
+5|7|e|1|NaN
+6|7|e|1|NaN
+7|2|y|7|5000000001
+8|2|y|7|5000000001
+9|2|p|9|3
+10|2|p|9|3
+11|1|NULL|11|NULL
+12|7|e|1|NaN`,
+	})
+}
+
+func windowErr(t *testing.T, types []vec.Type, rows [][]any, part []int, order []SortKey, funcs []WindowFunc, mem *Memory) error {
+	t.Helper()
+	op := NewWindow(newSkSource(t, types, rows, BatchSize, false), part, order, funcs, mem)
+	defer op.Close()
+	_, err := skDrain(t, op)
+	return err
+}
+
+func TestWindowErrors(t *testing.T) {
+	big := [][]any{{int64(math.MaxInt64), int64(1), "a"}, {int64(1), int64(2), "b"}}
+	types := []vec.Type{vec.Int64, vec.Int32, vec.Text}
+	cases := []struct {
+		name  string
+		order []SortKey
+		funcs []WindowFunc
+		code  sqlerr.Code
+	}{
+		{"sum int8 overflow", nil, []WindowFunc{wf("sum", 0)}, sqlerr.NumericValueOutOfRange},
+		{"unknown function", nil, []WindowFunc{wf("median", 0)}, sqlerr.UndefinedFunction},
+		{"avg of text", nil, []WindowFunc{wf("avg", 2)}, ""},
+		{"ntile zero", nil, []WindowFunc{wf("ntile")}, "22014"},
+		{"nth_value zero", nil, []WindowFunc{wf("nth_value", 0)}, "22016"},
+		{"negative frame offset", byO[:0], []WindowFunc{withFrame(wf("count_star"), Frame{Rows: true, StartKind: OffsetPreceding, StartOffset: -1, EndKind: CurrentRow})}, "22013"},
+		{"range offset needs one key", nil, []WindowFunc{withFrame(wf("count_star"), Frame{StartKind: OffsetPreceding, StartOffset: 1, EndKind: CurrentRow})}, "42P20"},
+		{"frame start after end", nil, []WindowFunc{withFrame(wf("count_star"), Frame{Rows: true, StartKind: CurrentRow, EndKind: OffsetPreceding, EndOffset: 1})}, "42P20"},
+	}
+	for _, c := range cases {
+		err := windowErr(t, types, big, nil, c.order, c.funcs, nil)
+		want := c.code
+		if want == "" {
+			want = sqlerr.UndefinedFunction
+		}
+		if got := sqlerr.CodeOf(err); got != want {
+			t.Errorf("%s: got %v (%s), want %s", c.name, err, got, want)
+		}
+	}
+	// The first two values overflow int8, but the sum of all three fits:
+	// exact prefix sums must not fail on the intermediate.
+	rows := [][]any{{int64(math.MaxInt64), int64(1), "a"}, {int64(10), int64(2), "b"}, {int64(-20), int64(3), "c"}}
+	op := NewWindow(newSkSource(t, types, rows, 1, false), nil, nil, []WindowFunc{wf("sum", 0)}, nil)
+	got := skMustDrain(t, op)
+	if got[0][3] != int64(math.MaxInt64-10) {
+		t.Fatalf("sum: got %v", got)
+	}
+	// sum(float8) overflow.
+	frows := [][]any{{1e308}, {1e308}}
+	if code := sqlerr.CodeOf(windowErr(t, []vec.Type{vec.Float64}, frows, nil, nil, []WindowFunc{wf("sum", 0)}, nil)); code != sqlerr.NumericValueOutOfRange {
+		t.Errorf("float overflow: got %s", code)
+	}
+}
+
+func TestWindowMemoryBudget(t *testing.T) {
+	rows := make([][]any, 20000)
+	for i := range rows {
+		rows[i] = []any{int64(i % 7), "some text that takes room"}
+	}
+	mem := NewMemory(200 << 10)
+	err := windowErr(t, []vec.Type{vec.Int64, vec.Text}, rows, []int{0}, nil, []WindowFunc{wf("row_number")}, mem)
+	if sqlerr.CodeOf(err) != sqlerr.OutOfMemory {
+		t.Fatalf("got %v, want 53200", err)
+	}
+	if mem.Used() != 0 {
+		t.Fatalf("memory held after Close: %d", mem.Used())
+	}
+}
+
+func TestWindowNoInputColumns(t *testing.T) {
+	op := NewWindow(NewValues(nil, &vec.Batch{Len: 3}), nil, nil, []WindowFunc{wf("row_number"), wf("count_star")}, nil)
+	skEqualRows(t, skMustDrain(t, op), [][]any{{int64(1), int64(3)}, {int64(2), int64(3)}, {int64(3), int64(3)}})
+}
+
+func TestWindowResultType(t *testing.T) {
+	cases := []struct {
+		name string
+		args []vec.Type
+		want vec.Type
+	}{
+		{"sum", []vec.Type{vec.Int16}, vec.Int64},
+		{"sum", []vec.Type{vec.Int32}, vec.Int64},
+		{"sum", []vec.Type{vec.Int64}, vec.Type{Kind: vec.KindNumeric}},
+		{"sum", []vec.Type{vec.Numeric(15, 2)}, vec.Type{Kind: vec.KindNumeric, Scale: 2}},
+		{"sum", []vec.Type{vec.Float32}, vec.Float32},
+		{"sum", []vec.Type{vec.IntervalT}, vec.IntervalT},
+		{"avg", []vec.Type{vec.Int32}, vec.Type{Kind: vec.KindNumeric, Scale: 6}},
+		{"avg", []vec.Type{vec.Numeric(15, 8)}, vec.Type{Kind: vec.KindNumeric, Scale: 8}},
+		{"avg", []vec.Type{vec.Float32}, vec.Float64},
+		{"min", []vec.Type{vec.Text}, vec.Text},
+		{"max", []vec.Type{vec.Date}, vec.Date},
+		{"count", []vec.Type{vec.Text}, vec.Int64},
+		{"rank", nil, vec.Int64},
+		{"ntile", []vec.Type{vec.Int32}, vec.Int32},
+		{"cume_dist", nil, vec.Float64},
+		{"lag", []vec.Type{vec.Varchar(3), vec.Int32, vec.Varchar(3)}, vec.Varchar(3)},
+	}
+	for _, c := range cases {
+		got, err := WindowResultType(c.name, c.args)
+		if err != nil || got != c.want {
+			t.Errorf("%s(%v): got %v, %v; want %v", c.name, c.args, got, err, c.want)
+		}
+	}
+	for _, bad := range []struct {
+		name string
+		args []vec.Type
+	}{{"min", []vec.Type{vec.Bool}}, {"sum", []vec.Type{vec.Text}}, {"nope", nil}} {
+		if _, err := WindowResultType(bad.name, bad.args); sqlerr.CodeOf(err) != sqlerr.UndefinedFunction {
+			t.Errorf("%s(%v): got %v, want 42883", bad.name, bad.args, err)
+		}
+	}
+}
+
+func TestWindowOtherTypes(t *testing.T) {
+	// select sum(a) over w, sum(f) over w, avg(f) over w, sum(iv) over w,
+	// lag(a, k, d) over w, ntile(k) over w
+	// from (values (1::int2, 1.5::real, '1 mon'::interval, 1, 100::int2), ...)
+	// window w as (order by a rows between 1 preceding and current row)
+	types := []vec.Type{vec.Int16, vec.Float32, vec.IntervalT, vec.Int32, vec.Int16}
+	iv := func(m, d int32, us int64) vec.Interval { return vec.Interval{Months: m, Days: d, Micros: us} }
+	rows := [][]any{
+		{int64(1), 1.5, iv(1, 0, 0), nil, int64(100)},
+		{int64(2), 0.25, iv(0, 2, 5), int64(2), int64(200)},
+		{int64(3), nil, nil, int64(1), nil},
+		{int64(4), 3.0, iv(0, 0, -7), int64(9), int64(400)},
+	}
+	fr := Frame{Rows: true, StartKind: OffsetPreceding, StartOffset: 1, EndKind: CurrentRow, HasOrder: true}
+	funcs := []WindowFunc{
+		withFrame(wf("sum", 0), fr),
+		withFrame(wf("sum", 1), fr),
+		withFrame(wf("avg", 1), fr),
+		withFrame(wf("sum", 2), fr),
+		wf("lag", 0, 3, 4),
+		wf("ntile", 3),
+	}
+	op := NewWindow(newSkSource(t, types, rows, 3, true), nil, []SortKey{{Col: 0}}, funcs, nil)
+	got := skMustDrain(t, op)
+	wantTypes := []vec.Type{vec.Int64, vec.Float32, vec.Float64, vec.IntervalT, vec.Int16, vec.Int32}
+	for i, wt := range wantTypes {
+		if op.Types()[5+i] != wt {
+			t.Errorf("result %d: type %v, want %v", i, op.Types()[5+i], wt)
+		}
+	}
+	want := [][]any{
+		{int64(1), 1.5, 1.5, iv(1, 0, 0), nil, nil},
+		{int64(3), 1.75, 0.875, iv(1, 2, 5), int64(200), int64(1)},
+		{int64(5), 0.25, 0.25, iv(0, 2, 5), int64(2), int64(1)},
+		{int64(7), 3.0, 3.0, iv(0, 0, -7), int64(400), int64(2)},
+	}
+	for i := range got {
+		got[i] = got[i][5:]
+	}
+	skEqualRows(t, got, want)
+
+	// Interval overflow is 22008.
+	big := [][]any{{int64(1), 0.0, iv(math.MaxInt32, 0, 0), int64(1), int64(1)}, {int64(2), 0.0, iv(1, 0, 0), int64(1), int64(1)}}
+	err := windowErr(t, types, big, nil, nil, []WindowFunc{wf("sum", 2)}, nil)
+	if sqlerr.CodeOf(err) != sqlerr.DatetimeFieldOverflow {
+		t.Errorf("interval overflow: got %v", err)
+	}
+}
+
+func BenchmarkWindowSumRows(b *testing.B) {
+	const n = 1 << 20
+	p, v := vec.New(vec.Int32, n), vec.New(vec.Int64, n)
+	for i := 0; i < n; i++ {
+		p.AppendInt32(int32(i % 1000))
+		v.AppendInt64(int64(i))
+	}
+	src := &vec.Batch{Cols: []*vec.Vec{p, v}, Len: n}
+	types := []vec.Type{vec.Int32, vec.Int64}
+	fr := Frame{Rows: true, StartKind: OffsetPreceding, StartOffset: 10, EndKind: CurrentRow, HasOrder: true}
+	funcs := []WindowFunc{withFrame(wf("sum", 1), fr), withFrame(wf("max", 1), fr), wf("rank")}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		op := NewWindow(NewValues(types, src), []int{0}, []SortKey{{Col: 1}}, funcs, nil)
+		if err := Drain(b.Context(), op, func(*vec.Batch) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+		op.Close()
+	}
+}
