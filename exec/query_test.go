@@ -64,6 +64,12 @@ func TestQueries(t *testing.T) {
 		{`SELECT id FROM dept EXCEPT SELECT dept FROM emp`, "30"},
 		{`SELECT * FROM (VALUES (1, 'a'), (2, NULL)) AS v(n, s) ORDER BY n DESC`, "2|NULL\n1|a"},
 		{`VALUES (1.5, 2), (3, 4) ORDER BY 1`, "1.5|2\n3.0|4"},
+		{`SELECT id, row_number() OVER (ORDER BY id DESC) FROM emp ORDER BY id`, "1|5\n2|4\n3|3\n4|2\n5|1"},
+		{`SELECT id, rank() OVER (PARTITION BY dept ORDER BY salary DESC NULLS LAST), sum(salary) OVER (PARTITION BY dept) FROM emp ORDER BY id`,
+			"1|1|9000.50\n2|2|9000.50\n3|1|3000.25\n4|1|2500.00\n5|2|3000.25"},
+		{`SELECT id, lag(id) OVER (ORDER BY id), lead(id, 2, 0) OVER (ORDER BY id) FROM emp ORDER BY id`, "1|NULL|3\n2|1|4\n3|2|5\n4|3|0\n5|4|0"},
+		{`SELECT dept, sum(salary), sum(sum(salary)) OVER (ORDER BY dept) FROM emp WHERE dept IS NOT NULL GROUP BY dept ORDER BY dept`, "10|9000.50|9000.50\n20|3000.25|12000.75"},
+		{`SELECT id, count(*) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM emp ORDER BY id`, "1|2\n2|3\n3|3\n4|3\n5|2"},
 	}
 	for _, c := range cases {
 		rows := mustRun(t, s, c.sql)
@@ -83,6 +89,7 @@ func TestQueries(t *testing.T) {
 		{`SELECT 2147483647 + id FROM emp`, sqlerr.NumericValueOutOfRange},
 		{`SELECT id FROM emp WHERE count(*) > 1`, sqlerr.GroupingError},
 		{`SELECT id FROM emp WHERE name`, sqlerr.DatatypeMismatch},
+		{`SELECT id FROM emp WHERE row_number() OVER () > 1`, sqlerr.WindowingError},
 	} {
 		wantCode(t, s, c.sql, c.code)
 	}

@@ -49,6 +49,7 @@ const (
 	SyntaxError                Code = "42601"
 	InsufficientPrivilege      Code = "42501"
 	GroupingError              Code = "42803"
+	WindowingError             Code = "42P20"
 	DatatypeMismatch           Code = "42804"
 	CannotCoerce               Code = "42846"
 	InvalidColumnReference     Code = "42P10"

@@ -234,6 +234,17 @@ func (b *builder) build(n node, need []bool) (colexec.Operator, []int, error) {
 			ops = append(ops, denseColumns(op, m, env))
 		}
 		return colexec.NewUnionAll(ops), identity(len(n.types())), nil
+	case *windowNode:
+		in, m, err := b.input(n.in, all(len(n.in.types())))
+		if err != nil {
+			return nil, nil, err
+		}
+		in = denseColumns(in, m, env)
+		keys := make([]colexec.SortKey, len(n.order))
+		for i, k := range n.order {
+			keys[i] = colexec.SortKey{Col: k.col, Desc: k.desc, NullsFirst: k.nullsFirst}
+		}
+		return colexec.NewWindow(in, n.partition, keys, n.funcs, mem), identity(len(n.types())), nil
 	case *valuesNode:
 		return colexec.NewValues(n.typs, n.rows), identity(len(n.typs)), nil
 	}

@@ -773,7 +773,7 @@ func (b *binder) correlatedScalar(sq *tree.Subquery) (expr.Expr, error) {
 		}
 		out[i], in[i] = l, r
 	}
-	agg, outs, _, err := b.p.aggregate(n, in, coll.calls, []expr.Expr{v}, nil)
+	agg, outs, _, err := b.p.aggregate(n, in, coll.calls, []expr.Expr{v}, nil, nil)
 	if err != nil {
 		return nil, err
 	}

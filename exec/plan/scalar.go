@@ -26,6 +26,9 @@ type binder struct {
 	// from is the FROM planning a WHERE clause belongs to; correlated
 	// scalar subqueries add joins to it.
 	from *fromCtx
+	// win collects window function calls where they are allowed (select
+	// list, ORDER BY).
+	win *winCollector
 }
 
 // aggCollector records aggregates found while binding.
@@ -435,7 +438,7 @@ func funcName(f *tree.FuncExpr) string {
 func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
 	name := funcName(e)
 	if e.WindowDef != nil {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "window functions are not supported yet")
+		return b.bindWindow(e, name)
 	}
 	if fn, ok := colexec.LookupAgg(name); ok {
 		return b.bindAgg(e, name, fn)

@@ -183,7 +183,8 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 	}
 	fromBinder := &binder{p: p, scope: fscope, clause: "WHERE"}
 	coll := &aggCollector{inner: &binder{p: p, scope: fscope, clause: "aggregate function calls"}}
-	selBinder := &binder{p: p, scope: fscope, agg: coll}
+	wins := &winCollector{}
+	selBinder := &binder{p: p, scope: fscope, agg: coll, win: wins, clause: "this context"}
 
 	// Select list.
 	var outExprs []expr.Expr
@@ -297,7 +298,7 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 	n := from
 	aggregating := len(sc.GroupBy) > 0 || len(coll.calls) > 0 || having != nil
 	if aggregating {
-		n, outExprs, having, err = p.aggregate(n, keys, coll.calls, outExprs, having)
+		n, outExprs, having, err = p.aggregate(n, keys, coll.calls, outExprs, having, wins.calls)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -305,6 +306,21 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 	_ = fromBinder
 	if having != nil {
 		n = &filterNode{in: n, pred: having}
+	}
+	if len(wins.calls) > 0 {
+		var cols []int
+		n, cols, err = p.addWindows(n, wins.calls)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, e := range outExprs {
+			outExprs[i] = expr.Map(e, func(x expr.Expr) expr.Expr {
+				if r, ok := x.(*winRef); ok {
+					return &expr.ColRef{Idx: cols[r.idx], Typ: r.typ}
+				}
+				return x
+			})
+		}
 	}
 	n = &projectNode{in: n, exprs: outExprs}
 	if sc.Distinct {
@@ -340,7 +356,7 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 // aggregate adds the aggregation and rewrites the select list and HAVING
 // over its output: group keys become key columns, aggregate calls their
 // result columns, and any other column is a grouping error.
-func (p *Planner) aggregate(in node, keys []expr.Expr, calls []aggCall, outs []expr.Expr, having expr.Expr) (node, []expr.Expr, expr.Expr, error) {
+func (p *Planner) aggregate(in node, keys []expr.Expr, calls []aggCall, outs []expr.Expr, having expr.Expr, wins []winCall) (node, []expr.Expr, expr.Expr, error) {
 	agg := &aggNode{in: in, keys: keys, aggs: calls}
 	if distinctCalls(calls) {
 		// agg(DISTINCT x) GROUP BY k is agg(x) over the distinct (k, x).
@@ -374,6 +390,9 @@ func (p *Planner) aggregate(in node, keys []expr.Expr, calls []aggCall, outs []e
 			if r, ok := x.(*aggRef); ok {
 				return &expr.ColRef{Idx: len(keys) + r.idx, Typ: r.typ}, true
 			}
+			if _, ok := x.(*winRef); ok {
+				return x, true
+			}
 			if _, isConst := x.(*expr.Const); isConst {
 				return x, true
 			}
@@ -404,6 +423,18 @@ func (p *Planner) aggregate(in node, keys []expr.Expr, calls []aggCall, outs []e
 			return nil, nil, nil, err
 		}
 		having = h
+	}
+	for i := range wins {
+		w := &wins[i]
+		for _, list := range [][]expr.Expr{w.args, w.partition, w.order} {
+			for j, e := range list {
+				r, err := rewrite(e)
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				list[j] = r
+			}
+		}
 	}
 	return agg, newOuts, having, nil
 }

@@ -1,0 +1,313 @@
+package plan
+
+import (
+	"strconv"
+
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treewindow"
+
+	"github.com/apiarydb/apiary/exec/colexec"
+	"github.com/apiarydb/apiary/exec/expr"
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+)
+
+// winCall is one window function call found in a select list or ORDER BY.
+// Its expressions are over the query's input (after aggregation, once
+// rewritten).
+type winCall struct {
+	name      string
+	args      []expr.Expr
+	partition []expr.Expr
+	order     []expr.Expr
+	orderKeys []sortKey // col = index into order
+	frame     colexec.Frame
+	offset    int64
+	deflt     *vec.Vec
+	typ       vec.Type
+}
+
+// winRef stands for window call i's result until the window node's output
+// replaces it.
+type winRef struct {
+	idx int
+	typ vec.Type
+}
+
+func (e *winRef) Type() vec.Type { return e.typ }
+func (e *winRef) String() string { return "window#" + strconv.Itoa(e.idx) }
+func (e *winRef) Eval(*expr.Ctx, *vec.Batch) (*vec.Vec, error) {
+	panic("plan: winRef evaluated")
+}
+
+// winCollector records window calls while binding.
+type winCollector struct {
+	calls []winCall
+}
+
+type windowNode struct {
+	in        node
+	partition []int
+	order     []sortKey
+	funcs     []colexec.WindowFunc
+}
+
+func (n *windowNode) types() []vec.Type {
+	ts := append([]vec.Type(nil), n.in.types()...)
+	for _, f := range n.funcs {
+		ts = append(ts, f.ResultType)
+	}
+	return ts
+}
+
+var windowNames = map[string]bool{
+	"row_number": true, "rank": true, "dense_rank": true, "percent_rank": true, "cume_dist": true,
+	"ntile": true, "lag": true, "lead": true, "first_value": true, "last_value": true, "nth_value": true,
+	"sum": true, "avg": true, "count": true, "min": true, "max": true,
+}
+
+func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
+	if b.win == nil {
+		return nil, sqlerr.New(sqlerr.WindowingError, "window functions are not allowed in %s", b.clauseName())
+	}
+	if !windowNames[name] {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s is not supported as a window function", name)
+	}
+	if e.WindowDef.RefName != "" || e.WindowDef.Name != "" {
+		return nil, unsupported("named windows are not supported yet")
+	}
+	if e.Type == tree.DistinctFuncType {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "DISTINCT is not implemented for window functions")
+	}
+	if e.Filter != nil {
+		return nil, unsupported("FILTER is not supported for window functions yet")
+	}
+	// Window arguments may hold aggregates (sum(sum(x)) OVER ...), not other
+	// window functions.
+	inner := *b
+	inner.win = nil
+	call := winCall{name: name}
+	if name == "count" && len(e.Exprs) == 1 && isStar(e.Exprs[0]) {
+		call.name = "count_star"
+	} else {
+		for i, a := range e.Exprs {
+			x, err := inner.bind(a)
+			if err != nil {
+				return nil, err
+			}
+			if k, ok := x.(*expr.Const); ok && k.Untyped {
+				if x, err = expr.Coerce(x, vec.Text); err != nil {
+					return nil, err
+				}
+			}
+			// Constant offsets, counts and defaults are parameters.
+			if k, ok := x.(*expr.Const); ok && i > 0 || (name == "ntile" && ok) {
+				switch {
+				case (name == "lag" || name == "lead") && i == 1, name == "nth_value" && i == 1, name == "ntile":
+					c, err := expr.Coerce(k, vec.Int64)
+					if err != nil {
+						return nil, err
+					}
+					if c.(*expr.Const).IsNull() {
+						return nil, unsupported("a NULL %s argument is not supported", name)
+					}
+					call.offset = c.(*expr.Const).Val.Int64s()[0]
+					continue
+				case (name == "lag" || name == "lead") && i == 2:
+					call.deflt = k.Val
+					continue
+				}
+			}
+			call.args = append(call.args, x)
+		}
+		if (name == "lag" || name == "lead") && len(e.Exprs) < 2 {
+			call.offset = 1
+		}
+	}
+	var argTypes []vec.Type
+	for _, a := range call.args {
+		argTypes = append(argTypes, a.Type())
+	}
+	t, err := colexec.WindowResultType(call.name, argTypes)
+	if err != nil {
+		return nil, err
+	}
+	call.typ = t
+	if call.deflt != nil && call.deflt.Type != t {
+		d, err := expr.Coerce(expr.NewConst(call.deflt), t)
+		if err != nil {
+			return nil, err
+		}
+		dk, ok := d.(*expr.Const)
+		if !ok {
+			return nil, unsupported("lag/lead default must be a constant")
+		}
+		call.deflt = dk.Val
+	}
+	for _, p := range e.WindowDef.Partitions {
+		x, err := inner.bind(p)
+		if err != nil {
+			return nil, err
+		}
+		call.partition = append(call.partition, x)
+	}
+	for _, o := range e.WindowDef.OrderBy {
+		x, err := inner.bind(o.Expr)
+		if err != nil {
+			return nil, err
+		}
+		call.orderKeys = append(call.orderKeys, makeSortKey(len(call.order), o))
+		call.order = append(call.order, x)
+	}
+	call.frame.HasOrder = len(call.order) > 0
+	if f := e.WindowDef.Frame; f != nil {
+		if err := b.bindFrame(f, &call); err != nil {
+			return nil, err
+		}
+	}
+	b.win.calls = append(b.win.calls, call)
+	return &winRef{idx: len(b.win.calls) - 1, typ: t}, nil
+}
+
+func (b *binder) clauseName() string {
+	if b.clause == "" {
+		return "this context"
+	}
+	return b.clause
+}
+
+func (b *binder) bindFrame(f *tree.WindowFrame, call *winCall) error {
+	switch f.Mode {
+	case treewindow.ROWS:
+		call.frame.Rows = true
+	case treewindow.GROUPS:
+		return unsupported("GROUPS frames are not supported yet")
+	}
+	if f.Exclusion != treewindow.NoExclusion {
+		return unsupported("frame exclusion is not supported yet")
+	}
+	bound := func(fb *tree.WindowFrameBound) (colexec.FrameBound, int64, error) {
+		kinds := map[treewindow.WindowFrameBoundType]colexec.FrameBound{
+			treewindow.UnboundedPreceding: colexec.UnboundedPreceding, treewindow.OffsetPreceding: colexec.OffsetPreceding,
+			treewindow.CurrentRow: colexec.CurrentRow, treewindow.OffsetFollowing: colexec.OffsetFollowing,
+			treewindow.UnboundedFollowing: colexec.UnboundedFollowing,
+		}
+		k := kinds[fb.BoundType]
+		if fb.OffsetExpr == nil {
+			return k, 0, nil
+		}
+		x, err := (&binder{p: b.p, scope: &scope{}, clause: "window frame"}).bind(fb.OffsetExpr)
+		if err != nil {
+			return 0, 0, err
+		}
+		target := vec.Int64
+		if !call.frame.Rows && len(call.order) == 1 && call.order[0].Type().Kind == vec.KindNumeric {
+			target = call.order[0].Type()
+			target.Precision = 0
+		}
+		c, err := expr.Coerce(x, target)
+		if err != nil {
+			return 0, 0, err
+		}
+		kc, ok := c.(*expr.Const)
+		if !ok || kc.IsNull() {
+			return 0, 0, sqlerr.New(sqlerr.SyntaxError, "frame offsets must be non-NULL constants")
+		}
+		return k, kc.Val.Int64s()[0], nil
+	}
+	var err error
+	if call.frame.StartKind, call.frame.StartOffset, err = bound(f.Bounds.StartBound); err != nil {
+		return err
+	}
+	call.frame.EndKind = colexec.CurrentRow
+	if f.Bounds.EndBound != nil {
+		if call.frame.EndKind, call.frame.EndOffset, err = bound(f.Bounds.EndBound); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addWindows appends window nodes computing calls over n (one node per
+// distinct PARTITION BY / ORDER BY) and returns the new node and, for each
+// call, the column holding its result.
+func (p *Planner) addWindows(n node, calls []winCall) (node, []int, error) {
+	cols := make([]int, len(calls))
+	done := make([]bool, len(calls))
+	for i := range calls {
+		if done[i] {
+			continue
+		}
+		spec := specKey(calls[i])
+		width := len(n.types())
+		// Project the input plus the window's expressions.
+		var exprs []expr.Expr
+		for c, t := range n.types() {
+			exprs = append(exprs, &expr.ColRef{Idx: c, Typ: t})
+		}
+		add := func(e expr.Expr) int {
+			if c, ok := e.(*expr.ColRef); ok {
+				return c.Idx
+			}
+			exprs = append(exprs, e)
+			return len(exprs) - 1
+		}
+		var part []int
+		for _, e := range calls[i].partition {
+			part = append(part, add(e))
+		}
+		var order []sortKey
+		for k, e := range calls[i].order {
+			sk := calls[i].orderKeys[k]
+			sk.col = add(e)
+			order = append(order, sk)
+		}
+		var funcs []colexec.WindowFunc
+		var members []int
+		for j := i; j < len(calls); j++ {
+			if done[j] || specKey(calls[j]) != spec {
+				continue
+			}
+			c := calls[j]
+			wf := colexec.WindowFunc{Name: c.name, Offset: c.offset, Default: c.deflt, Frame: c.frame, ResultType: c.typ}
+			for _, a := range c.args {
+				wf.Args = append(wf.Args, add(a))
+			}
+			funcs = append(funcs, wf)
+			members = append(members, j)
+			done[j] = true
+		}
+		in := node(&projectNode{in: n, exprs: exprs})
+		w := &windowNode{in: in, partition: part, order: order, funcs: funcs}
+		pw := len(exprs)
+		for k, j := range members {
+			cols[j] = pw + k
+		}
+		// Drop the helper columns again so later windows and the select
+		// list see the original layout plus results.
+		var keep []expr.Expr
+		wt := w.types()
+		for c := 0; c < width; c++ {
+			keep = append(keep, &expr.ColRef{Idx: c, Typ: wt[c]})
+		}
+		for k, j := range members {
+			keep = append(keep, &expr.ColRef{Idx: pw + k, Typ: wt[pw+k]})
+			cols[j] = width + k
+		}
+		n = &projectNode{in: w, exprs: keep}
+	}
+	return n, cols, nil
+}
+
+func specKey(c winCall) string {
+	s := ""
+	for _, e := range c.partition {
+		s += e.String() + ","
+	}
+	s += "|"
+	for k, e := range c.order {
+		sk := c.orderKeys[k]
+		s += e.String() + strconv.FormatBool(sk.desc) + strconv.FormatBool(sk.nullsFirst) + ","
+	}
+	return s
+}
