@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/apiarydb/apiary/objstore"
@@ -134,4 +135,25 @@ func TestInsertSelectAndCreateTableAs(t *testing.T) {
 	// A failing CTAS leaves no frame behind.
 	wantCode(t, s, `CREATE TABLE bad AS SELECT 1 / (a - a) FROM src`, sqlerr.DivisionByZero)
 	wantCode(t, s, `SELECT * FROM bad`, sqlerr.UndefinedTable)
+}
+
+func TestExplain(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	mustRun(t, s, `CREATE TABLE a (k int, v int)`)
+	mustRun(t, s, `CREATE TABLE b (k int, w text)`)
+	mustRun(t, s, `INSERT INTO a VALUES (1, 10), (2, 20)`)
+	mustRun(t, s, `INSERT INTO a VALUES (100, 1000)`)
+	mustRun(t, s, `INSERT INTO b VALUES (1, 'x')`)
+	plan := joinRows(mustRun(t, s, `EXPLAIN SELECT b.w, sum(a.v) FROM a JOIN b ON a.k = b.k WHERE a.k < 50 GROUP BY b.w`))
+	for _, want := range []string{"Hash Aggregate", "Hash Join (Inner)", "Scan a", "Cells: 2, pruned by statistics: 1", "Scan b"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("EXPLAIN lacks %q:\n%s", want, plan)
+		}
+	}
+	an := joinRows(mustRun(t, s, `EXPLAIN ANALYZE SELECT count(*) FROM a WHERE v > 5`))
+	for _, want := range []string{"actual rows=", "Row groups:", "Execution Time:", "Peak memory:"} {
+		if !strings.Contains(an, want) {
+			t.Errorf("EXPLAIN ANALYZE lacks %q:\n%s", want, an)
+		}
+	}
 }

@@ -208,6 +208,10 @@ func (s *Session) dispatch(ctx context.Context, ast tree.Statement) (Result, err
 		return s.insert(ctx, n)
 	case *tree.Select:
 		return s.selectStmt(ctx, n)
+	case *tree.Explain:
+		return s.explain(ctx, n.Statement, false)
+	case *tree.ExplainAnalyze:
+		return s.explain(ctx, n.Statement, true)
 	case *tree.SetVar:
 		return s.setVar(ctx, n)
 	case *tree.ShowDatabases:

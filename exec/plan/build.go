@@ -17,6 +17,8 @@ type builder struct {
 	// state its copies share: a scan's row-group cursor, a join's build.
 	shared  map[node]any
 	cleanup []func()
+	// stats, when set, instruments every operator for EXPLAIN ANALYZE.
+	stats *explainStats
 }
 
 func all(n int) []bool {
@@ -28,6 +30,19 @@ func all(n int) []bool {
 }
 
 func (b *builder) build(n node, need []bool) (colexec.Operator, []int, error) {
+	op, m, err := b.buildNode(n, need)
+	if err != nil || b.stats == nil {
+		return op, m, err
+	}
+	s, ok := b.stats.ops[n]
+	if !ok {
+		s = &colexec.OpStats{}
+		b.stats.ops[n] = s
+	}
+	return colexec.Instrument(op, s), m, nil
+}
+
+func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error) {
 	env, mem := b.p.opts.Env, b.p.opts.Mem
 	switch n := n.(type) {
 	case *scanNode:
@@ -65,6 +80,9 @@ func (b *builder) build(n node, need []bool) (colexec.Operator, []int, error) {
 			src = colexec.NewScanSource(t.Store, t.Prefix, t.Schema, t.Cells, proj, n.ranges)
 			if b.shared != nil {
 				b.shared[n] = src
+			}
+			if b.stats != nil {
+				b.stats.scans[n] = append(b.stats.scans[n], src)
 			}
 		}
 		var op colexec.Operator = colexec.NewScan(src)
@@ -143,7 +161,7 @@ func (b *builder) build(n node, need []bool) (colexec.Operator, []int, error) {
 		} else {
 			// The build side is built once, by one bee, even when the
 			// probe side runs in several.
-			right, m, err := (&builder{p: b.p}).build(n.right, rneed)
+			right, m, err := (&builder{p: b.p, stats: b.stats}).build(n.right, rneed)
 			if err != nil {
 				left.Close()
 				return nil, nil, err

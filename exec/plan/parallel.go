@@ -45,7 +45,7 @@ func (b *builder) parallel(n node, need []bool) (colexec.Operator, []int, error)
 }
 
 func (b *builder) copies(n node, need []bool, bees int) (*colexec.Parallel, []int, error) {
-	sub := &builder{p: b.p, shared: map[node]any{}}
+	sub := &builder{p: b.p, shared: map[node]any{}, stats: b.stats}
 	var ops []colexec.Operator
 	var m []int
 	for i := 0; i < bees; i++ {
@@ -177,7 +177,7 @@ func (b *builder) parallelAgg(n *aggNode, bees int) (colexec.Operator, []int, er
 
 // copiesAgg builds a partial aggregation per bee over shared sources.
 func (b *builder) copiesAgg(n *aggNode, bees int) (*colexec.Parallel, []int, error) {
-	sub := &builder{p: b.p, shared: map[node]any{}}
+	sub := &builder{p: b.p, shared: map[node]any{}, stats: b.stats}
 	var ops []colexec.Operator
 	var m []int
 	for i := 0; i < bees; i++ {

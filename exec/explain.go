@@ -1,0 +1,32 @@
+package exec
+
+import (
+	"context"
+
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+
+	"github.com/apiarydb/apiary/exec/colexec"
+	"github.com/apiarydb/apiary/exec/plan"
+)
+
+// explain answers EXPLAIN and EXPLAIN ANALYZE for SELECT statements with
+// one text column, "QUERY PLAN", as PostgreSQL does.
+func (s *Session) explain(ctx context.Context, stmt tree.Statement, analyze bool) (Result, error) {
+	sel, ok := stmt.(*tree.Select)
+	if !ok {
+		return Result{}, unsupported("EXPLAIN supports SELECT statements only")
+	}
+	t, done := s.readTxn()
+	defer done()
+	mem := colexec.NewMemory(s.eng.cfg.BeeMemory)
+	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: mem, Bees: s.eng.bees()})
+	lines, err := p.Explain(sel, analyze)
+	if err != nil {
+		return Result{}, err
+	}
+	rows := make([][]*string, len(lines))
+	for i := range lines {
+		rows[i] = []*string{&lines[i]}
+	}
+	return Result{Tag: "EXPLAIN", Rows: textTable([]string{"QUERY PLAN"}, rows)}, nil
+}
