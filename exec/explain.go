@@ -5,7 +5,6 @@ import (
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
-	"github.com/apiarydb/apiary/exec/colexec"
 	"github.com/apiarydb/apiary/exec/plan"
 )
 
@@ -18,8 +17,7 @@ func (s *Session) explain(ctx context.Context, stmt tree.Statement, analyze bool
 	}
 	t, done := s.readTxn()
 	defer done()
-	mem := colexec.NewMemory(s.eng.cfg.BeeMemory)
-	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: mem, Bees: s.eng.bees()})
+	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.eng.queryMemory(), Bees: s.eng.bees()})
 	lines, err := p.Explain(sel, analyze)
 	if err != nil {
 		return Result{}, err

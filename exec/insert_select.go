@@ -18,8 +18,7 @@ import (
 
 // planIn plans a SELECT inside transaction t, which sees its own writes.
 func (s *Session) planIn(ctx context.Context, t *txn.Txn, sel *tree.Select) (colexec.Operator, []plan.Column, error) {
-	mem := colexec.NewMemory(s.eng.cfg.BeeMemory)
-	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: mem, Bees: s.eng.bees()})
+	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.eng.queryMemory(), Bees: s.eng.bees()})
 	return p.Select(sel)
 }
 

@@ -76,6 +76,12 @@ func (e *Engine) bees() int {
 	return runtime.GOMAXPROCS(0)
 }
 
+// queryMemory returns a fresh memory account for one query: the chambers
+// of all the bees that run it.
+func (e *Engine) queryMemory() *colexec.Memory {
+	return colexec.NewMemory(e.cfg.BeeMemory * int64(e.bees()))
+}
+
 // env returns the evaluation environment of a statement.
 func (s *Session) env() *expr.Env {
 	loc := time.UTC
@@ -90,8 +96,7 @@ func (s *Session) env() *expr.Env {
 // query plans and starts a SELECT.
 func (s *Session) query(ctx context.Context, n *tree.Select) (Result, error) {
 	t, done := s.readTxn()
-	mem := colexec.NewMemory(s.eng.cfg.BeeMemory)
-	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: mem, Bees: s.eng.bees()})
+	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.eng.queryMemory(), Bees: s.eng.bees()})
 	op, cols, err := p.Select(n)
 	if err != nil {
 		done()

@@ -72,11 +72,7 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 	err := Drain(ctx, jb.right, func(b *vec.Batch) error {
 		base := jb.rows.Len
 		AppendRows(jb.rows, b)
-		var sz int64
-		for _, c := range b.Cols {
-			sz += int64(b.Len) * int64(max(c.Type.TypeLen(), 16))
-		}
-		sz += int64(b.Len) * 8
+		sz := batchBytes(b) + int64(b.Len)*8 // rows plus chain links
 		jb.accounted += sz
 		if err := jb.mem.Grow(sz); err != nil {
 			return err
@@ -439,4 +435,26 @@ func (j *HashJoin) Close() {
 func OwnBuild(j *HashJoin) *HashJoin {
 	j.ownsBuild = true
 	return j
+}
+
+// batchBytes estimates the memory the live rows of b take once copied:
+// fixed-width values at their width, variable-length ones at their length
+// plus an offset, and a bit per row for NULLs.
+func batchBytes(b *vec.Batch) int64 {
+	var n int64
+	for _, c := range b.Cols {
+		if k := c.Type.Kind; k != vec.KindText && k != vec.KindBytea {
+			n += int64(b.Len) * int64(max(c.Type.TypeLen(), 8))
+			continue
+		}
+		bs := c.Bytes()
+		if b.Sel == nil && bs.Len() > 0 {
+			n += int64(bs.Offsets[b.Len]-bs.Offsets[0]) + int64(b.Len)*4
+			continue
+		}
+		for k := 0; k < b.Len; k++ {
+			n += int64(len(bs.Get(b.Row(k)))) + 4
+		}
+	}
+	return n + int64(len(b.Cols)*b.Len/8)
 }

@@ -21,32 +21,39 @@ type hashTable struct {
 	mem   *Memory
 
 	intMode   bool
+	packed    bool    // two narrow integer keys packed into one int64
 	slots     []int32 // id+1, 0 = empty
-	intKeys   []int64
-	nullID    int32 // id of the NULL key in int mode, -1 if none yet
+	intKeys   []int64 // the (packed) key of each id in int mode
+	inSlots   int
+	nullID    int32
 	shift     uint
-	strs      map[string]int32
+	strs      map[string]int32 // encoded keys: every key outside int mode, keys with NULLs in it
+	n         int
 	accounted int64
 }
 
 // probeScratch is a caller's reusable buffers for find; each bee has its
 // own, so that bees can probe one built table at once.
 type probeScratch struct {
-	ints []int64
-	buf  []byte
+	ints, ints2 []int64
+	buf         []byte
 }
 
 func newHashTable(types []vec.Type, mem *Memory) *hashTable {
-	h := &hashTable{types: types, mem: mem, nullID: -1}
+	h := &hashTable{types: types, mem: mem, nullID: -1, strs: map[string]int32{}}
 	for _, t := range types {
 		h.keys = append(h.keys, vec.New(t, 0))
 	}
-	if len(types) == 1 && intLike(types[0].Kind) {
+	switch {
+	case len(types) == 1 && intLike(types[0].Kind):
 		h.intMode = true
+	case len(types) == 2 && narrowInt(types[0].Kind) && narrowInt(types[1].Kind):
+		// Two 32-bit keys (TPC-H's partsupp key) pack into one int64.
+		h.intMode, h.packed = true, true
+	}
+	if h.intMode {
 		h.slots = make([]int32, 1024)
 		h.shift = 64 - 10
-	} else {
-		h.strs = map[string]int32{}
 	}
 	return h
 }
@@ -59,13 +66,12 @@ func intLike(k vec.Kind) bool {
 	return false
 }
 
-// Len returns the number of distinct keys.
-func (h *hashTable) Len() int {
-	if h.intMode {
-		return len(h.intKeys)
-	}
-	return len(h.strs)
+func narrowInt(k vec.Kind) bool {
+	return k == vec.KindInt16 || k == vec.KindInt32 || k == vec.KindDate
 }
+
+// Len returns the number of distinct keys.
+func (h *hashTable) Len() int { return h.n }
 
 // readInts copies an integer-like vector's live values into dst as int64.
 func readInts(v *vec.Vec, b *vec.Batch, dst []int64) []int64 {
@@ -118,50 +124,36 @@ func hashInt(x int64, shift uint) uint64 {
 // absent and not inserted. Without insert it only reads the table, so
 // several goroutines may probe at once with their own scratch.
 func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool, scratch *probeScratch) error {
-	if h.intMode {
-		return h.findInts(cols[0], b, ids, insert, &scratch.ints)
-	}
-	for k := 0; k < b.Len; k++ {
-		row := b.Row(k)
-		scratch.buf = encodeKey(scratch.buf[:0], cols, row)
-		buf := scratch.buf
-		id, ok := h.strs[string(buf)]
-		if !ok {
-			if !insert {
-				ids[k] = -1
-				continue
-			}
-			id = int32(len(h.strs))
-			h.strs[string(buf)] = id
-			for c, kc := range h.keys {
-				kc.AppendFrom(cols[c], row)
-			}
-			if err := h.grow(int64(len(buf)) + 48); err != nil {
+	if !h.intMode {
+		for k := 0; k < b.Len; k++ {
+			id, err := h.findEncoded(cols, b.Row(k), insert, scratch)
+			if err != nil {
 				return err
 			}
+			ids[k] = id
 		}
-		ids[k] = id
+		return nil
 	}
-	return nil
-}
-
-func (h *hashTable) findInts(col *vec.Vec, b *vec.Batch, ids []int32, insert bool, scratch *[]int64) error {
-	vals := readInts(col, b, *scratch)
-	*scratch = vals
-	hasNulls := col.Nulls.Any()
+	vals := readInts(cols[0], b, scratch.ints)
+	hasNulls := cols[0].Nulls.Any()
+	if h.packed {
+		scratch.ints2 = readInts(cols[1], b, scratch.ints2)
+		for k, lo := range scratch.ints2 {
+			vals[k] = vals[k]<<32 | int64(uint32(lo))
+		}
+		hasNulls = hasNulls || cols[1].Nulls.Any()
+	}
+	scratch.ints = vals
 	mask := uint64(len(h.slots) - 1)
 	for k, x := range vals {
-		if hasNulls && col.Nulls.IsNull(b.Row(k)) {
-			if h.nullID < 0 {
-				if !insert {
-					ids[k] = -1
-					continue
-				}
-				h.nullID = int32(len(h.intKeys))
-				h.intKeys = append(h.intKeys, 0)
-				h.keys[0].AppendNull()
+		if hasNulls && anyNull(cols, b.Row(k)) {
+			// Keys holding NULLs are rare: they go through the encoded
+			// map, which keeps (NULL, 1) and (NULL, 2) apart.
+			id, err := h.findEncoded(cols, b.Row(k), insert, scratch)
+			if err != nil {
+				return err
 			}
-			ids[k] = h.nullID
+			ids[k] = id
 			continue
 		}
 		s := hashInt(x, h.shift)
@@ -172,12 +164,13 @@ func (h *hashTable) findInts(col *vec.Vec, b *vec.Batch, ids []int32, insert boo
 					ids[k] = -1
 					break
 				}
-				id := int32(len(h.intKeys))
-				h.intKeys = append(h.intKeys, x)
-				h.keys[0].AppendFrom(col, b.Row(k))
+				id := h.newID(cols, b.Row(k))
+				h.intKeys = growZero(h.intKeys, int(id)+1)
+				h.intKeys[id] = x
 				h.slots[s] = id + 1
+				h.inSlots++
 				ids[k] = id
-				if 2*len(h.intKeys) > len(h.slots) {
+				if 2*h.inSlots > len(h.slots) {
 					if err := h.rehash(); err != nil {
 						return err
 					}
@@ -185,7 +178,7 @@ func (h *hashTable) findInts(col *vec.Vec, b *vec.Batch, ids []int32, insert boo
 				}
 				break
 			}
-			if h.intKeys[slot-1] == x && slot-1 != h.nullID {
+			if h.intKeys[slot-1] == x {
 				ids[k] = slot - 1
 				break
 			}
@@ -195,23 +188,62 @@ func (h *hashTable) findInts(col *vec.Vec, b *vec.Batch, ids []int32, insert boo
 	return nil
 }
 
+func anyNull(cols []*vec.Vec, row int) bool {
+	for _, c := range cols {
+		if c.Nulls.IsNull(row) {
+			return true
+		}
+	}
+	return false
+}
+
+// newID assigns the next id to the key at row of cols and stores the key.
+func (h *hashTable) newID(cols []*vec.Vec, row int) int32 {
+	id := int32(h.n)
+	h.n++
+	for c, kc := range h.keys {
+		kc.AppendFrom(cols[c], row)
+	}
+	return id
+}
+
+// findEncoded looks a key up by its byte encoding.
+func (h *hashTable) findEncoded(cols []*vec.Vec, row int, insert bool, scratch *probeScratch) (int32, error) {
+	scratch.buf = encodeKey(scratch.buf[:0], cols, row)
+	buf := scratch.buf
+	if id, ok := h.strs[string(buf)]; ok {
+		return id, nil
+	}
+	if !insert {
+		return -1, nil
+	}
+	id := h.newID(cols, row)
+	h.strs[string(buf)] = id
+	if h.intMode {
+		// Keep intKeys indexable by id; this entry is never in a slot.
+		h.intKeys = growZero(h.intKeys, int(id)+1)
+	}
+	return id, h.grow(int64(len(buf)) + 48)
+}
+
 func (h *hashTable) rehash() error {
 	n := len(h.slots) * 2
-	if err := h.grow(int64(n-len(h.slots))*4 + int64(len(h.intKeys))*16); err != nil {
+	if err := h.grow(int64(n-len(h.slots))*4 + int64(h.inSlots)*16); err != nil {
 		return err
 	}
+	old := h.slots
 	h.slots = make([]int32, n)
 	h.shift--
 	mask := uint64(n - 1)
-	for id, x := range h.intKeys {
-		if int32(id) == h.nullID {
+	for _, slot := range old {
+		if slot == 0 {
 			continue
 		}
-		s := hashInt(x, h.shift)
+		s := hashInt(h.intKeys[slot-1], h.shift)
 		for h.slots[s] != 0 {
 			s = (s + 1) & mask
 		}
-		h.slots[s] = int32(id) + 1
+		h.slots[s] = slot
 	}
 	return nil
 }

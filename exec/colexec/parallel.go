@@ -2,6 +2,7 @@ package colexec
 
 import (
 	"context"
+	"runtime/debug"
 	"sync"
 
 	"github.com/apiarydb/apiary/exec/vec"
@@ -141,7 +142,7 @@ func (p *Parallel) Close() {
 // panicError turns a bee's panic into an internal error for the query, so
 // that a bug in one operator fails the statement instead of the server.
 func panicError(r any) error {
-	return sqlerr.New(sqlerr.InternalError, "internal error in a bee: %v", r)
+	return sqlerr.New(sqlerr.InternalError, "internal error in a bee: %v", r).WithDetail("%s", debug.Stack())
 }
 
 // OnClose registers functions to run when the operator closes, after its

@@ -70,18 +70,23 @@ func NewArith(op ArithOp, l, r Expr) (Expr, error) {
 				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric product of scales %d and %d exceeds %d decimals", ls, rs, vec.MaxNumericPrecision)
 			}
 			t = vec.Type{Kind: vec.KindNumeric, Scale: ls + rs}
+			l, r = unwrapRescale(l), unwrapRescale(r)
 		case Div:
 			t = vec.Type{Kind: vec.KindNumeric, Scale: max(ls, rs, DivisionScale)}
+			l, r = unwrapRescale(l), unwrapRescale(r)
 		default:
+			// Addition, subtraction and remainder work at the common
+			// scale Unify aligned both sides to.
 			t = vec.Type{Kind: vec.KindNumeric, Scale: max(ls, rs)}
 		}
-		l, r = unwrapRescale(l), unwrapRescale(r)
 	}
 	e := &Arith{Op: op, L: l, R: r, typ: t}
-	if IsConstant(l) && IsConstant(r) {
-		if _, lk := l.(*Const); lk {
-			if _, rk := r.(*Const); rk {
-				return FoldConstants(e, nil)
+	if _, lk := l.(*Const); lk {
+		if _, rk := r.(*Const); rk {
+			// A constant that fails (1/0) is left to fail when, and only
+			// if, a row reaches it: CASE WHEN false THEN 1/0 ... is fine.
+			if k, err := FoldConstants(e, nil); err == nil {
+				return k, nil
 			}
 		}
 	}

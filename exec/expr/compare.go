@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"unicode/utf8"
 
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -58,11 +59,42 @@ type Compare struct {
 // numeric meets a float as double precision, an untyped literal takes the
 // other side's type).
 func NewCompare(op CmpOp, l, r Expr) (Expr, error) {
+	r = PadForBlank(l, r)
+	l = PadForBlank(r, l)
 	l, r, err := Unify(l, r, op.String())
 	if err != nil {
 		return nil, err
 	}
+	if nl, nr, ok := dateAtMidnight(l, r); ok {
+		l, r = nl, nr
+	} else if nr, nl, ok := dateAtMidnight(r, l); ok {
+		l, r = nl, nr
+	}
 	return &Compare{Op: op, L: l, R: r}, nil
+}
+
+// dateAtMidnight rewrites date_col::timestamp op 'YYYY-MM-DD 00:00' as
+// date_col op 'YYYY-MM-DD': the same answer without a cast per row, and a
+// comparison of a column with a constant of its own type, which scans can
+// use to prune cells (date '1998-12-01' - interval '90' day is a
+// timestamp in PostgreSQL).
+func dateAtMidnight(castSide, constSide Expr) (Expr, Expr, bool) {
+	c, ok := castSide.(*Cast)
+	if !ok || c.To.Kind != vec.KindTimestamp || c.In.Type().Kind != vec.KindDate {
+		return nil, nil, false
+	}
+	k, ok := constSide.(*Const)
+	if !ok || k.IsNull() || k.Val.Type.Kind != vec.KindTimestamp {
+		return nil, nil, false
+	}
+	const microsPerDay = 86400_000_000
+	us := k.Val.Int64s()[0]
+	if us%microsPerDay != 0 || us/microsPerDay < math.MinInt32 || us/microsPerDay > math.MaxInt32 {
+		return nil, nil, false
+	}
+	d := vec.New(vec.Date, 1)
+	d.AppendInt32(int32(us / microsPerDay))
+	return c.In, &Const{Val: d}, true
 }
 
 func (e *Compare) Type() vec.Type { return vec.Bool }
@@ -394,4 +426,34 @@ func intervalSpan(iv vec.Interval) span128 {
 func errUndefinedOperator(op string, l, r vec.Type) error {
 	return sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s %s", l, op, r).
 		WithHint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+}
+
+// PadForBlank prepares a text constant for comparison with a char(n)
+// expression. char(n) values are stored blank-padded to n characters and
+// PostgreSQL compares them ignoring trailing blanks, so padding the
+// constant the same way lets the plain byte comparison (and the IN-list
+// hash) give bpchar's answers without trimming every row. Anything else is
+// returned unchanged.
+func PadForBlank(col, other Expr) Expr {
+	ct := col.Type()
+	if ct.Kind != vec.KindText || !ct.Blank || ct.Width <= 0 {
+		return other
+	}
+	k, ok := other.(*Const)
+	if !ok || k.IsNull() || k.Val.Type.Kind != vec.KindText || (k.Val.Type.Blank && k.Val.Type.Width == ct.Width) {
+		return other
+	}
+	s := k.Val.Bytes().Get(0)
+	end := len(s)
+	for end > 0 && s[end-1] == ' ' {
+		end--
+	}
+	chars := utf8.RuneCount(s[:end])
+	if chars > int(ct.Width) {
+		return other
+	}
+	padded := append(append([]byte(nil), s[:end]...), bytes.Repeat([]byte{' '}, int(ct.Width)-chars)...)
+	v := vec.New(ct, 1)
+	v.AppendBytes(padded)
+	return &Const{Val: v}
 }

@@ -27,8 +27,11 @@ type InList struct {
 // common type with x.
 func NewInList(x Expr, vals []*Const, negate bool) (Expr, error) {
 	all := []Expr{x}
-	for _, v := range vals {
-		all = append(all, v)
+	for i, v := range vals {
+		if p, ok := PadForBlank(x, v).(*Const); ok {
+			vals[i] = p
+		}
+		all = append(all, vals[i])
 	}
 	t, err := CommonType(all, "IN")
 	if err != nil {

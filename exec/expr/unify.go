@@ -99,6 +99,11 @@ func unify2(a, b vec.Type) (vec.Type, bool) {
 		if numberRank(b) > numberRank(a) {
 			a, b = b, a
 		}
+		if a.Kind == vec.KindFloat32 {
+			// real meets an integer or numeric as double precision,
+			// PostgreSQL's preferred numeric type.
+			return vec.Float64, true
+		}
 		if a.Kind == vec.KindNumeric {
 			return vec.Type{Kind: vec.KindNumeric, Scale: a.Scale}, true
 		}

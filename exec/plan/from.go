@@ -18,8 +18,17 @@ import (
 type unit struct {
 	n    node
 	cols []column
-	rows float64
-	base int // position of its first column in the combined scope
+	rows float64 // estimated rows after the unit's own filters
+	full float64 // rows before them
+	base int     // position of its first column in the combined scope
+}
+
+// selectivity is the estimated fraction of its rows a unit keeps.
+func (u *unit) selectivity() float64 {
+	if u.full <= 0 {
+		return 1
+	}
+	return u.rows / u.full
 }
 
 // fromCtx is the state of one FROM/WHERE planning that subqueries bound in
@@ -153,6 +162,7 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 		}
 		bound = append(bound, x)
 	}
+	bound = factorOrs(bound)
 	unitOf := func(col int) int {
 		if col >= fc.width {
 			return -1 // a scalar subquery's value
@@ -170,6 +180,22 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 			m[unitOf(c)] = true
 		}
 		return m
+	}
+	// An OR spanning relations implies, for each relation every branch
+	// constrains, the OR of those constraints: a filter that can be pushed
+	// into the relation while the whole OR is still checked after the join.
+	for _, x := range append([]expr.Expr(nil), bound...) {
+		if _, ok := x.(*expr.Or); !ok || len(refs(x)) < 2 {
+			continue
+		}
+		for ui := range units {
+			if d := impliedFilter(x, func(e expr.Expr) bool {
+				r := refs(e)
+				return len(r) == 1 && r[ui]
+			}); d != nil {
+				bound = append(bound, d)
+			}
+		}
 	}
 	// Push single-unit conjuncts down; keep the rest for the joins, and
 	// those reading subquery values for after the subquery joins.
@@ -263,21 +289,33 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 	curWidth := len(units[order[0]].cols)
 	used := make([]bool, len(multi))
 	for len(joined) < len(units) {
+		// Next: the connected unit that keeps the fewest of the rows it
+		// joins (a filtered dimension shrinks the probe side for every
+		// later join), then the smallest.
 		next := -1
 		for _, ui := range order {
 			if joined[ui] {
 				continue
 			}
+			connected := false
 			for ci, x := range multi {
 				if !used[ci] {
 					if _, _, ok := equiSides(x, refs, joined, ui); ok {
-						next = ui
+						connected = true
 						break
 					}
 				}
 			}
-			if next >= 0 {
-				break
+			if !connected {
+				continue
+			}
+			if next < 0 {
+				next = ui
+				continue
+			}
+			a, b := units[ui], units[next]
+			if a.selectivity() < b.selectivity() || a.selectivity() == b.selectivity() && a.rows < b.rows {
+				next = ui
 			}
 		}
 		if next < 0 {
@@ -465,7 +503,7 @@ func (p *Planner) planAliased(t *tree.AliasedTableExpr, outer *scope) (*unit, er
 			for i, c := range tab.Columns {
 				cols[i] = column{name: c.Name, typ: c.Type}
 			}
-			u = &unit{n: &scanNode{table: tab}, cols: cols, rows: float64(tab.Rows()) + 1}
+			u = &unit{n: &scanNode{table: tab}, cols: cols, rows: float64(tab.Rows()) + 1, full: float64(tab.Rows()) + 1}
 			if alias == "" {
 				alias = name
 			}
@@ -1018,4 +1056,115 @@ func (p *Planner) planJoinUnit(t *tree.JoinTableExpr, outer *scope) (*unit, erro
 		n = &joinNode{kind: kind, left: ln, right: rn, lkeys: lkeys, rkeys: rkeys, residual: residual}
 	}
 	return &unit{n: n, cols: sc.cols, rows: 1000}, nil
+}
+
+func disjuncts(e expr.Expr) []expr.Expr {
+	if o, ok := e.(*expr.Or); ok {
+		return append(disjuncts(o.L), disjuncts(o.R)...)
+	}
+	return []expr.Expr{e}
+}
+
+func conjuncts(e expr.Expr) []expr.Expr {
+	if a, ok := e.(*expr.And); ok {
+		return append(conjuncts(a.L), conjuncts(a.R)...)
+	}
+	return []expr.Expr{e}
+}
+
+func andAll(es []expr.Expr) expr.Expr {
+	out := es[0]
+	for _, e := range es[1:] {
+		out = &expr.And{L: out, R: e}
+	}
+	return out
+}
+
+func orAll(es []expr.Expr) expr.Expr {
+	out := es[0]
+	for _, e := range es[1:] {
+		out = &expr.Or{L: out, R: e}
+	}
+	return out
+}
+
+// factorOrs pulls conjuncts common to every branch of an OR out of it:
+// (a AND b) OR (a AND c) becomes a AND (b OR c), so that a join key hidden
+// in each branch (TPC-H Q19) becomes a join key.
+func factorOrs(conjs []expr.Expr) []expr.Expr {
+	var out []expr.Expr
+	for _, x := range conjs {
+		ds := disjuncts(x)
+		if len(ds) < 2 {
+			out = append(out, x)
+			continue
+		}
+		branches := make([][]expr.Expr, len(ds))
+		for i, d := range ds {
+			branches[i] = conjuncts(d)
+		}
+		var common []expr.Expr
+		for _, c := range branches[0] {
+			key := c.String()
+			inAll := true
+			for _, br := range branches[1:] {
+				found := false
+				for _, o := range br {
+					found = found || o.String() == key
+				}
+				inAll = inAll && found
+			}
+			if inAll {
+				common = append(common, c)
+			}
+		}
+		if len(common) == 0 {
+			out = append(out, x)
+			continue
+		}
+		out = append(out, common...)
+		rest := make([]expr.Expr, 0, len(ds))
+		emptyBranch := false
+		for _, br := range branches {
+			var keep []expr.Expr
+			for _, c := range br {
+				isCommon := false
+				for _, k := range common {
+					isCommon = isCommon || k.String() == c.String()
+				}
+				if !isCommon {
+					keep = append(keep, c)
+				}
+			}
+			if len(keep) == 0 {
+				// One branch is just the common part: the OR is true.
+				emptyBranch = true
+				break
+			}
+			rest = append(rest, andAll(keep))
+		}
+		if !emptyBranch {
+			out = append(out, orAll(rest))
+		}
+	}
+	return out
+}
+
+// impliedFilter returns the OR, over the branches of x, of each branch's
+// conjuncts that own accepts, or nil when some branch has none.
+func impliedFilter(x expr.Expr, own func(expr.Expr) bool) expr.Expr {
+	var parts []expr.Expr
+	for _, d := range disjuncts(x) {
+		var mine []expr.Expr
+		for _, c := range conjuncts(d) {
+			if own(c) {
+				mine = append(mine, c)
+			}
+		}
+		if len(mine) == 0 {
+			return nil
+		}
+		parts = append(parts, andAll(mine))
+	}
+	return orAll(parts)
 }

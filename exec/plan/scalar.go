@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
@@ -192,11 +193,27 @@ func numConst(n *tree.NumVal) (expr.Expr, error) {
 			}
 		}
 	}
-	scale := int32(0)
-	if i := strings.IndexByte(s, '.'); i >= 0 && !strings.ContainsAny(s, "eE") {
-		scale = int32(len(s) - i - 1)
+	// The literal's scale: digits after the point, less the exponent.
+	mant, exp := strings.ToLower(s), 0
+	if i := strings.IndexByte(mant, 'e'); i >= 0 {
+		e, err := strconv.Atoi(mant[i+1:])
+		if err != nil {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "invalid number %q", s)
+		}
+		mant, exp = mant[:i], e
 	}
-	v, err := vec.ParseText(vec.Type{Kind: vec.KindNumeric, Scale: scale}, s, nil)
+	scale := 0
+	if i := strings.IndexByte(mant, '.'); i >= 0 {
+		scale = len(mant) - i - 1
+	}
+	scale = max(scale-exp, 0)
+	if scale <= vec.MaxNumericPrecision {
+		if v, err := vec.ParseText(vec.Type{Kind: vec.KindNumeric, Scale: int32(scale)}, s, nil); err == nil {
+			return expr.NewConst(v), nil
+		}
+	}
+	// Beyond Apiary's 18-digit numeric: the literal becomes a double.
+	v, err := vec.ParseText(vec.Float64, s, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -221,6 +238,13 @@ func (b *binder) bindCast(e *tree.CastExpr) (expr.Expr, error) {
 	x, err := b.bind(e.Expr)
 	if err != nil {
 		return nil, err
+	}
+	if k, ok := x.(*expr.Const); ok && k.Untyped && t.Kind == vec.KindText && t.Width > 0 {
+		// An explicit cast truncates ('abcdef'::varchar(3) is 'abc'),
+		// where reading a literal as varchar(3) would reject it.
+		if x, err = expr.Coerce(x, vec.Text); err != nil {
+			return nil, err
+		}
 	}
 	return expr.NewCast(x, t)
 }
