@@ -95,7 +95,7 @@ func asSubqueryConj(e tree.Expr) (subqueryConj, bool) {
 		}
 	case *tree.ComparisonExpr:
 		if sq, ok := x.Right.(*tree.Subquery); ok && !neg {
-			switch x.Operator.Symbol {
+			switch quantifiedIn(x) {
 			case treecmp.In:
 				return subqueryConj{left: x.Left, sub: sq}, true
 			case treecmp.NotIn:
@@ -949,6 +949,7 @@ func (p *Planner) planJoinUnit(t *tree.JoinTableExpr, outer *scope) (*unit, erro
 	default:
 		return nil, unsupported("join condition %T is not supported", c)
 	}
+	var pairs [][2]int // USING columns: left and right positions
 	for _, name := range using {
 		li, ri := -1, -1
 		for i, c := range lsc.cols {
@@ -969,11 +970,9 @@ func (p *Planner) planJoinUnit(t *tree.JoinTableExpr, outer *scope) (*unit, erro
 			return nil, err
 		}
 		conds = append(conds, eq)
-		if kind == colexec.LeftJoin && swap {
-			sc.cols[li].hidden = true
-		} else {
-			sc.cols[nl+ri].hidden = true
-		}
+		sc.cols[li].hidden = true
+		sc.cols[nl+ri].hidden = true
+		pairs = append(pairs, [2]int{li, nl + ri})
 	}
 	side := func(e expr.Expr) (left, right bool) {
 		for _, c := range expr.Columns(e) {
@@ -1055,7 +1054,37 @@ func (p *Planner) planJoinUnit(t *tree.JoinTableExpr, outer *scope) (*unit, erro
 	} else {
 		n = &joinNode{kind: kind, left: ln, right: rn, lkeys: lkeys, rkeys: rkeys, residual: residual}
 	}
-	return &unit{n: n, cols: sc.cols, rows: 1000}, nil
+	cols := sc.cols
+	if len(pairs) > 0 {
+		// USING columns come first, merged: the left one for inner and
+		// left joins, the right one for right joins, COALESCE of both for
+		// full joins. The originals stay reachable by qualified name.
+		var exprs []expr.Expr
+		var merged []column
+		for _, pr := range pairs {
+			l := &expr.ColRef{Idx: pr[0], Typ: sc.cols[pr[0]].typ}
+			r := &expr.ColRef{Idx: pr[1], Typ: sc.cols[pr[1]].typ}
+			var m expr.Expr = l
+			switch {
+			case t.JoinType == tree.AstRight:
+				m = r
+			case t.JoinType == tree.AstFull:
+				c, err := expr.NewCoalesce([]expr.Expr{l, r})
+				if err != nil {
+					return nil, err
+				}
+				m = c
+			}
+			exprs = append(exprs, m)
+			merged = append(merged, column{name: sc.cols[pr[0]].name, typ: m.Type()})
+		}
+		for i, c := range sc.cols {
+			exprs = append(exprs, &expr.ColRef{Idx: i, Typ: c.typ})
+		}
+		n = &projectNode{in: n, exprs: exprs}
+		cols = append(merged, sc.cols...)
+	}
+	return &unit{n: n, cols: cols, rows: 1000, full: 1000}, nil
 }
 
 func disjuncts(e expr.Expr) []expr.Expr {
@@ -1167,4 +1196,22 @@ func impliedFilter(x expr.Expr, own func(expr.Expr) bool) expr.Expr {
 		parts = append(parts, andAll(mine))
 	}
 	return orAll(parts)
+}
+
+// quantifiedIn reads IN, NOT IN, = ANY (= SOME) and <> ALL as IN or NOT IN;
+// anything else gives EQ (not a membership test).
+func quantifiedIn(x *tree.ComparisonExpr) treecmp.ComparisonOperatorSymbol {
+	switch x.Operator.Symbol {
+	case treecmp.In, treecmp.NotIn:
+		return x.Operator.Symbol
+	case treecmp.Any, treecmp.Some:
+		if x.SubOperator.Symbol == treecmp.EQ {
+			return treecmp.In
+		}
+	case treecmp.All:
+		if x.SubOperator.Symbol == treecmp.NE {
+			return treecmp.NotIn
+		}
+	}
+	return treecmp.EQ
 }

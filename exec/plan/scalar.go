@@ -309,6 +309,14 @@ var cmpOps = map[treecmp.ComparisonOperatorSymbol]expr.CmpOp{
 
 func (b *binder) bindComparison(e *tree.ComparisonExpr) (expr.Expr, error) {
 	sym := e.Operator.Symbol
+	if sym == treecmp.Any || sym == treecmp.Some || sym == treecmp.All {
+		sq, ok := e.Right.(*tree.Subquery)
+		q := quantifiedIn(e)
+		if !ok || q == treecmp.EQ {
+			return nil, unsupported("%s is supported as = ANY and <> ALL over a subquery", e.Operator)
+		}
+		return b.bindInSubquery(e.Left, sq, q == treecmp.NotIn)
+	}
 	if sym == treecmp.In || sym == treecmp.NotIn {
 		if sq, ok := e.Right.(*tree.Subquery); ok {
 			return b.bindInSubquery(e.Left, sq, sym == treecmp.NotIn)

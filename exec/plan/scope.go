@@ -14,6 +14,9 @@ type column struct {
 	name   string
 	typ    vec.Type
 	hidden bool // not expanded by * nor found unqualified (USING duplicates)
+	// unknown marks a select item that is a bare NULL: in UNION it takes
+	// the other branch's type, as PostgreSQL's unknown type does.
+	unknown bool
 }
 
 // scope is the set of columns names resolve against: the current FROM

@@ -193,7 +193,7 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 		if star, table := starOf(se.Expr); star {
 			any := false
 			for i, c := range fscope.cols {
-				if c.hidden || (table != "" && c.table != table) {
+				if (c.hidden && table == "") || (table != "" && c.table != table) {
 					continue
 				}
 				any = true
@@ -209,7 +209,9 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 		if err != nil {
 			return nil, nil, err
 		}
+		unknown := false
 		if k, ok := x.(*expr.Const); ok && k.Untyped {
+			unknown = k.IsNull()
 			if x, err = expr.Coerce(x, vec.Text); err != nil {
 				return nil, nil, err
 			}
@@ -219,7 +221,7 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 			name = columnName(se.Expr)
 		}
 		outExprs = append(outExprs, x)
-		outCols = append(outCols, column{name: name, typ: x.Type()})
+		outCols = append(outCols, column{name: name, typ: x.Type(), unknown: unknown})
 	}
 
 	// GROUP BY keys: ordinals and output aliases refer to the select list.

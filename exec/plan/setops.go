@@ -85,7 +85,14 @@ func (p *Planner) planSetOp(u *tree.UnionClause, outer *scope) (node, []column, 
 	for i := range lcols {
 		l := expr.Expr(&expr.ColRef{Idx: i, Typ: lcols[i].typ})
 		r := expr.Expr(&expr.ColRef{Idx: i, Typ: rcols[i].typ})
-		t, err := expr.CommonType([]expr.Expr{l, r}, op)
+		lt, rt := l, r
+		if lcols[i].unknown {
+			lt = expr.NullLiteral()
+		}
+		if rcols[i].unknown {
+			rt = expr.NullLiteral()
+		}
+		t, err := expr.CommonType([]expr.Expr{lt, rt}, op)
 		if err != nil {
 			return nil, nil, sqlerr.New(sqlerr.DatatypeMismatch, "%s types %s and %s cannot be matched", op, lcols[i].typ, rcols[i].typ)
 		}
@@ -95,7 +102,7 @@ func (p *Planner) planSetOp(u *tree.UnionClause, outer *scope) (node, []column, 
 		if rexprs[i], err = expr.Coerce(r, t); err != nil {
 			return nil, nil, err
 		}
-		cols[i] = column{name: lcols[i].name, typ: t}
+		cols[i] = column{name: lcols[i].name, typ: t, unknown: lcols[i].unknown && rcols[i].unknown}
 	}
 	if u.Type == tree.UnionOp {
 		var n node = &unionNode{ins: []node{&projectNode{in: ln, exprs: lexprs}, &projectNode{in: rn, exprs: rexprs}}}
