@@ -14,7 +14,7 @@ MINIO_VERSION       := v0.0.0-20260212201848-7aac2a2c5b7c
 STATICCHECK_VERSION := v0.8.2
 export CGO_ENABLED := 0
 
-.PHONY: all build run test test-short bench lint tools cross release clean
+.PHONY: all build run test test-short diff bench lint tools cross release clean
 
 all: build
 
@@ -47,8 +47,18 @@ test: tools build
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
 
+# diff runs only the differential suite against PostgreSQL 15 (docs/testing.md)
+# and prints its summary: queries passed and pending per corpus file.
+diff:
+	APIARY_TEST_STRICT=1 $(GO) test -count=1 -v -run '^TestDiff$$' ./regress/difftest
+
+# The COPY benchmark (regress/copybench) loads TPC-H lineitem at
+# APIARY_COPY_SF (default 0.1) into Apiary and into PostgreSQL 15; the
+# small-insert one sends 1000 single-row INSERTs per backend.
 bench: tools build
 	APIARY_MINIO_BIN=$(TOOLS)/minio $(GO) test -run '^$$' -bench . -benchtime 2s -count 1 ./objstore/... ./txn/... ./exec/...
+	APIARY_MINIO_BIN=$(TOOLS)/minio $(GO) test -run '^$$' -bench CopyLineitem -benchtime 2x -count 1 -timeout 30m ./regress/copybench/
+	APIARY_MINIO_BIN=$(TOOLS)/minio $(GO) test -run '^$$' -bench SmallInserts -benchtime 1000x -count 1 -timeout 30m ./regress/copybench/
 
 lint: $(TOOLS)/staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

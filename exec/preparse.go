@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"context"
 	"regexp"
 	"strings"
 
@@ -71,16 +72,54 @@ var describeRe = regexp.MustCompile(`(?is)^(?:describe|desc)\s+(?:(?:frame|table
 
 // preparsed is a statement after the vocabulary rewrite. describe is set for
 // DESCRIBE, which PostgreSQL lacks and the parser rejects: it holds the frame
-// name as written.
+// name as written. own is set for the statements Apiary parses itself.
 type preparsed struct {
 	sql      string
 	describe string
+	own      func(ctx context.Context, s *Session) (Result, error)
+}
+
+// Statements the SQL parser does not know (OPTIMIZE, TRUNCATE ...
+// PARTITION) or knows only in a reduced form (COPY: no file sources, no
+// FORCE_* options, none of Apiary's options) are parsed by Apiary's own
+// small parsers (copy_parse.go, optimize.go, truncate.go).
+var (
+	copyRe              = regexp.MustCompile(`(?i)^copy\b`)
+	optimizeRe          = regexp.MustCompile(`(?i)^optimize\b`)
+	truncatePartitionRe = regexp.MustCompile(`(?is)^truncate\b.*\bpartition\s*\(`)
+)
+
+func ownStatement(body string) func(ctx context.Context, s *Session) (Result, error) {
+	switch {
+	case copyRe.MatchString(body):
+		return func(ctx context.Context, s *Session) (Result, error) { return s.copyStatement(ctx, body) }
+	case optimizeRe.MatchString(body):
+		return func(ctx context.Context, s *Session) (Result, error) {
+			tn, err := parseOptimize(body)
+			if err != nil {
+				return Result{}, err
+			}
+			return s.optimize(ctx, tn)
+		}
+	case truncatePartitionRe.MatchString(body):
+		return func(ctx context.Context, s *Session) (Result, error) {
+			st, err := parseTruncatePartition(body)
+			if err != nil {
+				return Result{}, err
+			}
+			return s.truncatePartition(ctx, st)
+		}
+	}
+	return nil
 }
 
 func preparse(stmt string) preparsed {
 	body := stripLeadingComments(stmt)
 	if m := describeRe.FindStringSubmatch(body); m != nil {
 		return preparsed{describe: strings.TrimSpace(m[1])}
+	}
+	if own := ownStatement(body); own != nil {
+		return preparsed{own: own}
 	}
 	for _, v := range vocabulary {
 		if v.re.MatchString(body) {

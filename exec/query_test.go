@@ -58,6 +58,8 @@ func TestQueries(t *testing.T) {
 		{`SELECT id, dname FROM emp JOIN dept USING (id) ORDER BY 1`, ""},
 		{`SELECT count(*) FROM emp, dept`, "15"},
 		{`SELECT count(DISTINCT dept) FROM emp`, "2"},
+		{`SELECT count(DISTINCT dept), count(*), sum(DISTINCT salary) FROM emp`, "2|5|14500.75"},
+		{`SELECT dept, string_agg(name, ',' ORDER BY name DESC) FROM emp GROUP BY dept ORDER BY dept`, "10|bob,ann\n20|cid\nNULL|dee"},
 		{`SELECT dept, count(DISTINCT salary) FROM emp GROUP BY dept ORDER BY 1`, "10|2\n20|1\nNULL|1"},
 		{`SELECT dept FROM emp UNION SELECT id FROM dept ORDER BY 1`, "10\n20\n30\nNULL"},
 		{`SELECT dept FROM emp UNION ALL SELECT id FROM dept ORDER BY 1 DESC LIMIT 2`, "NULL\n30"},

@@ -33,4 +33,10 @@ type Result struct {
 	Tag string
 	// Rows is nil for statements that return no rows.
 	Rows Rows
+	// CopyIn and CopyOut are set by COPY ... FROM STDIN and COPY ... TO
+	// STDOUT, whose data travels over the connection: the receiver of the
+	// Result runs them with the client's stream (see CopyIn, copy.go). Tag
+	// is then only a placeholder; Run returns the real one.
+	CopyIn  *CopyIn
+	CopyOut *CopyOut
 }

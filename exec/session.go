@@ -132,6 +132,12 @@ func (s *Session) execOne(ctx context.Context, stmt string) (res Result, err err
 		}
 		return s.describe(ctx, p.describe)
 	}
+	if p.own != nil {
+		if err := s.checkNotFailed(); err != nil {
+			return Result{}, err
+		}
+		return p.own(ctx, s)
+	}
 	stmts, err := parser.ParseWithInt(p.sql, types.Int4)
 	if err != nil {
 		return Result{}, parseError(err)
@@ -206,6 +212,8 @@ func (s *Session) dispatch(ctx context.Context, ast tree.Statement) (Result, err
 		return s.dropTables(ctx, n)
 	case *tree.Insert:
 		return s.insert(ctx, n)
+	case *tree.Truncate:
+		return s.truncate(ctx, n)
 	case *tree.Select:
 		return s.selectStmt(ctx, n)
 	case *tree.Explain:

@@ -65,8 +65,15 @@ func (c *conn) execSimple(ctx context.Context, sql string) (err error) {
 }
 
 // emitResult sends one statement's result: RowDescription, DataRows and
-// CommandComplete, or CommandComplete alone.
+// CommandComplete, or CommandComplete alone, or runs a COPY's data
+// exchange (conn_copy.go).
 func (c *conn) emitResult(ctx context.Context, res exec.Result) error {
+	switch {
+	case res.CopyIn != nil:
+		return c.copyIn(ctx, res.CopyIn)
+	case res.CopyOut != nil:
+		return c.copyOut(ctx, res.CopyOut)
+	}
 	if res.Rows == nil {
 		if err := c.send(&pgproto3.CommandComplete{CommandTag: []byte(res.Tag)}); err != nil {
 			return err

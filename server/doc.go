@@ -22,8 +22,24 @@
 // (SSLRequest/GSSENCRequest refusal, CancelRequest, StartupMessage,
 // NegotiateProtocolVersion, ParameterStatus, BackendKeyData),
 // conn_simple.go (Query: RowDescription, DataRows written straight from vec
-// batches with vec.AppendText, CommandComplete) and conn_extended.go (the
-// extended protocol, which for now answers 0A000 and skips to Sync).
+// batches with vec.AppendText, CommandComplete), conn_copy.go (the COPY
+// sub-protocol) and conn_extended.go (the extended protocol, which for now
+// answers 0A000 and skips to Sync).
+//
+// # COPY
+//
+// COPY statements reach the server as an exec.Result whose CopyIn or
+// CopyOut is set; emitResult runs it on the spot, before ExecSimple moves
+// on to the next statement of the query string, so "COPY t FROM STDIN;
+// SELECT 1" behaves as in PostgreSQL. The engine owns the data (formats,
+// types, cells, the commit) and exposes it as a Run function: CopyIn.Run
+// reads an io.Reader whose bytes are the client's CopyData messages and
+// whose EOF is CopyDone (CopyFail is an error, 57014); CopyOut.Run hands
+// back one encoded row per call, which becomes one CopyData message. The
+// server sends CopyInResponse/CopyOutResponse (text format, one code per
+// column), CopyDone and CommandComplete with Run's tag. When a COPY FROM
+// fails before the client has finished, the rest of the stream is read and
+// discarded up to CopyDone or CopyFail, and only then is the error sent.
 //
 // # Usage
 //

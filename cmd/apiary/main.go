@@ -1,6 +1,7 @@
 // Command apiary runs an Apiary node.
 //
 //	apiary serve [--listen 127.0.0.1:5432] [--storage file://./apiary-data] [--name NODE]
+//	apiary load --frame F [--storage URL] [--format csv|text|parquet] [--header] [--create] FILE-OR-URL...
 //	apiary version
 package main
 
@@ -39,6 +40,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stderr)
+	case "load":
+		return load(args[1:], os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "apiary %s (PostgreSQL 15 wire protocol)\n", version)
 		return 0
@@ -56,9 +59,10 @@ func usage(w io.Writer) {
 
 Commands:
   serve     run a node: accept PostgreSQL clients, store data in --storage
+  load      load CSV, text or Parquet files into a frame, straight into --storage
   version   print the version
 
-Run 'apiary serve --help' for the flags of serve.
+Run 'apiary serve --help' or 'apiary load --help' for their flags.
 `)
 }
 

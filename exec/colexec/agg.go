@@ -27,6 +27,7 @@ const (
 	AggVarPop
 	AggStddevSamp
 	AggStddevPop
+	AggStringAgg
 )
 
 var aggNames = map[string]AggFunc{
@@ -34,6 +35,7 @@ var aggNames = map[string]AggFunc{
 	"bool_and": AggBoolAnd, "bool_or": AggBoolOr, "every": AggBoolAnd,
 	"variance": AggVarSamp, "var_samp": AggVarSamp, "var_pop": AggVarPop,
 	"stddev": AggStddevSamp, "stddev_samp": AggStddevSamp, "stddev_pop": AggStddevPop,
+	"string_agg": AggStringAgg,
 }
 
 // LookupAgg returns the aggregate function called name, if there is one.
@@ -88,6 +90,14 @@ func AggResultType(f AggFunc, arg vec.Type, name string) (vec.Type, error) {
 			return bad()
 		}
 		return vec.Bool, nil
+	case AggStringAgg:
+		switch arg.Kind {
+		case vec.KindText:
+			return vec.Text, nil
+		case vec.KindBytea:
+			return vec.Bytea, nil
+		}
+		return bad()
 	}
 	return bad()
 }
@@ -103,6 +113,8 @@ type AggSpec struct {
 	// sees (FILTER (WHERE ...)), or -1.
 	Filter     int
 	ResultType vec.Type
+	// Delim is string_agg's separator.
+	Delim []byte
 }
 
 // accumulator holds one aggregate's per-group state in typed slices.
@@ -133,6 +145,8 @@ func newAccumulator(s AggSpec) (accumulator, error) {
 		return &minMaxAcc{max: s.Func == AggMax, t: s.ArgType}, nil
 	case AggBoolAnd, AggBoolOr:
 		return &boolAcc{and: s.Func == AggBoolAnd}, nil
+	case AggStringAgg:
+		return &stringAggAcc{delim: s.Delim}, nil
 	case AggVarSamp, AggVarPop, AggStddevSamp, AggStddevPop:
 		return &varAcc{f: s.Func, res: s.ResultType, scale: s.ArgType.Scale, isNumeric: s.ArgType.Kind == vec.KindNumeric}, nil
 	}
@@ -626,3 +640,36 @@ func growZero[T any](s []T, n int) []T {
 }
 
 func (s AggSpec) String() string { return fmt.Sprintf("agg%d(#%d)", s.Func, s.Arg) }
+
+// stringAggAcc concatenates each group's values in arrival order with a
+// separator; NULL values are skipped, and a group without values is NULL.
+type stringAggAcc struct {
+	delim []byte
+	vals  [][]byte
+	has   []bool
+}
+
+func (a *stringAggAcc) resize(n int)         { a.vals, a.has = growZero(a.vals, n), growZero(a.has, n) }
+func (a *stringAggAcc) bytesPerGroup() int64 { return 32 }
+func (a *stringAggAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
+	bs := arg.Bytes()
+	live(arg, filter, b, func(k, row int) {
+		g := gids[k]
+		if a.has[g] {
+			a.vals[g] = append(a.vals[g], a.delim...)
+		}
+		a.vals[g] = append(a.vals[g], bs.Get(row)...)
+		a.has[g] = true
+	})
+	return nil
+}
+func (a *stringAggAcc) emit(out *vec.Vec, from, to int) error {
+	for g := from; g < to; g++ {
+		if !a.has[g] {
+			out.AppendNull()
+			continue
+		}
+		out.AppendBytes(a.vals[g])
+	}
+	return nil
+}

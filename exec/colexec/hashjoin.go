@@ -35,6 +35,8 @@ type JoinBuild struct {
 	right Operator
 	rkeys []int
 	mem   *Memory
+	// NullsEqual makes NULL keys match NULL keys (IS NOT DISTINCT FROM).
+	NullsEqual bool
 
 	once      sync.Once
 	err       error
@@ -95,7 +97,7 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 				null = null || kc.Nulls.IsNull(row)
 			}
 			jb.next = append(jb.next, -1)
-			if null {
+			if null && !jb.NullsEqual {
 				jb.rightNull = true
 				continue
 			}
@@ -248,7 +250,7 @@ func (j *HashJoin) startProbe(b *vec.Batch) error {
 		return err
 	}
 	// A NULL key never matches, even the NULL group a key table keeps.
-	for k := 0; k < b.Len; k++ {
+	for k := 0; k < b.Len && !j.jb.NullsEqual; k++ {
 		row := b.Row(k)
 		for _, kc := range j.keyCols {
 			if kc.Nulls.IsNull(row) {

@@ -170,6 +170,7 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 			// projection appended to each side.
 			right, rk := withKeys(right, n.rkeys, m, env)
 			jb, rm = colexec.NewJoinBuild(right, rk, mem), m
+			jb.NullsEqual = n.nullsEqual
 			if b.shared != nil {
 				b.shared[n] = &sharedBuild{jb: jb, m: m}
 				b.cleanup = append(b.cleanup, jb.Close)
@@ -199,7 +200,7 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 		}
 		return op, m, nil
 	case *aggNode:
-		if bees := b.p.opts.Bees; bees > 1 && b.shared == nil && parallelizable(n.in) && decomposable(n.aggs) {
+		if bees := b.p.opts.Bees; bees > 1 && b.shared == nil && !n.ordered && parallelizable(n.in) && decomposable(n.aggs) {
 			return b.parallelAgg(n, bees)
 		}
 		return b.buildAgg(n)
@@ -354,7 +355,7 @@ func (b *builder) buildAgg(n *aggNode) (colexec.Operator, []int, error) {
 	}
 	var specs []colexec.AggSpec
 	for _, a := range n.aggs {
-		s := colexec.AggSpec{Func: a.fn, Arg: -1, Filter: -1, ResultType: a.typ}
+		s := colexec.AggSpec{Func: a.fn, Arg: -1, Filter: -1, ResultType: a.typ, Delim: a.delim}
 		if a.arg != nil {
 			s.Arg = len(exprs)
 			s.ArgType = a.arg.Type()

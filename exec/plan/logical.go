@@ -35,6 +35,9 @@ type joinNode struct {
 	left, right  node
 	lkeys, rkeys []expr.Expr // over left / right outputs, pairwise one type
 	residual     expr.Expr   // over left ++ right; nil when none
+	// nullsEqual makes NULL keys match each other (joining the parts of
+	// an aggregation on group keys).
+	nullsEqual bool
 }
 
 type aggCall struct {
@@ -44,12 +47,22 @@ type aggCall struct {
 	filter   expr.Expr // nil when none
 	distinct bool
 	typ      vec.Type
+	delim    []byte     // string_agg's separator
+	order    []aggOrder // ORDER BY inside the call
+}
+
+type aggOrder struct {
+	e                expr.Expr
+	desc, nullsFirst bool
 }
 
 type aggNode struct {
 	in   node
 	keys []expr.Expr
 	aggs []aggCall
+	// ordered: the input is sorted for ORDER BY inside an aggregate, so
+	// the aggregation must not run in parallel.
+	ordered bool
 }
 
 type sortNode struct {

@@ -524,6 +524,31 @@ func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (exp
 	switch {
 	case name == "count" && len(e.Exprs) == 1 && isStar(e.Exprs[0]):
 		call.fn = colexec.AggCountStar
+	case fn == colexec.AggStringAgg && len(e.Exprs) == 2:
+		arg, err := inner.bind(e.Exprs[0])
+		if err != nil {
+			return nil, err
+		}
+		if arg.Type().Kind != vec.KindBytea {
+			if arg, err = expr.Coerce(arg, vec.Text); err != nil {
+				return nil, err
+			}
+		}
+		d, err := inner.bind(e.Exprs[1])
+		if err != nil {
+			return nil, err
+		}
+		if d, err = expr.Coerce(d, arg.Type()); err != nil {
+			return nil, err
+		}
+		dk, ok := d.(*expr.Const)
+		if !ok {
+			return nil, unsupported("string_agg needs a constant separator")
+		}
+		if !dk.IsNull() {
+			call.delim = append([]byte(nil), dk.Val.Bytes().Get(0)...)
+		}
+		call.arg = arg
 	case len(e.Exprs) != 1:
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(e.Exprs))
 	default:
@@ -557,8 +582,20 @@ func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (exp
 		}
 		call.filter = f
 	}
-	if len(e.OrderBy) > 0 {
-		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "ORDER BY inside an aggregate is not supported yet")
+	for _, o := range e.OrderBy {
+		x, err := inner.bind(o.Expr)
+		if err != nil {
+			return nil, err
+		}
+		k := makeSortKey(0, o)
+		call.order = append(call.order, aggOrder{e: x, desc: k.desc, nullsFirst: k.nullsFirst})
+	}
+	if len(call.order) > 0 {
+		for _, other := range b.agg.calls {
+			if len(other.order) > 0 && orderString(other.order) != orderString(call.order) {
+				return nil, unsupported("aggregates with different ORDER BY in one query are not supported yet")
+			}
+		}
 	}
 	b.agg.calls = append(b.agg.calls, call)
 	return &aggRef{idx: len(b.agg.calls) - 1, typ: t}, nil
@@ -572,4 +609,12 @@ func isStar(e tree.Expr) bool {
 		return e.Star
 	}
 	return false
+}
+
+func orderString(os []aggOrder) string {
+	s := ""
+	for _, o := range os {
+		s += o.e.String() + "/" + strconv.FormatBool(o.desc) + strconv.FormatBool(o.nullsFirst) + ","
+	}
+	return s
 }

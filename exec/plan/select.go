@@ -359,28 +359,9 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 // over its output: group keys become key columns, aggregate calls their
 // result columns, and any other column is a grouping error.
 func (p *Planner) aggregate(in node, keys []expr.Expr, calls []aggCall, outs []expr.Expr, having expr.Expr, wins []winCall) (node, []expr.Expr, expr.Expr, error) {
-	agg := &aggNode{in: in, keys: keys, aggs: calls}
-	if distinctCalls(calls) {
-		// agg(DISTINCT x) GROUP BY k is agg(x) over the distinct (k, x).
-		arg := calls[0].arg
-		inner := &aggNode{in: in, keys: append(append([]expr.Expr(nil), keys...), arg)}
-		var outerKeys []expr.Expr
-		for i, k := range keys {
-			outerKeys = append(outerKeys, &expr.ColRef{Idx: i, Typ: k.Type()})
-		}
-		var outerCalls []aggCall
-		for _, c := range calls {
-			c.distinct = false
-			c.arg = &expr.ColRef{Idx: len(keys), Typ: arg.Type()}
-			outerCalls = append(outerCalls, c)
-		}
-		agg = &aggNode{in: inner, keys: outerKeys, aggs: outerCalls}
-	} else {
-		for _, c := range calls {
-			if c.distinct {
-				return nil, nil, nil, unsupported("DISTINCT aggregates mixed with other aggregates, or over different arguments, are not supported yet")
-			}
-		}
+	agg, err := p.aggregation(in, keys, calls)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	keyStr := make([]string, len(keys))
 	for i, k := range keys {
@@ -481,32 +462,40 @@ func starOf(e tree.Expr) (bool, string) {
 
 // columnName is the name PostgreSQL gives an unaliased select item.
 func columnName(e tree.Expr) string {
+	name, _ := figureName(e)
+	return name
+}
+
+// figureName follows PostgreSQL's FigureColname: a column or function name
+// is a strong choice; a cast names the column after its type unless its
+// operand had a strong name; everything else is "?column?".
+func figureName(e tree.Expr) (string, int) {
 	switch e := e.(type) {
 	case *tree.UnresolvedName:
-		return e.Parts[0]
+		return e.Parts[0], 2
 	case *tree.FuncExpr:
-		return strings.ToLower(tree.AsString(&e.Func))
+		return strings.ToLower(tree.AsString(&e.Func)), 2
 	case *tree.CastExpr:
-		if n := columnName(e.Expr); n != "?column?" {
-			return n
+		if n, strength := figureName(e.Expr); strength > 1 {
+			return n, strength
 		}
 		if t, err := TypeFromAST(e.Type); err == nil {
-			return pgTypeName(t)
+			return pgTypeName(t), 1
 		}
 	case *tree.CaseExpr:
-		return "case"
+		return "case", 1
 	case *tree.CoalesceExpr:
-		return strings.ToLower(e.Name)
+		return strings.ToLower(e.Name), 2
 	case *tree.NullIfExpr:
-		return "nullif"
+		return "nullif", 2
 	case *tree.ParenExpr:
-		return columnName(e.Expr)
+		return figureName(e.Expr)
 	case *tree.Subquery:
 		if e.Exists {
-			return "exists"
+			return "exists", 2
 		}
 	}
-	return "?column?"
+	return "?column?", 0
 }
 
 func pgTypeName(t vec.Type) string {
@@ -533,24 +522,133 @@ func pgTypeName(t vec.Type) string {
 			return "varchar"
 		}
 		return "text"
+	case vec.KindBytea:
+		return "bytea"
+	case vec.KindDate:
+		return "date"
+	case vec.KindTimestamp:
+		return "timestamp"
 	case vec.KindTimestampTZ:
 		return "timestamptz"
+	case vec.KindInterval:
+		return "interval"
 	}
 	return t.String()
 }
 
 var _ = colexec.BatchSize
 
-// distinctCalls reports whether every call is a DISTINCT aggregate of one
-// argument without FILTER, the form planned as two groupings.
-func distinctCalls(calls []aggCall) bool {
-	if len(calls) == 0 || !calls[0].distinct || calls[0].arg == nil {
-		return false
+// aggregation builds the node computing calls grouped by keys, with output
+// [keys..., one column per call]. Plain aggregates are one HashAgg. Each
+// set of DISTINCT aggregates over one argument is a grouping on (keys,
+// argument) followed by the aggregates; the parts are joined on the keys
+// (NULL keys matching) and put back in the calls' order.
+func (p *Planner) aggregation(in node, keys []expr.Expr, calls []aggCall) (node, error) {
+	type part struct {
+		arg   string
+		calls []int
 	}
-	for _, c := range calls {
-		if !c.distinct || c.filter != nil || c.arg == nil || c.arg.String() != calls[0].arg.String() {
-			return false
+	var plain []int
+	var parts []part
+	for i, c := range calls {
+		if !c.distinct {
+			plain = append(plain, i)
+			continue
+		}
+		if c.filter != nil {
+			return nil, unsupported("DISTINCT aggregates with FILTER are not supported yet")
+		}
+		found := false
+		for j := range parts {
+			if parts[j].arg == c.arg.String() {
+				parts[j].calls = append(parts[j].calls, i)
+				found = true
+			}
+		}
+		if !found {
+			parts = append(parts, part{arg: c.arg.String(), calls: []int{i}})
 		}
 	}
-	return true
+	keyRefs := func() []expr.Expr {
+		var out []expr.Expr
+		for i, k := range keys {
+			out = append(out, &expr.ColRef{Idx: i, Typ: k.Type()})
+		}
+		return out
+	}
+	var nodes []node
+	var members [][]int
+	if len(plain) > 0 || len(parts) == 0 {
+		var cs []aggCall
+		for _, i := range plain {
+			cs = append(cs, calls[i])
+		}
+		nodes = append(nodes, orderedAgg(in, keys, cs))
+		members = append(members, plain)
+	}
+	for _, pt := range parts {
+		arg := calls[pt.calls[0]].arg
+		inner := &aggNode{in: in, keys: append(append([]expr.Expr(nil), keys...), arg)}
+		var cs []aggCall
+		for _, i := range pt.calls {
+			c := calls[i]
+			c.distinct = false
+			c.arg = &expr.ColRef{Idx: len(keys), Typ: arg.Type()}
+			cs = append(cs, c)
+		}
+		nodes = append(nodes, orderedAgg(inner, keyRefs(), cs))
+		members = append(members, pt.calls)
+	}
+	if len(nodes) == 1 && len(parts) <= 1 && (len(plain) == 0) == (len(parts) == 1) {
+		return nodes[0], nil
+	}
+	// Join the parts on the group keys and pick each call's column.
+	nk := len(keys)
+	cur := nodes[0]
+	pos := make([]int, len(calls))
+	for k, i := range members[0] {
+		pos[i] = nk + k
+	}
+	width := nk + len(members[0])
+	for j := 1; j < len(nodes); j++ {
+		cur = &joinNode{kind: colexec.InnerJoin, left: cur, right: nodes[j], lkeys: keyRefs(), rkeys: keyRefs(), nullsEqual: true}
+		for k, i := range members[j] {
+			pos[i] = width + nk + k
+		}
+		width += nk + len(members[j])
+	}
+	ts := cur.types()
+	out := keyRefs()
+	for i := range calls {
+		out = append(out, &expr.ColRef{Idx: pos[i], Typ: ts[pos[i]]})
+	}
+	return &projectNode{in: cur, exprs: out}, nil
+}
+
+// orderedAgg is an aggNode whose input is first sorted when an aggregate
+// has ORDER BY (string_agg(x, ',' ORDER BY y)): the aggregation then sees
+// each group's rows in that order.
+func orderedAgg(in node, keys []expr.Expr, calls []aggCall) node {
+	var order []aggOrder
+	for _, c := range calls {
+		if len(c.order) > 0 {
+			order = c.order
+			break
+		}
+	}
+	if len(order) == 0 {
+		return &aggNode{in: in, keys: keys, aggs: calls}
+	}
+	ts := in.types()
+	var exprs []expr.Expr
+	for i, t := range ts {
+		exprs = append(exprs, &expr.ColRef{Idx: i, Typ: t})
+	}
+	var sk []sortKey
+	for _, o := range order {
+		sk = append(sk, sortKey{col: len(exprs), desc: o.desc, nullsFirst: o.nullsFirst})
+		exprs = append(exprs, o.e)
+	}
+	sorted := &sortNode{in: &projectNode{in: in, exprs: exprs}, keys: sk}
+	return &aggNode{in: sorted, keys: keys, aggs: calls, ordered: true}
 }

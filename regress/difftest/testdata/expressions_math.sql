@@ -1,0 +1,93 @@
+-- Arithmetic, operator precedence and the math functions.
+
+SELECT 2 + 3 * 4, (2 + 3) * 4, 10 - 2 - 3, 2 * 3 % 4;
+
+SELECT 7 / 2, -7 / 2, 7 % 3, -7 % 3, 7 % -3;
+
+SELECT 7.0 / 2, 7 / 2.0, 7::float8 / 2, 1.0 / 3;
+
+SELECT 1.50 + 2.5, 0.1 + 0.2, 1.25 * 4, 10.00 - 0.001;
+
+SELECT 2 ^ 10, 2.0 ^ 3, -2 ^ 2;
+
+SELECT -5, - -5, +5, -(3 - 5);
+
+SELECT id, i4 + 1 AS plus, i4 - 1 AS minus, i4 * 2 AS times, i4 / 3 AS div, i4 % 3 AS rem FROM types WHERE id IN (1, 2, 6, 8, 9, 10, 11);
+
+SELECT id, i2 + i2 AS s2, i2 * 10 AS m2, i8 * 2 AS m8 FROM types WHERE id IN (1, 2, 6, 9, 12);
+
+SELECT id, n * 2 AS n2, n + n6 AS nn, n - 1 AS n1, n * n AS sq FROM types WHERE id <> 4 AND id <> 5;
+
+SELECT id, n / 3 AS third, n6 / 7 AS seventh FROM types WHERE n IS NOT NULL AND id NOT IN (4, 5);
+
+SELECT id, f8 * 2 AS f2, f8 / 3 AS f3, f8 + 0.5 AS fh, f8 - f8 AS z FROM types WHERE id NOT IN (4, 5);
+
+SELECT id, f4 * 2 AS f2, f4 + 1 AS f1 FROM types WHERE id NOT IN (4, 5);
+
+SELECT id, i4 + n AS mixed, i4 * 1.5 AS lit, i2 + i8 AS wide, i4 + f8 AS fl FROM types WHERE id IN (1, 2, 6, 9, 11);
+
+SELECT 2147483647::int8 + 1, 32767::int4 + 1, 9007199254740993::int8 * 1;
+
+SELECT 123456789::int8 * 1000, -123456789::int8 * -1000;
+
+SELECT abs(-5), abs(5), abs(-2.50), abs(-1.5::float8), abs(0);
+
+SELECT id, abs(i4) AS a4, abs(n) AS an, abs(f8) AS af FROM types WHERE id IN (1, 2, 6, 10);
+
+SELECT round(2.5), round(-2.5), round(2.4), round(1.2345, 2), round(-1.2355, 3), round(1234.5, -2);
+
+SELECT round(2.5::float8), round(3.5::float8), round(-2.5::float8), round(0.5::float8);
+
+SELECT id, round(n) AS r0, round(n, 1) AS r1, round(n6, 3) AS r3 FROM types WHERE n IS NOT NULL;
+
+SELECT trunc(2.7), trunc(-2.7), trunc(1.2399, 2), trunc(2.7::float8), trunc(-2.7::float8);
+
+SELECT floor(2.7), floor(-2.7), ceil(2.1), ceil(-2.1), ceiling(2.0), floor(-0.5::float8), ceil(-0.5::float8);
+
+SELECT power(2, 10), power(2.0, 3), power(9, 0.5), power(2, -1);
+
+SELECT sqrt(2), sqrt(16.0), sqrt(0), sqrt(1e10);
+
+SELECT mod(7, 3), mod(-7, 3), mod(7, -3), mod(7.5, 2), mod(-7.5, 2);
+
+SELECT ln(10), ln(2.718281828459045), exp(1), exp(0), exp(2.0);
+
+SELECT sign(-3), sign(0), sign(4), sign(-2.5), sign(0.0), sign(2.5::float8);
+
+SELECT div(7, 2), div(-7, 2), div(7.5, 2);
+
+SELECT greatest(1, 5, 3), least(1, 5, 3), greatest(1, NULL, 2), least(NULL::int, NULL), greatest('a', 'b', 'B');
+
+SELECT id, greatest(i4, 0) AS g, least(n, 0) AS l, greatest(d, '2000-01-01') AS gd FROM types;
+
+SELECT 5 & 3, 5 | 3, 5 # 3, ~5, 1 << 4, 256 >> 2;
+
+SELECT id, f8 + 1 AS p, f8 * 0 AS z, -f8 AS neg FROM specials;
+
+SELECT id, f4 * 2 AS f2, f4 - f4 AS z FROM specials;
+
+SELECT 'NaN'::float8 = 'NaN'::float8, 'NaN'::float8 > 'Infinity'::float8, '-0'::float8 = 0;
+
+SELECT 0.1::float8 + 0.2::float8, 1::float8 / 3, 2::float8 / 3, 100::float8 / 7;
+
+SELECT 1::real / 3, 2::real / 3, 0.1::real, 16777217::real;
+
+SELECT 1e-5::float8, 1e15::float8, 1e16::float8, 123456789012345678::float8, 0.0001::float8;
+
+SELECT sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)) FROM lineitem WHERE l_orderkey < 100;
+
+SELECT l_orderkey, l_linenumber, l_extendedprice * (1 - l_discount) AS disc FROM lineitem WHERE l_orderkey < 40;
+
+SELECT ps_partkey, ps_suppkey, ps_supplycost * ps_availqty AS value FROM partsupp WHERE ps_partkey <= 10;
+
+SELECT 10 - 3 + 2, 2 * 3 + 4 * 5, 100 / 10 / 5, 2 + 3 * 4 - 5 / 2;
+
+SELECT 1.5 * 2 = 3, 0.1 + 0.2 = 0.3, 0.1::float8 + 0.2::float8 = 0.3::float8;
+
+SELECT 9223372036854775807, -9223372036854775807, 2147483648, -2147483649;
+
+SELECT 12345678901234567890, 0.000000001, 1.00000000000000000001;
+
+SELECT 5 / 2 * 2, 5 * 2 / 2, 5.0 / 2 * 2;
+
+SELECT @ -5, |/ 16.0;

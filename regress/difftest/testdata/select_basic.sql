@@ -1,0 +1,94 @@
+-- Projections, aliases, FROM forms. The whole-table SELECTs also check that
+-- both systems hold the same data and print every type the same way.
+
+SELECT * FROM types;
+
+SELECT * FROM specials;
+
+SELECT * FROM t1;
+
+SELECT * FROM t2;
+
+SELECT * FROM t3;
+
+SELECT * FROM empty;
+
+SELECT * FROM emp;
+
+SELECT * FROM dept;
+
+SELECT * FROM region;
+
+SELECT * FROM nation;
+
+SELECT * FROM supplier;
+
+SELECT * FROM customer;
+
+SELECT * FROM part;
+
+SELECT * FROM partsupp;
+
+SELECT * FROM orders;
+
+SELECT * FROM lineitem;
+
+SELECT id, t AS label, i4 AS "Int Value" FROM types;
+
+SELECT c, vc, t FROM types;
+
+SELECT b, bt, iv FROM types;
+
+SELECT d, ts, tz FROM types;
+
+SELECT f4, f8 FROM types;
+
+SELECT i2, i4, i8, n, n6 FROM types;
+
+SELECT k, k, id FROM t1;
+
+SELECT t1.* FROM t1;
+
+SELECT a.id, a.v FROM t1 AS a;
+
+SELECT x.id, x.v FROM t1 x;
+
+SELECT public.t1.id FROM public.t1;
+
+SELECT id, id * 2 AS twice, id + k AS s FROM t1;
+
+SELECT 1;
+
+SELECT 1 AS one, 'a' AS letter, NULL AS nothing, true AS yes;
+
+SELECT 1 + 1;
+
+SELECT 'it''s' AS quoted, '' AS empty_string, 'héllo' AS unicode;
+
+SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, NULL)) AS v(x, y);
+
+VALUES (1, 'x'), (2, 'y');
+
+SELECT * FROM (SELECT id, k FROM t1 WHERE k IS NOT NULL) AS s;
+
+SELECT s.kk FROM (SELECT k AS kk FROM t1) s;
+
+SELECT r_name FROM region;
+
+SELECT n_name, n_regionkey FROM nation;
+
+SELECT * FROM t1 LIMIT 0;
+
+SELECT 'constant' AS c FROM t1;
+
+SELECT id FROM empty;
+
+TABLE t2;
+
+SELECT "id", "v" FROM t1;
+
+SELECT T1.ID FROM T1;
+
+SELECT o_orderkey, o_custkey, o_totalprice, o_orderdate FROM orders;
+
+SELECT l_orderkey, l_linenumber, l_quantity, l_shipdate, l_comment FROM lineitem;
