@@ -14,7 +14,7 @@ MINIO_VERSION       := v0.0.0-20260212201848-7aac2a2c5b7c
 STATICCHECK_VERSION := v0.8.2
 export CGO_ENABLED := 0
 
-.PHONY: all build run test test-short diff bench lint tools cross release clean
+.PHONY: all build run test test-short diff bench bench-tpch lint tools cross release clean
 
 all: build
 
@@ -59,6 +59,14 @@ bench: tools build
 	APIARY_MINIO_BIN=$(TOOLS)/minio $(GO) test -run '^$$' -bench . -benchtime 2s -count 1 ./objstore/... ./txn/... ./exec/...
 	APIARY_MINIO_BIN=$(TOOLS)/minio $(GO) test -run '^$$' -bench CopyLineitem -benchtime 2x -count 1 -timeout 30m ./regress/copybench/
 	APIARY_MINIO_BIN=$(TOOLS)/minio $(GO) test -run '^$$' -bench SmallInserts -benchtime 1000x -count 1 -timeout 30m ./regress/copybench/
+	$(GO) test -run '^$$' -bench TPCH -benchtime 3x -count 1 -timeout 60m ./regress/tpchbench/
+
+# The TPC-H table of docs/performance.md: per-query medians over the wire
+# next to PostgreSQL 15, and whether each answer equals PostgreSQL's.
+# SF=1 by default; MEMLIMIT=1GiB runs the small-machine variant.
+SF ?= 1
+bench-tpch:
+	APIARY_TPCH_SF=$(SF) APIARY_TPCH_MEMLIMIT=$(MEMLIMIT) APIARY_TPCH_REPORT=1 $(GO) test -run TestTPCHReport -count 1 -v -timeout 60m ./regress/tpchbench/
 
 lint: $(TOOLS)/staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

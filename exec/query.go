@@ -2,7 +2,10 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
@@ -95,18 +98,65 @@ func (s *Session) env() *expr.Env {
 
 // query plans and starts a SELECT.
 func (s *Session) query(ctx context.Context, n *tree.Select) (Result, error) {
+	deadline, err := s.statementDeadline()
+	if err != nil {
+		return Result{}, err
+	}
 	t, done := s.readTxn()
-	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.eng.queryMemory(), Bees: s.eng.bees()})
+	pctx := ctx
+	if !deadline.IsZero() {
+		// Planning may run uncorrelated subqueries: they count too.
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
+	p := plan.New(pctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.eng.queryMemory(), Bees: s.eng.bees()})
 	op, cols, err := p.Select(n)
 	if err != nil {
 		done()
-		return Result{}, err
+		return Result{}, timeoutError(err, pctx)
 	}
 	out := make([]Column, len(cols))
 	for i, c := range cols {
 		out[i] = Column{Name: c.Name, Type: c.Type}
 	}
-	return Result{Tag: "SELECT", Rows: &opRows{op: op, cols: out, done: done}}, nil
+	return Result{Tag: "SELECT", Rows: &opRows{op: op, cols: out, done: done, deadline: deadline}}, nil
+}
+
+// statementDeadline returns when the statement started now must stop under
+// the session's statement_timeout (zero time: no limit).
+func (s *Session) statementDeadline() (time.Time, error) {
+	v, ok := s.settings["statement_timeout"]
+	if !ok {
+		return time.Time{}, nil
+	}
+	d, err := parseTimeout(v)
+	if err != nil || d <= 0 {
+		return time.Time{}, err
+	}
+	return time.Now().Add(d), nil
+}
+
+// parseTimeout reads a PostgreSQL duration setting: a bare number is
+// milliseconds; units ms, s, min, h, d are accepted.
+func parseTimeout(v string) (time.Duration, error) {
+	v = strings.TrimSpace(strings.Trim(v, "'"))
+	units := []struct {
+		suffix string
+		d      time.Duration
+	}{{"ms", time.Millisecond}, {"min", time.Minute}, {"s", time.Second}, {"h", time.Hour}, {"d", 24 * time.Hour}}
+	mult := time.Millisecond
+	for _, u := range units {
+		if strings.HasSuffix(v, u.suffix) {
+			v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.d
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return 0, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"statement_timeout\": %q", v)
+	}
+	return time.Duration(n * float64(mult)), nil
 }
 
 // opRows streams an operator's batches as a Result's rows.
@@ -114,6 +164,12 @@ type opRows struct {
 	op   colexec.Operator
 	cols []Column
 	done func()
+	// deadline is the statement_timeout's; the first Next derives the
+	// context every later call uses, so the bees started then live on
+	// until the statement ends.
+	deadline time.Time
+	ctx      context.Context
+	cancel   context.CancelFunc
 }
 
 func (r *opRows) Columns() []Column { return r.cols }
@@ -124,10 +180,29 @@ func (r *opRows) Next(ctx context.Context) (b *vec.Batch, err error) {
 			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", p)
 		}
 	}()
-	return r.op.Next(ctx)
+	if !r.deadline.IsZero() {
+		if r.ctx == nil {
+			r.ctx, r.cancel = context.WithDeadline(ctx, r.deadline)
+		}
+		ctx = r.ctx
+	}
+	b, err = r.op.Next(ctx)
+	return b, timeoutError(err, ctx)
+}
+
+// timeoutError reports a statement stopped by statement_timeout as
+// PostgreSQL does.
+func timeoutError(err error, ctx context.Context) error {
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return sqlerr.Wrap(err, sqlerr.QueryCanceled, "canceling statement due to statement timeout")
+	}
+	return err
 }
 
 func (r *opRows) Close() {
+	if r.cancel != nil {
+		r.cancel()
+	}
 	if r.op != nil {
 		r.op.Close()
 		r.op = nil

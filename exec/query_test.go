@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -157,5 +158,37 @@ func TestExplain(t *testing.T) {
 		if !strings.Contains(an, want) {
 			t.Errorf("EXPLAIN ANALYZE lacks %q:\n%s", want, an)
 		}
+	}
+}
+
+// TestStatementTimeoutAndBudget checks that statement_timeout stops a
+// parallel query with 57014 and that a query past its memory budget fails
+// with 53200, and that the session serves the next statement either way.
+func TestStatementTimeoutAndBudget(t *testing.T) {
+	ctx := context.Background()
+	eng, err := NewEngine(ctx, objstore.NewMem(), Config{Node: "limits", Bees: 2, BeeMemory: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := eng.NewSession(ctx, "apiary", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mustRun(t, s, `CREATE TABLE n (i int, pad text)`)
+	mustRun(t, s, `INSERT INTO n SELECT a.i * 100 + b.i, repeat('x', 100) FROM (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) a(i), (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) b(i)`)
+	mustRun(t, s, `INSERT INTO n SELECT x.i + y.i * 1000, x.pad FROM n x, n y`)
+	if got := joinRows(mustRun(t, s, `SELECT count(*) FROM n`)); got != "10100" {
+		t.Fatalf("count = %s", got)
+	}
+	// 10^12 pairs: only the timeout ends this.
+	mustRun(t, s, `SET statement_timeout = 100`)
+	wantCode(t, s, `SELECT count(*) FROM n a, n b, n c WHERE a.i + b.i + c.i < 0`, sqlerr.QueryCanceled)
+	mustRun(t, s, `RESET statement_timeout`)
+	// A hash join building 10,100 rows of 100-byte text needs more than the
+	// two bees' 1 MiB chambers.
+	wantCode(t, s, `SELECT count(*) FROM n a JOIN n b ON a.pad = b.pad AND a.i = b.i`, sqlerr.OutOfMemory)
+	if got := joinRows(mustRun(t, s, `SELECT max(i) FROM n`)); got != "909909" {
+		t.Fatalf("after errors: %s", got)
 	}
 }
