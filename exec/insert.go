@@ -79,6 +79,14 @@ func (s *Session) insert(ctx context.Context, n *tree.Insert) (Result, error) {
 		if count == 0 {
 			return Result{Tag: "INSERT 0 0"}, nil
 		}
+		if s.txn != nil {
+			// In a transaction block rows wait for their siblings and
+			// become a few right-sized cells (insert_buffer.go).
+			if err := s.bufferInsert(ctx, f, md, ledger, batch); err != nil {
+				return Result{}, err
+			}
+			return Result{Tag: fmt.Sprintf("INSERT 0 %d", count)}, nil
+		}
 		cells, err := s.writeCells(ctx, t, f.Prefix(), md, []*vec.Batch{batch})
 		if err != nil {
 			return Result{}, err

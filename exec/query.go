@@ -36,6 +36,12 @@ func (c txnCatalog) Table(ctx context.Context, tn *tree.TableName) (*plan.Table,
 	if err != nil {
 		return nil, err
 	}
+	if c.t == s.txn {
+		// The block's own buffered rows must be visible to its reads.
+		if err := s.flushFrame(ctx, f.Prefix()); err != nil {
+			return nil, err
+		}
+	}
 	ledger := s.eng.txns.Ledger(f.Prefix())
 	snap, err := c.t.Read(ctx, ledger)
 	if err != nil {

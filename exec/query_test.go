@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -153,6 +154,12 @@ func TestExplain(t *testing.T) {
 			t.Errorf("EXPLAIN lacks %q:\n%s", want, plan)
 		}
 	}
+	if got := joinRows(mustRun(t, s, `SELECT count(*), min(k), max(v), count(v) FROM a`)); got != "3|1|1000|3" {
+		t.Errorf("aggregates from statistics: %s", got)
+	}
+	if st := joinRows(mustRun(t, s, `EXPLAIN SELECT count(*), min(k), max(v) FROM a`)); !strings.Contains(st, "from cell statistics") {
+		t.Errorf("count/min/max not answered from statistics:\n%s", st)
+	}
 	an := joinRows(mustRun(t, s, `EXPLAIN ANALYZE SELECT count(*) FROM a WHERE v > 5`))
 	for _, want := range []string{"actual rows=", "Row groups:", "Execution Time:", "Peak memory:"} {
 		if !strings.Contains(an, want) {
@@ -190,5 +197,44 @@ func TestStatementTimeoutAndBudget(t *testing.T) {
 	wantCode(t, s, `SELECT count(*) FROM n a JOIN n b ON a.pad = b.pad AND a.i = b.i`, sqlerr.OutOfMemory)
 	if got := joinRows(mustRun(t, s, `SELECT max(i) FROM n`)); got != "909909" {
 		t.Fatalf("after errors: %s", got)
+	}
+}
+
+// TestTransactionInsertsShareCells checks that a block of single-row
+// INSERTs commits a few cells, not one per statement, and that the block
+// reads its own buffered rows.
+func TestTransactionInsertsShareCells(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	mustRun(t, s, `CREATE TABLE small (id int, v text)`)
+	mustRun(t, s, `BEGIN`)
+	for i := 0; i < 500; i++ {
+		mustRun(t, s, fmt.Sprintf(`INSERT INTO small VALUES (%d, 'v%d')`, i, i))
+	}
+	if got := joinRows(mustRun(t, s, `SELECT count(*), sum(id) FROM small`)); got != "500|124750" {
+		t.Fatalf("inside the block: %s", got)
+	}
+	for i := 500; i < 1000; i++ {
+		mustRun(t, s, fmt.Sprintf(`INSERT INTO small VALUES (%d, 'v%d')`, i, i))
+	}
+	mustRun(t, s, `COMMIT`)
+	if got := joinRows(mustRun(t, s, `SELECT count(*), sum(id) FROM small`)); got != "1000|499500" {
+		t.Fatalf("after commit: %s", got)
+	}
+	plan := joinRows(mustRun(t, s, `EXPLAIN SELECT * FROM small WHERE id > 0`))
+	if !strings.Contains(plan, "Cells: 2,") {
+		t.Fatalf("1000 INSERTs in a block wrote other than 2 cells (one per flush):\n%s", plan)
+	}
+	// A rolled-back block leaves nothing, buffered or not.
+	mustRun(t, s, `BEGIN`)
+	mustRun(t, s, `INSERT INTO small VALUES (-1, 'gone')`)
+	mustRun(t, s, `ROLLBACK`)
+	if got := joinRows(mustRun(t, s, `SELECT count(*) FROM small WHERE id < 0`)); got != "0" {
+		t.Fatalf("after rollback: %s", got)
+	}
+	// A multi-statement string is one implicit block: one cell.
+	mustRun(t, s, `CREATE TABLE multi (id int)`)
+	mustRun(t, s, `INSERT INTO multi VALUES (1); INSERT INTO multi VALUES (2); INSERT INTO multi VALUES (3)`)
+	if plan := joinRows(mustRun(t, s, `EXPLAIN SELECT * FROM multi WHERE id > 0`)); !strings.Contains(plan, "Cells: 1,") {
+		t.Fatalf("implicit block:\n%s", plan)
 	}
 }

@@ -39,6 +39,11 @@ type Session struct {
 	// txn is the open transaction block (BEGIN ... COMMIT), nil outside one.
 	txn    *txn.Txn
 	failed bool
+
+	// buffers are the block's INSERT rows not yet written (insert_buffer.go),
+	// valid while bufTxn is the open block.
+	buffers map[string]*insertBuffer
+	bufTxn  *txn.Txn
 }
 
 // Hive returns the session's current hive.
@@ -95,6 +100,11 @@ func (s *Session) ExecSimple(ctx context.Context, sql string, emit func(Result) 
 		}
 	}
 	if implicit {
+		if err := s.flushInserts(ctx); err != nil {
+			s.txn.Abort()
+			s.txn = nil
+			return err
+		}
 		t := s.txn
 		s.txn = nil
 		if _, err := t.Commit(ctx); err != nil {
@@ -130,10 +140,16 @@ func (s *Session) execOne(ctx context.Context, stmt string) (res Result, err err
 		if err := s.checkNotFailed(); err != nil {
 			return Result{}, err
 		}
+		if err := s.flushInserts(ctx); err != nil {
+			return Result{}, err
+		}
 		return s.describe(ctx, p.describe)
 	}
 	if p.own != nil {
 		if err := s.checkNotFailed(); err != nil {
+			return Result{}, err
+		}
+		if err := s.flushInserts(ctx); err != nil {
 			return Result{}, err
 		}
 		return p.own(ctx, s)
@@ -151,6 +167,11 @@ func (s *Session) execOne(ctx context.Context, stmt string) (res Result, err err
 	default:
 		if err := s.checkNotFailed(); err != nil {
 			return Result{}, err
+		}
+		if !isValuesInsert(ast) {
+			if err := s.flushInserts(ctx); err != nil {
+				return Result{}, err
+			}
 		}
 	}
 	return s.dispatch(ctx, ast)
@@ -253,10 +274,28 @@ func (s *Session) commit(ctx context.Context) (Result, error) {
 		t.Abort()
 		return Result{Tag: "ROLLBACK"}, nil
 	}
+	s.txn = t
+	err := s.flushInserts(ctx)
+	s.txn = nil
+	if err != nil {
+		t.Abort()
+		return Result{}, err
+	}
 	if _, err := t.Commit(ctx); err != nil {
 		return Result{}, commitError(err)
 	}
 	return Result{Tag: "COMMIT"}, nil
+}
+
+// isValuesInsert reports whether ast is INSERT ... VALUES, the statement
+// whose rows a transaction block buffers.
+func isValuesInsert(ast tree.Statement) bool {
+	ins, ok := ast.(*tree.Insert)
+	if !ok || ins.Rows == nil {
+		return false
+	}
+	_, ok = ins.Rows.Select.(*tree.ValuesClause)
+	return ok
 }
 
 func (s *Session) rollback() (Result, error) {

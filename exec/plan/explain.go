@@ -161,6 +161,9 @@ func (p *Planner) explainNode(n node, depth int, st *explainStats, lines *[]stri
 			rows = n.rows.Len
 		}
 		head = fmt.Sprintf("Values (%d rows)", rows)
+		if n.fromStats {
+			head = "Aggregates from cell statistics (no cell read)"
+		}
 	case *windowNode:
 		head, kids = "Window", []node{n.in}
 		var fs []string

@@ -88,6 +88,8 @@ type unionNode struct {
 type valuesNode struct {
 	typs []vec.Type
 	rows *vec.Batch
+	// fromStats marks aggregates answered from the ledger's statistics.
+	fromStats bool
 }
 
 func (n *scanNode) types() []vec.Type {

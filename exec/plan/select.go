@@ -359,8 +359,11 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 // over its output: group keys become key columns, aggregate calls their
 // result columns, and any other column is a grouping error.
 func (p *Planner) aggregate(in node, keys []expr.Expr, calls []aggCall, outs []expr.Expr, having expr.Expr, wins []winCall) (node, []expr.Expr, expr.Expr, error) {
-	agg, err := p.aggregation(in, keys, calls)
-	if err != nil {
+	var err error
+	var agg node
+	if v := fromStatistics(in, keys, calls); v != nil {
+		agg = v
+	} else if agg, err = p.aggregation(in, keys, calls); err != nil {
 		return nil, nil, nil, err
 	}
 	keyStr := make([]string, len(keys))
