@@ -70,6 +70,9 @@ var vocabulary = []struct {
 
 var describeRe = regexp.MustCompile(`(?is)^(?:describe|desc)\s+(?:(?:frame|table)\s+)?(.+)$`)
 
+// showColumnsRe is SHOW COLUMNS FROM frame, which answers as DESCRIBE does.
+var showColumnsRe = regexp.MustCompile(`(?is)^show\s+columns\s+(?:from|in)\s+(.+)$`)
+
 // preparsed is a statement after the vocabulary rewrite. describe is set for
 // DESCRIBE, which PostgreSQL lacks and the parser rejects: it holds the frame
 // name as written. own is set for the statements Apiary parses itself.
@@ -115,6 +118,9 @@ func ownStatement(body string) func(ctx context.Context, s *Session) (Result, er
 
 func preparse(stmt string) preparsed {
 	body := stripLeadingComments(stmt)
+	if m := showColumnsRe.FindStringSubmatch(body); m != nil {
+		return preparsed{describe: strings.TrimSpace(m[1])}
+	}
 	if m := describeRe.FindStringSubmatch(body); m != nil {
 		return preparsed{describe: strings.TrimSpace(m[1])}
 	}

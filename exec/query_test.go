@@ -238,3 +238,18 @@ func TestTransactionInsertsShareCells(t *testing.T) {
 		t.Fatalf("implicit block:\n%s", plan)
 	}
 }
+
+func TestCreateIndexAndShowColumns(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	mustRun(t, s, `CREATE TABLE ix (a int NOT NULL, b text)`)
+	tags, _, err := run(t, s, `CREATE INDEX ix_a ON ix (a)`)
+	if err != nil || tags[0] != "CREATE INDEX" {
+		t.Fatalf("CREATE INDEX: %v %v", tags, err)
+	}
+	wantCode(t, s, `CREATE INDEX nope_a ON nope (a)`, sqlerr.UndefinedTable)
+	mustRun(t, s, `DROP INDEX ix_a`)
+	cols := joinRows(mustRun(t, s, `SHOW COLUMNS FROM ix`))
+	if !strings.HasPrefix(cols, "a|integer|NO") || !strings.Contains(cols, "b|text|YES") {
+		t.Fatalf("SHOW COLUMNS:\n%s", cols)
+	}
+}
