@@ -59,14 +59,16 @@ bench: tools build
 	APIARY_MINIO_BIN=$(TOOLS)/minio $(GO) test -run '^$$' -bench . -benchtime 2s -count 1 ./objstore/... ./txn/... ./exec/...
 	APIARY_MINIO_BIN=$(TOOLS)/minio $(GO) test -run '^$$' -bench CopyLineitem -benchtime 2x -count 1 -timeout 30m ./regress/copybench/
 	APIARY_MINIO_BIN=$(TOOLS)/minio $(GO) test -run '^$$' -bench SmallInserts -benchtime 1000x -count 1 -timeout 30m ./regress/copybench/
-	$(GO) test -run '^$$' -bench TPCH -benchtime 3x -count 1 -timeout 60m ./regress/tpchbench/
+	$(MAKE) bench-tpch
 
 # The TPC-H table of docs/performance.md: per-query medians over the wire
 # next to PostgreSQL 15, and whether each answer equals PostgreSQL's.
 # SF=1 by default; MEMLIMIT=1GiB runs the small-machine variant.
 SF ?= 1
 bench-tpch:
-	APIARY_TPCH_SF=$(SF) APIARY_TPCH_MEMLIMIT=$(MEMLIMIT) APIARY_TPCH_REPORT=1 $(GO) test -run TestTPCHReport -count 1 -v -timeout 60m ./regress/tpchbench/
+	APIARY_TPCH_SF=$(SF) APIARY_TPCH_MEMLIMIT=$(MEMLIMIT) APIARY_TPCH_REPORT=1 \
+	APIARY_TPCH_JSON=bench-results/tpch-sf$(SF)$(if $(MEMLIMIT),-$(MEMLIMIT)).json \
+	$(GO) test -run 'TestTPCHReport|TestConcurrencyReport' -count 1 -v -timeout 60m ./regress/tpchbench/
 
 lint: $(TOOLS)/staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

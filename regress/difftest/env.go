@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/regress/pgtest"
 	"github.com/apiarydb/apiary/regress/tpch"
+	"github.com/apiarydb/apiary/server"
 	"github.com/apiarydb/apiary/sqlerr"
 )
 
@@ -36,6 +38,10 @@ type Env struct {
 	LoadErrors map[string]error
 	// LoadTime is how long loading both systems took.
 	LoadTime time.Duration
+	// Addr is where Apiary's PostgreSQL server for Engine listens
+	// (127.0.0.1): the corpus reaches Apiary over the wire, as clients do,
+	// unless APIARY_DIFFTEST_INPROCESS is set.
+	Addr string
 }
 
 // loadBatch is the number of rows per INSERT statement when loading Apiary.
@@ -86,6 +92,13 @@ func load(pg *pgtest.Cluster) (*Env, error) {
 		return nil, fmt.Errorf("apiary engine: %w", err)
 	}
 	env := &Env{PG: pg, Engine: eng, LoadErrors: map[string]error{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("apiary listener: %w", err)
+	}
+	srv := server.New(server.Config{Logger: logger}, server.EngineSessions(eng))
+	go func() { _ = srv.Serve(context.Background(), ln) }() // lives as long as the test binary
+	env.Addr = ln.Addr().String()
 	sess, err := eng.NewSession(ctx, "apiary", "")
 	if err != nil {
 		return nil, fmt.Errorf("apiary session: %w", err)
@@ -238,9 +251,21 @@ const queryTimeout = 30 * time.Second
 // query to the next as they would for a client. It is not safe for
 // concurrent use.
 type Runner struct {
-	env *Env
-	pg  *pgx.Conn
-	ap  *exec.Session
+	env    *Env
+	pg     *pgx.Conn
+	ap     *exec.Session
+	apConn *pgx.Conn // nil when running in process
+	t      testing.TB
+}
+
+// connectApiary opens a simple-protocol connection to the env's server.
+func (e *Env) connectApiary(ctx context.Context) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://apiary@%s/apiary?sslmode=disable", e.Addr))
+	if err != nil {
+		return nil, err
+	}
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	return pgx.ConnectConfig(ctx, cfg)
 }
 
 // NewRunner opens a connection and a session; t's cleanup closes them.
@@ -260,13 +285,23 @@ func (e *Env) NewRunner(t testing.TB) *Runner {
 	if _, err := conn.Exec(ctx, fmt.Sprintf("SET statement_timeout = %d", queryTimeout.Milliseconds())); err != nil {
 		t.Fatal(err)
 	}
-	r := &Runner{env: e, pg: conn}
+	r := &Runner{env: e, pg: conn, t: t}
 	r.ap, err = e.Engine.NewSession(ctx, "apiary", "")
 	if err != nil {
 		t.Fatalf("difftest: apiary session: %v", err)
 	}
+	if os.Getenv("APIARY_DIFFTEST_INPROCESS") == "" {
+		if r.apConn, err = e.connectApiary(ctx); err != nil {
+			t.Fatalf("difftest: connecting to apiary: %v", err)
+		}
+	}
 	t.Cleanup(func() {
 		r.ap.Close()
+		if r.apConn != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = r.apConn.Close(ctx)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = conn.Close(ctx) // the server outlives the test; nothing to report
@@ -329,6 +364,18 @@ func QueryPostgres(ctx context.Context, conn *pgx.Conn, sql string) (*Result, er
 func (r *Runner) Apiary(sql string) *Result {
 	ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
 	defer cancel()
+	if r.apConn != nil {
+		res, err := QueryPostgres(ctx, r.apConn, sql)
+		if err == nil {
+			return res
+		}
+		// The connection broke (the server timed the query out or
+		// failed): report it and carry on with a new one.
+		if c, cerr := r.env.connectApiary(context.Background()); cerr == nil {
+			r.apConn = c
+		}
+		return &Result{Code: string(sqlerr.ConnectionFailure), Message: err.Error()}
+	}
 	done := make(chan *Result, 1)
 	sess := r.ap
 	go func() { done <- QueryApiary(ctx, sess, sql) }()

@@ -224,3 +224,19 @@ func Hash(values []string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// Wire runs records over the PostgreSQL protocol on a connection to any
+// server, naming the engine for skipif/onlyif: Apiary reached over the
+// wire is Wire{conn, "apiary"}.
+type Wire struct {
+	Conn *pgx.Conn
+	Name string
+}
+
+// Engine implements DB.
+func (w Wire) Engine() string { return w.Name }
+
+// Run implements DB.
+func (w Wire) Run(ctx context.Context, sql string) (*difftest.Result, error) {
+	return difftest.QueryPostgres(ctx, w.Conn, sql)
+}

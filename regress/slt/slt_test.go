@@ -3,6 +3,7 @@ package slt
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/regress/difftest"
 	"github.com/apiarydb/apiary/regress/pgtest"
+	"github.com/apiarydb/apiary/server"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
@@ -132,7 +134,7 @@ func TestFiles(t *testing.T) {
 				t.Errorf("%s on PostgreSQL (the file's expectation is wrong): %s", name, f)
 			}
 
-			st, err = Run(ctx, Apiary{newSession(t)}, recs)
+			st, err = Run(ctx, apiaryOverWire(t), recs)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,7 +158,8 @@ func TestFiles(t *testing.T) {
 
 // TestExternal runs sqllogictest files from elsewhere on Apiary only and
 // reports how many records pass; it never fails on a mismatch. Point it at
-// files with APIARY_SLT_FILES (a glob), e.g.
+// files with APIARY_SLT_FILES (a glob), and at a running node with
+// APIARY_SLT_DSN (default: a fresh in-process node), e.g.
 //
 //	APIARY_SLT_FILES='/data/sqllogictest/test/select*.test' go test ./regress/slt -run TestExternal -v
 func TestExternal(t *testing.T) {
@@ -172,7 +175,16 @@ func TestExternal(t *testing.T) {
 	for _, path := range files {
 		recs := parseFile(t, path)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		st, err := Run(ctx, Apiary{newSession(t)}, recs)
+		r := apiaryOverWire(t)
+		if dsn := os.Getenv("APIARY_SLT_DSN"); dsn != "" {
+			conn, err := pgx.Connect(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(ctx)
+			r = Wire{conn, "apiary"}
+		}
+		st, err := Run(ctx, r, recs)
 		cancel()
 		if err != nil {
 			t.Fatal(err)
@@ -204,20 +216,38 @@ func parseFile(t *testing.T, path string) []Record {
 	return recs
 }
 
-// newSession opens a session on a fresh in-memory engine.
-func newSession(t *testing.T) *exec.Session {
+// apiaryOverWire starts a fresh in-memory engine behind Apiary's
+// PostgreSQL server on 127.0.0.1 and returns a runner connected to it with
+// pgx, so records travel the wire as a client's would.
+func apiaryOverWire(t *testing.T) DB {
 	t.Helper()
-	ctx := context.Background()
+	ctx, cancel := context.WithCancel(context.Background())
 	eng, err := exec.NewEngine(ctx, objstore.NewMem(), exec.Config{Node: "slt"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := eng.NewSession(ctx, "apiary", "")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
-	return s
+	srv := server.New(server.Config{}, server.EngineSessions(eng))
+	served := make(chan struct{})
+	go func() { defer close(served); _ = srv.Serve(ctx, ln) }()
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://apiary@%s/apiary?sslmode=disable", ln.Addr()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		conn.Close(context.Background())
+		cancel()
+		<-served
+	})
+	return Wire{conn, "apiary"}
 }
 
 // freshDatabase creates database name on the cluster and connects to it.

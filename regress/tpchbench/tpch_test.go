@@ -2,7 +2,9 @@ package tpchbench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"path/filepath"
@@ -128,11 +130,17 @@ func load(pgc *pgtest.Cluster, sf float64) (*bench, error) {
 		if err != nil {
 			return nil, err
 		}
+		genStart := time.Now()
 		if err := tpch.Generate(sf, t.Name, f, tpch.CSV); err != nil {
 			f.Close()
 			return nil, err
 		}
 		f.Close()
+		var size int64
+		if fi, err := os.Stat(path); err == nil {
+			size = fi.Size()
+		}
+		progress("%-9s generated %7.1f MB in %5.1f s", t.Name, float64(size)/1e6, time.Since(genStart).Seconds())
 		if _, err := b.ap.Exec(ctx, ddl); err != nil {
 			return nil, fmt.Errorf("apiary %s: %w", t.Name, err)
 		}
@@ -155,6 +163,7 @@ func load(pgc *pgtest.Cluster, sf float64) (*bench, error) {
 			return nil, err
 		}
 		b.loadPG += time.Since(start)
+		progress("%-9s loaded: Apiary %5.1f s total so far, PostgreSQL %5.1f s", t.Name, b.loadAp.Seconds(), b.loadPG.Seconds())
 		os.Remove(path)
 	}
 	// PostgreSQL gets the benchmark's customary primary keys and fresh
@@ -172,6 +181,12 @@ func load(pgc *pgtest.Cluster, sf float64) (*bench, error) {
 		}
 	}
 	return b, nil
+}
+
+// progress reports loading on stderr as it goes: SF 1 takes about a
+// minute before the first query runs.
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "tpchbench: "+format+"\n", args...)
 }
 
 func (b *bench) query(tb testing.TB, q int) string {
@@ -258,6 +273,15 @@ func TestTPCHReport(t *testing.T) {
 	}
 	sb.WriteString("\n\n| query | Apiary (s) | PostgreSQL 15 (s) | PostgreSQL / Apiary | same answer |\n|---|---:|---:|---:|---|\n")
 	var totA, totP time.Duration
+	type record struct {
+		Query            int     `json:"query"`
+		ApiarySeconds    float64 `json:"apiary_s"`
+		PostgresSeconds  float64 `json:"postgres_s"`
+		PostgresTimedOut bool    `json:"postgres_timed_out,omitempty"`
+		SameAnswer       string  `json:"same_answer"`
+	}
+	var records []record
+	var logRatios []float64
 	for q := 1; q <= 22; q++ {
 		sql := bb.query(t, q)
 		same := "yes"
@@ -308,9 +332,41 @@ func TestTPCHReport(t *testing.T) {
 		}
 		totP += dp
 		fmt.Fprintf(&sb, "| Q%d | %s | %s | %s | %s |\n", q, cell, pgCell, ratio, same)
+		rec := record{Query: q, ApiarySeconds: da.Seconds(), PostgresSeconds: dp.Seconds(), SameAnswer: same}
+		rec.PostgresTimedOut = pgRes.Code == "57014" || timedOut(errP)
+		records = append(records, rec)
+		if errA == nil && !rec.PostgresTimedOut {
+			logRatios = append(logRatios, math.Log(dp.Seconds()/da.Seconds()))
+		}
 	}
 	fmt.Fprintf(&sb, "| total | %.2f | %.2f (timeouts counted at the limit) | %.2f | |\n", totA.Seconds(), totP.Seconds(), totP.Seconds()/totA.Seconds())
+	geo := 0.0
+	for _, l := range logRatios {
+		geo += l
+	}
+	if len(logRatios) > 0 {
+		geo = math.Exp(geo / float64(len(logRatios)))
+	}
+	fmt.Fprintf(&sb, "\nGeometric mean of PostgreSQL / Apiary over the %d queries both finished: %.2f\n", len(logRatios), geo)
 	t.Log("\n" + sb.String())
+	if out := os.Getenv("APIARY_TPCH_JSON"); out != "" {
+		doc := map[string]any{
+			"scale_factor": bb.sf, "cores": runtime.GOMAXPROCS(0), "goos": runtime.GOOS, "goarch": runtime.GOARCH,
+			"go": runtime.Version(), "postgres": pgtest.Shared(t).Version(), "memory_limit_bytes": bb.memLimit,
+			"load_apiary_s": bb.loadAp.Seconds(), "load_postgres_s": bb.loadPG.Seconds(),
+			"geomean_postgres_over_apiary": geo, "queries": records, "when": time.Now().UTC().Format(time.RFC3339),
+		}
+		data, err := json.MarshalIndent(doc, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(out, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if out := os.Getenv("APIARY_TPCH_REPORT_FILE"); out != "" {
 		if err := os.WriteFile(out, []byte(sb.String()), 0o644); err != nil {
 			t.Fatal(err)
