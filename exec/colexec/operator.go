@@ -42,19 +42,14 @@ func Drain(ctx context.Context, op Operator, f func(b *vec.Batch) error) error {
 }
 
 // AppendRows copies the live rows of src onto the ends of dst's columns
-// (same types), compacting away the selection.
+// (same types), compacting away the selection, with typed bulk copies.
 func AppendRows(dst *vec.Batch, src *vec.Batch) {
 	for c, col := range src.Cols {
-		d := dst.Cols[c]
 		if src.Sel == nil {
-			for i := 0; i < src.Len; i++ {
-				d.AppendFrom(col, i)
-			}
+			dst.Cols[c].AppendRange(col, 0, src.Len)
 			continue
 		}
-		for _, i := range src.Sel[:src.Len] {
-			d.AppendFrom(col, int(i))
-		}
+		gatherAppend(dst.Cols[c], col, src.Sel[:src.Len])
 	}
 	dst.Len += src.Len
 }

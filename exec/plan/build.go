@@ -154,6 +154,9 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 		if err != nil {
 			return nil, nil, err
 		}
+		// Joins copy every column they carry (pairs, the build side), so
+		// columns only a pushed filter read are dropped first.
+		left, lm = narrow(left, lm, lneed, env)
 		var jb *colexec.JoinBuild
 		var rm []int
 		if sb, ok := b.shared[n].(*sharedBuild); ok {
@@ -166,6 +169,7 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 				left.Close()
 				return nil, nil, err
 			}
+			right, m = narrow(right, m, rneed, env)
 			// Keys that are not plain columns are computed by a
 			// projection appended to each side.
 			right, rk := withKeys(right, n.rkeys, m, env)
@@ -322,6 +326,32 @@ func withKeys(op colexec.Operator, keys []expr.Expr, m []int, env *expr.Env) (co
 }
 
 var _ = vec.Bool
+
+// narrow projects op down to the columns need asks for (by node position,
+// mapped through m), returning the new mapping. Nothing is copied: the
+// projection passes the vectors through.
+func narrow(op colexec.Operator, m []int, need []bool, env *expr.Env) (colexec.Operator, []int) {
+	ts := op.Types()
+	kept := 0
+	for i, x := range m {
+		if need[i] && x >= 0 {
+			kept++
+		}
+	}
+	if kept == len(ts) {
+		return op, m
+	}
+	exprs := make([]expr.Expr, 0, kept)
+	nm := make([]int, len(m))
+	for i, x := range m {
+		nm[i] = -1
+		if need[i] && x >= 0 {
+			nm[i] = len(exprs)
+			exprs = append(exprs, &expr.ColRef{Idx: x, Typ: ts[x]})
+		}
+	}
+	return colexec.NewProject(op, exprs, env), nm
+}
 
 // input builds the input of a pipeline breaker, in parallel when it can.
 func (b *builder) input(n node, need []bool) (colexec.Operator, []int, error) {

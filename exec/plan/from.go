@@ -221,7 +221,7 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 			} else {
 				u.n = &filterNode{in: u.n, pred: local}
 			}
-			u.rows *= 0.3
+			u.rows *= filterSelectivity(local)
 		}
 	}
 	cur, err := joinUnits(units, multi, refs, len(sc.cols), sc)
@@ -291,7 +291,12 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 	for len(joined) < len(units) {
 		// Next: the connected unit that keeps the fewest of the rows it
 		// joins (a filtered dimension shrinks the probe side for every
-		// later join), then the smallest.
+		// later join), counting the filters of units reachable only
+		// through it (supplier is selective when its nation is), then the
+		// smallest.
+		eff := func(ui int) float64 {
+			return effectiveSelectivity(ui, units, multi, used, refs, joined, map[int]bool{ui: true}, 3)
+		}
 		next := -1
 		for _, ui := range order {
 			if joined[ui] {
@@ -314,7 +319,7 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 				continue
 			}
 			a, b := units[ui], units[next]
-			if a.selectivity() < b.selectivity() || a.selectivity() == b.selectivity() && a.rows < b.rows {
+			if ea, eb := eff(ui), eff(next); ea < eb || ea == eb && a.rows < b.rows {
 				next = ui
 			}
 		}
@@ -1214,4 +1219,77 @@ func quantifiedIn(x *tree.ComparisonExpr) treecmp.ComparisonOperatorSymbol {
 		}
 	}
 	return treecmp.EQ
+}
+
+// filterSelectivity guesses the fraction of rows a pushed condition keeps,
+// without column statistics: equalities keep few, ranges and patterns more.
+func filterSelectivity(e expr.Expr) float64 {
+	switch e := e.(type) {
+	case *expr.Compare:
+		if e.Op == expr.EQ {
+			return 0.05
+		}
+		if e.Op == expr.NE {
+			return 0.9
+		}
+		return 0.3
+	case *expr.InList:
+		return min(0.05*float64(len(e.Vals)), 0.5)
+	case *expr.And:
+		return filterSelectivity(e.L) * filterSelectivity(e.R)
+	case *expr.Or:
+		return min(filterSelectivity(e.L)+filterSelectivity(e.R), 1)
+	case *expr.Not:
+		return 1 - filterSelectivity(e.In)
+	}
+	return 0.3
+}
+
+// effectiveSelectivity is unit ui's selectivity times that of the units
+// joined to it by an equality that no joined unit touches (up to depth
+// levels): joining ui brings their filters within reach.
+func effectiveSelectivity(ui int, units []*unit, multi []expr.Expr, used []bool, refs func(expr.Expr) map[int]bool, joined, seen map[int]bool, depth int) float64 {
+	sel := units[ui].selectivity()
+	if depth == 0 {
+		return sel
+	}
+	for ci, x := range multi {
+		if used[ci] {
+			continue
+		}
+		c, ok := x.(*expr.Compare)
+		if !ok || c.Op != expr.EQ {
+			continue
+		}
+		r := refs(x)
+		if len(r) != 2 || !r[ui] {
+			continue
+		}
+		for other := range r {
+			if other == ui || joined[other] || seen[other] || connectedToJoined(other, multi, used, refs, joined) {
+				continue
+			}
+			seen[other] = true
+			sel *= effectiveSelectivity(other, units, multi, used, refs, joined, seen, depth-1)
+		}
+	}
+	return sel
+}
+
+func connectedToJoined(ui int, multi []expr.Expr, used []bool, refs func(expr.Expr) map[int]bool, joined map[int]bool) bool {
+	for ci, x := range multi {
+		if used[ci] {
+			continue
+		}
+		r := refs(x)
+		if !r[ui] {
+			continue
+		}
+		for o := range r {
+			if joined[o] {
+				return true
+			}
+		}
+	}
+	return false
 }

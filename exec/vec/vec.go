@@ -385,3 +385,47 @@ func (b *Batch) PhysLen() int {
 	}
 	return b.Len
 }
+
+// AppendRange appends rows [from, to) of src (same type) to v with one
+// copy per column slice rather than a call per value.
+func (v *Vec) AppendRange(src *Vec, from, to int) {
+	if to <= from {
+		return
+	}
+	base := v.n
+	switch v.Type.Kind {
+	case KindBool:
+		v.bools = append(v.bools[:v.n], src.bools[from:to]...)
+	case KindInt16:
+		v.i16 = append(v.i16[:v.n], src.i16[from:to]...)
+	case KindInt32, KindDate:
+		v.i32 = append(v.i32[:v.n], src.i32[from:to]...)
+	case KindInt64, KindNumeric, KindTimestamp, KindTimestampTZ:
+		v.i64 = append(v.i64[:v.n], src.i64[from:to]...)
+	case KindFloat32:
+		v.f32 = append(v.f32[:v.n], src.f32[from:to]...)
+	case KindFloat64:
+		v.f64 = append(v.f64[:v.n], src.f64[from:to]...)
+	case KindInterval:
+		v.ivl = append(v.ivl[:v.n], src.ivl[from:to]...)
+	case KindText, KindBytea:
+		if len(v.bytes.Offsets) == 0 {
+			v.bytes.Offsets = append(v.bytes.Offsets, 0)
+		}
+		so := src.bytes.Offsets
+		start := so[from]
+		shift := int32(len(v.bytes.Data)) - start
+		v.bytes.Data = append(v.bytes.Data, src.bytes.Data[start:so[to]]...)
+		for _, o := range so[from+1 : to+1] {
+			v.bytes.Offsets = append(v.bytes.Offsets, o+shift)
+		}
+	}
+	v.n += to - from
+	if src.Nulls.Any() {
+		for i := from; i < to; i++ {
+			if src.Nulls.IsNull(i) {
+				v.Nulls.SetNull(base + i - from)
+			}
+		}
+	}
+}
