@@ -865,24 +865,7 @@ func (b *binder) bindInSubquery(left tree.Expr, sq *tree.Subquery, negate bool) 
 	if err != nil {
 		return nil, err
 	}
-	op, m, err := (&builder{p: b.p}).build(n, all(1))
-	if err != nil {
-		return nil, err
-	}
-	defer op.Close()
-	op = denseColumns(op, m, b.p.opts.Env)
-	var vals []*expr.Const
-	err = colexec.Drain(b.p.ctx, op, func(bt *vec.Batch) error {
-		for k := 0; k < bt.Len; k++ {
-			v := vec.New(cols[0].typ, 1)
-			v.AppendFrom(bt.Cols[0], bt.Row(k))
-			vals = append(vals, expr.NewConst(v))
-		}
-		if len(vals) > 100000 {
-			return unsupported("IN (subquery) here is limited to 100000 values; use it as a WHERE condition")
-		}
-		return nil
-	})
+	vals, err := b.runValues(n, cols[0].typ, 100000)
 	if err != nil {
 		return nil, err
 	}
@@ -1292,4 +1275,50 @@ func connectedToJoined(ui int, multi []expr.Expr, used []bool, refs func(expr.Ex
 		}
 	}
 	return false
+}
+
+// runValues runs a planned one-column subquery and returns its values as
+// constants, failing past limit values.
+func (b *binder) runValues(n node, t vec.Type, limit int) ([]*expr.Const, error) {
+	op, m, err := (&builder{p: b.p}).build(n, all(1))
+	if err != nil {
+		return nil, err
+	}
+	defer op.Close()
+	op = denseColumns(op, m, b.p.opts.Env)
+	var vals []*expr.Const
+	err = colexec.Drain(b.p.ctx, op, func(bt *vec.Batch) error {
+		for k := 0; k < bt.Len; k++ {
+			v := vec.New(t, 1)
+			v.AppendFrom(bt.Cols[0], bt.Row(k))
+			vals = append(vals, expr.NewConst(v))
+		}
+		if len(vals) > limit {
+			return unsupported("a subquery used here is limited to %d values; use it as a WHERE condition", limit)
+		}
+		return nil
+	})
+	return vals, err
+}
+
+// subqueryValues plans and runs an uncorrelated one-column subquery.
+func (b *binder) subqueryValues(sq *tree.Subquery, limit int) ([]*expr.Const, error) {
+	sel, err := subquerySelect(sq)
+	if err != nil {
+		return nil, err
+	}
+	f := &corrFrame{}
+	b.p.corr = append(b.p.corr, f)
+	n, cols, err := b.p.planSelect(sel, b.scope)
+	b.p.corr = b.p.corr[:len(b.p.corr)-1]
+	if err != nil {
+		return nil, err
+	}
+	if len(f.conjs) > 0 {
+		return nil, unsupported("correlated ANY/ALL subqueries are not supported yet")
+	}
+	if len(cols) != 1 {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
+	}
+	return b.runValues(n, cols[0].typ, limit)
 }

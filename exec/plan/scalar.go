@@ -311,11 +311,13 @@ func (b *binder) bindComparison(e *tree.ComparisonExpr) (expr.Expr, error) {
 	sym := e.Operator.Symbol
 	if sym == treecmp.Any || sym == treecmp.Some || sym == treecmp.All {
 		sq, ok := e.Right.(*tree.Subquery)
-		q := quantifiedIn(e)
-		if !ok || q == treecmp.EQ {
-			return nil, unsupported("%s is supported as = ANY and <> ALL over a subquery", e.Operator)
+		if !ok {
+			return nil, unsupported("%s is supported over a subquery", e.Operator)
 		}
-		return b.bindInSubquery(e.Left, sq, q == treecmp.NotIn)
+		if q := quantifiedIn(e); q != treecmp.EQ {
+			return b.bindInSubquery(e.Left, sq, q == treecmp.NotIn)
+		}
+		return b.bindQuantified(e.Left, sq, e.SubOperator.Symbol, sym == treecmp.All)
 	}
 	if sym == treecmp.In || sym == treecmp.NotIn {
 		if sq, ok := e.Right.(*tree.Subquery); ok {
@@ -464,7 +466,8 @@ func (b *binder) bindCase(e *tree.CaseExpr) (expr.Expr, error) {
 }
 
 func funcName(f *tree.FuncExpr) string {
-	return strings.ToLower(tree.AsString(&f.Func))
+	// Keywords used as function names (left, right) come back quoted.
+	return strings.ToLower(strings.Trim(tree.AsStringWithFlags(&f.Func, tree.FmtBareIdentifiers), `"`))
 }
 
 func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
@@ -617,4 +620,47 @@ func orderString(os []aggOrder) string {
 		s += o.e.String() + "/" + strconv.FormatBool(o.desc) + strconv.FormatBool(o.nullsFirst) + ","
 	}
 	return s
+}
+
+// bindQuantified binds x op ANY (subquery) and x op ALL (subquery) for an
+// uncorrelated subquery: it runs now, and the comparison becomes the OR
+// (ANY) or AND (ALL) of x op v over its values, which gives SQL's NULL
+// rules exactly. An empty subquery makes ANY false and ALL true.
+func (b *binder) bindQuantified(left tree.Expr, sq *tree.Subquery, sym treecmp.ComparisonOperatorSymbol, all bool) (expr.Expr, error) {
+	op, ok := cmpOps[sym]
+	if !ok {
+		return nil, unsupported("%s with ANY or ALL is not supported", treecmp.MakeComparisonOperator(sym))
+	}
+	x, err := b.bind(left)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := b.subqueryValues(sq, 1000)
+	if err != nil {
+		return nil, err
+	}
+	if len(vals) == 0 {
+		v := vec.New(vec.Bool, 1)
+		v.AppendBool(all)
+		return expr.NewConst(v), nil
+	}
+	var out expr.Expr
+	for _, v := range vals {
+		c, err := expr.NewCompare(op, x, v)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case out == nil:
+			out = c
+		case all:
+			out, err = expr.NewAnd(out, c)
+		default:
+			out, err = expr.NewOr(out, c)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -266,6 +266,33 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 		having = h
 	}
 
+	// DISTINCT ON expressions: output columns, or hidden ones.
+	var donCols []int
+	for _, d := range sc.DistinctOn {
+		idx, err := outputColumn(d, outCols)
+		if err != nil {
+			return nil, nil, err
+		}
+		if idx < 0 {
+			x, err := selBinder.bind(d)
+			if err != nil {
+				return nil, nil, err
+			}
+			for i, e := range outExprs {
+				if e.String() == x.String() && e.Type() == x.Type() {
+					idx = i
+					break
+				}
+			}
+			if idx < 0 {
+				idx = len(outExprs)
+				outExprs = append(outExprs, x)
+				outCols = append(outCols, column{name: "?distinct?", typ: x.Type(), hidden: true})
+			}
+		}
+		donCols = append(donCols, idx)
+	}
+
 	// ORDER BY items: output columns, or expressions added as hidden
 	// columns.
 	var sortKeys []sortKey
@@ -286,7 +313,7 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 				}
 			}
 			if idx < 0 {
-				if sc.Distinct {
+				if sc.Distinct && len(donCols) == 0 {
 					return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
 				}
 				idx = len(outExprs)
@@ -325,10 +352,48 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 		}
 	}
 	n = &projectNode{in: n, exprs: outExprs}
-	if sc.Distinct {
-		if sc.DistinctOn != nil {
-			return nil, nil, unsupported("DISTINCT ON is not supported yet")
+	if len(donCols) > 0 {
+		// DISTINCT ON keeps the first row of each group in ORDER BY
+		// order: row_number() over the group, ordered so, equal to 1.
+		if len(sortKeys) > 0 {
+			lead := map[int]bool{}
+			for _, k := range sortKeys[:min(len(donCols), len(sortKeys))] {
+				lead[k.col] = true
+			}
+			for _, c := range donCols {
+				if !lead[c] {
+					return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
+				}
+			}
 		}
+		ts := n.types()
+		wc := winCall{name: "row_number", typ: vec.Int64}
+		for _, c := range donCols {
+			wc.partition = append(wc.partition, &expr.ColRef{Idx: c, Typ: ts[c]})
+		}
+		for _, k := range sortKeys {
+			sk := k
+			sk.col = len(wc.order)
+			wc.orderKeys = append(wc.orderKeys, sk)
+			wc.order = append(wc.order, &expr.ColRef{Idx: k.col, Typ: ts[k.col]})
+		}
+		wc.frame.HasOrder = len(wc.order) > 0
+		wn, cols, err := p.addWindows(n, []winCall{wc})
+		if err != nil {
+			return nil, nil, err
+		}
+		one := vec.New(vec.Int64, 1)
+		one.AppendInt64(1)
+		first, err := expr.NewCompare(expr.EQ, &expr.ColRef{Idx: cols[0], Typ: vec.Int64}, expr.NewConst(one))
+		if err != nil {
+			return nil, nil, err
+		}
+		var keep []expr.Expr
+		for i, t := range ts {
+			keep = append(keep, &expr.ColRef{Idx: i, Typ: t})
+		}
+		n = &projectNode{in: &filterNode{in: wn, pred: first}, exprs: keep}
+	} else if sc.Distinct {
 		var ks []expr.Expr
 		for i, e := range outExprs {
 			ks = append(ks, &expr.ColRef{Idx: i, Typ: e.Type()})
@@ -477,7 +542,7 @@ func figureName(e tree.Expr) (string, int) {
 	case *tree.UnresolvedName:
 		return e.Parts[0], 2
 	case *tree.FuncExpr:
-		return strings.ToLower(tree.AsString(&e.Func)), 2
+		return funcName(e), 2
 	case *tree.CastExpr:
 		if n, strength := figureName(e.Expr); strength > 1 {
 			return n, strength

@@ -111,8 +111,36 @@ func (p *Planner) planSetOp(u *tree.UnionClause, outer *scope) (node, []column, 
 		}
 		return n, cols, nil
 	}
+	var ln2, rn2 node = &projectNode{in: ln, exprs: lexprs}, &projectNode{in: rn, exprs: rexprs}
+	width := len(cols)
 	if u.All {
-		return nil, nil, unsupported("%s ALL is not supported yet", op)
+		// Number the copies of each row on each side (row_number over a
+		// partition of every column): the set operation on (row, number)
+		// then keeps min(left, right) copies for INTERSECT ALL and
+		// left - right copies for EXCEPT ALL.
+		number := func(side node) (node, error) {
+			ts := side.types()
+			wc := winCall{name: "row_number", typ: vec.Int64}
+			for i, t := range ts {
+				wc.partition = append(wc.partition, &expr.ColRef{Idx: i, Typ: t})
+			}
+			wn, _, err := p.addWindows(side, []winCall{wc})
+			return wn, err
+		}
+		var err error
+		if ln2, err = number(ln2); err != nil {
+			return nil, nil, err
+		}
+		if rn2, err = number(rn2); err != nil {
+			return nil, nil, err
+		}
+		lexprs, rexprs = nil, nil
+		for i, t := range ln2.types() {
+			lexprs = append(lexprs, &expr.ColRef{Idx: i, Typ: t})
+			rexprs = append(rexprs, &expr.ColRef{Idx: i, Typ: t})
+		}
+		cols = append(append([]column(nil), cols...), column{name: "?copy?", typ: vec.Int64})
+		ln, rn = ln2, rn2
 	}
 	// Tag each side, group by every column and count the rows of each
 	// side per group.
@@ -151,10 +179,10 @@ func (p *Planner) planSetOp(u *tree.UnionClause, outer *scope) (node, []column, 
 		return nil, nil, err
 	}
 	var outs []expr.Expr
-	for i, c := range cols {
+	for i, c := range cols[:width] {
 		outs = append(outs, &expr.ColRef{Idx: i, Typ: c.typ})
 	}
-	return &projectNode{in: &filterNode{in: agg, pred: cond}, exprs: outs}, cols, nil
+	return &projectNode{in: &filterNode{in: agg, pred: cond}, exprs: outs}, cols[:width], nil
 }
 
 // distinctAll removes duplicate rows.
