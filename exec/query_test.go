@@ -59,6 +59,10 @@ func TestQueries(t *testing.T) {
 		{`SELECT id FROM emp e WHERE EXISTS (SELECT 1 FROM emp x WHERE x.dept = e.dept AND x.id <> e.id) ORDER BY 1`, "1\n2\n3\n5"},
 		{`SELECT id, dname FROM emp JOIN dept USING (id) ORDER BY 1`, ""},
 		{`SELECT count(*) FROM emp, dept`, "15"},
+		{`SELECT id, (SELECT dname FROM dept d WHERE d.id = e.dept) FROM emp e ORDER BY id`, "1|eng\n2|eng\n3|ops\n4|NULL\n5|ops"},
+		{`SELECT DISTINCT ON (dept) dept, id FROM emp ORDER BY dept, id DESC`, "10|2\n20|5\nNULL|4"},
+		{`SELECT dept FROM emp INTERSECT ALL SELECT dept FROM emp WHERE id > 1 ORDER BY 1`, "10\n20\n20\nNULL"},
+		{`SELECT id FROM emp WHERE salary > ALL (SELECT salary FROM emp WHERE dept = 20 AND salary IS NOT NULL) ORDER BY id`, "1\n2"},
 		{`SELECT count(DISTINCT dept) FROM emp`, "2"},
 		{`SELECT count(DISTINCT dept), count(*), sum(DISTINCT salary) FROM emp`, "2|5|14500.75"},
 		{`SELECT dept, string_agg(name, ',' ORDER BY name DESC) FROM emp GROUP BY dept ORDER BY dept`, "10|bob,ann\n20|cid\nNULL|dee"},
@@ -95,6 +99,7 @@ func TestQueries(t *testing.T) {
 		{`SELECT id FROM emp WHERE count(*) > 1`, sqlerr.GroupingError},
 		{`SELECT id FROM emp WHERE name`, sqlerr.DatatypeMismatch},
 		{`SELECT id FROM emp WHERE row_number() OVER () > 1`, sqlerr.WindowingError},
+		{`SELECT (SELECT x.id FROM emp x WHERE x.dept = e.dept) FROM emp e`, sqlerr.CardinalityViolation},
 	} {
 		wantCode(t, s, c.sql, c.code)
 	}

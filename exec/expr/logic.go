@@ -464,3 +464,32 @@ func (e *Coalesce) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error) {
 	gather(out, srcs, which, n, Sel(b))
 	return out, nil
 }
+
+// SingleRow is a correlated scalar subquery's value after decorrelation:
+// Count is how many rows the subquery had for the row's correlation key
+// and Value one of them. More than one row is PostgreSQL's 21000.
+type SingleRow struct{ Count, Value Expr }
+
+// NewSingleRow builds the check.
+func NewSingleRow(count, value Expr) *SingleRow { return &SingleRow{Count: count, Value: value} }
+
+func (e *SingleRow) Type() vec.Type { return e.Value.Type() }
+func (e *SingleRow) String() string { return e.Value.String() }
+func (e *SingleRow) Children() []Expr {
+	return []Expr{e.Count, e.Value}
+}
+func (e *SingleRow) WithChildren(c []Expr) Expr { return &SingleRow{Count: c[0], Value: c[1]} }
+
+func (e *SingleRow) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error) {
+	cnt, err := e.Count.Eval(c, b)
+	if err != nil {
+		return nil, err
+	}
+	counts := cnt.Int64s()
+	for k := 0; k < b.Len; k++ {
+		if i := b.Row(k); !cnt.Nulls.IsNull(i) && counts[i] > 1 {
+			return nil, sqlerr.New(sqlerr.CardinalityViolation, "more than one row returned by a subquery used as an expression")
+		}
+	}
+	return e.Value.Eval(c, b)
+}

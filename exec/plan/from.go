@@ -791,7 +791,7 @@ func (b *binder) bindScalarSubquery(sq *tree.Subquery) (expr.Expr, error) {
 func (b *binder) correlatedScalar(sq *tree.Subquery) (expr.Expr, error) {
 	simple, ok := simpleSubquery(sq)
 	if !ok || b.from == nil || len(simple.Exprs) != 1 {
-		return nil, unsupported("this correlated scalar subquery is not supported yet: only single-aggregate subqueries correlated by equalities, in WHERE")
+		return nil, unsupported("this correlated scalar subquery is not supported yet: only single-column subqueries correlated by equalities, in WHERE or the select list")
 	}
 	n, isc, corr, err := b.p.planCorrelated(simple, b.scope)
 	if err != nil {
@@ -806,9 +806,6 @@ func (b *binder) correlatedScalar(sq *tree.Subquery) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(coll.calls) == 0 {
-		return nil, unsupported("correlated scalar subqueries must aggregate")
-	}
 	for i := range in {
 		l, r, err := expr.Unify(out[i], in[i], "=")
 		if err != nil {
@@ -816,18 +813,40 @@ func (b *binder) correlatedScalar(sq *tree.Subquery) (expr.Expr, error) {
 		}
 		out[i], in[i] = l, r
 	}
+	nk := len(in)
+	fc := b.from
+	if len(coll.calls) == 0 {
+		// A plain value: at most one row per correlation key, else 21000.
+		// Grouping by the keys with count(*) and min(value) finds both the
+		// value and the rows that would break that rule.
+		if k, ok := v.(*expr.Const); ok && k.Untyped {
+			if v, err = expr.Coerce(v, vec.Text); err != nil {
+				return nil, err
+			}
+		}
+		mt, err := colexec.AggResultType(colexec.AggMin, v.Type(), "min")
+		if err != nil {
+			return nil, err
+		}
+		agg := &aggNode{in: n, keys: in, aggs: []aggCall{
+			{fn: colexec.AggCountStar, name: "count", typ: vec.Int64},
+			{fn: colexec.AggMin, name: "min", arg: v, typ: mt},
+		}}
+		fc.joins = append(fc.joins, scalarJoin{n: agg, outerKeys: out, nkeys: nk, width: nk + 2})
+		pos := fc.extWid + nk
+		fc.extWid += nk + 2
+		return expr.NewSingleRow(&expr.ColRef{Idx: pos, Typ: vec.Int64}, &expr.ColRef{Idx: pos + 1, Typ: mt, Name: "subquery"}), nil
+	}
 	agg, outs, _, err := b.p.aggregate(n, in, coll.calls, []expr.Expr{v}, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	nk := len(in)
 	ts := agg.types()
 	proj := make([]expr.Expr, 0, nk+1)
 	for i := 0; i < nk; i++ {
 		proj = append(proj, &expr.ColRef{Idx: i, Typ: ts[i]})
 	}
 	proj = append(proj, outs[0])
-	fc := b.from
 	fc.joins = append(fc.joins, scalarJoin{n: &projectNode{in: agg, exprs: proj}, outerKeys: out, nkeys: nk, width: nk + 1})
 	pos := fc.extWid + nk
 	fc.extWid += nk + 1

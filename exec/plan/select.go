@@ -184,7 +184,10 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 	fromBinder := &binder{p: p, scope: fscope, clause: "WHERE"}
 	coll := &aggCollector{inner: &binder{p: p, scope: fscope, clause: "aggregate function calls"}}
 	wins := &winCollector{}
-	selBinder := &binder{p: p, scope: fscope, agg: coll, win: wins, clause: "this context"}
+	// Correlated scalar subqueries in the select list and ORDER BY become
+	// left joins appended to the FROM relation, as in WHERE.
+	selFrom := &fromCtx{width: len(fscope.cols), extWid: len(fscope.cols)}
+	selBinder := &binder{p: p, scope: fscope, agg: coll, win: wins, clause: "this context", from: selFrom}
 
 	// Select list.
 	var outExprs []expr.Expr
@@ -326,6 +329,19 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 
 	n := from
 	aggregating := len(sc.GroupBy) > 0 || len(coll.calls) > 0 || having != nil
+	if len(selFrom.joins) > 0 {
+		if aggregating {
+			return nil, nil, unsupported("correlated subqueries in the select list of a grouped query are not supported yet")
+		}
+		for _, j := range selFrom.joins {
+			ts := j.n.types()
+			rkeys := make([]expr.Expr, j.nkeys)
+			for i := range rkeys {
+				rkeys[i] = &expr.ColRef{Idx: i, Typ: ts[i]}
+			}
+			n = &joinNode{kind: colexec.LeftJoin, left: n, right: j.n, lkeys: j.outerKeys, rkeys: rkeys}
+		}
+	}
 	if aggregating {
 		n, outExprs, having, err = p.aggregate(n, keys, coll.calls, outExprs, having, wins.calls)
 		if err != nil {
