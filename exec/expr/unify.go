@@ -44,7 +44,10 @@ func Coerce(e Expr, t vec.Type) (Expr, error) {
 		return e, nil
 	}
 	if ft.Kind == vec.KindText && t.Kind == vec.KindText {
-		// varchar, char and text share one representation.
+		// varchar, char and text share one representation. (Functions
+		// with bpchar overloads, octet_length among them, see the padded
+		// value; where PostgreSQL's implicit bpchar-to-text cast trims,
+		// the caller casts explicitly.)
 		return e, nil
 	}
 	return NewCast(e, t)
@@ -78,7 +81,7 @@ func CommonType(es []Expr, what string) (vec.Type, error) {
 	if t.Kind == vec.KindNumeric {
 		t.Precision = 0
 	}
-	if t.Kind == vec.KindText {
+	if t.Kind == vec.KindText && !t.Blank {
 		t = vec.Text
 	}
 	return t, nil
@@ -91,6 +94,11 @@ func unify2(a, b vec.Type) (vec.Type, bool) {
 		case vec.KindNumeric:
 			return vec.Type{Kind: vec.KindNumeric, Scale: max(a.Scale, b.Scale)}, true
 		case vec.KindText:
+			if a.Blank && b.Blank && a.Width == b.Width {
+				// Same char(n): compare padded values byte-wise, which
+				// is bpchar's comparison for equal widths.
+				return a, true
+			}
 			return vec.Text, true
 		}
 		return a, true

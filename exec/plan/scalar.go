@@ -533,7 +533,13 @@ func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (exp
 			return nil, err
 		}
 		if arg.Type().Kind != vec.KindBytea {
-			if arg, err = expr.Coerce(arg, vec.Text); err != nil {
+			if arg.Type().Blank {
+				// char(n) reaches string_agg's text parameter without its
+				// trailing blanks.
+				if arg, err = expr.NewCast(arg, vec.Text); err != nil {
+					return nil, err
+				}
+			} else if arg, err = expr.Coerce(arg, vec.Text); err != nil {
 				return nil, err
 			}
 		}
