@@ -744,7 +744,7 @@ func (p *Planner) subqueryJoin(cur node, sc *scope, sq subqueryConj) (node, erro
 // becomes a left join against the subquery grouped by its correlation keys.
 func (b *binder) bindScalarSubquery(sq *tree.Subquery) (expr.Expr, error) {
 	if sq.Exists {
-		return nil, unsupported("EXISTS is supported only as a WHERE condition for now")
+		return b.bindExists(sq)
 	}
 	sel, err := subquerySelect(sq)
 	if err != nil {
@@ -1340,4 +1340,75 @@ func (b *binder) subqueryValues(sq *tree.Subquery, limit int) ([]*expr.Const, er
 		return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
 	}
 	return b.runValues(n, cols[0].typ, limit)
+}
+
+// bindExists binds EXISTS (subquery) where it is a value rather than a WHERE
+// conjunct (the select list, CASE, OR). Uncorrelated, it runs now; correlated
+// by equalities, it becomes a left join against the subquery's distinct
+// correlation keys, true where one matched.
+func (b *binder) bindExists(sq *tree.Subquery) (expr.Expr, error) {
+	simple, ok := simpleSubquery(sq)
+	if !ok {
+		sel, err := subquerySelect(sq)
+		if err != nil {
+			return nil, err
+		}
+		// Grouped or limited: run it when uncorrelated.
+		f := &corrFrame{}
+		b.p.corr = append(b.p.corr, f)
+		n, _, err := b.p.planSelect(sel, b.scope)
+		b.p.corr = b.p.corr[:len(b.p.corr)-1]
+		if err != nil {
+			return nil, err
+		}
+		if len(f.conjs) > 0 {
+			return nil, unsupported("a correlated EXISTS over a grouped or limited subquery is supported only as a WHERE condition")
+		}
+		return b.existsNow(n)
+	}
+	n, _, corr, err := b.p.planCorrelated(simple, b.scope)
+	if err != nil {
+		return nil, err
+	}
+	if len(corr) == 0 {
+		return b.existsNow(n)
+	}
+	in, out, rest := splitCorrelated(corr)
+	if len(rest) > 0 || len(in) == 0 || b.from == nil {
+		return nil, unsupported("EXISTS correlated by other than equalities is supported only as a WHERE condition")
+	}
+	for i := range in {
+		l, r, err := expr.Unify(out[i], in[i], "=")
+		if err != nil {
+			return nil, err
+		}
+		out[i], in[i] = l, r
+	}
+	nk := len(in)
+	fc := b.from
+	fc.joins = append(fc.joins, scalarJoin{n: &aggNode{in: n, keys: in}, outerKeys: out, nkeys: nk, width: nk})
+	pos := fc.extWid
+	fc.extWid += nk
+	// The left join leaves the subquery's key NULL where nothing matched.
+	return &expr.IsNull{In: &expr.ColRef{Idx: pos, Typ: in[0].Type()}, Negate: true}, nil
+}
+
+// existsNow runs an uncorrelated subquery far enough to see one row.
+func (b *binder) existsNow(n node) (expr.Expr, error) {
+	op, _, err := (&builder{p: b.p}).build(&limitNode{in: n, limit: 1}, all(len(n.types())))
+	if err != nil {
+		return nil, err
+	}
+	defer op.Close()
+	found := false
+	err = colexec.Drain(b.p.ctx, op, func(bt *vec.Batch) error {
+		found = found || bt.Len > 0
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	v := vec.New(vec.Bool, 1)
+	v.AppendBool(found)
+	return expr.NewConst(v), nil
 }
