@@ -21,6 +21,10 @@ type Config struct {
 	// Bees is the number of workers per query; 0 means one per core
 	// (GOMAXPROCS).
 	Bees int
+	// SpillDir is the local directory queries spill to when they outgrow
+	// their memory budget; "" means a folder in the system's temporary
+	// directory, and "off" disables spilling (53200 instead).
+	SpillDir string
 	// Txn configures ledgers and transactions.
 	Txn txn.Options
 	// Logger receives engine logs; nil means slog.Default().

@@ -3,6 +3,8 @@ package exec
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -85,6 +87,17 @@ func (e *Engine) bees() int {
 	return runtime.GOMAXPROCS(0)
 }
 
+// spill returns where this engine's queries spill, nil when disabled.
+func (e *Engine) spill() *colexec.Spill {
+	switch e.cfg.SpillDir {
+	case "off":
+		return nil
+	case "":
+		return &colexec.Spill{Dir: filepath.Join(os.TempDir(), "apiary-spill")}
+	}
+	return &colexec.Spill{Dir: e.cfg.SpillDir}
+}
+
 // queryMemory returns a fresh memory account for one query: the chambers
 // of all the bees that run it.
 func (e *Engine) queryMemory() *colexec.Memory {
@@ -116,7 +129,7 @@ func (s *Session) query(ctx context.Context, n *tree.Select) (Result, error) {
 		pctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	p := plan.New(pctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.eng.queryMemory(), Bees: s.eng.bees()})
+	p := plan.New(pctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.eng.queryMemory(), Bees: s.eng.bees(), Spill: s.eng.spill()})
 	op, cols, err := p.Select(n)
 	if err != nil {
 		done()

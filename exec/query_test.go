@@ -258,3 +258,39 @@ func TestCreateIndexAndShowColumns(t *testing.T) {
 		t.Fatalf("SHOW COLUMNS:\n%s", cols)
 	}
 }
+
+// TestAggregationSpills runs a grouping too big for its budget: it spills
+// to disk and returns what an unconstrained engine returns.
+func TestAggregationSpills(t *testing.T) {
+	ctx := context.Background()
+	store := objstore.NewMem()
+	big, err := NewEngine(ctx, store, Config{Node: "big", Bees: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := NewEngine(ctx, store, Config{Node: "small", Bees: 2, BeeMemory: 128 << 10, SpillDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, _ := big.NewSession(ctx, "apiary", "")
+	defer bs.Close()
+	ss, _ := small.NewSession(ctx, "apiary", "")
+	defer ss.Close()
+	mustRun(t, bs, `CREATE TABLE g (k int, v int)`)
+	mustRun(t, bs, `INSERT INTO g SELECT a.i * 1000 + b.i * 10 + c.i, a.i FROM
+		(SELECT x.i * 10 + y.i AS i FROM (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) x(i), (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) y(i)) a,
+		(SELECT x.i * 10 + y.i AS i FROM (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) x(i), (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) y(i)) b,
+		(VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) c(i)`)
+	// No ORDER BY: sorting 50,000 groups would need its own budget.
+	q := `SELECT k % 50000 AS g, count(*), sum(v), max(k) FROM g GROUP BY 1`
+	want := sortedRows(mustRun(t, bs, q))
+	got := sortedRows(mustRun(t, ss, q))
+	if got != want {
+		t.Fatalf("spilled result differs (%d vs %d bytes)", len(got), len(want))
+	}
+	mustRun(t, ss, `SET statement_timeout = 0`)
+	small2, _ := NewEngine(ctx, store, Config{Node: "nospill", Bees: 2, BeeMemory: 128 << 10, SpillDir: "off"})
+	ns, _ := small2.NewSession(ctx, "apiary", "")
+	defer ns.Close()
+	wantCode(t, ns, q, sqlerr.OutOfMemory)
+}

@@ -2,8 +2,10 @@ package colexec
 
 import (
 	"context"
+	"hash/maphash"
 
 	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
 )
 
 // HashAgg groups its input by key columns and computes aggregates per group.
@@ -11,6 +13,14 @@ import (
 // the groups in first-seen order, BatchSize at a time: key columns first,
 // then one column per aggregate. Without keys it is a scalar aggregate and
 // emits exactly one row, even for empty input.
+//
+// When its groups outgrow the memory budget and a Spill is configured, the
+// aggregation becomes a hybrid hash aggregation: the groups it holds stay
+// in memory and keep absorbing rows with their keys, while rows with new
+// keys are written to one of spillFanout partition files by a hash of the
+// key. Once the input ends, the in-memory groups are complete and are
+// emitted; then each partition is aggregated on its own (spilling again,
+// by other hash bits, if it is still too big).
 type HashAgg struct {
 	in    Operator
 	keys  []int
@@ -27,7 +37,28 @@ type HashAgg struct {
 	ids     []int32
 	scratch probeScratch
 	keyCols []*vec.Vec
+
+	spill     *Spill
+	depth     int
+	frozen    bool // over budget: no new groups in memory
+	parts     []*spillWriter
+	pending   []*spillReader
+	child     *HashAgg
+	accounted int64
+	sel       []int32
+	hitIDs    []int32
+	partSels  [][]int32
 }
+
+// spillFanout is the number of partitions an overflowing aggregation
+// writes; maxSpillDepth bounds the re-partitioning of partitions that are
+// still too big (16^4 partitions is far past any single machine's disk).
+const (
+	spillFanout   = 16
+	maxSpillDepth = 4
+)
+
+var spillSeed = maphash.MakeSeed()
 
 // NewHashAgg returns an aggregation of in grouped by the key columns.
 func NewHashAgg(in Operator, keys []int, aggs []AggSpec, mem *Memory) (*HashAgg, error) {
@@ -52,7 +83,21 @@ func NewHashAgg(in Operator, keys []int, aggs []AggSpec, mem *Memory) (*HashAgg,
 	return h, nil
 }
 
+// WithSpill lets the aggregation spill to s when over budget.
+func (h *HashAgg) WithSpill(s *Spill) *HashAgg {
+	h.spill = s
+	return h
+}
+
 func (h *HashAgg) Types() []vec.Type { return h.types }
+
+func (h *HashAgg) perGroup() int64 {
+	var n int64
+	for _, a := range h.accs {
+		n += a.bytesPerGroup()
+	}
+	return n
+}
 
 func (h *HashAgg) build(ctx context.Context) error {
 	if len(h.keys) == 0 {
@@ -61,49 +106,151 @@ func (h *HashAgg) build(ctx context.Context) error {
 			a.resize(1)
 		}
 	}
-	var perGroup int64
-	for _, a := range h.accs {
-		perGroup += a.bytesPerGroup()
-	}
-	return Drain(ctx, h.in, func(b *vec.Batch) error {
+	perGroup := h.perGroup()
+	err := Drain(ctx, h.in, func(b *vec.Batch) error {
 		if cap(h.ids) < b.Len {
 			h.ids = make([]int32, b.Len)
 		}
 		ids := h.ids[:b.Len]
-		if h.table != nil {
-			h.keyCols = h.keyCols[:0]
-			for _, k := range h.keys {
-				h.keyCols = append(h.keyCols, b.Cols[k])
-			}
-			if err := h.table.find(h.keyCols, b, ids, true, &h.scratch); err != nil {
+		if h.table == nil {
+			clear(ids)
+			return h.update(b, ids)
+		}
+		h.keyCols = h.keyCols[:0]
+		for _, k := range h.keys {
+			h.keyCols = append(h.keyCols, b.Cols[k])
+		}
+		if h.frozen {
+			return h.spillBatch(b, ids)
+		}
+		if err := h.table.find(h.keyCols, b, ids, true, &h.scratch); err != nil {
+			if !h.canSpill(err) {
 				return err
 			}
+			// The table could not grow: the keys inserted so far stay;
+			// this batch and the rest go through the spilling path.
+			h.frozen = true
 			if n := h.table.Len(); n > h.groups {
-				if err := h.mem.Grow(int64(n-h.groups) * perGroup); err != nil {
-					return err
-				}
 				h.groups = n
 				for _, a := range h.accs {
 					a.resize(n)
 				}
 			}
-		} else {
-			clear(ids)
+			return h.spillBatch(b, ids)
 		}
-		for i, a := range h.aggs {
-			var arg, filter *vec.Vec
-			if a.Func != AggCountStar {
-				arg = b.Cols[a.Arg]
+		if n := h.table.Len(); n > h.groups {
+			grow := int64(n-h.groups) * perGroup
+			if err := h.mem.Grow(grow); err != nil {
+				if !h.canSpill(err) {
+					return err
+				}
+				h.frozen = true
+			} else {
+				h.accounted += grow
 			}
-			if a.Filter >= 0 {
-				filter = b.Cols[a.Filter]
+			h.groups = n
+			for _, a := range h.accs {
+				a.resize(n)
 			}
-			if err := h.accs[i].update(arg, filter, b, ids); err != nil {
+		}
+		return h.update(b, ids)
+	})
+	if err != nil {
+		return err
+	}
+	for _, w := range h.parts {
+		if w == nil {
+			continue
+		}
+		r, err := w.finish()
+		if err != nil {
+			return err
+		}
+		if r.rows > 0 {
+			h.pending = append(h.pending, r)
+		} else {
+			r.Close()
+		}
+	}
+	h.parts = nil
+	return nil
+}
+
+// canSpill reports whether err is the budget running out and this
+// aggregation may spill instead of failing.
+func (h *HashAgg) canSpill(err error) bool {
+	return h.spill != nil && len(h.keys) > 0 && h.depth < maxSpillDepth && sqlerr.CodeOf(err) == sqlerr.OutOfMemory
+}
+
+func (h *HashAgg) update(b *vec.Batch, ids []int32) error {
+	for i, a := range h.aggs {
+		var arg, filter *vec.Vec
+		if a.Func != AggCountStar {
+			arg = b.Cols[a.Arg]
+		}
+		if a.Filter >= 0 {
+			filter = b.Cols[a.Filter]
+		}
+		if err := h.accs[i].update(arg, filter, b, ids); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// spillBatch aggregates the rows of b whose keys are in memory and writes
+// the others to their partitions.
+func (h *HashAgg) spillBatch(b *vec.Batch, ids []int32) error {
+	if err := h.table.find(h.keyCols, b, ids, false, &h.scratch); err != nil {
+		return err
+	}
+	h.sel, h.hitIDs = h.sel[:0], h.hitIDs[:0]
+	if h.partSels == nil {
+		h.partSels = make([][]int32, spillFanout)
+	}
+	for p := range h.partSels {
+		h.partSels[p] = h.partSels[p][:0]
+	}
+	shift := uint(4 * h.depth)
+	for k := 0; k < b.Len; k++ {
+		row := b.Row(k)
+		if ids[k] >= 0 {
+			h.sel = append(h.sel, int32(row))
+			h.hitIDs = append(h.hitIDs, ids[k])
+			continue
+		}
+		h.scratch.buf = encodeKey(h.scratch.buf[:0], h.keyCols, row)
+		p := (maphash.Bytes(spillSeed, h.scratch.buf) >> shift) % spillFanout
+		h.partSels[p] = append(h.partSels[p], int32(row))
+	}
+	if len(h.sel) > 0 {
+		nb := *b
+		nb.Sel, nb.Len = h.sel, len(h.sel)
+		if err := h.update(&nb, h.hitIDs); err != nil {
+			return err
+		}
+	}
+	if h.parts == nil {
+		h.parts = make([]*spillWriter, spillFanout)
+	}
+	for p, sel := range h.partSels {
+		if len(sel) == 0 {
+			continue
+		}
+		if h.parts[p] == nil {
+			w, err := h.spill.newWriter(h.in.Types())
+			if err != nil {
 				return err
 			}
+			h.parts[p] = w
 		}
-		return nil
-	})
+		nb := *b
+		nb.Sel, nb.Len = sel, len(sel)
+		if err := h.parts[p].write(&nb); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (h *HashAgg) Next(ctx context.Context) (*vec.Batch, error) {
@@ -114,8 +261,33 @@ func (h *HashAgg) Next(ctx context.Context) (*vec.Batch, error) {
 		}
 		h.in.Close()
 	}
-	if h.emitted >= h.groups {
-		return nil, nil
+	for {
+		if h.child != nil {
+			b, err := h.child.Next(ctx)
+			if err != nil || (b != nil && b.Len > 0) {
+				return b, err
+			}
+			h.child.Close()
+			h.child = nil
+		}
+		if h.emitted < h.groups {
+			break
+		}
+		if len(h.pending) == 0 {
+			return nil, nil
+		}
+		// The in-memory groups are out; their memory goes to the next
+		// partition.
+		h.releaseGroups()
+		r := h.pending[0]
+		h.pending = h.pending[1:]
+		child, err := NewHashAgg(r, h.keys, h.aggs, h.mem)
+		if err != nil {
+			r.Close()
+			return nil, err
+		}
+		child.spill, child.depth = h.spill, h.depth+1
+		h.child = child
 	}
 	from := h.emitted
 	to := min(h.groups, from+BatchSize)
@@ -140,9 +312,33 @@ func (h *HashAgg) Next(ctx context.Context) (*vec.Batch, error) {
 	return h.out, nil
 }
 
-func (h *HashAgg) Close() {
-	h.in.Close()
+// releaseGroups frees the in-memory groups once emitted.
+func (h *HashAgg) releaseGroups() {
 	if h.table != nil {
 		h.table.release()
+		h.table = nil
 	}
+	h.mem.Shrink(h.accounted)
+	h.accounted = 0
+	h.accs = nil
+	h.groups, h.emitted = 0, 0
+}
+
+func (h *HashAgg) Close() {
+	h.in.Close()
+	if h.child != nil {
+		h.child.Close()
+		h.child = nil
+	}
+	for _, w := range h.parts {
+		if w != nil {
+			w.discard()
+		}
+	}
+	h.parts = nil
+	for _, r := range h.pending {
+		r.Close()
+	}
+	h.pending = nil
+	h.releaseGroups()
 }

@@ -249,8 +249,11 @@ func (h *hashTable) rehash() error {
 }
 
 func (h *hashTable) grow(n int64) error {
+	if err := h.mem.Grow(n); err != nil {
+		return err
+	}
 	h.accounted += n
-	return h.mem.Grow(n)
+	return nil
 }
 
 func (h *hashTable) release() {

@@ -403,5 +403,6 @@ func (b *builder) buildAgg(n *aggNode) (colexec.Operator, []int, error) {
 		op.Close()
 		return nil, nil, err
 	}
+	agg.WithSpill(b.p.opts.Spill)
 	return agg, identity(len(n.keys) + len(n.aggs)), nil
 }

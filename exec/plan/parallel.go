@@ -135,6 +135,7 @@ func (b *builder) parallelAgg(n *aggNode, bees int) (colexec.Operator, []int, er
 		par.Close()
 		return nil, nil, err
 	}
+	final.WithSpill(b.p.opts.Spill)
 	// Put the results back in the node's order, dividing avg's parts.
 	var outs []expr.Expr
 	for i := 0; i < nk; i++ {

@@ -51,6 +51,9 @@ type Options struct {
 	// Bees is how many workers run each parallel pipeline; 0 or 1 runs
 	// every plan in the calling goroutine.
 	Bees int
+	// Spill is where aggregations past the budget write partitions; nil
+	// makes them fail with 53200 instead.
+	Spill *colexec.Spill
 }
 
 // Planner plans one statement.

@@ -1,0 +1,116 @@
+package colexec
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sort"
+	"testing"
+
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+)
+
+// spillInput is 200,000 rows of (key int64, text key, value) with 60,000
+// distinct keys, some NULL, in batches.
+func spillInput() (*vec.Batch, []vec.Type) {
+	types := []vec.Type{vec.Int64, vec.Text, vec.Int64}
+	b := vec.NewBatch(types, 200000)
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 200000; i++ {
+		k := r.Int64N(60000)
+		if k%997 == 0 {
+			b.Cols[0].AppendNull()
+		} else {
+			b.Cols[0].AppendInt64(k)
+		}
+		b.Cols[1].AppendBytes([]byte(fmt.Sprintf("g%d", k%7)))
+		b.Cols[2].AppendInt64(r.Int64N(1000))
+	}
+	b.Len = 200000
+	return b, types
+}
+
+func aggregateAll(t *testing.T, mem *Memory, spill *Spill) (map[string]string, error) {
+	t.Helper()
+	b, types := spillInput()
+	aggs := []AggSpec{
+		{Func: AggCountStar, Arg: -1, Filter: -1, ResultType: vec.Int64},
+		{Func: AggSum, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Type{Kind: vec.KindNumeric}},
+		{Func: AggMax, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Int64},
+	}
+	h, err := NewHashAgg(NewValues(types, b), []int{0, 1}, aggs, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.WithSpill(spill)
+	defer h.Close()
+	out := map[string]string{}
+	err = Drain(context.Background(), h, func(o *vec.Batch) error {
+		for k := 0; k < o.Len; k++ {
+			row := o.Row(k)
+			var key, val string
+			for c, col := range o.Cols {
+				s := "NULL"
+				if !col.Nulls.IsNull(row) {
+					s = string(vec.AppendText(nil, col, row, nil))
+				}
+				if c < 2 {
+					key += s + "|"
+				} else {
+					val += s + "|"
+				}
+			}
+			if _, dup := out[key]; dup {
+				return fmt.Errorf("group %s emitted twice", key)
+			}
+			out[key] = val
+		}
+		return nil
+	})
+	return out, err
+}
+
+func TestHashAggSpillsToDisk(t *testing.T) {
+	want, err := aggregateAll(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 256 KiB holds a few thousand of the 60,000 groups.
+	if _, err := aggregateAll(t, NewMemory(256<<10), nil); sqlerr.CodeOf(err) != sqlerr.OutOfMemory {
+		t.Fatalf("without spilling: %v, want 53200", err)
+	}
+	dir := t.TempDir()
+	mem := NewMemory(256 << 10)
+	got, err := aggregateAll(t, mem, &Spill{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d groups with spilling, %d without", len(got), len(want))
+	}
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if got[k] != want[k] {
+			t.Fatalf("group %s: %s with spilling, %s without", k, got[k], want[k])
+		}
+	}
+	if mem.Used() != 0 {
+		t.Errorf("%d bytes still accounted after Close", mem.Used())
+	}
+	if mem.Peak() > 2*(256<<10) {
+		t.Errorf("peak %d bytes, budget %d", mem.Peak(), 256<<10)
+	}
+	files, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 0 {
+		t.Errorf("%d spill files left behind", len(files))
+	}
+}
