@@ -73,6 +73,9 @@ func serve(args []string, stderr io.Writer) int {
 	storage := fs.String("storage", "file://./apiary-data", "storage URL: file:///path, file://./rel, or s3://bucket/prefix?endpoint=host:port")
 	host, _ := os.Hostname()
 	name := fs.String("name", host, "node name, recorded in commits and logs")
+	beeMemory := fs.Int64("bee-memory", 0, "memory budget of one bee (worker) in bytes; 0 means 256 MiB")
+	bees := fs.Int("bees", 0, "workers per query; 0 means one per core")
+	spillDir := fs.String("spill-dir", "", "directory queries spill to past their budget; empty means the system temp directory, off disables spilling")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -89,7 +92,7 @@ func serve(args []string, stderr io.Writer) int {
 		return 1
 	}
 	defer store.Close()
-	eng, err := exec.NewEngine(ctx, store, exec.Config{Node: *name, Logger: log})
+	eng, err := exec.NewEngine(ctx, store, exec.Config{Node: *name, Logger: log, BeeMemory: *beeMemory, Bees: *bees, SpillDir: *spillDir})
 	if err != nil {
 		log.Error("cannot start the engine", "storage", store.URL(), "err", err)
 		return 1

@@ -13,6 +13,8 @@ type sortOp struct {
 	keys  []SortKey
 	types []vec.Type
 	acct  heldMem
+	spill *Spill
+	merge *runMerger // set when the input was sorted in runs on disk
 
 	loaded   bool
 	inClosed bool
@@ -32,11 +34,21 @@ func NewSort(in Operator, keys []SortKey, mem *Memory) Operator {
 
 func (s *sortOp) Types() []vec.Type { return s.types }
 
+// NewSortSpill is NewSort that, past its budget, sorts what it holds into a
+// run on disk and goes on, then merges the runs (an external merge sort).
+// A nil spill behaves as NewSort.
+func NewSortSpill(in Operator, keys []SortKey, mem *Memory, spill *Spill) Operator {
+	return &sortOp{in: in, keys: keys, types: in.Types(), acct: heldMem{mem: mem}, spill: spill}
+}
+
 func (s *sortOp) Next(ctx context.Context) (*vec.Batch, error) {
 	if !s.loaded {
 		if err := s.load(ctx); err != nil {
 			return nil, err
 		}
+	}
+	if s.merge != nil {
+		return s.merge.next(ctx)
 	}
 	if s.pos >= len(s.perm) {
 		s.release()
@@ -57,11 +69,27 @@ func (s *sortOp) load(ctx context.Context) error {
 		n   int
 		err error
 	)
-	s.rows, n, err = materialiseInput(ctx, s.in, s.types, &s.acct)
+	if s.spill != nil {
+		s.rows, n, err = s.materialiseSpilling(ctx)
+	} else {
+		s.rows, n, err = materialiseInput(ctx, s.in, s.types, &s.acct)
+	}
 	if err != nil {
 		return err
 	}
 	s.closeInput()
+	if s.merge != nil {
+		// Earlier runs are on disk: the rest becomes the last run.
+		if err := s.writeRun(ctx, s.rows, n); err != nil {
+			return err
+		}
+		s.rows = nil
+		s.acct.release()
+		s.out = vec.NewBatch(s.types, BatchSize)
+		s.merge.out = s.out
+		s.loaded = true
+		return nil
+	}
 	// The permutation and sortRows' normalised keys (16 bytes a row).
 	if err := s.acct.grow(20 * int64(n)); err != nil {
 		return err
@@ -94,6 +122,10 @@ func (s *sortOp) closeInput() {
 func (s *sortOp) Close() {
 	s.closeInput()
 	s.release()
+	if s.merge != nil {
+		s.merge.close()
+		s.merge = nil
+	}
 	s.loaded = true
 }
 

@@ -114,3 +114,55 @@ func TestHashAggSpillsToDisk(t *testing.T) {
 		t.Errorf("%d spill files left behind", len(files))
 	}
 }
+
+func TestSortSpillsToDisk(t *testing.T) {
+	b, types := spillInput()
+	keys := []SortKey{{Col: 1, Desc: true}, {Col: 2}, {Col: 0, NullsFirst: true}}
+	collect := func(op Operator) ([]string, error) {
+		defer op.Close()
+		var rows []string
+		err := Drain(context.Background(), op, func(o *vec.Batch) error {
+			for k := 0; k < o.Len; k++ {
+				row := o.Row(k)
+				line := ""
+				for _, col := range o.Cols {
+					if col.Nulls.IsNull(row) {
+						line += "NULL|"
+					} else {
+						line += string(vec.AppendText(nil, col, row, nil)) + "|"
+					}
+				}
+				rows = append(rows, line)
+			}
+			return nil
+		})
+		return rows, err
+	}
+	want, err := collect(NewSort(NewValues(types, b), keys, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := collect(NewSort(NewValues(types, b), keys, NewMemory(512<<10))); sqlerr.CodeOf(err) != sqlerr.OutOfMemory {
+		t.Fatalf("without spilling: %v, want 53200", err)
+	}
+	dir := t.TempDir()
+	mem := NewMemory(512 << 10)
+	got, err := collect(NewSortSpill(NewValues(types, b), keys, mem, &Spill{Dir: dir}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("row %d: %s, want %s (stable order broken or merge wrong)", i, got[i], want[i])
+		}
+	}
+	if mem.Used() != 0 {
+		t.Errorf("%d bytes still accounted", mem.Used())
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("%d spill files left behind", len(files))
+	}
+}

@@ -221,7 +221,7 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 		for i, k := range n.keys {
 			keys[i] = colexec.SortKey{Col: m[k.col], Desc: k.desc, NullsFirst: k.nullsFirst}
 		}
-		return colexec.NewSort(in, keys, mem), m, nil
+		return colexec.NewSortSpill(in, keys, mem, b.p.opts.Spill), m, nil
 	case *limitNode:
 		if s, ok := n.in.(*sortNode); ok && n.limit >= 0 {
 			need = append([]bool(nil), need...)

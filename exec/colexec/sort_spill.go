@@ -1,0 +1,192 @@
+package colexec
+
+import (
+	"context"
+
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+)
+
+// materialiseSpilling reads the input like materialiseInput, but when the
+// budget runs out it sorts the rows held so far, writes them to disk as a
+// sorted run, gives their memory back and carries on.
+func (s *sortOp) materialiseSpilling(ctx context.Context) ([]*vec.Vec, int, error) {
+	cols := newColumnSet(s.types, BatchSize)
+	n := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
+		b, err := s.in.Next(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		if b == nil || b.Len == 0 {
+			return cols, n, nil
+		}
+		before := colsHeldBytes(cols)
+		appendLiveRows(cols, b)
+		n += b.Len
+		err = s.acct.grow(colsHeldBytes(cols) - before)
+		if err == nil {
+			continue
+		}
+		if sqlerr.CodeOf(err) != sqlerr.OutOfMemory || n < 2 {
+			return nil, 0, err
+		}
+		if err := s.writeRun(ctx, cols, n); err != nil {
+			return nil, 0, err
+		}
+		s.acct.release()
+		cols, n = newColumnSet(s.types, BatchSize), 0
+	}
+}
+
+// writeRun sorts n rows of cols and appends them to the merger as a run.
+func (s *sortOp) writeRun(ctx context.Context, cols []*vec.Vec, n int) error {
+	if s.merge == nil {
+		s.merge = &runMerger{keys: s.keys, types: s.types}
+	}
+	if n == 0 {
+		return nil
+	}
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	sortRows(cols, s.keys, perm)
+	w, err := s.spill.newWriter(s.types)
+	if err != nil {
+		return err
+	}
+	out := vec.NewBatch(s.types, BatchSize)
+	for pos := 0; pos < n; pos += BatchSize {
+		if err := ctx.Err(); err != nil {
+			w.discard()
+			return err
+		}
+		end := min(pos+BatchSize, n)
+		out.Reset()
+		for c, col := range cols {
+			appendRowsAt(out.Cols[c], col, perm[pos:end])
+		}
+		out.Len = end - pos
+		if err := w.write(out); err != nil {
+			w.discard()
+			return err
+		}
+	}
+	r, err := w.finish()
+	if err != nil {
+		return err
+	}
+	s.merge.runs = append(s.merge.runs, &run{src: r})
+	return nil
+}
+
+// runMerger merges sorted runs: each step emits the smallest head row,
+// preferring the earlier run on ties so the sort stays stable. Runs are
+// few (each is a budget's worth of rows), so the heads are scanned rather
+// than kept in a heap.
+type runMerger struct {
+	keys  []SortKey
+	types []vec.Type
+	runs  []*run
+	out   *vec.Batch
+	// cmps[i][j] compares run i's batch with run j's; rebuilt when either
+	// loads a new batch.
+	cmps map[[2]int]rowCmp
+}
+
+type run struct {
+	src  *spillReader
+	b    *vec.Batch
+	pos  int
+	done bool
+}
+
+// advance makes r.b hold an unread row, or marks r done.
+func (m *runMerger) advance(ctx context.Context, i int) error {
+	r := m.runs[i]
+	for r.b == nil || r.pos >= r.b.Len {
+		b, err := r.src.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if b == nil || b.Len == 0 {
+			r.done, r.b = true, nil
+			r.src.Close()
+			return nil
+		}
+		r.b, r.pos = b, 0
+		for k := range m.cmps {
+			if k[0] == i || k[1] == i {
+				delete(m.cmps, k)
+			}
+		}
+	}
+	return nil
+}
+
+func (m *runMerger) cmp(i, j int) rowCmp {
+	k := [2]int{i, j}
+	c, ok := m.cmps[k]
+	if !ok {
+		c = keysCmp(m.keys, m.runs[i].b.Cols, m.runs[j].b.Cols)
+		m.cmps[k] = c
+	}
+	return c
+}
+
+func (m *runMerger) next(ctx context.Context) (*vec.Batch, error) {
+	if m.cmps == nil {
+		m.cmps = map[[2]int]rowCmp{}
+		for i := range m.runs {
+			if err := m.advance(ctx, i); err != nil {
+				return nil, err
+			}
+		}
+	}
+	m.out.Reset()
+	for m.out.Len < BatchSize {
+		if m.out.Len%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		best := -1
+		for i, r := range m.runs {
+			if r.done {
+				continue
+			}
+			if best < 0 || m.cmp(i, best)(r.pos, m.runs[best].pos) < 0 {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		r := m.runs[best]
+		for c, col := range r.b.Cols {
+			appendRowRange(m.out.Cols[c], col, r.pos, r.pos+1)
+		}
+		m.out.Len++
+		r.pos++
+		if err := m.advance(ctx, best); err != nil {
+			return nil, err
+		}
+	}
+	if m.out.Len == 0 {
+		return nil, nil
+	}
+	return m.out, nil
+}
+
+func (m *runMerger) close() {
+	for _, r := range m.runs {
+		if !r.done {
+			r.src.Close()
+		}
+	}
+	m.runs = nil
+}
