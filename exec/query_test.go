@@ -178,7 +178,9 @@ func TestExplain(t *testing.T) {
 // with 53200, and that the session serves the next statement either way.
 func TestStatementTimeoutAndBudget(t *testing.T) {
 	ctx := context.Background()
-	eng, err := NewEngine(ctx, objstore.NewMem(), Config{Node: "limits", Bees: 2, BeeMemory: 1 << 20})
+	// Spilling off: past the budget is an error here (TestAggregationSpills
+	// covers the spilling side).
+	eng, err := NewEngine(ctx, objstore.NewMem(), Config{Node: "limits", Bees: 2, BeeMemory: 1 << 20, SpillDir: "off"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,6 +289,24 @@ func TestAggregationSpills(t *testing.T) {
 	got := joinRows(mustRun(t, ss, q))
 	if got != want {
 		t.Fatalf("spilled result differs (%d vs %d bytes)", len(got), len(want))
+	}
+	// Joins whose build sides outgrow the budget become grace hash joins.
+	mustRun(t, bs, `CREATE TABLE h (k int, w text)`)
+	mustRun(t, bs, `INSERT INTO h SELECT k, 'w' || k FROM g WHERE k % 3 <> 0`)
+	mustRun(t, bs, `INSERT INTO h VALUES (NULL, 'null key')`)
+	for _, jq := range []string{
+		`SELECT count(*), sum(g.k), max(h.w) FROM g JOIN h ON g.k = h.k`,
+		`SELECT count(*), count(h.k) FROM g LEFT JOIN h ON g.k = h.k AND h.w <> 'w5'`,
+		`SELECT count(*), count(g.k), count(h.k) FROM g FULL JOIN h ON g.k = h.k`,
+		`SELECT count(*) FROM g WHERE EXISTS (SELECT 1 FROM h WHERE h.k = g.k)`,
+		`SELECT count(*) FROM g WHERE NOT EXISTS (SELECT 1 FROM h WHERE h.k = g.k)`,
+		`SELECT count(*) FROM g WHERE k NOT IN (SELECT k FROM h)`,
+		`SELECT count(*) FROM g WHERE k NOT IN (SELECT k FROM h WHERE k IS NOT NULL)`,
+	} {
+		want := joinRows(mustRun(t, bs, jq))
+		if got := joinRows(mustRun(t, ss, jq)); got != want {
+			t.Errorf("%s: spilled %q, in memory %q", jq, got, want)
+		}
 	}
 	mustRun(t, ss, `SET statement_timeout = 0`)
 	small2, _ := NewEngine(ctx, store, Config{Node: "nospill", Bees: 2, BeeMemory: 128 << 10, SpillDir: "off"})

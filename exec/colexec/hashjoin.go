@@ -48,6 +48,27 @@ type JoinBuild struct {
 	n         int
 	accounted int64
 	closeOnce sync.Once
+
+	// Spilling (hashjoin_spill.go): past the budget the build rows go to
+	// hash partitions on disk, each prober partitions its rows the same
+	// way, and the last prober to finish joins partition by partition.
+	spill      *Spill
+	depth      int
+	spilled    bool
+	buildParts []*spillWriter
+	buildRdrs  []*spillReader
+	mu         sync.Mutex
+	probers    int
+	probeParts [][]*spillReader
+	// nonEmpty overrides n > 0 for NOT IN's empty-set rule when this
+	// build is one partition of a bigger one.
+	nonEmpty bool
+}
+
+// WithSpill lets the build side spill to s when over budget.
+func (jb *JoinBuild) WithSpill(s *Spill) *JoinBuild {
+	jb.spill = s
+	return jb
 }
 
 // NewJoinBuild prepares the build side of a join on right's key columns.
@@ -72,13 +93,19 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 	var scratch probeScratch
 	var keyCols []*vec.Vec
 	err := Drain(ctx, jb.right, func(b *vec.Batch) error {
+		if jb.spilled {
+			return jb.spillBuildBatch(b)
+		}
 		base := jb.rows.Len
 		AppendRows(jb.rows, b)
 		sz := batchBytes(b) + int64(b.Len)*8 // rows plus chain links
-		jb.accounted += sz
 		if err := jb.mem.Grow(sz); err != nil {
-			return err
+			if !jb.canSpill(err) {
+				return err
+			}
+			return jb.startSpilling()
 		}
+		jb.accounted += sz
 		if cap(ids) < b.Len {
 			ids = make([]int32, b.Len)
 		}
@@ -88,7 +115,10 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 			keyCols = append(keyCols, b.Cols[k])
 		}
 		if err := jb.table.find(keyCols, b, ids, true, &scratch); err != nil {
-			return err
+			if !jb.canSpill(err) {
+				return err
+			}
+			return jb.startSpilling()
 		}
 		for k := 0; k < b.Len; k++ {
 			row := b.Row(k)
@@ -114,20 +144,33 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 		return nil
 	})
 	jb.right.Close()
+	if err != nil {
+		return err
+	}
+	if jb.spilled {
+		return jb.finishSpilledBuild()
+	}
 	jb.n = jb.rows.Len
-	return err
+	return nil
 }
 
 // Close releases the build side.
 func (jb *JoinBuild) Close() {
 	jb.closeOnce.Do(func() {
 		jb.right.Close()
-		if jb.table != nil {
-			jb.table.release()
-		}
-		jb.mem.Shrink(jb.accounted)
-		jb.rows = nil
+		jb.releaseRows()
+		jb.closeSpill()
 	})
+}
+
+func (jb *JoinBuild) releaseRows() {
+	if jb.table != nil {
+		jb.table.release()
+		jb.table = nil
+	}
+	jb.mem.Shrink(jb.accounted)
+	jb.accounted = 0
+	jb.rows, jb.head, jb.next = nil, nil, nil
 }
 
 // HashJoin joins by equality of key columns (left keys against right keys,
@@ -162,6 +205,8 @@ type HashJoin struct {
 	pairs      *vec.Batch
 	sel        []int32
 	leftClosed bool
+	env        *expr.Env
+	sp         *joinSpillState
 }
 
 // NewHashJoin returns a hash join building right. residual may be nil.
@@ -174,7 +219,10 @@ func NewHashJoin(kind JoinKind, left, right Operator, lkeys, rkeys []int, residu
 // NewHashJoinShared returns a hash join probing a build side it may share
 // with other joins; the caller closes jb. FULL joins cannot share one.
 func NewHashJoinShared(kind JoinKind, left Operator, jb *JoinBuild, lkeys []int, residual expr.Expr, env *expr.Env) *HashJoin {
-	j := &HashJoin{kind: kind, left: left, jb: jb, lkeys: lkeys, residual: residual}
+	j := &HashJoin{kind: kind, left: left, jb: jb, lkeys: lkeys, residual: residual, env: env}
+	jb.mu.Lock()
+	jb.probers++
+	jb.mu.Unlock()
 	j.leftTypes = left.Types()
 	j.types = append(j.types, j.leftTypes...)
 	if kind != SemiJoin && kind != AntiJoin && kind != NullAwareAntiJoin {
@@ -192,12 +240,18 @@ func (j *HashJoin) Next(ctx context.Context) (*vec.Batch, error) {
 		if err := j.jb.ensure(ctx); err != nil {
 			return nil, err
 		}
+		if j.jb.spilled {
+			j.sp = &joinSpillState{}
+		}
 		if j.kind == FullJoin {
 			j.matchedR = make([]bool, j.jb.n)
 		}
 		if j.jb.n == 0 && (j.kind == InnerJoin || j.kind == SemiJoin) {
 			j.probeDone = true
 		}
+	}
+	if j.sp != nil {
+		return j.spilledNext(ctx)
 	}
 	if j.out == nil {
 		j.out = vec.NewBatch(j.types, BatchSize)
@@ -371,7 +425,7 @@ func (j *HashJoin) emitProbeRows(b *vec.Batch) (*vec.Batch, error) {
 			if m {
 				continue
 			}
-			if j.jb.n > 0 && (j.jb.rightNull || j.probeIDs[k] == -2) {
+			if (j.jb.n > 0 || j.jb.nonEmpty) && (j.jb.rightNull || j.probeIDs[k] == -2) {
 				continue
 			}
 			idx = append(idx, int32(b.Row(k)))
@@ -428,6 +482,7 @@ func (j *HashJoin) Close() {
 		j.left.Close()
 		j.leftClosed = true
 	}
+	j.closeSpill()
 	if j.ownsBuild {
 		j.jb.Close()
 	}

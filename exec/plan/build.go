@@ -173,7 +173,7 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 			// Keys that are not plain columns are computed by a
 			// projection appended to each side.
 			right, rk := withKeys(right, n.rkeys, m, env)
-			jb, rm = colexec.NewJoinBuild(right, rk, mem), m
+			jb, rm = colexec.NewJoinBuild(right, rk, mem).WithSpill(b.p.opts.Spill), m
 			jb.NullsEqual = n.nullsEqual
 			if b.shared != nil {
 				b.shared[n] = &sharedBuild{jb: jb, m: m}
