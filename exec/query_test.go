@@ -165,6 +165,9 @@ func TestExplain(t *testing.T) {
 	if st := joinRows(mustRun(t, s, `EXPLAIN SELECT count(*), min(k), max(v) FROM a`)); !strings.Contains(st, "from cell statistics") {
 		t.Errorf("count/min/max not answered from statistics:\n%s", st)
 	}
+	if an := joinRows(mustRun(t, s, `EXPLAIN ANALYZE SELECT k, count(*) FROM a GROUP BY k`)); !strings.Contains(an, "peak memory=") {
+		t.Errorf("EXPLAIN ANALYZE lacks the aggregation's peak memory:\n%s", an)
+	}
 	an := joinRows(mustRun(t, s, `EXPLAIN ANALYZE SELECT count(*) FROM a WHERE v > 5`))
 	for _, want := range []string{"actual rows=", "Row groups:", "Execution Time:", "Peak memory:"} {
 		if !strings.Contains(an, want) {

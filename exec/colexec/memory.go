@@ -15,6 +15,18 @@ type Memory struct {
 	limit int64
 	used  atomic.Int64
 	peak  atomic.Int64
+	// parent, when set, is the query's account this one is part of: an
+	// operator's own account for EXPLAIN ANALYZE's per-operator peak.
+	parent *Memory
+}
+
+// Child returns an account that records what one operator holds and
+// charges it to m, which enforces the budget.
+func (m *Memory) Child() *Memory {
+	if m == nil {
+		return &Memory{}
+	}
+	return &Memory{parent: m}
 }
 
 // NewMemory returns an account with the given limit in bytes; limit <= 0
@@ -25,6 +37,11 @@ func NewMemory(limit int64) *Memory { return &Memory{limit: limit} }
 func (m *Memory) Grow(n int64) error {
 	if m == nil || n == 0 {
 		return nil
+	}
+	if m.parent != nil {
+		if err := m.parent.Grow(n); err != nil {
+			return err
+		}
 	}
 	u := m.used.Add(n)
 	for {
@@ -46,6 +63,7 @@ func (m *Memory) Grow(n int64) error {
 func (m *Memory) Shrink(n int64) {
 	if m != nil {
 		m.used.Add(-n)
+		m.parent.Shrink(n)
 	}
 }
 

@@ -42,8 +42,24 @@ func (b *builder) build(n node, need []bool) (colexec.Operator, []int, error) {
 	return colexec.Instrument(op, s), m, nil
 }
 
+// memFor returns the memory account n's operators charge: the query's, or
+// under EXPLAIN ANALYZE a per-node child of it that records the node's peak.
+func (b *builder) memFor(n node) *colexec.Memory {
+	if b.stats == nil {
+		return b.p.opts.Mem
+	}
+	b.stats.mu.Lock()
+	defer b.stats.mu.Unlock()
+	m, ok := b.stats.mems[n]
+	if !ok {
+		m = b.p.opts.Mem.Child()
+		b.stats.mems[n] = m
+	}
+	return m
+}
+
 func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error) {
-	env, mem := b.p.opts.Env, b.p.opts.Mem
+	env, mem := b.p.opts.Env, b.memFor(n)
 	switch n := n.(type) {
 	case *scanNode:
 		t := n.table
@@ -363,7 +379,7 @@ func (b *builder) input(n node, need []bool) (colexec.Operator, []int, error) {
 
 // buildAgg builds a single-phase aggregation.
 func (b *builder) buildAgg(n *aggNode) (colexec.Operator, []int, error) {
-	env, mem := b.p.opts.Env, b.p.opts.Mem
+	env, mem := b.p.opts.Env, b.memFor(n)
 	inNeed := make([]bool, len(n.in.types()))
 	for _, k := range n.keys {
 		markCols(k, inNeed)

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
@@ -17,6 +18,8 @@ import (
 type explainStats struct {
 	ops   map[node]*colexec.OpStats
 	scans map[node][]*colexec.ScanSource
+	mu    sync.Mutex
+	mems  map[node]*colexec.Memory
 }
 
 // Explain plans sel and returns the lines of its plan. With analyze it also
@@ -29,7 +32,7 @@ func (p *Planner) Explain(sel *tree.Select, analyze bool) ([]string, error) {
 	var st *explainStats
 	var total time.Duration
 	if analyze {
-		st = &explainStats{ops: map[node]*colexec.OpStats{}, scans: map[node][]*colexec.ScanSource{}}
+		st = &explainStats{ops: map[node]*colexec.OpStats{}, scans: map[node][]*colexec.ScanSource{}, mems: map[node]*colexec.Memory{}}
 		b := &builder{p: p, stats: st}
 		op, _, err := b.input(n, all(len(cols)))
 		if err != nil {
@@ -176,7 +179,11 @@ func (p *Planner) explainNode(n node, depth int, st *explainStats, lines *[]stri
 	}
 	if st != nil {
 		if s, ok := st.ops[n]; ok {
-			head += fmt.Sprintf("  (actual rows=%d time=%.3f ms bees=%d)", s.Rows.Load(), float64(s.Nanos.Load())/1e6/float64(max(s.Copies.Load(), 1)), s.Copies.Load())
+			head += fmt.Sprintf("  (actual rows=%d time=%.3f ms bees=%d", s.Rows.Load(), float64(s.Nanos.Load())/1e6/float64(max(s.Copies.Load(), 1)), s.Copies.Load())
+			if m, ok := st.mems[n]; ok && m.Peak() > 0 {
+				head += " peak memory=" + fmtBytes(m.Peak())
+			}
+			head += ")"
 		}
 	}
 	*lines = append(*lines, indent+arrow+head)

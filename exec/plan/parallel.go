@@ -85,7 +85,7 @@ func decomposable(aggs []aggCall) bool {
 // groups. avg is split into sum and count and divided at the end. The same
 // split is what the swarm ships between nodes.
 func (b *builder) parallelAgg(n *aggNode, bees int) (colexec.Operator, []int, error) {
-	env, mem := b.p.opts.Env, b.p.opts.Mem
+	env, mem := b.p.opts.Env, b.memFor(n)
 	nk := len(n.keys)
 	// Partial calls, and for each original call the partial columns it
 	// reads.
