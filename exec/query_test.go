@@ -317,3 +317,50 @@ func TestAggregationSpills(t *testing.T) {
 	defer ns.Close()
 	wantCode(t, ns, q, sqlerr.OutOfMemory)
 }
+
+// TestReversedSemiJoins checks semi and anti joins whose filtered side is
+// far smaller than the subquery's, which build the small side and stream
+// the big one (with two bees), against formulations that do not.
+func TestReversedSemiJoins(t *testing.T) {
+	ctx := context.Background()
+	eng, err := NewEngine(ctx, objstore.NewMem(), Config{Node: "rev", Bees: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := eng.NewSession(ctx, "apiary", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mustRun(t, s, `CREATE TABLE small (k int, v int)`)
+	mustRun(t, s, `INSERT INTO small VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (NULL, 6), (7, 7), (8, 8), (9, 9), (500, 1)`)
+	mustRun(t, s, `CREATE TABLE big (k int, v int)`)
+	for c := 0; c < 4; c++ {
+		var rows []string
+		for i := 0; i < 2500; i++ {
+			k := (c*2500 + i) % 400
+			rows = append(rows, fmt.Sprintf("(%d, %d)", k, i%3))
+		}
+		mustRun(t, s, "INSERT INTO big VALUES "+strings.Join(rows, ", "))
+	}
+	plan := joinRows(mustRun(t, s, `EXPLAIN SELECT k FROM small WHERE EXISTS (SELECT 1 FROM big WHERE big.k = small.k)`))
+	if !strings.Contains(plan, "left side built") {
+		t.Fatalf("the semi join was not reversed:\n%s", plan)
+	}
+	same := func(a, b string) {
+		t.Helper()
+		if ga, gb := sortedRows(mustRun(t, s, a)), sortedRows(mustRun(t, s, b)); ga != gb {
+			t.Errorf("%s\n= %q\nbut %s\n= %q", a, ga, b, gb)
+		}
+	}
+	same(`SELECT k FROM small WHERE EXISTS (SELECT 1 FROM big WHERE big.k = small.k AND big.v <> small.v % 3)`,
+		`SELECT s.k FROM small s JOIN big b ON b.k = s.k AND b.v <> s.v % 3 GROUP BY s.k, s.v`)
+	same(`SELECT k, v FROM small WHERE NOT EXISTS (SELECT 1 FROM big WHERE big.k = small.k)`,
+		`SELECT k, v FROM small WHERE (SELECT count(*) FROM big WHERE big.k = small.k) = 0`)
+	same(`SELECT k FROM small WHERE k IN (SELECT k FROM big)`, `SELECT k FROM small WHERE k < 400`)
+	same(`SELECT k FROM small WHERE k NOT IN (SELECT k FROM big)`, `SELECT k FROM small WHERE k = 500`)
+	mustRun(t, s, `INSERT INTO big VALUES (NULL, 0)`)
+	if got := joinRows(mustRun(t, s, `SELECT count(*) FROM small WHERE k NOT IN (SELECT k FROM big)`)); got != "0" {
+		t.Errorf("NOT IN over a set holding NULL: %s rows, want 0", got)
+	}
+}

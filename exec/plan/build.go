@@ -166,6 +166,9 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 				}
 			}
 		}
+		if n.reversed {
+			return b.buildReversed(n, lneed, rneed)
+		}
 		left, lm, err := b.build(n.left, lneed)
 		if err != nil {
 			return nil, nil, err
@@ -421,4 +424,55 @@ func (b *builder) buildAgg(n *aggNode) (colexec.Operator, []int, error) {
 	}
 	agg.WithSpill(b.p.opts.Spill)
 	return agg, identity(len(n.keys) + len(n.aggs)), nil
+}
+
+type sharedMark struct {
+	mb *colexec.MarkBuild
+	m  []int
+}
+
+// buildReversed builds a semi or anti join whose left side is built once
+// (shared by the bees) and whose right side is streamed past it.
+func (b *builder) buildReversed(n *joinNode, lneed, rneed []bool) (colexec.Operator, []int, error) {
+	env, mem := b.p.opts.Env, b.memFor(n)
+	var mb *colexec.MarkBuild
+	var lm []int
+	if sm, ok := b.shared[n].(*sharedMark); ok {
+		mb, lm = sm.mb, sm.m
+	} else {
+		left, m, err := (&builder{p: b.p, stats: b.stats}).build(n.left, lneed)
+		if err != nil {
+			return nil, nil, err
+		}
+		left, m = narrow(left, m, lneed, env)
+		left, lk := withKeys(left, n.lkeys, m, env)
+		mb, lm = colexec.NewMarkBuild(left, lk, mem), m
+		if b.shared != nil {
+			b.shared[n] = &sharedMark{mb: mb, m: m}
+			b.cleanup = append(b.cleanup, mb.Close)
+		}
+	}
+	right, rm, err := b.build(n.right, rneed)
+	if err != nil {
+		return nil, nil, err
+	}
+	right, rm = narrow(right, rm, rneed, env)
+	right, rk := withKeys(right, n.rkeys, rm, env)
+	var residual expr.Expr
+	if n.residual != nil {
+		lw := len(mb.Types())
+		m := append([]int(nil), lm...)
+		for _, x := range rm {
+			if x >= 0 {
+				x += lw
+			}
+			m = append(m, x)
+		}
+		residual = remap(n.residual, m)
+	}
+	op := colexec.NewReverseSemiJoin(n.kind, right, mb, rk, residual, env)
+	if b.shared == nil {
+		op.OwnMarkBuild()
+	}
+	return op, lm, nil
 }

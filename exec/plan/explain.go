@@ -121,6 +121,9 @@ func (p *Planner) explainNode(n node, depth int, st *explainStats, lines *[]stri
 		details = append(details, "Output: "+exprList(n.exprs))
 	case *joinNode:
 		head, kids = fmt.Sprintf("Hash Join (%s)", n.kind), []node{n.left, n.right}
+		if n.reversed {
+			head = fmt.Sprintf("Hash Join (%s, left side built, right side streamed)", n.kind)
+		}
 		if len(n.lkeys) > 0 {
 			details = append(details, fmt.Sprintf("Keys: (%s) = (%s)", exprList(n.lkeys), exprList(n.rkeys)))
 		}

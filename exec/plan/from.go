@@ -736,7 +736,11 @@ func (p *Planner) subqueryJoin(cur node, sc *scope, sq subqueryConj) (node, erro
 			kind = colexec.NullAwareAntiJoin
 		}
 	}
-	return &joinNode{kind: kind, left: cur, right: right, lkeys: lkeys, rkeys: rkeys, residual: residual}, nil
+	j := &joinNode{kind: kind, left: cur, right: right, lkeys: lkeys, rkeys: rkeys, residual: residual}
+	// With far fewer rows to filter than subquery rows, build the rows to
+	// filter and stream the subquery past them.
+	j.reversed = len(lkeys) > 0 && estRows(cur)*4 < estRows(right)
+	return j, nil
 }
 
 // bindScalarSubquery binds a scalar subquery. An uncorrelated one runs now

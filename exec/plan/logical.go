@@ -38,6 +38,9 @@ type joinNode struct {
 	// nullsEqual makes NULL keys match each other (joining the parts of
 	// an aggregation on group keys).
 	nullsEqual bool
+	// reversed builds the left side of a semi or anti join and streams
+	// the (much bigger) right side past it (colexec.ReverseSemiJoin).
+	reversed bool
 }
 
 type aggCall struct {
@@ -161,4 +164,75 @@ func markCols(e expr.Expr, need []bool) {
 	for _, c := range expr.Columns(e) {
 		need[c] = true
 	}
+}
+
+// estRows guesses a node's output rows from the ledger's row counts and
+// the planner's selectivity guesses; it only has to order alternatives.
+func estRows(n node) float64 {
+	switch n := n.(type) {
+	case *scanNode:
+		r := float64(n.table.Rows()) + 1
+		for _, f := range n.filters {
+			r *= filterSelectivity(f)
+		}
+		return r
+	case *filterNode:
+		return estRows(n.in) * filterSelectivity(n.pred)
+	case *projectNode:
+		return estRows(n.in)
+	case *joinNode:
+		l, r := estRows(n.left), estRows(n.right)
+		switch n.kind {
+		case colexec.InnerJoin:
+			if len(n.lkeys) == 0 {
+				return l * r
+			}
+			// Key joins are mostly many-to-one: the probe side's rows
+			// survive in proportion to the build side's filtering.
+			return l * min(1, r/max(fullRows(n.right), 1))
+		case colexec.LeftJoin:
+			return l
+		case colexec.FullJoin:
+			return l + r
+		}
+		return l * 0.5
+	case *aggNode:
+		if len(n.keys) == 0 {
+			return 1
+		}
+		return estRows(n.in) * 0.1
+	case *sortNode:
+		return estRows(n.in)
+	case *limitNode:
+		if n.limit >= 0 {
+			return min(estRows(n.in), float64(n.limit))
+		}
+		return estRows(n.in)
+	case *unionNode:
+		t := 0.0
+		for _, in := range n.ins {
+			t += estRows(in)
+		}
+		return t
+	case *valuesNode:
+		if n.rows != nil {
+			return float64(n.rows.Len)
+		}
+	case *windowNode:
+		return estRows(n.in)
+	}
+	return 1000
+}
+
+// fullRows is estRows without the filters of the scans below n.
+func fullRows(n node) float64 {
+	switch n := n.(type) {
+	case *scanNode:
+		return float64(n.table.Rows()) + 1
+	case *filterNode:
+		return fullRows(n.in)
+	case *projectNode:
+		return fullRows(n.in)
+	}
+	return estRows(n)
 }

@@ -24,6 +24,9 @@ func parallelizable(n node) bool {
 	case *projectNode:
 		return parallelizable(n.in)
 	case *joinNode:
+		if n.reversed {
+			return parallelizable(n.right)
+		}
 		return n.kind != colexec.FullJoin && parallelizable(n.left)
 	}
 	return false
