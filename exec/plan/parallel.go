@@ -112,7 +112,7 @@ func (b *builder) parallelAgg(n *aggNode, bees int) (colexec.Operator, []int, er
 		}
 	}
 	pn := &aggNode{in: n.in, keys: n.keys, aggs: partial}
-	par, _, err := b.copiesAgg(pn, bees)
+	partials, cleanup, err := b.copiesAgg(pn, bees)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -133,12 +133,26 @@ func (b *builder) parallelAgg(n *aggNode, bees int) (colexec.Operator, []int, er
 		}
 		finals = append(finals, s)
 	}
-	final, err := colexec.NewHashAgg(par, keys, finals, mem)
-	if err != nil {
-		par.Close()
-		return nil, nil, err
+	// With group keys, the partial groups are split by key among the
+	// bees and each merges its share; without, one bee merges.
+	var finalIns []colexec.Operator
+	if nk > 0 {
+		finalIns = colexec.NewHashExchange(partials, keys, bees)
+	} else {
+		par := colexec.NewParallel(partials)
+		par.OnClose(cleanup...)
+		cleanup = nil
+		finalIns = []colexec.Operator{par}
 	}
-	final.WithSpill(b.p.opts.Spill)
+	var finalOps []colexec.Operator
+	closeAll := func() {
+		for _, in := range finalIns {
+			in.Close()
+		}
+		for _, f := range cleanup {
+			f()
+		}
+	}
 	// Put the results back in the node's order, dividing avg's parts.
 	var outs []expr.Expr
 	for i := 0; i < nk; i++ {
@@ -176,16 +190,30 @@ func (b *builder) parallelAgg(n *aggNode, bees int) (colexec.Operator, []int, er
 		}
 		outs = append(outs, avg)
 	}
-	return colexec.NewProject(final, outs, env), identity(len(outs)), nil
+	for _, in := range finalIns {
+		final, err := colexec.NewHashAgg(in, keys, finals, mem)
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		final.WithSpill(b.p.opts.Spill)
+		finalOps = append(finalOps, colexec.NewProject(final, outs, env))
+	}
+	if len(finalOps) == 1 {
+		return finalOps[0], identity(len(outs)), nil
+	}
+	merged := colexec.NewParallel(finalOps)
+	merged.OnClose(cleanup...)
+	return merged, identity(len(outs)), nil
 }
 
-// copiesAgg builds a partial aggregation per bee over shared sources.
-func (b *builder) copiesAgg(n *aggNode, bees int) (*colexec.Parallel, []int, error) {
+// copiesAgg builds a partial aggregation per bee over shared sources, and
+// returns them with the cleanups of the state they share.
+func (b *builder) copiesAgg(n *aggNode, bees int) ([]colexec.Operator, []func(), error) {
 	sub := &builder{p: b.p, shared: map[node]any{}, stats: b.stats}
 	var ops []colexec.Operator
-	var m []int
 	for i := 0; i < bees; i++ {
-		op, mi, err := sub.buildAgg(n)
+		op, _, err := sub.buildAgg(n)
 		if err != nil {
 			for _, o := range ops {
 				o.Close()
@@ -195,9 +223,7 @@ func (b *builder) copiesAgg(n *aggNode, bees int) (*colexec.Parallel, []int, err
 			}
 			return nil, nil, err
 		}
-		ops, m = append(ops, op), mi
+		ops = append(ops, op)
 	}
-	par := colexec.NewParallel(ops)
-	par.OnClose(sub.cleanup...)
-	return par, m, nil
+	return ops, sub.cleanup, nil
 }
