@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 
+	"github.com/apiarydb/apiary/exec/plan"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 	"github.com/apiarydb/apiary/txn"
@@ -19,66 +19,6 @@ const (
 	OptionPartitionBy    = "partition_by"
 	OptionTargetCellSize = "target_cell_size"
 )
-
-// sqlType maps a parsed column type to Apiary's type.
-func sqlType(ref tree.ResolvableTypeReference) (vec.Type, error) {
-	t, ok := ref.(*types.T)
-	if !ok {
-		return vec.Type{}, sqlerr.New(sqlerr.UndefinedObject, "type %q does not exist", ref.SQLString())
-	}
-	switch t.Family() {
-	case types.BoolFamily:
-		return vec.Bool, nil
-	case types.IntFamily:
-		switch t.Width() {
-		case 16:
-			return vec.Int16, nil
-		case 32:
-			return vec.Int32, nil
-		}
-		return vec.Int64, nil
-	case types.FloatFamily:
-		if t.Width() == 32 {
-			return vec.Float32, nil
-		}
-		return vec.Float64, nil
-	case types.DecimalFamily:
-		p, sc := t.Precision(), t.Scale()
-		if p == 0 {
-			return vec.UnconstrainedNumeric, nil
-		}
-		if p > vec.MaxNumericPrecision {
-			return vec.Type{}, unsupported("numeric precision %d is above the supported maximum of %d", p, vec.MaxNumericPrecision)
-		}
-		if p > 0 && (sc < 0 || sc > p) {
-			return vec.Type{}, sqlerr.New(sqlerr.InvalidParameterValue, "NUMERIC scale %d must be between 0 and precision %d", sc, p)
-		}
-		return vec.Numeric(p, sc), nil
-	case types.StringFamily:
-		switch t.Oid() {
-		case vec.OIDBpchar:
-			w := t.Width()
-			if w == 0 {
-				w = 1
-			}
-			return vec.Char(w), nil
-		case vec.OIDVarchar:
-			return vec.Varchar(t.Width()), nil
-		}
-		return vec.Text, nil
-	case types.BytesFamily:
-		return vec.Bytea, nil
-	case types.DateFamily:
-		return vec.Date, nil
-	case types.TimestampFamily:
-		return vec.Timestamp, nil
-	case types.TimestampTZFamily:
-		return vec.TimestampTZ, nil
-	case types.IntervalFamily:
-		return vec.IntervalT, nil
-	}
-	return vec.Type{}, unsupported("column type %s is not supported", t.SQLString())
-}
 
 // frameSchema turns a frame's metadata into typed columns.
 func frameSchema(md *txn.Metadata) ([]Column, error) {
@@ -107,7 +47,7 @@ func (s *Session) createTable(ctx context.Context, n *tree.CreateTable) (Result,
 				return Result{}, sqlerr.New(sqlerr.DuplicateColumn, "column %q specified more than once", name)
 			}
 			seen[name] = true
-			t, err := sqlType(d.Type)
+			t, err := plan.TypeFromAST(d.Type)
 			if err != nil {
 				return Result{}, err
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
+	"github.com/apiarydb/apiary/exec/plan"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 	"github.com/apiarydb/apiary/txn"
@@ -195,7 +196,7 @@ func appendLiteral(col *vec.Vec, e tree.Expr) error {
 		// A cast to the column's own type is the common case ('...'::date).
 		// Another type is honoured by converting through it, so a value the
 		// cast would reject ('abc'::int) is rejected here too.
-		ct, err := sqlType(x.Type)
+		ct, err := plan.TypeFromAST(x.Type)
 		if err != nil {
 			return err
 		}
