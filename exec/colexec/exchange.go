@@ -105,7 +105,7 @@ func (x *HashExchange) produce(ctx context.Context, in Operator) {
 			}
 			nb := vec.NewBatch(x.types, len(sel))
 			for c, col := range b.Cols {
-				gatherAppend(nb.Cols[c], col, sel)
+				appendRowsAt(nb.Cols[c], col, sel)
 			}
 			nb.Len = len(sel)
 			select {

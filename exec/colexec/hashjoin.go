@@ -379,10 +379,10 @@ func (j *HashJoin) emitPairs() (*vec.Batch, error) {
 		phys[i] = int32(b.Row(int(k)))
 	}
 	for c := range j.leftTypes {
-		gatherAppend(p.Cols[c], b.Cols[c], phys)
+		appendRowsAt(p.Cols[c], b.Cols[c], phys)
 	}
 	for c, col := range build.Cols {
-		gatherAppend(p.Cols[len(j.leftTypes)+c], col, j.pairR)
+		appendRowsAt(p.Cols[len(j.leftTypes)+c], col, j.pairR)
 	}
 	p.Len = len(j.pairL)
 	if j.residual != nil {
@@ -441,7 +441,7 @@ func (j *HashJoin) emitProbeRows(b *vec.Batch) (*vec.Batch, error) {
 	out := j.out
 	out.Reset()
 	for c := range j.leftTypes {
-		gatherAppend(out.Cols[c], b.Cols[c], idx)
+		appendRowsAt(out.Cols[c], b.Cols[c], idx)
 	}
 	for c := len(j.leftTypes); c < len(j.types); c++ {
 		appendNulls(out.Cols[c], len(idx))
@@ -469,7 +469,7 @@ func (j *HashJoin) fullTail() (*vec.Batch, error) {
 			appendNulls(out.Cols[c], len(idx))
 		}
 		for c, col := range j.jb.rows.Cols {
-			gatherAppend(out.Cols[nl+c], col, idx)
+			appendRowsAt(out.Cols[nl+c], col, idx)
 		}
 		out.Len = len(idx)
 		return out, nil

@@ -363,7 +363,7 @@ func appendLiveRows(dst []*vec.Vec, b *vec.Batch) {
 		if sel != nil {
 			appendRowsAt(dst[c], col, sel)
 		} else {
-			appendRowRange(dst[c], col, 0, b.Len)
+			dst[c].AppendRange(col, 0, b.Len)
 		}
 	}
 }
@@ -412,48 +412,6 @@ func gatherAt[T any](dst, src []T, idx []int32) []T {
 		dst = append(dst, src[i])
 	}
 	return dst
-}
-
-// appendRowRange appends rows lo..hi-1 of src to dst (same kind).
-func appendRowRange(dst, src *vec.Vec, lo, hi int) {
-	base := dst.Len()
-	switch src.Type.Kind {
-	case vec.KindBool:
-		dst.SetBools(append(dst.Bools(), src.Bools()[lo:hi]...))
-	case vec.KindInt16:
-		dst.SetInt16s(append(dst.Int16s(), src.Int16s()[lo:hi]...))
-	case vec.KindInt32, vec.KindDate:
-		dst.SetInt32s(append(dst.Int32s(), src.Int32s()[lo:hi]...))
-	case vec.KindInt64, vec.KindNumeric, vec.KindTimestamp, vec.KindTimestampTZ:
-		dst.SetInt64s(append(dst.Int64s(), src.Int64s()[lo:hi]...))
-	case vec.KindFloat32:
-		dst.SetFloat32s(append(dst.Float32s(), src.Float32s()[lo:hi]...))
-	case vec.KindFloat64:
-		dst.SetFloat64s(append(dst.Float64s(), src.Float64s()[lo:hi]...))
-	case vec.KindInterval:
-		dst.SetIntervals(append(dst.Intervals(), src.Intervals()[lo:hi]...))
-	case vec.KindText, vec.KindBytea:
-		sb, db := src.Bytes(), dst.Bytes()
-		if len(db.Offsets) == 0 {
-			db.Offsets = append(db.Offsets, 0)
-		}
-		if hi > lo {
-			start, end := sb.Offsets[lo], sb.Offsets[hi]
-			shift := int32(len(db.Data)) - start
-			db.Data = append(db.Data, sb.Data[start:end]...)
-			for _, o := range sb.Offsets[lo+1 : hi+1] {
-				db.Offsets = append(db.Offsets, o+shift)
-			}
-		}
-		dst.SetLen(base + hi - lo)
-	}
-	if colHasNulls(src) {
-		for i := lo; i < hi; i++ {
-			if src.Nulls.IsNull(i) {
-				dst.Nulls.SetNull(base + i - lo)
-			}
-		}
-	}
 }
 
 // colHeldBytes estimates the bytes a column holds, for Memory accounting.

@@ -205,7 +205,7 @@ func (j *ReverseSemiJoin) Next(ctx context.Context) (*vec.Batch, error) {
 	}
 	j.out.Reset()
 	for c, col := range mb.rows.Cols {
-		gatherAppend(j.out.Cols[c], col, idx)
+		appendRowsAt(j.out.Cols[c], col, idx)
 	}
 	j.out.Len = len(idx)
 	return j.out, nil
@@ -266,10 +266,10 @@ func (j *ReverseSemiJoin) checkPairs(b *vec.Batch, left, right []int32) error {
 	p.Reset()
 	nl := len(mb.rows.Cols)
 	for c, col := range mb.rows.Cols {
-		gatherAppend(p.Cols[c], col, left)
+		appendRowsAt(p.Cols[c], col, left)
 	}
 	for c, col := range b.Cols {
-		gatherAppend(p.Cols[nl+c], col, right)
+		appendRowsAt(p.Cols[nl+c], col, right)
 	}
 	p.Len = len(left)
 	j.ectx.Reset()

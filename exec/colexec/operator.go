@@ -44,12 +44,6 @@ func Drain(ctx context.Context, op Operator, f func(b *vec.Batch) error) error {
 // AppendRows copies the live rows of src onto the ends of dst's columns
 // (same types), compacting away the selection, with typed bulk copies.
 func AppendRows(dst *vec.Batch, src *vec.Batch) {
-	for c, col := range src.Cols {
-		if src.Sel == nil {
-			dst.Cols[c].AppendRange(col, 0, src.Len)
-			continue
-		}
-		gatherAppend(dst.Cols[c], col, src.Sel[:src.Len])
-	}
+	appendLiveRows(dst.Cols, src)
 	dst.Len += src.Len
 }

@@ -168,7 +168,7 @@ func (m *runMerger) next(ctx context.Context) (*vec.Batch, error) {
 		}
 		r := m.runs[best]
 		for c, col := range r.b.Cols {
-			appendRowRange(m.out.Cols[c], col, r.pos, r.pos+1)
+			m.out.Cols[c].AppendRange(col, r.pos, r.pos+1)
 		}
 		m.out.Len++
 		r.pos++

@@ -161,7 +161,7 @@ func (t *topN) add(b *vec.Batch) error {
 		if sel != nil {
 			appendRowsAt(t.store[c], col, sel)
 		} else {
-			appendRowRange(t.store[c], col, 0, b.Len)
+			t.store[c].AppendRange(col, 0, b.Len)
 		}
 	}
 	t.nstore = t.store[0].Len()

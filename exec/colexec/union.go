@@ -139,7 +139,7 @@ func (v *valuesOp) Next(context.Context) (*vec.Batch, error) {
 		if sel != nil {
 			appendRowsAt(v.out.Cols[c], col, sel[v.pos:end])
 		} else {
-			appendRowRange(v.out.Cols[c], col, v.pos, end)
+			v.out.Cols[c].AppendRange(col, v.pos, end)
 		}
 	}
 	v.out.Len = end - v.pos

@@ -279,7 +279,7 @@ func (w *windowOp) Next(ctx context.Context) (*vec.Batch, error) {
 	end := min(w.pos+BatchSize, w.n)
 	w.out.Reset()
 	for c, col := range w.cols {
-		appendRowRange(w.out.Cols[c], col, w.pos, end)
+		w.out.Cols[c].AppendRange(col, w.pos, end)
 	}
 	w.out.Len = end - w.pos
 	w.pos = end
