@@ -1,6 +1,7 @@
 package colexec
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 
@@ -271,46 +272,13 @@ func (a *sumIntAcc) emit(out *vec.Vec, from, to int) error {
 			continue
 		}
 		// avg = sum / count at the result's scale.
-		q, ok := divScaled(a.sum[g], a.cnt[g], a.res.Scale-a.argScale)
+		q, ok := expr.DivScaled(a.sum[g], a.cnt[g], a.res.Scale-a.argScale)
 		if !ok {
 			return sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
 		}
 		out.AppendInt64(q)
 	}
 	return nil
-}
-
-// divScaled returns round(x * 10^shift / y) half away from zero.
-func divScaled(x, y int64, shift int32) (int64, bool) {
-	p := float64(vec.Pow10(shift))
-	// Exact path when the scaled dividend fits.
-	if xs := float64(x) * p; math.Abs(xs) < 9e18 {
-		n := x * vec.Pow10(shift)
-		q, r := n/y, n%y
-		if r < 0 {
-			r = -r
-		}
-		if 2*r >= abs(y) {
-			if (n < 0) != (y < 0) {
-				q--
-			} else {
-				q++
-			}
-		}
-		return q, true
-	}
-	f := math.Round(float64(x) * p / float64(y))
-	if math.Abs(f) >= 9.2e18 {
-		return 0, false
-	}
-	return int64(f), true
-}
-
-func abs(x int64) int64 {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 type sumFloatAcc struct {
@@ -418,7 +386,7 @@ func (a *minMaxAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) err
 				a.flts[g], a.has[g] = x, true
 				return
 			}
-			c := cmpFloat(x, a.flts[g])
+			c := pgFloatCompare(x, a.flts[g])
 			if (a.max && c > 0) || (!a.max && c < 0) {
 				a.flts[g] = x
 			}
@@ -444,7 +412,7 @@ func (a *minMaxAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) err
 				a.strs[g], a.has[g] = append([]byte(nil), x...), true
 				return
 			}
-			c := compareBytes(x, a.strs[g])
+			c := bytes.Compare(x, a.strs[g])
 			if (a.max && c > 0) || (!a.max && c < 0) {
 				a.strs[g] = append(a.strs[g][:0], x...)
 			}
@@ -478,42 +446,6 @@ func (a *minMaxAcc) emit(out *vec.Vec, from, to int) error {
 		}
 	}
 	return nil
-}
-
-func cmpFloat(a, b float64) int {
-	an, bn := a != a, b != b
-	switch {
-	case an && bn:
-		return 0
-	case an:
-		return 1
-	case bn:
-		return -1
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func compareBytes(a, b []byte) int {
-	n := min(len(a), len(b))
-	for i := 0; i < n; i++ {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	switch {
-	case len(a) < len(b):
-		return -1
-	case len(a) > len(b):
-		return 1
-	}
-	return 0
 }
 
 type boolAcc struct {

@@ -358,6 +358,11 @@ func arithNumeric(op ArithOp, lv, rv, out *vec.Vec, sel []int32, nulls *vec.Null
 	return nil
 }
 
+// DivScaled returns round(x * 10^shift / y) half away from zero, exactly,
+// and false when the result does not fit int64 (y must not be 0). Numeric
+// division and avg share it.
+func DivScaled(x, y int64, shift int32) (int64, bool) { return scaledDiv(x, y, shift) }
+
 // scaledDiv returns round(x * 10^shift / y) half away from zero, in 128-bit
 // intermediate arithmetic; !ok when the result does not fit int64.
 func scaledDiv(x, y int64, shift int32) (int64, bool) {
