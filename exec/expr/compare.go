@@ -146,7 +146,8 @@ type float interface{ ~float32 | ~float64 }
 func compareVectors(op CmpOp, l, r *vec.Vec, out []bool, sel []int32) {
 	switch l.Type.Kind {
 	case vec.KindBool:
-		cmpVV(op, boolInts(l.Bools()), boolInts(r.Bools()), out, sel)
+		lb, rb := l.Bools(), r.Bools()
+		forRows(len(out), sel, func(i int) { out[i] = cmpBool(op, lb[i], rb[i]) })
 	case vec.KindInt16:
 		cmpVV(op, l.Int16s(), r.Int16s(), out, sel)
 	case vec.KindInt32, vec.KindDate:
@@ -169,11 +170,8 @@ func compareVectors(op CmpOp, l, r *vec.Vec, out []bool, sel []int32) {
 func compareScalar(op CmpOp, l, k *vec.Vec, out []bool, sel []int32) {
 	switch l.Type.Kind {
 	case vec.KindBool:
-		var x int8
-		if k.Bools()[0] {
-			x = 1
-		}
-		cmpVS(op, boolInts(l.Bools()), x, out, sel)
+		lb, x := l.Bools(), k.Bools()[0]
+		forRows(len(out), sel, func(i int) { out[i] = cmpBool(op, lb[i], x) })
 	case vec.KindInt16:
 		cmpVS(op, l.Int16s(), k.Int16s()[0], out, sel)
 	case vec.KindInt32, vec.KindDate:
@@ -202,16 +200,21 @@ func compareScalar(op CmpOp, l, k *vec.Vec, out []bool, sel []int32) {
 	}
 }
 
-// boolInts views a bool slice as int8s (false < true), so bools share the
-// integer kernels.
-func boolInts(b []bool) []int8 {
-	out := make([]int8, len(b))
-	for i, x := range b {
-		if x {
-			out[i] = 1
-		}
+// cmpBool compares booleans with false < true.
+func cmpBool(op CmpOp, a, b bool) bool {
+	switch op {
+	case EQ:
+		return a == b
+	case NE:
+		return a != b
+	case LT:
+		return !a && b
+	case LE:
+		return !a || b
+	case GT:
+		return a && !b
 	}
-	return out
+	return a || !b
 }
 
 func cmpResult(op CmpOp, c int) bool {
@@ -244,7 +247,7 @@ func forRows(n int, sel []int32, f func(i int)) {
 	}
 }
 
-func cmpVV[T ~int8 | ordered](op CmpOp, a, b []T, out []bool, sel []int32) {
+func cmpVV[T ordered](op CmpOp, a, b []T, out []bool, sel []int32) {
 	if sel == nil {
 		a, b = a[:len(out)], b[:len(out)]
 		switch op {
@@ -303,7 +306,7 @@ func cmpVV[T ~int8 | ordered](op CmpOp, a, b []T, out []bool, sel []int32) {
 	}
 }
 
-func cmpVS[T ~int8 | ordered](op CmpOp, a []T, x T, out []bool, sel []int32) {
+func cmpVS[T ordered](op CmpOp, a []T, x T, out []bool, sel []int32) {
 	if sel == nil {
 		a = a[:len(out)]
 		switch op {
