@@ -614,6 +614,37 @@ func subquerySelect(sq *tree.Subquery) (*tree.Select, error) {
 	return ps.Select, nil
 }
 
+// planSubquery plans a subquery in the scope of the enclosing query and
+// returns, besides its node and columns, the conjuncts of its WHERE that
+// read the enclosing query (nil when it is uncorrelated).
+func (p *Planner) planSubquery(sq *tree.Subquery, outer *scope) (node, []column, []expr.Expr, error) {
+	sel, err := subquerySelect(sq)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	f := &corrFrame{}
+	p.corr = append(p.corr, f)
+	n, cols, err := p.planSelect(sel, outer)
+	p.corr = p.corr[:len(p.corr)-1]
+	return n, cols, f.conjs, err
+}
+
+// planOneColumn is planSubquery for an uncorrelated subquery of one column;
+// what names the construct in the error a correlated one gets.
+func (p *Planner) planOneColumn(sq *tree.Subquery, outer *scope, what string) (node, vec.Type, error) {
+	n, cols, corr, err := p.planSubquery(sq, outer)
+	if err != nil {
+		return nil, vec.Type{}, err
+	}
+	if len(corr) > 0 {
+		return nil, vec.Type{}, unsupported("correlated %s is not supported yet", what)
+	}
+	if len(cols) != 1 {
+		return nil, vec.Type{}, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
+	}
+	return n, cols[0].typ, nil
+}
+
 // planCorrelated plans a simple subquery's FROM and WHERE in the scope of
 // the enclosing query and returns its node, scope and correlated conjuncts.
 func (p *Planner) planCorrelated(sc *tree.SelectClause, outer *scope) (node, *scope, []expr.Expr, error) {
@@ -722,25 +753,12 @@ func (p *Planner) subqueryJoin(cur node, sc *scope, sq subqueryConj) (node, erro
 		if sq.exists {
 			return nil, unsupported("EXISTS over a grouped or limited subquery is not supported yet")
 		}
-		sel, err := subquerySelect(sq.sub)
+		n, t, err := p.planOneColumn(sq.sub, sc, "NOT IN, or IN over a grouped subquery,")
 		if err != nil {
 			return nil, err
-		}
-		f := &corrFrame{}
-		p.corr = append(p.corr, f)
-		n, cols, err := p.planSelect(sel, sc)
-		p.corr = p.corr[:len(p.corr)-1]
-		if err != nil {
-			return nil, err
-		}
-		if len(f.conjs) > 0 {
-			return nil, unsupported("correlated NOT IN and IN over grouped subqueries are not supported yet")
-		}
-		if len(cols) != 1 {
-			return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
 		}
 		right = n
-		l, r, err := expr.Unify(inLeft, &expr.ColRef{Idx: 0, Typ: cols[0].typ}, "=")
+		l, r, err := expr.Unify(inLeft, &expr.ColRef{Idx: 0, Typ: t}, "=")
 		if err != nil {
 			return nil, err
 		}
@@ -763,46 +781,26 @@ func (b *binder) bindScalarSubquery(sq *tree.Subquery) (expr.Expr, error) {
 	if sq.Exists {
 		return b.bindExists(sq)
 	}
-	sel, err := subquerySelect(sq)
-	if err != nil {
-		return nil, err
-	}
-	f := &corrFrame{}
-	b.p.corr = append(b.p.corr, f)
-	n, cols, err := b.p.planSelect(sel, b.scope)
-	b.p.corr = b.p.corr[:len(b.p.corr)-1]
+	n, cols, corr, err := b.p.planSubquery(sq, b.scope)
 	if err != nil {
 		return nil, err
 	}
 	if len(cols) != 1 {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "subquery must return only one column")
 	}
-	if len(f.conjs) > 0 {
+	if len(corr) > 0 {
 		return b.correlatedScalar(sq)
 	}
-	op, m, err := (&builder{p: b.p}).build(n, all(1))
-	if err != nil {
-		return nil, err
-	}
-	defer op.Close()
-	op = denseColumns(op, m, b.p.opts.Env)
-	val := vec.New(cols[0].typ, 1)
-	rows := 0
-	err = colexec.Drain(b.p.ctx, op, func(bt *vec.Batch) error {
-		rows += bt.Len
-		if rows > 1 {
-			return sqlerr.New(sqlerr.CardinalityViolation, "more than one row returned by a subquery used as an expression")
-		}
-		val.AppendFrom(bt.Cols[0], bt.Row(0))
-		return nil
+	vals, err := b.runValues(n, cols[0].typ, 1, func() error {
+		return sqlerr.New(sqlerr.CardinalityViolation, "more than one row returned by a subquery used as an expression")
 	})
 	if err != nil {
 		return nil, err
 	}
-	if rows == 0 {
+	if len(vals) == 0 {
 		return expr.NullConst(cols[0].typ), nil
 	}
-	return expr.NewConst(val), nil
+	return vals[0], nil
 }
 
 func (b *binder) correlatedScalar(sq *tree.Subquery) (expr.Expr, error) {
@@ -880,37 +878,18 @@ func (b *binder) correlatedScalar(sq *tree.Subquery) (expr.Expr, error) {
 // (inside OR, CASE, the select list): an uncorrelated subquery runs now and
 // its values become an IN list.
 func (b *binder) bindInSubquery(left tree.Expr, sq *tree.Subquery, negate bool) (expr.Expr, error) {
-	sel, err := subquerySelect(sq)
-	if err != nil {
-		return nil, err
-	}
-	f := &corrFrame{}
-	b.p.corr = append(b.p.corr, f)
-	n, cols, err := b.p.planSelect(sel, b.scope)
-	b.p.corr = b.p.corr[:len(b.p.corr)-1]
-	if err != nil {
-		return nil, err
-	}
-	if len(f.conjs) > 0 {
-		return nil, unsupported("correlated IN (subquery) is supported only as a WHERE condition")
-	}
-	if len(cols) != 1 {
-		return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
-	}
 	x, err := b.bind(left)
 	if err != nil {
 		return nil, err
 	}
-	vals, err := b.runValues(n, cols[0].typ, 100000)
+	vals, err := b.subqueryValues(sq, 100000, "IN (subquery) outside a WHERE condition")
 	if err != nil {
 		return nil, err
 	}
 	if len(vals) == 0 {
+		// x IN (empty) is false, and NOT IN true, even for a NULL x.
 		v := vec.New(vec.Bool, 1)
 		v.AppendBool(negate)
-		isNull := &expr.IsNull{In: x}
-		// x IN (empty) is false even for NULL x.
-		_ = isNull
 		return expr.NewConst(v), nil
 	}
 	return expr.NewInList(x, vals, negate)
@@ -1314,8 +1293,8 @@ func connectedToJoined(ui int, multi []expr.Expr, used []bool, refs func(expr.Ex
 }
 
 // runValues runs a planned one-column subquery and returns its values as
-// constants, failing past limit values.
-func (b *binder) runValues(n node, t vec.Type, limit int) ([]*expr.Const, error) {
+// constants; past limit values it fails with tooMany's error.
+func (b *binder) runValues(n node, t vec.Type, limit int, tooMany func() error) ([]*expr.Const, error) {
 	op, m, err := (&builder{p: b.p}).build(n, all(1))
 	if err != nil {
 		return nil, err
@@ -1324,39 +1303,29 @@ func (b *binder) runValues(n node, t vec.Type, limit int) ([]*expr.Const, error)
 	op = denseColumns(op, m, b.p.opts.Env)
 	var vals []*expr.Const
 	err = colexec.Drain(b.p.ctx, op, func(bt *vec.Batch) error {
+		if len(vals)+bt.Len > limit {
+			return tooMany()
+		}
 		for k := 0; k < bt.Len; k++ {
 			v := vec.New(t, 1)
 			v.AppendFrom(bt.Cols[0], bt.Row(k))
 			vals = append(vals, expr.NewConst(v))
-		}
-		if len(vals) > limit {
-			return unsupported("a subquery used here is limited to %d values; use it as a WHERE condition", limit)
 		}
 		return nil
 	})
 	return vals, err
 }
 
-// subqueryValues plans and runs an uncorrelated one-column subquery.
-func (b *binder) subqueryValues(sq *tree.Subquery, limit int) ([]*expr.Const, error) {
-	sel, err := subquerySelect(sq)
+// subqueryValues plans and runs an uncorrelated one-column subquery used
+// as what, returning at most limit values.
+func (b *binder) subqueryValues(sq *tree.Subquery, limit int, what string) ([]*expr.Const, error) {
+	n, t, err := b.p.planOneColumn(sq, b.scope, what)
 	if err != nil {
 		return nil, err
 	}
-	f := &corrFrame{}
-	b.p.corr = append(b.p.corr, f)
-	n, cols, err := b.p.planSelect(sel, b.scope)
-	b.p.corr = b.p.corr[:len(b.p.corr)-1]
-	if err != nil {
-		return nil, err
-	}
-	if len(f.conjs) > 0 {
-		return nil, unsupported("correlated ANY/ALL subqueries are not supported yet")
-	}
-	if len(cols) != 1 {
-		return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
-	}
-	return b.runValues(n, cols[0].typ, limit)
+	return b.runValues(n, t, limit, func() error {
+		return unsupported("a subquery used as %s is limited to %d values; use it as a WHERE condition", what, limit)
+	})
 }
 
 // bindExists binds EXISTS (subquery) where it is a value rather than a WHERE
@@ -1366,19 +1335,12 @@ func (b *binder) subqueryValues(sq *tree.Subquery, limit int) ([]*expr.Const, er
 func (b *binder) bindExists(sq *tree.Subquery) (expr.Expr, error) {
 	simple, ok := simpleSubquery(sq)
 	if !ok {
-		sel, err := subquerySelect(sq)
-		if err != nil {
-			return nil, err
-		}
 		// Grouped or limited: run it when uncorrelated.
-		f := &corrFrame{}
-		b.p.corr = append(b.p.corr, f)
-		n, _, err := b.p.planSelect(sel, b.scope)
-		b.p.corr = b.p.corr[:len(b.p.corr)-1]
+		n, _, corr, err := b.p.planSubquery(sq, b.scope)
 		if err != nil {
 			return nil, err
 		}
-		if len(f.conjs) > 0 {
+		if len(corr) > 0 {
 			return nil, unsupported("a correlated EXISTS over a grouped or limited subquery is supported only as a WHERE condition")
 		}
 		return b.existsNow(n)

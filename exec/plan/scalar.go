@@ -641,7 +641,7 @@ func (b *binder) bindQuantified(left tree.Expr, sq *tree.Subquery, sym treecmp.C
 	if err != nil {
 		return nil, err
 	}
-	vals, err := b.subqueryValues(sq, 1000)
+	vals, err := b.subqueryValues(sq, 1000, "ANY/ALL (subquery)")
 	if err != nil {
 		return nil, err
 	}
