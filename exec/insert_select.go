@@ -54,7 +54,7 @@ func (s *Session) insertQuery(ctx context.Context, t *txn.Txn, f catalog.FrameEn
 	}
 	for i, ti := range target {
 		src := &expr.ColRef{Idx: i, Typ: cols[i].Type, Name: cols[i].Name}
-		e, err := expr.NewCast(src, schema[ti].Type)
+		e, err := expr.NewAssignment(src, schema[ti].Type)
 		if err != nil {
 			return 0, sqlerr.Wrap(err, sqlerr.DatatypeMismatch, "column %q is of type %s but expression is of type %s", schema[ti].Name, schema[ti].Type, cols[i].Type).
 				WithHint("You will need to rewrite or cast the expression.")

@@ -121,6 +121,14 @@ func TestInsertSelectAndCreateTableAs(t *testing.T) {
 	if got := joinRows(mustRun(t, s, `SELECT a, b, c FROM dst WHERE a = 3`)); got != "3|NULL|NULL" {
 		t.Fatalf("partial columns: %q", got)
 	}
+	// Too long for varchar(n) is an error, as in PostgreSQL's assignment
+	// casts, and nothing of the statement is stored.
+	mustRun(t, s, `CREATE TABLE narrow (v varchar(3), c char(3))`)
+	wantCode(t, s, `INSERT INTO narrow SELECT c || 'long', 'x' FROM src WHERE c IS NOT NULL`, sqlerr.StringDataRightTruncation)
+	mustRun(t, s, `INSERT INTO narrow SELECT 'ab   ', 'y'`)
+	if got := joinRows(mustRun(t, s, `SELECT v, c, octet_length(c) FROM narrow`)); got != "ab |y  |3" {
+		t.Fatalf("narrow = %q", got)
+	}
 	// NOT NULL violation rejects the whole statement.
 	wantCode(t, s, `INSERT INTO dst SELECT NULL::int, 1, 'z' FROM src`, sqlerr.NotNullViolation)
 	if got := joinRows(mustRun(t, s, `SELECT count(*) FROM dst`)); got != "3" {

@@ -43,6 +43,35 @@ func NewCast(e Expr, t vec.Type) (Expr, error) {
 	return cast, nil
 }
 
+// NewAssignment converts e for storing in a column of type t, as
+// PostgreSQL's assignment casts do: like NewCast, except that a value too
+// long for varchar(n) or char(n) is an error (22001), not cut short.
+func NewAssignment(e Expr, t vec.Type) (Expr, error) {
+	if t.Kind != vec.KindText || t.Width <= 0 {
+		return NewCast(e, t)
+	}
+	text, err := NewCast(e, vec.Text)
+	if err != nil {
+		return nil, err
+	}
+	return &Cast{In: text, To: t, fn: fitText(t)}, nil
+}
+
+// fitText stores text into varchar(n) or char(n) with FitText's checks.
+func fitText(t vec.Type) castFunc {
+	return func(_ *Ctx, in, out *vec.Vec, n int, sel []int32) error {
+		out.Nulls.CopyFrom(&in.Nulls, n)
+		src := in.Bytes()
+		return textRows(out, n, sel, func(dst []byte, i int) ([]byte, error) {
+			b, err := vec.FitText(bytesAsString(src.Get(i)), t)
+			if err != nil {
+				return dst, err
+			}
+			return append(dst, b...), nil
+		})
+	}
+}
+
 // castLiteral reads an untyped literal as type t.
 func castLiteral(k *Const, t vec.Type) (Expr, error) {
 	if k.IsNull() {

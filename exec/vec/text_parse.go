@@ -371,6 +371,11 @@ func numericOverflow(t Type) error {
 	return e.WithDetail("A field with precision %d, scale %d must round to an absolute value less than 1.", t.Precision, t.Scale)
 }
 
+// FitText is the assignment of text s to a column of text type t: the bytes
+// to store, or PostgreSQL's error (22001 when characters other than blanks
+// pass varchar(n)'s or char(n)'s width; char(n) is blank-padded).
+func FitText(s string, t Type) ([]byte, error) { return checkText(s, t) }
+
 // checkText validates s for a text, varchar(n) or char(n) column and returns
 // the bytes to store: UTF-8 only (the server encoding), at most n
 // characters, where excess trailing spaces are cut silently as PostgreSQL
