@@ -96,7 +96,9 @@ func (x *HashExchange) produce(ctx context.Context, in Operator) {
 		}
 		for k := 0; k < b.Len; k++ {
 			row := b.Row(k)
-			p := keyPartition(keyCols, row, &buf, 0) % fanout
+			// The high half of the hash: spill partitions use the low
+			// bits, and any number of consumers gets an even share.
+			p := int((keyHash(keyCols, row, &buf) >> 32) % uint64(fanout))
 			sels[p] = append(sels[p], int32(row))
 		}
 		for p, sel := range sels {

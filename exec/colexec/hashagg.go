@@ -219,8 +219,7 @@ func (h *HashAgg) spillBatch(b *vec.Batch, ids []int32) error {
 			h.hitIDs = append(h.hitIDs, ids[k])
 			continue
 		}
-		h.scratch.buf = encodeKey(h.scratch.buf[:0], h.keyCols, row)
-		p := (maphash.Bytes(spillSeed, h.scratch.buf) >> shift) % spillFanout
+		p := (keyHash(h.keyCols, row, &h.scratch.buf) >> shift) % spillFanout
 		h.partSels[p] = append(h.partSels[p], int32(row))
 	}
 	if len(h.sel) > 0 {

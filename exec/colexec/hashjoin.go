@@ -204,6 +204,8 @@ type HashJoin struct {
 	keyCols    []*vec.Vec
 	pairs      *vec.Batch
 	sel        []int32
+	phys       []int32 // physical probe rows of the current pairs
+	idx        []int32 // rows emitted for unmatched/matched probe rows
 	leftClosed bool
 	env        *expr.Env
 	sp         *joinSpillState
@@ -374,10 +376,11 @@ func (j *HashJoin) emitPairs() (*vec.Batch, error) {
 	}
 	p := j.pairs
 	p.Reset()
-	phys := make([]int32, len(j.pairL))
-	for i, k := range j.pairL {
-		phys[i] = int32(b.Row(int(k)))
+	phys := j.phys[:0]
+	for _, k := range j.pairL {
+		phys = append(phys, int32(b.Row(int(k))))
 	}
+	j.phys = phys
 	for c := range j.leftTypes {
 		appendRowsAt(p.Cols[c], b.Cols[c], phys)
 	}
@@ -413,7 +416,7 @@ func (j *HashJoin) emitPairs() (*vec.Batch, error) {
 // unmatched rows padded with NULLs (left, full), matched rows (semi) or
 // unmatched rows (anti).
 func (j *HashJoin) emitProbeRows(b *vec.Batch) (*vec.Batch, error) {
-	var idx []int32
+	idx := j.idx[:0]
 	for k := 0; k < b.Len; k++ {
 		m := j.matchedL[k]
 		switch j.kind {
@@ -435,6 +438,7 @@ func (j *HashJoin) emitProbeRows(b *vec.Batch) (*vec.Batch, error) {
 			}
 		}
 	}
+	j.idx = idx
 	if len(idx) == 0 {
 		return nil, nil
 	}
@@ -453,12 +457,13 @@ func (j *HashJoin) emitProbeRows(b *vec.Batch) (*vec.Batch, error) {
 // fullTail emits the build rows no probe row matched, for FULL JOIN.
 func (j *HashJoin) fullTail() (*vec.Batch, error) {
 	for j.kind == FullJoin && j.fullEmit < j.jb.n {
-		var idx []int32
+		idx := j.idx[:0]
 		for ; j.fullEmit < j.jb.n && len(idx) < BatchSize; j.fullEmit++ {
 			if !j.matchedR[j.fullEmit] {
 				idx = append(idx, int32(j.fullEmit))
 			}
 		}
+		j.idx = idx
 		if len(idx) == 0 {
 			continue
 		}

@@ -18,12 +18,18 @@ func (jb *JoinBuild) canSpill(err error) bool {
 	return jb.spill != nil && jb.depth < maxSpillDepth && sqlerr.CodeOf(err) == sqlerr.OutOfMemory
 }
 
+// keyHash hashes row's key columns; equal keys (NULLs included) hash
+// equally on every side of a join or exchange.
+func keyHash(keyCols []*vec.Vec, row int, buf *[]byte) uint64 {
+	*buf = encodeKey((*buf)[:0], keyCols, row)
+	return maphash.Bytes(spillSeed, *buf)
+}
+
 // keyPartition returns the partition of row's key at a spill depth: each
 // level uses other bits of the hash, so a partition that is spilled again
 // splits instead of landing whole in one child.
 func keyPartition(keyCols []*vec.Vec, row int, buf *[]byte, depth int) int {
-	*buf = encodeKey((*buf)[:0], keyCols, row)
-	return int((maphash.Bytes(spillSeed, *buf) >> (4 * uint(depth))) % spillFanout)
+	return int((keyHash(keyCols, row, buf) >> (4 * uint(depth))) % spillFanout)
 }
 
 // writePartitioned appends the live rows of b to writers by the partition

@@ -132,6 +132,7 @@ type ReverseSemiJoin struct {
 	pairL    []int32
 	pairR    []int32
 	sel      []int32
+	idx      []int32
 	done     bool
 	finisher bool
 	emitPos  int
@@ -179,7 +180,9 @@ func (j *ReverseSemiJoin) Next(ctx context.Context) (*vec.Batch, error) {
 	}
 	nonEmpty := mb.rightRows.Load() > 0
 	rightNull := mb.rightNull.Load()
-	var idx []int32
+	// Scan until a batch is full or the build rows run out, so an empty
+	// result means the end.
+	idx := j.idx[:0]
 	for j.emitPos < mb.rows.Len && len(idx) < BatchSize {
 		r := j.emitPos
 		j.emitPos++
@@ -197,11 +200,9 @@ func (j *ReverseSemiJoin) Next(ctx context.Context) (*vec.Batch, error) {
 			idx = append(idx, int32(r))
 		}
 	}
+	j.idx = idx
 	if len(idx) == 0 {
-		if j.emitPos >= mb.rows.Len {
-			return nil, nil
-		}
-		return j.Next(ctx)
+		return nil, nil
 	}
 	j.out.Reset()
 	for c, col := range mb.rows.Cols {

@@ -2,6 +2,7 @@ package colexec
 
 import (
 	"context"
+	"log/slog"
 	"runtime/debug"
 	"sync"
 
@@ -142,7 +143,9 @@ func (p *Parallel) Close() {
 // panicError turns a bee's panic into an internal error for the query, so
 // that a bug in one operator fails the statement instead of the server.
 func panicError(r any) error {
-	return sqlerr.New(sqlerr.InternalError, "internal error in a bee: %v", r).WithDetail("%s", debug.Stack())
+	// The stack goes to the node's log, not to the client.
+	slog.Error("panic in a bee", "panic", r, "stack", string(debug.Stack()))
+	return sqlerr.New(sqlerr.InternalError, "internal error in a bee: %v", r)
 }
 
 // OnClose registers functions to run when the operator closes, after its
