@@ -25,7 +25,6 @@ type hashTable struct {
 	slots     []int32 // id+1, 0 = empty
 	intKeys   []int64 // the (packed) key of each id in int mode
 	inSlots   int
-	nullID    int32
 	shift     uint
 	strs      map[string]int32 // encoded keys: every key outside int mode, keys with NULLs in it
 	n         int
@@ -40,7 +39,7 @@ type probeScratch struct {
 }
 
 func newHashTable(types []vec.Type, mem *Memory) *hashTable {
-	h := &hashTable{types: types, mem: mem, nullID: -1, strs: map[string]int32{}}
+	h := &hashTable{types: types, mem: mem, strs: map[string]int32{}}
 	for _, t := range types {
 		h.keys = append(h.keys, vec.New(t, 0))
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/apiarydb/apiary/exec/colexec"
 	"github.com/apiarydb/apiary/exec/expr"
-	"github.com/apiarydb/apiary/exec/vec"
 )
 
 // builder turns logical nodes into operators, reading only the columns some
@@ -343,8 +342,6 @@ func withKeys(op colexec.Operator, keys []expr.Expr, m []int, env *expr.Env) (co
 	exprs = append(exprs, extra...)
 	return colexec.NewProject(op, exprs, env), pos
 }
-
-var _ = vec.Bool
 
 // narrow projects op down to the columns need asks for (by node position,
 // mapped through m), returning the new mapping. Nothing is copied: the

@@ -145,7 +145,7 @@ func (b *binder) bind(e tree.Expr) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return newFunc("nullif", []expr.Expr{l, r})
+		return expr.NewFunc("nullif", []expr.Expr{l, r})
 	case *tree.FuncExpr:
 		return b.bindFunc(e)
 	case *tree.Subquery:
@@ -295,9 +295,9 @@ func (b *binder) bindBinary(e *tree.BinaryExpr) (expr.Expr, error) {
 	case treebin.Mod:
 		return expr.NewArith(expr.Mod, l, r)
 	case treebin.Concat:
-		return newConcat(l, r)
+		return expr.NewConcat(l, r)
 	case treebin.Pow:
-		return newFunc("power", []expr.Expr{l, r})
+		return expr.NewFunc("power", []expr.Expr{l, r})
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "operator %s is not supported", e.Operator)
 }
@@ -334,9 +334,9 @@ func (b *binder) bindComparison(e *tree.ComparisonExpr) (expr.Expr, error) {
 	}
 	switch sym {
 	case treecmp.Like, treecmp.NotLike, treecmp.ILike, treecmp.NotILike:
-		return newLike(l, r, sym == treecmp.ILike || sym == treecmp.NotILike, sym == treecmp.NotLike || sym == treecmp.NotILike)
+		return expr.NewLike(l, r, sym == treecmp.ILike || sym == treecmp.NotILike, sym == treecmp.NotLike || sym == treecmp.NotILike)
 	case treecmp.RegMatch, treecmp.NotRegMatch, treecmp.RegIMatch, treecmp.NotRegIMatch:
-		return newRegexMatch(l, r, sym == treecmp.RegIMatch || sym == treecmp.NotRegIMatch, sym == treecmp.NotRegMatch || sym == treecmp.NotRegIMatch)
+		return expr.NewRegexMatch(l, r, sym == treecmp.RegIMatch || sym == treecmp.NotRegIMatch, sym == treecmp.NotRegMatch || sym == treecmp.NotRegIMatch)
 	case treecmp.IsDistinctFrom:
 		return expr.NewIsDistinct(l, r, false)
 	case treecmp.IsNotDistinctFrom:
@@ -495,7 +495,7 @@ func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
 				if err != nil {
 					return nil, err
 				}
-				return newExtract(field, x)
+				return expr.NewExtract(field, x)
 			}
 		}
 	case "position":
@@ -504,14 +504,14 @@ func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
 			if err != nil {
 				return nil, err
 			}
-			return newFunc("strpos", args)
+			return expr.NewFunc("strpos", args)
 		}
 	}
 	args, err := b.bindList(e.Exprs)
 	if err != nil {
 		return nil, err
 	}
-	return newFunc(name, args)
+	return expr.NewFunc(name, args)
 }
 
 func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (expr.Expr, error) {

@@ -620,8 +620,6 @@ func pgTypeName(t vec.Type) string {
 	return t.String()
 }
 
-var _ = colexec.BatchSize
-
 // aggregation builds the node computing calls grouped by keys, with output
 // [keys..., one column per call]. Plain aggregates are one HashAgg. Each
 // set of DISTINCT aggregates over one argument is a grouping on (keys,
