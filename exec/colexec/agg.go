@@ -174,6 +174,84 @@ func live(arg, filter *vec.Vec, b *vec.Batch, f func(k, row int)) {
 	}
 }
 
+// qualifying returns the live positions k whose argument is not NULL and
+// whose filter is true, or nil when every live row qualifies, so typed
+// kernels loop without a call per row.
+func qualifying(arg, filter *vec.Vec, b *vec.Batch, buf []int32) []int32 {
+	if filter == nil && (arg == nil || !arg.Nulls.Any()) {
+		return nil
+	}
+	ks := buf[:0]
+	live(arg, filter, b, func(k, _ int) { ks = append(ks, int32(k)) })
+	if ks == nil {
+		ks = []int32{} // none qualify: empty, not "all"
+	}
+	return ks
+}
+
+// sumInts adds vals into sum and cnt per group, reporting int64 overflow.
+func sumInts[T int16 | int32 | int64](vals []T, b *vec.Batch, ks, gids []int32, sum, cnt []int64) (ovf bool) {
+	add := func(k int) {
+		g, x := gids[k], int64(vals[b.Row(k)])
+		r := sum[g] + x
+		ovf = ovf || (r^sum[g])&(r^x) < 0
+		sum[g] = r
+		cnt[g]++
+	}
+	if ks == nil {
+		for k := 0; k < b.Len; k++ {
+			add(k)
+		}
+	} else {
+		for _, k := range ks {
+			add(int(k))
+		}
+	}
+	return ovf
+}
+
+// minMaxOrdered folds vals into the per-group extreme (max or min).
+func minMaxOrdered[T int16 | int32 | int64](vals []T, b *vec.Batch, ks, gids []int32, ext []int64, has []bool, max bool) {
+	step := func(k int) {
+		g, x := gids[k], int64(vals[b.Row(k)])
+		if !has[g] || (max && x > ext[g]) || (!max && x < ext[g]) {
+			ext[g], has[g] = x, true
+		}
+	}
+	if ks == nil {
+		for k := 0; k < b.Len; k++ {
+			step(k)
+		}
+	} else {
+		for _, k := range ks {
+			step(int(k))
+		}
+	}
+}
+
+// minMaxFloats is minMaxOrdered with PostgreSQL's float order (NaN last).
+func minMaxFloats[T float32 | float64](vals []T, b *vec.Batch, ks, gids []int32, ext []float64, has []bool, max bool) {
+	step := func(k int) {
+		g, x := gids[k], float64(vals[b.Row(k)])
+		if !has[g] {
+			ext[g], has[g] = x, true
+			return
+		}
+		if c := pgFloatCompare(x, ext[g]); (max && c > 0) || (!max && c < 0) {
+			ext[g] = x
+		}
+	}
+	if ks == nil {
+		for k := 0; k < b.Len; k++ {
+			step(k)
+		}
+	} else {
+		for _, k := range ks {
+			step(int(k))
+		}
+	}
+}
+
 type countAcc struct {
 	star bool
 	n    []int64
@@ -208,6 +286,7 @@ type sumIntAcc struct {
 	argScale int32
 	res      vec.Type
 	sum, cnt []int64
+	ks       []int32
 }
 
 func (a *sumIntAcc) resize(n int) {
@@ -215,34 +294,15 @@ func (a *sumIntAcc) resize(n int) {
 }
 func (a *sumIntAcc) bytesPerGroup() int64 { return 16 }
 func (a *sumIntAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
+	a.ks = qualifying(arg, filter, b, a.ks)
 	var ovf bool
-	add := func(g int32, x int64) {
-		s := a.sum[g] + x
-		ovf = ovf || (s^a.sum[g])&(s^x) < 0
-		a.sum[g] = s
-		a.cnt[g]++
-	}
-	plain := filter == nil && !arg.Nulls.Any()
 	switch arg.Type.Kind {
 	case vec.KindInt16:
-		v := arg.Int16s()
-		live(arg, filter, b, func(k, row int) { add(gids[k], int64(v[row])) })
+		ovf = sumInts(arg.Int16s(), b, a.ks, gids, a.sum, a.cnt)
 	case vec.KindInt32:
-		v := arg.Int32s()
-		live(arg, filter, b, func(k, row int) { add(gids[k], int64(v[row])) })
+		ovf = sumInts(arg.Int32s(), b, a.ks, gids, a.sum, a.cnt)
 	default:
-		v := arg.Int64s()
-		if plain {
-			for k := 0; k < b.Len; k++ {
-				g, x := gids[k], v[b.Row(k)]
-				s := a.sum[g] + x
-				ovf = ovf || (s^a.sum[g])&(s^x) < 0
-				a.sum[g] = s
-				a.cnt[g]++
-			}
-		} else {
-			live(arg, filter, b, func(k, row int) { add(gids[k], v[row]) })
-		}
+		ovf = sumInts(arg.Int64s(), b, a.ks, gids, a.sum, a.cnt)
 	}
 	if ovf {
 		if a.res.Kind == vec.KindInt64 {
@@ -326,6 +386,7 @@ type minMaxAcc struct {
 	strs [][]byte
 	ivls []vec.Interval
 	has  []bool
+	ks   []int32
 }
 
 func (a *minMaxAcc) resize(n int) {
@@ -344,53 +405,33 @@ func (a *minMaxAcc) resize(n int) {
 func (a *minMaxAcc) bytesPerGroup() int64 { return 24 }
 func (a *minMaxAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
 	switch {
-	case intLike(a.t.Kind):
-		var get func(int) int64
-		switch a.t.Kind {
-		case vec.KindBool:
-			s := arg.Bools()
-			get = func(i int) int64 {
-				if s[i] {
-					return 1
-				}
-				return 0
-			}
-		case vec.KindInt16:
-			s := arg.Int16s()
-			get = func(i int) int64 { return int64(s[i]) }
-		case vec.KindInt32, vec.KindDate:
-			s := arg.Int32s()
-			get = func(i int) int64 { return int64(s[i]) }
-		default:
-			s := arg.Int64s()
-			get = func(i int) int64 { return s[i] }
-		}
+	case a.t.Kind == vec.KindBool:
+		v := arg.Bools()
 		live(arg, filter, b, func(k, row int) {
-			g, x := gids[k], get(row)
+			g, x := gids[k], int64(0)
+			if v[row] {
+				x = 1
+			}
 			if !a.has[g] || (a.max && x > a.ints[g]) || (!a.max && x < a.ints[g]) {
 				a.ints[g], a.has[g] = x, true
 			}
 		})
-	case a.t.Kind == vec.KindFloat32 || a.t.Kind == vec.KindFloat64:
-		var get func(int) float64
-		if a.t.Kind == vec.KindFloat32 {
-			s := arg.Float32s()
-			get = func(i int) float64 { return float64(s[i]) }
-		} else {
-			s := arg.Float64s()
-			get = func(i int) float64 { return s[i] }
+	case intLike(a.t.Kind):
+		a.ks = qualifying(arg, filter, b, a.ks)
+		switch a.t.Kind {
+		case vec.KindInt16:
+			minMaxOrdered(arg.Int16s(), b, a.ks, gids, a.ints, a.has, a.max)
+		case vec.KindInt32, vec.KindDate:
+			minMaxOrdered(arg.Int32s(), b, a.ks, gids, a.ints, a.has, a.max)
+		default:
+			minMaxOrdered(arg.Int64s(), b, a.ks, gids, a.ints, a.has, a.max)
 		}
-		live(arg, filter, b, func(k, row int) {
-			g, x := gids[k], get(row)
-			if !a.has[g] {
-				a.flts[g], a.has[g] = x, true
-				return
-			}
-			c := pgFloatCompare(x, a.flts[g])
-			if (a.max && c > 0) || (!a.max && c < 0) {
-				a.flts[g] = x
-			}
-		})
+	case a.t.Kind == vec.KindFloat32:
+		a.ks = qualifying(arg, filter, b, a.ks)
+		minMaxFloats(arg.Float32s(), b, a.ks, gids, a.flts, a.has, a.max)
+	case a.t.Kind == vec.KindFloat64:
+		a.ks = qualifying(arg, filter, b, a.ks)
+		minMaxFloats(arg.Float64s(), b, a.ks, gids, a.flts, a.has, a.max)
 	case a.t.Kind == vec.KindInterval:
 		s := arg.Intervals()
 		live(arg, filter, b, func(k, row int) {
