@@ -104,30 +104,12 @@ func (s *Session) insert(ctx context.Context, n *tree.Insert) (Result, error) {
 // whole.
 func buildValues(frame string, md *txn.Metadata, schema []Column, names tree.NameList, values *tree.ValuesClause) (*vec.Batch, error) {
 	// target[i] is the frame column that the i-th value of each row fills.
-	target := make([]int, 0, len(schema))
-	if len(names) == 0 {
-		for i := range schema {
-			target = append(target, i)
-		}
-	} else {
-		seen := map[int]bool{}
-		for _, nm := range names {
-			idx := -1
-			for i, c := range schema {
-				if c.Name == string(nm) {
-					idx = i
-					break
-				}
-			}
-			if idx < 0 {
-				return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", string(nm), frame)
-			}
-			if seen[idx] {
-				return nil, sqlerr.New(sqlerr.DuplicateColumn, "column %q specified more than once", string(nm))
-			}
-			seen[idx] = true
-			target = append(target, idx)
-		}
+	target, err := targetColumns(frame, schema, names)
+	if err != nil {
+		return nil, err
+	}
+	if len(values.Rows) > 0 {
+		target = shortTarget(target, names, len(values.Rows[0]))
 	}
 	filled := make([]bool, len(schema))
 	for _, idx := range target {
@@ -139,6 +121,9 @@ func buildValues(frame string, md *txn.Metadata, schema []Column, names tree.Nam
 	}
 	b := vec.NewBatch(types, len(values.Rows))
 	for r, row := range values.Rows {
+		if r > 0 && len(row) != len(values.Rows[0]) {
+			return nil, sqlerr.New(sqlerr.SyntaxError, "VALUES lists must all be the same length")
+		}
 		if len(row) > len(target) {
 			return nil, sqlerr.New(sqlerr.SyntaxError, "INSERT has more expressions than target columns")
 		}

@@ -40,6 +40,7 @@ func (s *Session) insertQuery(ctx context.Context, t *txn.Txn, f catalog.FrameEn
 		return 0, err
 	}
 	defer op.Close()
+	target = shortTarget(target, names, len(cols))
 	if len(cols) > len(target) {
 		return 0, sqlerr.New(sqlerr.SyntaxError, "INSERT has more expressions than target columns")
 	}
@@ -110,6 +111,17 @@ func (s *Session) abortWriter(ctx context.Context, w *cell.Writer) {
 	if err := w.Abort(ctx); err != nil {
 		s.eng.log.Warn("could not remove the cells of a failed write", "err", err)
 	}
+}
+
+// shortTarget applies PostgreSQL's rule for an INSERT without a column list
+// whose rows are narrower than the frame: they fill the leading columns
+// and the rest get their default, NULL. With a column list every named
+// column needs a value.
+func shortTarget(target []int, names tree.NameList, width int) []int {
+	if len(names) == 0 && width < len(target) {
+		return target[:width]
+	}
+	return target
 }
 
 // targetColumns maps an INSERT's column list to frame column indices.

@@ -100,6 +100,8 @@ func TestQueries(t *testing.T) {
 		{`SELECT id FROM emp WHERE name`, sqlerr.DatatypeMismatch},
 		{`SELECT id FROM emp WHERE row_number() OVER () > 1`, sqlerr.WindowingError},
 		{`SELECT (SELECT x.id FROM emp x WHERE x.dept = e.dept) FROM emp e`, sqlerr.CardinalityViolation},
+		{`SELECT * FROM (SELECT 1) AS s(a, b)`, sqlerr.InvalidColumnReference},
+		{`WITH c(a, b) AS (SELECT 1) SELECT * FROM c`, sqlerr.InvalidColumnReference},
 	} {
 		wantCode(t, s, c.sql, c.code)
 	}
@@ -118,6 +120,14 @@ func TestInsertSelectAndCreateTableAs(t *testing.T) {
 		t.Fatalf("dst = %q", got)
 	}
 	mustRun(t, s, `INSERT INTO dst (c, a) SELECT c, a FROM src WHERE a = 3`)
+	// Without a column list, narrower rows fill the leading columns.
+	mustRun(t, s, `INSERT INTO dst SELECT 4`)
+	mustRun(t, s, `INSERT INTO dst VALUES (5, 5.5)`)
+	if got := joinRows(mustRun(t, s, `SELECT a, b, c FROM dst WHERE a IN (4, 5) ORDER BY a`)); got != "4|NULL|NULL\n5|5.500|NULL" {
+		t.Fatalf("narrow rows: %q", got)
+	}
+	wantCode(t, s, `INSERT INTO dst (a, b) SELECT 6`, sqlerr.SyntaxError)
+	wantCode(t, s, `INSERT INTO dst VALUES (7), (8, 1)`, sqlerr.SyntaxError)
 	if got := joinRows(mustRun(t, s, `SELECT a, b, c FROM dst WHERE a = 3`)); got != "3|NULL|NULL" {
 		t.Fatalf("partial columns: %q", got)
 	}
@@ -131,7 +141,7 @@ func TestInsertSelectAndCreateTableAs(t *testing.T) {
 	}
 	// NOT NULL violation rejects the whole statement.
 	wantCode(t, s, `INSERT INTO dst SELECT NULL::int, 1, 'z' FROM src`, sqlerr.NotNullViolation)
-	if got := joinRows(mustRun(t, s, `SELECT count(*) FROM dst`)); got != "3" {
+	if got := joinRows(mustRun(t, s, `SELECT count(*) FROM dst`)); got != "5" {
 		t.Fatalf("after failed insert: %q", got)
 	}
 	// INSERT ... SELECT from itself reads the rows before the statement.

@@ -499,10 +499,11 @@ func (p *Planner) planAliased(t *tree.AliasedTableExpr, outer *scope) (*unit, er
 					if err != nil {
 						return nil, err
 					}
+					if len(c.cols) > len(cols) {
+						return nil, sqlerr.New(sqlerr.InvalidColumnReference, "WITH query %q has %d columns available but %d columns specified", name, len(cols), len(c.cols))
+					}
 					for j, d := range c.cols {
-						if j < len(cols) {
-							cols[j].name = string(d.Name)
-						}
+						cols[j].name = string(d.Name)
 					}
 					u = &unit{n: n, cols: cols, rows: 1000}
 					if alias == "" {
@@ -543,10 +544,11 @@ func (p *Planner) planAliased(t *tree.AliasedTableExpr, outer *scope) (*unit, er
 		u.cols[i].table = alias
 		u.cols[i].hidden = false
 	}
+	if len(t.As.Cols) > len(u.cols) {
+		return nil, sqlerr.New(sqlerr.InvalidColumnReference, "table %q has %d columns available but %d columns specified", alias, len(u.cols), len(t.As.Cols))
+	}
 	for i, c := range t.As.Cols {
-		if i < len(u.cols) {
-			u.cols[i].name = string(c.Name)
-		}
+		u.cols[i].name = string(c.Name)
 	}
 	return u, nil
 }
