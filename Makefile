@@ -14,7 +14,7 @@ MINIO_VERSION       := v0.0.0-20260212201848-7aac2a2c5b7c
 STATICCHECK_VERSION := v0.8.2
 export CGO_ENABLED := 0
 
-.PHONY: all build run test test-short diff bench bench-tpch lint tools cross release clean
+.PHONY: all build run test test-short diff fuzz bench bench-tpch lint tools cross release clean
 
 all: build
 
@@ -51,6 +51,16 @@ test-short:
 # and prints its summary: queries passed and pending per corpus file.
 diff:
 	APIARY_TEST_STRICT=1 $(GO) test -count=1 -v -run '^TestDiff$$' ./regress/difftest
+
+# fuzz runs each wire-server fuzz target (server/fuzz_test.go) for
+# FUZZTIME; a failing input lands in server/testdata/fuzz/<target>/.
+# Minimizing each new interesting input may otherwise take a minute, the
+# whole run.
+FUZZTIME ?= 20s
+FUZZFLAGS = -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
+fuzz:
+	$(GO) test $(FUZZFLAGS) -fuzz '^FuzzStartup$$' ./server/
+	$(GO) test $(FUZZFLAGS) -fuzz '^FuzzMessages$$' ./server/
 
 # The COPY benchmark (regress/copybench) loads TPC-H lineitem at
 # APIARY_COPY_SF (default 0.1) into Apiary and into PostgreSQL 15; the

@@ -29,6 +29,9 @@ type CopyIn struct {
 	// Columns is the number of columns each row carries, for the
 	// CopyInResponse's per-column format codes.
 	Columns int
+	// Binary marks COPY ... FROM STDIN (FORMAT binary): the
+	// CopyInResponse announces format 1.
+	Binary bool
 	// Run loads the rows read from data and returns the complete command
 	// tag ("COPY 42"). data yields the bytes of the client's CopyData
 	// messages in order and io.EOF at CopyDone; a CopyFail or a lost
@@ -58,7 +61,15 @@ type CopyOut struct {
 	//
 	// The caller must call Run exactly once, before emit returns: it also
 	// releases the query's resources.
+	//
+	// In a binary format (Binary set) the pieces handed to row need not
+	// be rows or end in a newline: FORMAT arrow cuts its IPC stream into
+	// pieces of at most 64 KiB anywhere. Each is still one CopyData
+	// message.
 	Run func(ctx context.Context, loc *time.Location, row func([]byte) error) (tag string, err error)
+	// Binary marks a stream in a binary format (FORMAT arrow or binary): the
+	// CopyOutResponse must announce format 1 overall and for every column.
+	Binary bool
 }
 
 // copyTag is the command tag of a COPY that moved n rows.
@@ -74,15 +85,8 @@ func (s *Session) guardRun(what string, err *error) {
 	}
 }
 
-// location returns the session time zone set with SET TimeZone, or UTC.
-func (s *Session) location() *time.Location {
-	if tz, ok := s.settings["timezone"]; ok {
-		if loc, err := time.LoadLocation(tz); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
-}
+// location returns the session time zone (TimeZone).
+func (s *Session) location() *time.Location { return s.Location() }
 
 // copyStatement runs a COPY statement.
 func (s *Session) copyStatement(ctx context.Context, sql string) (Result, error) {

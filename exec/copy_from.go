@@ -600,6 +600,9 @@ func (s *Session) copyFromStdin(ctx context.Context, st *copyStmt) (Result, erro
 		_, err = s.write(ctx, "COPY", func(t *txn.Txn) (Result, error) {
 			var err error
 			n, err = s.loadInto(ctx, t, st.table, st.columns, f, loc, nil, func(ld *loader) error {
+				if f.kind == "binary" {
+					return ld.feedBinary(ctx, data)
+				}
 				return ld.feedText(ctx, data)
 			})
 			return Result{}, err
@@ -609,7 +612,7 @@ func (s *Session) copyFromStdin(ctx context.Context, st *copyStmt) (Result, erro
 		}
 		return copyTag(n), nil
 	}
-	return Result{Tag: "COPY", CopyIn: &CopyIn{Columns: len(tgt.fields), Run: run}}, nil
+	return Result{Tag: "COPY", CopyIn: &CopyIn{Columns: len(tgt.fields), Binary: f.kind == "binary", Run: run}}, nil
 }
 
 // loadInto runs one load in t: resolve the frame, feed the inputs, record

@@ -383,7 +383,7 @@ func (l *lexer) bareNameList() ([]string, error) {
 
 // copyFormat is COPY's resolved format and options.
 type copyFormat struct {
-	kind      string // "text", "csv", "parquet"
+	kind      string // "text", "csv", "parquet", "arrow"
 	header    bool
 	match     bool // HEADER MATCH
 	delim     byte
@@ -412,16 +412,15 @@ func (o *copyOptions) resolve(from bool, defaultFormat string) (*copyFormat, err
 	switch f.kind {
 	case "text", "csv":
 	case "binary":
-		return nil, unsupported("COPY BINARY is not supported yet; use FORMAT text or csv")
 	case "parquet":
 		if !from {
 			return nil, unsupported("COPY TO ... (FORMAT parquet) is not supported; Parquet is an input format of COPY FROM a file or URL")
 		}
 	case "arrow":
 		if from {
-			return nil, unsupported("COPY FROM ... (FORMAT arrow) is not supported")
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "COPY FROM ... (FORMAT arrow) is not supported; Arrow is an output format of COPY ... TO STDOUT").
+				WithHint("Load Arrow data as Parquet with COPY frame FROM 'url' (FORMAT parquet), or as CSV.")
 		}
-		return nil, unsupported("COPY TO STDOUT (FORMAT arrow) is not supported yet")
 	default:
 		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "COPY format %q not recognized", f.kind)
 	}
@@ -438,11 +437,16 @@ func (o *copyOptions) resolve(from bool, defaultFormat string) (*copyFormat, err
 			WithHint("OVERWRITE replaces the whole frame; OVERWRITE_PARTITIONS only the partitions the rows fall in.")
 	}
 	csv := f.kind == "csv"
-	if f.kind == "parquet" {
+	if f.kind == "parquet" || f.kind == "arrow" || f.kind == "binary" {
+		// Options of the text formats, refused as PostgreSQL refuses them
+		// in BINARY mode.
 		for _, opt := range []string{"delimiter", "null", "quote", "escape", "header", "force_not_null", "force_null"} {
 			if o.seen[opt] {
-				return nil, sqlerr.New(sqlerr.SyntaxError, "cannot specify %s in PARQUET mode", strings.ToUpper(opt))
+				return nil, sqlerr.New(sqlerr.SyntaxError, "cannot specify %s in %s mode", strings.ToUpper(opt), strings.ToUpper(f.kind))
 			}
+		}
+		if f.kind != "parquet" && o.seen["force_quote"] {
+			return nil, unsupported("COPY force quote available only in CSV mode")
 		}
 		return f, nil
 	}

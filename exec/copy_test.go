@@ -214,7 +214,7 @@ func TestCopyBadInput(t *testing.T) {
 		"COPY lineitem (nope) FROM STDIN":                            sqlerr.UndefinedColumn,
 		"COPY lineitem (l_quantity, l_quantity) FROM STDIN":          sqlerr.DuplicateColumn,
 		"COPY lineitem FROM STDIN (FORMAT xml)":                      sqlerr.InvalidParameterValue,
-		"COPY lineitem FROM STDIN (FORMAT binary)":                   sqlerr.FeatureNotSupported,
+		"COPY lineitem FROM STDIN (FORMAT binary)":                   sqlerr.BadCopyFileFormat, // text is no binary stream
 		"COPY lineitem FROM STDIN (FORMAT csv, FORMAT text)":         sqlerr.SyntaxError,
 		"COPY lineitem FROM STDIN (DELIMITER ',,')":                  sqlerr.FeatureNotSupported,
 		"COPY lineitem FROM STDIN (QUOTE '\"')":                      sqlerr.FeatureNotSupported,
@@ -223,8 +223,7 @@ func TestCopyBadInput(t *testing.T) {
 		"COPY lineitem FROM PROGRAM 'ls'":                            sqlerr.FeatureNotSupported,
 		"COPY lineitem FROM 'relative.csv'":                          sqlerr.InvalidParameterValue,
 		"COPY lineitem FROM '/nonexistent/dir/x.csv'":                sqlerr.Code("58P01"),
-		"COPY lineitem TO STDOUT (FORMAT arrow)":                     sqlerr.FeatureNotSupported,
-		"COPY (SELECT * FROM lineitem) TO STDOUT (FORMAT arrow)":     sqlerr.FeatureNotSupported,
+		"COPY lineitem FROM STDIN (FORMAT arrow)":                    sqlerr.FeatureNotSupported,
 		"COPY lineitem TO '/tmp/x.csv'":                              sqlerr.FeatureNotSupported,
 		"COPY lineitem FROM STDIN (OVERWRITE, OVERWRITE_PARTITIONS)": sqlerr.SyntaxError,
 		"COPY lineitem FROM STDIN (OVERWRITE_PARTITIONS)":            sqlerr.InvalidParameterValue,

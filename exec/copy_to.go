@@ -67,6 +67,12 @@ func (s *Session) copyTo(ctx context.Context, st *copyStmt) (Result, error) {
 			WithHint("COPY (query) TO STDOUT copies the rows a query returns; this statement returns none.")
 	}
 	rows := res.Rows
+	switch f.kind {
+	case "arrow":
+		return s.copyToArrow(rows)
+	case "binary":
+		return s.copyToBinary(rows)
+	}
 	cols := rows.Columns()
 	forceQuote := make([]bool, len(cols))
 	for _, n := range f.forceQuote {

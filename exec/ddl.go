@@ -39,6 +39,17 @@ func (s *Session) createTable(ctx context.Context, n *tree.CreateTable) (Result,
 	}
 	md := txn.Metadata{Options: map[string]string{}}
 	seen := map[string]bool{}
+	// A declared primary key is recorded (not enforced: nothing is
+	// indexed) so that pg_index and pg_constraint show it to tools that
+	// build their models from keys.
+	var primaryKey []string
+	setPrimaryKey := func(cols []string) error {
+		if primaryKey != nil {
+			return sqlerr.New(sqlerr.InvalidTableDefinition, "multiple primary keys for table %q are not allowed", n.Table.ObjectName)
+		}
+		primaryKey = cols
+		return nil
+	}
 	for _, def := range n.Defs {
 		switch d := def.(type) {
 		case *tree.ColumnTableDef:
@@ -53,7 +64,22 @@ func (s *Session) createTable(ctx context.Context, n *tree.CreateTable) (Result,
 			}
 			notNull := d.Nullable.Nullability == tree.NotNull || d.PrimaryKey.IsPrimaryKey
 			md.Columns = append(md.Columns, txn.Column{Name: name, Type: t.String(), NotNull: notNull})
-		case *tree.UniqueConstraintTableDef, *tree.IndexTableDef, *tree.CheckConstraintTableDef, *tree.ForeignKeyConstraintTableDef:
+			if d.PrimaryKey.IsPrimaryKey {
+				if err := setPrimaryKey([]string{name}); err != nil {
+					return Result{}, err
+				}
+			}
+		case *tree.UniqueConstraintTableDef:
+			if d.PrimaryKey {
+				var cols []string
+				for _, c := range d.Columns {
+					cols = append(cols, string(c.Column))
+				}
+				if err := setPrimaryKey(cols); err != nil {
+					return Result{}, err
+				}
+			}
+		case *tree.IndexTableDef, *tree.CheckConstraintTableDef, *tree.ForeignKeyConstraintTableDef:
 			// Constraints beyond NOT NULL are accepted and not enforced:
 			// an analytical store of append-only cells keeps no indexes.
 			// docs/sql-reference.md says so.
@@ -63,6 +89,21 @@ func (s *Session) createTable(ctx context.Context, n *tree.CreateTable) (Result,
 	}
 	if len(md.Columns) == 0 {
 		return Result{}, unsupported("a frame needs at least one column")
+	}
+	if primaryKey != nil {
+		for _, c := range primaryKey {
+			found := false
+			for i := range md.Columns {
+				if md.Columns[i].Name == c {
+					// PRIMARY KEY (a, b) makes its columns NOT NULL.
+					md.Columns[i].NotNull, found = true, true
+				}
+			}
+			if !found {
+				return Result{}, sqlerr.New(sqlerr.UndefinedColumn, "column %q named in key does not exist", c)
+			}
+		}
+		md.Options[OptionPrimaryKey] = PrimaryKeyOption(primaryKey)
 	}
 	for _, p := range n.StorageParams {
 		key := strings.ToLower(string(p.Key))

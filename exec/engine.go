@@ -83,11 +83,7 @@ func (e *Engine) NewSession(ctx context.Context, user, hive string) (*Session, e
 	if _, ok := ns.Hive(hive); !ok {
 		return nil, sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", hive)
 	}
-	return &Session{
-		eng:        e,
-		user:       user,
-		hive:       hive,
-		searchPath: []string{catalog.DefaultBox},
-		settings:   map[string]string{},
-	}, nil
+	s := &Session{eng: e, user: user, hive: hive}
+	s.settingsChangedLocked() // search path from the default search_path; no one else holds s yet
+	return s, nil
 }

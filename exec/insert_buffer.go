@@ -72,6 +72,7 @@ func (s *Session) flushFrame(ctx context.Context, prefix string) error {
 		return err
 	}
 	s.txn.AddCells(b.ledger, cells...)
+	s.block.writes++ // a savepoint can no longer take these rows back
 	return nil
 }
 

@@ -127,10 +127,231 @@ func preparse(stmt string) preparsed {
 	if own := ownStatement(body); own != nil {
 		return preparsed{own: own}
 	}
+	// Session and transaction statements the parser rejects (txn_control.go).
+	if own := sessionOwnStatement(body); own != nil {
+		return preparsed{own: own}
+	}
+	if sql, ok := rewriteSessionStatement(body); ok {
+		return preparsed{sql: sql}
+	}
 	for _, v := range vocabulary {
 		if v.re.MatchString(body) {
-			return preparsed{sql: v.re.ReplaceAllString(body, v.repl)}
+			return preparsed{sql: rewriteCompat(v.re.ReplaceAllString(body, v.repl))}
 		}
 	}
-	return preparsed{sql: stmt}
+	return preparsed{sql: rewriteCompat(stmt)}
+}
+
+// rewriteCompat rewrites the spellings PostgreSQL clients send that the
+// parser rejects, outside string literals, quoted identifiers and
+// comments: OPERATOR(schema.op) becomes the bare operator (psql writes
+// relname OPERATOR(pg_catalog.~) '^(t)$'), with LIKE's ~~ family spelled as
+// keywords, and COLLATE pg_catalog.name becomes COLLATE "name".
+func rewriteCompat(sql string) string {
+	lower := strings.ToLower(sql)
+	if !strings.Contains(lower, "operator") && !strings.Contains(lower, "collate") {
+		return sql
+	}
+	var out strings.Builder
+	last := 0
+	for i := 0; i < len(sql); {
+		if n := compatSkipQuoted(sql, i); n > i {
+			i = n
+			continue
+		}
+		if !compatIsWordStart(sql, i) {
+			i++
+			continue
+		}
+		if end, op, ok := compatMatchOperator(sql, i); ok {
+			out.WriteString(sql[last:i])
+			out.WriteString(" " + op + " ")
+			i, last = end, end
+			continue
+		}
+		if end, name, ok := compatMatchCollate(sql, i); ok {
+			out.WriteString(sql[last:i])
+			out.WriteString(`COLLATE "` + name + `"`)
+			i, last = end, end
+			continue
+		}
+		i++
+	}
+	if last == 0 {
+		return sql
+	}
+	out.WriteString(sql[last:])
+	return out.String()
+}
+
+// compatSkipQuoted returns the end of the string literal, quoted identifier or
+// comment starting at i, or i when none starts there.
+func compatSkipQuoted(s string, i int) int {
+	switch {
+	case strings.HasPrefix(s[i:], "--"):
+		if j := strings.IndexByte(s[i:], '\n'); j >= 0 {
+			return i + j + 1
+		}
+		return len(s)
+	case strings.HasPrefix(s[i:], "/*"):
+		depth := 0
+		for j := i; j < len(s)-1; j++ {
+			switch s[j : j+2] {
+			case "/*":
+				depth++
+				j++
+			case "*/":
+				depth--
+				j++
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(s)
+	case s[i] == '\'' || s[i] == '"':
+		escapes := s[i] == '\'' && i > 0 && (s[i-1] == 'e' || s[i-1] == 'E') && !compatIsIdentChar(s, i-2)
+		q := s[i]
+		for j := i + 1; j < len(s); j++ {
+			switch {
+			case escapes && s[j] == '\\':
+				j++
+			case s[j] == q && j+1 < len(s) && s[j+1] == q:
+				j++
+			case s[j] == q:
+				return j + 1
+			}
+		}
+		return len(s)
+	case s[i] == '$':
+		if i > 0 && compatIsIdentChar(s, i-1) {
+			return i // $1 is a placeholder; a$b part of a name
+		}
+		j := i + 1
+		for j < len(s) && (compatIsIdentChar(s, j) && !(s[j] >= '0' && s[j] <= '9' && j == i+1)) {
+			j++
+		}
+		if j < len(s) && s[j] == '$' {
+			tag := s[i : j+1]
+			if k := strings.Index(s[j+1:], tag); k >= 0 {
+				return j + 1 + k + len(tag)
+			}
+			return len(s)
+		}
+	}
+	return i
+}
+
+func compatIsIdentChar(s string, i int) bool {
+	if i < 0 || i >= len(s) {
+		return false
+	}
+	c := s[i]
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+func compatIsWordStart(s string, i int) bool {
+	return compatIsIdentChar(s, i) && !compatIsIdentChar(s, i-1)
+}
+
+// compatKeywordAt reports whether the keyword kw (lower case) is at i as a
+// whole word, and returns the position after it.
+func compatKeywordAt(s string, i int, kw string) (int, bool) {
+	end := i + len(kw)
+	if end > len(s) || !strings.EqualFold(s[i:end], kw) || compatIsIdentChar(s, end) {
+		return i, false
+	}
+	return end, true
+}
+
+func compatSkipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f') {
+		i++
+	}
+	return i
+}
+
+// compatSkipQualifier skips "name." or "\"name\"." at i.
+func compatSkipQualifier(s string, i int) int {
+	j := i
+	if j < len(s) && s[j] == '"' {
+		k := strings.IndexByte(s[j+1:], '"')
+		if k < 0 {
+			return i
+		}
+		j += k + 2
+	} else {
+		for compatIsIdentChar(s, j) {
+			j++
+		}
+	}
+	j = compatSkipSpace(s, j)
+	if j > i && j < len(s) && s[j] == '.' {
+		return compatSkipSpace(s, j+1)
+	}
+	return i
+}
+
+// compatLikeOperators spell LIKE's operators, which the parser knows only as
+// keywords.
+var compatLikeOperators = map[string]string{"~~": "LIKE", "!~~": "NOT LIKE", "~~*": "ILIKE", "!~~*": "NOT ILIKE"}
+
+func compatMatchOperator(s string, i int) (end int, op string, ok bool) {
+	j, ok := compatKeywordAt(s, i, "operator")
+	if !ok {
+		return i, "", false
+	}
+	j = compatSkipSpace(s, j)
+	if j >= len(s) || s[j] != '(' {
+		return i, "", false
+	}
+	j = compatSkipQualifier(s, compatSkipSpace(s, j+1))
+	k := j
+	for k < len(s) && strings.IndexByte("+-*/<>=~!@#%^&|`?", s[k]) >= 0 {
+		k++
+	}
+	if k == j {
+		return i, "", false
+	}
+	op = s[j:k]
+	k = compatSkipSpace(s, k)
+	if k >= len(s) || s[k] != ')' {
+		return i, "", false
+	}
+	if kw, ok := compatLikeOperators[op]; ok {
+		op = kw
+	}
+	return k + 1, op, true
+}
+
+func compatMatchCollate(s string, i int) (end int, name string, ok bool) {
+	j, ok := compatKeywordAt(s, i, "collate")
+	if !ok {
+		return i, "", false
+	}
+	j = compatSkipSpace(s, j)
+	k, ok := compatKeywordAt(s, j, "pg_catalog")
+	if !ok {
+		return i, "", false
+	}
+	k = compatSkipSpace(s, k)
+	if k >= len(s) || s[k] != '.' {
+		return i, "", false
+	}
+	k = compatSkipSpace(s, k+1)
+	if k < len(s) && s[k] == '"' {
+		m := strings.IndexByte(s[k+1:], '"')
+		if m < 0 {
+			return i, "", false
+		}
+		return k + m + 2, s[k+1 : k+1+m], true
+	}
+	m := k
+	for compatIsIdentChar(s, m) {
+		m++
+	}
+	if m == k {
+		return i, "", false
+	}
+	return m, strings.ToLower(s[k:m]), true
 }

@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
@@ -30,6 +28,10 @@ type txnCatalog struct {
 
 func (c txnCatalog) Table(ctx context.Context, tn *tree.TableName) (*plan.Table, error) {
 	s := c.s
+	// pg_catalog and information_schema first (pgcatalog.go).
+	if vt, ok, err := s.virtualTable(ctx, c.t, tn); ok || err != nil {
+		return vt, err
+	}
 	ns, err := s.namespace(ctx)
 	if err != nil {
 		return nil, err
@@ -106,13 +108,12 @@ func (e *Engine) queryMemory() *colexec.Memory {
 
 // env returns the evaluation environment of a statement.
 func (s *Session) env() *expr.Env {
-	loc := time.UTC
-	if tz, ok := s.settings["timezone"]; ok {
-		if l, err := time.LoadLocation(tz); err == nil {
-			loc = l
-		}
-	}
-	return &expr.Env{Loc: loc, Now: time.Now()}
+	tf := s.TextFormat()
+	// The statement's pg_catalog view answers reg* casts and catalog
+	// functions (pgcatalog.go).
+	view := s.statementView()
+	return &expr.Env{Loc: tf.Loc, Now: time.Now(), Settings: settingsView{s},
+		FloatDigits: tf.FloatDigits, ByteaEscape: tf.ByteaEscape, Catalog: view, Session: view}
 }
 
 // query plans and starts a SELECT.
@@ -145,37 +146,11 @@ func (s *Session) query(ctx context.Context, n *tree.Select) (Result, error) {
 // statementDeadline returns when the statement started now must stop under
 // the session's statement_timeout (zero time: no limit).
 func (s *Session) statementDeadline() (time.Time, error) {
-	v, ok := s.settings["statement_timeout"]
-	if !ok {
+	d := s.StatementTimeout()
+	if d <= 0 {
 		return time.Time{}, nil
 	}
-	d, err := parseTimeout(v)
-	if err != nil || d <= 0 {
-		return time.Time{}, err
-	}
 	return time.Now().Add(d), nil
-}
-
-// parseTimeout reads a PostgreSQL duration setting: a bare number is
-// milliseconds; units ms, s, min, h, d are accepted.
-func parseTimeout(v string) (time.Duration, error) {
-	v = strings.TrimSpace(strings.Trim(v, "'"))
-	units := []struct {
-		suffix string
-		d      time.Duration
-	}{{"ms", time.Millisecond}, {"min", time.Minute}, {"s", time.Second}, {"h", time.Hour}, {"d", 24 * time.Hour}}
-	mult := time.Millisecond
-	for _, u := range units {
-		if strings.HasSuffix(v, u.suffix) {
-			v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.d
-			break
-		}
-	}
-	n, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return 0, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"statement_timeout\": %q", v)
-	}
-	return time.Duration(n * float64(mult)), nil
 }
 
 // opRows streams an operator's batches as a Result's rows.

@@ -26,7 +26,7 @@ func TestQueries(t *testing.T) {
 	mustRun(t, s, `INSERT INTO dept VALUES (10, 'eng'), (20, 'ops'), (30, 'empty')`)
 	cases := []struct{ sql, want string }{
 		{`SELECT id, name FROM emp WHERE dept = 10 ORDER BY id`, "1|ann\n2|bob"},
-		{`SELECT id + 1, salary * 2 FROM emp WHERE id <= 2 ORDER BY 1`, "2|10000.0000\n3|8001.0000"},
+		{`SELECT id + 1, salary * 2 FROM emp WHERE id <= 2 ORDER BY 1`, "2|10000.00\n3|8001.00"},
 		{`SELECT count(*), count(dept), sum(salary), min(name), max(hired) FROM emp`, "5|4|14500.75|ann|2022-11-30"},
 		{`SELECT dept, count(*) AS n, sum(salary) FROM emp GROUP BY dept ORDER BY dept NULLS FIRST`, "NULL|1|2500.00\n10|2|9000.50\n20|2|3000.25"},
 		{`SELECT dept, avg(salary) FROM emp GROUP BY 1 HAVING count(*) > 1 ORDER BY 1`, "10|4500.250000\n20|3000.250000"},

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
 )
 
 // Column describes one column of a result.
@@ -39,4 +40,19 @@ type Result struct {
 	// is then only a placeholder; Run returns the real one.
 	CopyIn  *CopyIn
 	CopyOut *CopyOut
+	// Notices are the messages the statement sends besides its result
+	// (NoticeResponse), in order, already filtered by the session's
+	// client_min_messages: the warning of a COMMIT outside a transaction
+	// block, say. They go to the client before the command completes.
+	Notices []Notice
+}
+
+// Notice is a NoticeResponse: a message that does not fail the statement.
+type Notice struct {
+	// Severity is PostgreSQL's: WARNING, NOTICE, INFO, LOG or DEBUG.
+	Severity string
+	Code     sqlerr.Code
+	Message  string
+	Detail   string // "" when none
+	Hint     string // "" when none
 }

@@ -7,14 +7,14 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
-	"time"
+	"unicode/utf8"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/pgwire/pgerror"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
+	crerrors "github.com/cockroachdb/errors"
 
-	"github.com/apiarydb/apiary/catalog"
 	"github.com/apiarydb/apiary/sqlerr"
 	"github.com/apiarydb/apiary/txn"
 )
@@ -30,20 +30,33 @@ const (
 // search path, its settings and its open transaction. A Session is used by
 // one goroutine at a time.
 type Session struct {
-	eng        *Engine
-	user       string
-	hive       string
+	eng  *Engine
+	user string
+	hive string
+	// searchPath is the search_path setting as a list of boxes, "$user"
+	// resolved (settings.go keeps it up to date).
 	searchPath []string
-	settings   map[string]string
+	settings   sessionSettings
 
 	// txn is the open transaction block (BEGIN ... COMMIT), nil outside one.
 	txn    *txn.Txn
 	failed bool
+	// block is what the open block is beyond txn (txn_control.go).
+	block blockState
 
 	// buffers are the block's INSERT rows not yet written (insert_buffer.go),
 	// valid while bufTxn is the open block.
 	buffers map[string]*insertBuffer
 	bufTxn  *txn.Txn
+
+	// statements are the prepared statements by name (prepared.go).
+	statements map[string]*Prepared
+	// cursors are the open SQL cursors by name (cursor.go).
+	cursors map[string]*cursor
+
+	// pgcat is the session's part in the pg_catalog emulation
+	// (pgcatalog.go).
+	pgcat pgcatState
 }
 
 // Hive returns the session's current hive.
@@ -62,6 +75,7 @@ func (s *Session) TxStatus() byte {
 
 // Close aborts any open transaction.
 func (s *Session) Close() {
+	s.closeCursors()
 	if s.txn != nil {
 		s.txn.Abort()
 		s.txn = nil
@@ -81,35 +95,40 @@ func (s *Session) ExecSimple(ctx context.Context, sql string, emit func(Result) 
 	stmts := splitStatements(sql)
 	implicit := s.txn == nil && len(stmts) > 1 && !anyTxnControl(stmts)
 	if implicit {
-		s.txn = s.eng.txns.Begin("IMPLICIT TRANSACTION")
+		s.openBlock("IMPLICIT TRANSACTION")
 	}
+	from := 0
 	for _, stmt := range stmts {
+		// Error positions count from the start of the whole query string,
+		// as in PostgreSQL, not from the statement's.
+		start := from
+		if off := strings.Index(sql[from:], stmt); off >= 0 {
+			start = from + off
+			from = start + len(stmt)
+		}
 		res, err := s.execOne(ctx, stmt)
+		if err != nil {
+			shiftPosition(err, utf8.RuneCountInString(sql[:start]))
+		}
 		if err == nil {
 			err = emit(res)
 		}
 		if err != nil {
 			switch {
 			case implicit:
-				s.txn.Abort()
-				s.txn = nil
+				s.abortBlock()
 			case s.txn != nil:
 				s.failed = true
 			}
 			return err
 		}
+		if s.txn == nil {
+			// set_config(..., true) outside a block lasts one statement.
+			s.clearLocalSettings()
+		}
 	}
 	if implicit {
-		if err := s.flushInserts(ctx); err != nil {
-			s.txn.Abort()
-			s.txn = nil
-			return err
-		}
-		t := s.txn
-		s.txn = nil
-		if _, err := t.Commit(ctx); err != nil {
-			return commitError(err)
-		}
+		return s.commitBlock(ctx)
 	}
 	return nil
 }
@@ -135,6 +154,9 @@ func (s *Session) execOne(ctx context.Context, stmt string) (res Result, err err
 			err = sqlerr.New(sqlerr.InternalError, "internal error: %v", r)
 		}
 	}()
+	if s.txn == nil {
+		s.clearLocalSettings()
+	}
 	p := preparse(stmt)
 	if p.describe != "" {
 		if err := s.checkNotFailed(); err != nil {
@@ -163,10 +185,20 @@ func (s *Session) execOne(ctx context.Context, stmt string) (res Result, err err
 	}
 	ast := stmts[0].AST
 	switch ast.(type) {
-	case *tree.BeginTransaction, *tree.CommitTransaction, *tree.RollbackTransaction:
+	case *tree.BeginTransaction, *tree.CommitTransaction, *tree.RollbackTransaction, *tree.RollbackToSavepoint:
+	case *tree.SetVar, *tree.ShowVar, *tree.Savepoint, *tree.ReleaseSavepoint, *tree.SetTransaction,
+		*tree.SetSessionCharacteristics, *tree.SetSessionAuthorizationDefault, *tree.Discard:
+		// Session statements read no frame: buffered INSERT rows stay
+		// where ROLLBACK TO SAVEPOINT can still take them back.
+		if err := s.checkNotFailed(); err != nil {
+			return Result{}, err
+		}
 	default:
 		if err := s.checkNotFailed(); err != nil {
 			return Result{}, err
+		}
+		if s.txn != nil {
+			s.block.queried = true
 		}
 		if !isValuesInsert(ast) {
 			if err := s.flushInserts(ctx); err != nil {
@@ -195,17 +227,97 @@ func parseError(err error) error {
 	if i := strings.Index(msg, "\n"); i >= 0 {
 		msg = msg[:i]
 	}
-	return sqlerr.Wrap(err, code, "%s", msg)
+	src, offset, ok := errorOffset(crerrors.FlattenDetails(err))
+	if !ok {
+		return sqlerr.Wrap(err, code, "%s", msg)
+	}
+	// PostgreSQL's wording, with the token as the user wrote it (the
+	// parser reports it folded to lower case).
+	if m := syntaxErrorRe.FindStringSubmatch(msg); m != nil {
+		switch {
+		case m[1] == "EOF" && offset >= len(src):
+			msg = "syntax error at end of input"
+		case offset+len(m[1]) <= len(src):
+			msg = fmt.Sprintf("syntax error at or near %q", src[offset:offset+len(m[1])])
+		}
+	} else if strings.HasPrefix(msg, "lexical error: unterminated") {
+		msg = fmt.Sprintf("unterminated quoted string at or near %q", src[offset:])
+	}
+	pos := utf8.RuneCountInString(src[:offset]) + 1
+	return sqlerr.Wrap(err, code, "%s", msg).WithPosition(pos)
+}
+
+// shiftPosition moves an error's position by n characters.
+func shiftPosition(err error, n int) {
+	var se *sqlerr.Error
+	for e := err; n > 0 && errors.As(e, &se); e = se.Err {
+		if se.Position > 0 {
+			se.Position += n
+			return
+		}
+	}
+}
+
+var syntaxErrorRe = regexp.MustCompile(`^at or near "(.*)": syntax error`)
+
+// errorOffset reads the parser's error detail ("source SQL:", the
+// statement's lines up to the faulty one, then a caret under the fault)
+// back into the statement text and the fault's byte offset.
+func errorOffset(detail string) (src string, offset int, ok bool) {
+	const prefix = "source SQL:\n"
+	i := strings.Index(detail, prefix)
+	if i < 0 {
+		return "", 0, false
+	}
+	lines := strings.Split(detail[i+len(prefix):], "\n")
+	caretLine := -1
+	for j, l := range lines {
+		if t := strings.TrimLeft(l, " "); t == "^" && j > 0 {
+			caretLine = j
+			break
+		}
+	}
+	if caretLine < 0 {
+		return "", 0, false
+	}
+	before := strings.Join(lines[:caretLine-1], "\n")
+	if caretLine > 1 {
+		before += "\n"
+	}
+	col := strings.Index(lines[caretLine], "^")
+	src = strings.Join(lines[:caretLine], "\n")
+	offset = len(before) + col
+	if offset > len(src) {
+		offset = len(src)
+	}
+	return src, offset, true
 }
 
 func (s *Session) dispatch(ctx context.Context, ast tree.Statement) (Result, error) {
 	switch n := ast.(type) {
 	case *tree.BeginTransaction:
-		return s.begin()
+		return s.begin(n)
 	case *tree.CommitTransaction:
 		return s.commit(ctx)
 	case *tree.RollbackTransaction:
 		return s.rollback()
+	case *tree.Savepoint:
+		return s.savepointStmt(ctx, n)
+	case *tree.ReleaseSavepoint:
+		return s.releaseSavepoint(n)
+	case *tree.RollbackToSavepoint:
+		return s.rollbackToSavepoint(n)
+	case *tree.SetTransaction:
+		return s.setTransaction(n)
+	case *tree.SetSessionCharacteristics:
+		return s.setSessionCharacteristics(n)
+	case *tree.SetSessionAuthorizationDefault:
+		_, _, err := s.changeSetting(settingChange{name: "session_authorization", sql: true})
+		return Result{Tag: "SET"}, err
+	case *tree.ShowVar:
+		return s.showVar(n)
+	case *tree.Discard:
+		return s.discard(discardMode(n.Mode))
 	case *tree.CreateDatabase:
 		return s.write(ctx, "CREATE DATABASE", func(t *txn.Txn) (Result, error) {
 			return Result{Tag: "CREATE DATABASE"}, s.eng.catalog.CreateHive(ctx, t, string(n.Name), n.IfNotExists)
@@ -255,6 +367,16 @@ func (s *Session) dispatch(ctx context.Context, ast tree.Statement) (Result, err
 		return s.explain(ctx, n.Statement, false)
 	case *tree.ExplainAnalyze:
 		return s.explain(ctx, n.Statement, true)
+	case *tree.Deallocate:
+		return s.deallocate(n)
+	case *tree.DeclareCursor:
+		return s.declareCursor(ctx, n)
+	case *tree.FetchCursor:
+		return s.fetchCursor(n)
+	case *tree.MoveCursor:
+		return s.moveCursor(ctx, n)
+	case *tree.CloseCursor:
+		return s.closeCursor(n)
 	case *tree.SetVar:
 		return s.setVar(ctx, n)
 	case *tree.ShowDatabases:
@@ -267,40 +389,6 @@ func (s *Session) dispatch(ctx context.Context, ast tree.Statement) (Result, err
 	return Result{}, sqlerr.New(sqlerr.FeatureNotSupported, "statement not supported: %s", ast.StatementTag())
 }
 
-func (s *Session) begin() (Result, error) {
-	if s.txn != nil {
-		// PostgreSQL warns and carries on; so do we (the warning is a
-		// notice the wire layer may add later).
-		return Result{Tag: "BEGIN"}, nil
-	}
-	s.txn = s.eng.txns.Begin("TRANSACTION")
-	s.failed = false
-	return Result{Tag: "BEGIN"}, nil
-}
-
-func (s *Session) commit(ctx context.Context) (Result, error) {
-	t, failed := s.txn, s.failed
-	s.txn, s.failed = nil, false
-	if t == nil {
-		return Result{Tag: "COMMIT"}, nil
-	}
-	if failed {
-		t.Abort()
-		return Result{Tag: "ROLLBACK"}, nil
-	}
-	s.txn = t
-	err := s.flushInserts(ctx)
-	s.txn = nil
-	if err != nil {
-		t.Abort()
-		return Result{}, err
-	}
-	if _, err := t.Commit(ctx); err != nil {
-		return Result{}, commitError(err)
-	}
-	return Result{Tag: "COMMIT"}, nil
-}
-
 // isValuesInsert reports whether ast is INSERT ... VALUES, the statement
 // whose rows a transaction block buffers.
 func isValuesInsert(ast tree.Statement) bool {
@@ -310,14 +398,6 @@ func isValuesInsert(ast tree.Statement) bool {
 	}
 	_, ok = ins.Rows.Select.(*tree.ValuesClause)
 	return ok
-}
-
-func (s *Session) rollback() (Result, error) {
-	if s.txn != nil {
-		s.txn.Abort()
-	}
-	s.txn, s.failed = nil, false
-	return Result{Tag: "ROLLBACK"}, nil
 }
 
 // commitError gives ledger conflicts the SQLSTATE clients retry on.
@@ -333,7 +413,10 @@ func commitError(err error) error {
 // that commits when fn succeeds.
 func (s *Session) write(ctx context.Context, op string, fn func(t *txn.Txn) (Result, error)) (Result, error) {
 	if s.txn != nil {
-		return fn(s.txn)
+		return s.writeInBlock(op, func() (Result, error) { return fn(s.txn) })
+	}
+	if err := s.checkWritable(op); err != nil {
+		return Result{}, err
 	}
 	t := s.eng.txns.Begin(op)
 	res, err := fn(t)
@@ -355,81 +438,6 @@ func (s *Session) readTxn() (t *txn.Txn, done func()) {
 	}
 	t = s.eng.txns.Begin("SELECT")
 	return t, t.Abort
-}
-
-func (s *Session) setVar(ctx context.Context, n *tree.SetVar) (Result, error) {
-	name := strings.ToLower(n.Name)
-	switch name {
-	case "database":
-		// USE hive and USE hive.box arrive here: the parser reads USE as SET
-		// database.
-		if len(n.Values) != 1 {
-			return Result{}, sqlerr.New(sqlerr.SyntaxError, "USE takes one name")
-		}
-		target := strings.Trim(tree.AsStringWithFlags(n.Values[0], tree.FmtBareIdentifiers), "'\"")
-		hive, box, _ := strings.Cut(target, ".")
-		ns, err := s.eng.catalog.Latest(ctx)
-		if err != nil {
-			return Result{}, err
-		}
-		if _, ok := ns.Hive(hive); !ok {
-			return Result{}, sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", hive)
-		}
-		if box != "" {
-			if _, ok := ns.Box(hive, box); !ok {
-				return Result{}, sqlerr.New(sqlerr.InvalidSchemaName, "schema %q does not exist", box)
-			}
-			s.searchPath = []string{box}
-		} else {
-			s.searchPath = []string{catalog.DefaultBox}
-		}
-		s.hive = hive
-		return Result{Tag: "SET"}, nil
-	case "search_path":
-		var path []string
-		for _, v := range n.Values {
-			for _, p := range strings.Split(strings.Trim(tree.AsStringWithFlags(v, tree.FmtBareIdentifiers), "'"), ",") {
-				if p = strings.Trim(strings.TrimSpace(p), `"`); p != "" {
-					path = append(path, p)
-				}
-			}
-		}
-		s.searchPath = path
-		return Result{Tag: "SET"}, nil
-	}
-	// RESET x and SET x TO DEFAULT arrive as no values or DEFAULT.
-	if len(n.Values) == 0 || (len(n.Values) == 1 && n.Values[0] == tree.DefaultVal{}) {
-		delete(s.settings, name)
-		return Result{Tag: "SET"}, nil
-	}
-	// Settings the engine does not act on yet are remembered, so SHOW
-	// returns what was set and drivers' session set-up succeeds.
-	var vals []string
-	for _, v := range n.Values {
-		vals = append(vals, strings.Trim(tree.AsStringWithFlags(v, tree.FmtBareIdentifiers), "'"))
-	}
-	val := strings.Join(vals, ", ")
-	switch name {
-	case "timezone", "time zone":
-		name = "timezone"
-		if _, err := time.LoadLocation(val); err != nil {
-			return Result{}, sqlerr.New(sqlerr.InvalidParameterValue, "invalid value for parameter \"TimeZone\": %q", val)
-		}
-	case "client_encoding":
-		if e := strings.ToUpper(strings.ReplaceAll(val, "-", "")); e != "UTF8" && e != "UNICODE" {
-			return Result{}, sqlerr.New(sqlerr.FeatureNotSupported, "client_encoding %q is not supported; Apiary speaks UTF8 only", val)
-		}
-		val = "UTF8"
-	}
-	s.settings[name] = val
-	return Result{Tag: "SET"}, nil
-}
-
-// Parameter reports a session setting the client changed, by its
-// PostgreSQL name (any case), so the wire server can send ParameterStatus.
-func (s *Session) Parameter(name string) (string, bool) {
-	v, ok := s.settings[strings.ToLower(name)]
-	return v, ok
 }
 
 // unsupported is a convenience for features that are parsed but not built.

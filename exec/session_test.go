@@ -221,8 +221,8 @@ func TestSettings(t *testing.T) {
 	wantCode(t, s, "SET TimeZone = 'Mars/Olympus'", sqlerr.InvalidParameterValue)
 	wantCode(t, s, "SET client_encoding = 'LATIN1'", sqlerr.FeatureNotSupported)
 	mustRun(t, s, "RESET TimeZone")
-	if _, ok := s.Parameter("TimeZone"); ok {
-		t.Error("TimeZone still set after RESET")
+	if v, ok := s.Parameter("TimeZone"); !ok || v != "UTC" {
+		t.Errorf("TimeZone after RESET = %q, %v; want the default UTC", v, ok)
 	}
 	mustRun(t, s, "SET search_path = nowhere, public; CREATE TABLE sp (a int)")
 	if got := joinRows(mustRun(t, s, "SHOW TABLES")); got != "public|sp" {

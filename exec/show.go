@@ -7,6 +7,7 @@ import (
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -181,4 +182,191 @@ func (s *Session) describe(ctx context.Context, name string) (Result, error) {
 		rows = append(rows, []*string{str("# " + kv[0]), str(kv[1]), nil, nil})
 	}
 	return Result{Tag: "SELECT", Rows: textTable([]string{"column", "type", "nullable", "partition"}, rows)}, nil
+}
+
+// setVar runs SET, SET LOCAL, SET ... TO DEFAULT, RESET and RESET ALL, and
+// USE, which the parser reads as SET database.
+func (s *Session) setVar(ctx context.Context, n *tree.SetVar) (Result, error) {
+	tag := "SET"
+	if n.Reset || n.ResetAll {
+		tag = "RESET"
+	}
+	if n.ResetAll {
+		s.resetAllSettings()
+		return Result{Tag: tag}, nil
+	}
+	if strings.EqualFold(n.Name, "database") {
+		return s.use(ctx, n)
+	}
+	if n.Local && s.txn == nil {
+		// As in PostgreSQL: a warning, and nothing changes.
+		return Result{Tag: tag, Notices: s.keepNotices([]Notice{
+			warning(sqlerr.NoActiveSQLTransaction, "SET LOCAL can only be used in transaction blocks")})}, nil
+	}
+	value, err := s.setValue(n)
+	if err != nil {
+		return Result{}, err
+	}
+	_, notices, err := s.changeSetting(settingChange{name: n.Name, value: value, local: n.Local, sql: true})
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Tag: tag, Notices: s.keepNotices(notices)}, nil
+}
+
+// setValue turns the values of a SET into the one string PostgreSQL
+// makes of them; nil stands for DEFAULT (and RESET).
+func (s *Session) setValue(n *tree.SetVar) (*string, error) {
+	vals := n.Values
+	if len(vals) == 0 || len(vals) == 1 && vals[0] == (tree.DefaultVal{}) {
+		return nil, nil
+	}
+	s.settings.mu.Lock()
+	_, d, known := s.settings.lookupLocked(n.Name)
+	s.settings.mu.Unlock()
+	if known && strings.EqualFold(d.name, "TimeZone") && len(vals) == 1 {
+		return setTimeZoneValue(vals[0])
+	}
+	if len(vals) > 1 && !(known && d.list) {
+		return nil, sqlerr.New(sqlerr.InvalidParameterValue, "SET %s takes only one argument", n.Name)
+	}
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		var p string
+		switch v := v.(type) {
+		case *tree.StrVal:
+			p = v.RawString()
+		case *tree.NumVal, *tree.DBool:
+			p = tree.AsStringWithFlags(v, tree.FmtBareIdentifiers)
+		case *tree.UnresolvedName:
+			names := make([]string, v.NumParts)
+			for j := range v.NumParts {
+				names[v.NumParts-1-j] = v.Parts[j]
+			}
+			p = strings.Join(names, ".")
+		default:
+			return nil, sqlerr.New(sqlerr.SyntaxError, "syntax error at or near \"%s\"", tree.AsString(v))
+		}
+		if known && d.quote {
+			p = quoteIdentIfNeeded(p)
+		}
+		parts[i] = p
+	}
+	v := strings.Join(parts, ", ")
+	return &v, nil
+}
+
+// setTimeZoneValue reads the value of SET TIME ZONE: LOCAL and DEFAULT
+// reset it, INTERVAL '...' is an offset east of UTC, and anything else
+// goes to the TimeZone check.
+func setTimeZoneValue(v tree.Expr) (*string, error) {
+	switch v := v.(type) {
+	case *tree.StrVal:
+		raw := v.RawString()
+		if strings.EqualFold(raw, "local") || strings.EqualFold(raw, "default") {
+			return nil, nil
+		}
+		return &raw, nil
+	case *tree.NumVal:
+		raw := tree.AsStringWithFlags(v, tree.FmtBareIdentifiers)
+		return &raw, nil
+	case *tree.CastExpr:
+		str, ok := v.Expr.(*tree.StrVal)
+		t, isType := v.Type.(*types.T)
+		if !ok || !isType || t.Family() != types.IntervalFamily {
+			break
+		}
+		raw := str.RawString()
+		iv, err := vec.ParseInterval(raw)
+		if err != nil {
+			return nil, err
+		}
+		if md, err := t.IntervalTypeMetadata(); err == nil {
+			// INTERVAL '2' HOUR: a bare number counts in the qualifier's
+			// unit, not in seconds.
+			if x, err := strconv.ParseFloat(strings.TrimSpace(raw), 64); err == nil {
+				switch md.DurationField.DurationType {
+				case types.IntervalDurationType_HOUR:
+					iv = vec.Interval{Micros: int64(x * 3600e6)}
+				case types.IntervalDurationType_MINUTE:
+					iv = vec.Interval{Micros: int64(x * 60e6)}
+				}
+			}
+		}
+		shown := "INTERVAL '" + raw + "'"
+		switch {
+		case iv.Months != 0:
+			return nil, errInvalidValue("TimeZone", shown).WithDetail("Cannot specify months in time zone interval.")
+		case iv.Days != 0:
+			return nil, errInvalidValue("TimeZone", shown).WithDetail("Cannot specify days in time zone interval.")
+		}
+		secs := iv.Micros / 1e6
+		if secs <= -maxZoneOffset || secs >= maxZoneOffset {
+			return nil, errInvalidValue("TimeZone", shown).WithDetail("UTC timezone offset is out of range.")
+		}
+		z := zoneForOffset(int(secs))
+		return &z, nil
+	}
+	return nil, sqlerr.New(sqlerr.SyntaxError, "syntax error at or near \"%s\"", tree.AsString(v))
+}
+
+// use runs USE hive and USE hive.box: the session's hive changes, and its
+// search path becomes the box (or the default).
+func (s *Session) use(ctx context.Context, n *tree.SetVar) (Result, error) {
+	if len(n.Values) != 1 {
+		return Result{}, sqlerr.New(sqlerr.SyntaxError, "USE takes one name")
+	}
+	target := strings.Trim(tree.AsStringWithFlags(n.Values[0], tree.FmtBareIdentifiers), "'\"")
+	hive, box, _ := strings.Cut(target, ".")
+	ns, err := s.eng.catalog.Latest(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if _, ok := ns.Hive(hive); !ok {
+		return Result{}, sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", hive)
+	}
+	var path *string
+	if box != "" {
+		if _, ok := ns.Box(hive, box); !ok {
+			return Result{}, sqlerr.New(sqlerr.InvalidSchemaName, "schema %q does not exist", box)
+		}
+		p := quoteIdentIfNeeded(box)
+		path = &p
+	}
+	if _, _, err := s.changeSetting(settingChange{name: "search_path", value: path, sql: true}); err != nil {
+		return Result{}, err
+	}
+	s.hive = hive
+	return Result{Tag: "SET"}, nil
+}
+
+// showVar runs SHOW name, SHOW ALL, SHOW TIME ZONE and SHOW TRANSACTION
+// ISOLATION LEVEL.
+func (s *Session) showVar(n *tree.ShowVar) (Result, error) {
+	if strings.EqualFold(n.Name, "all") {
+		return s.showAll(), nil
+	}
+	s.settings.mu.Lock()
+	key, d, ok := s.settings.lookupLocked(n.Name)
+	var v string
+	if ok {
+		v, _ = s.valueLocked(key, d)
+	}
+	s.settings.mu.Unlock()
+	if !ok {
+		return Result{}, sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter \"%s\"", n.Name)
+	}
+	shown := displayValue(d, v)
+	return Result{Tag: "SHOW", Rows: textTable([]string{d.name}, [][]*string{{&shown}})}, nil
+}
+
+// showAll answers SHOW ALL: name, setting and description of every
+// parameter pg_settings lists.
+func (s *Session) showAll() Result {
+	var rows [][]*string
+	for _, r := range s.SettingsRows() {
+		d := settingsByName[strings.ToLower(r.Name)]
+		rows = append(rows, []*string{str(r.Name), str(displayValue(d, r.Setting)), str(r.ShortDesc)})
+	}
+	return Result{Tag: "SHOW", Rows: textTable([]string{"name", "setting", "description"}, rows)}
 }

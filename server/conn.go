@@ -41,6 +41,9 @@ type conn struct {
 	// skipToSync is set after an error in the extended protocol: messages
 	// are discarded until Sync.
 	skipToSync bool
+	// portals are the extended protocol's bound statements, by name
+	// (conn_extended.go).
+	portals map[string]*portal
 
 	mu           sync.Mutex
 	cancelQ      context.CancelFunc // the running query's; guarded by mu
@@ -125,13 +128,13 @@ func (c *conn) handle(ctx context.Context, msg pgproto3.FrontendMessage) error {
 	case *pgproto3.Query:
 		return c.handleQuery(ctx, m)
 	case *pgproto3.Parse:
-		return c.handleParse(m)
+		return c.handleParse(ctx, m)
 	case *pgproto3.Bind:
 		return c.handleBind(m)
 	case *pgproto3.Describe:
 		return c.handleDescribe(m)
 	case *pgproto3.Execute:
-		return c.handleExecute(m)
+		return c.handleExecute(ctx, m)
 	case *pgproto3.Close:
 		return c.handleClose(m)
 	case *pgproto3.Sync:
@@ -150,7 +153,8 @@ func (c *conn) handle(ctx context.Context, msg pgproto3.FrontendMessage) error {
 	return c.fatal(sqlerr.New(sqlerr.ProtocolViolation, "unexpected message type %T", msg))
 }
 
-// receive waits for the next message, honouring IdleTimeout and shutdown.
+// receive waits for the next message, honouring the idle timeouts and
+// shutdown.
 func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 	if err := c.flush(); err != nil {
 		return nil, err
@@ -160,11 +164,7 @@ func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 		c.mu.Unlock()
 		return nil, errShuttingDown
 	}
-	var deadline time.Time
-	if d := c.srv.cfg.IdleTimeout; d > 0 {
-		deadline = time.Now().Add(d)
-	}
-	_ = c.nc.SetReadDeadline(deadline)
+	_ = c.nc.SetReadDeadline(c.idleDeadline())
 	c.reading = true
 	c.mu.Unlock()
 
@@ -188,7 +188,7 @@ func (c *conn) receiveFailed(err error) error {
 	case errors.Is(err, errShuttingDown):
 		return c.fatal(sqlerr.New(sqlerr.AdminShutdown, "terminating connection due to administrator command"))
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return c.fatal(sqlerr.New(sqlerr.Code("57P05"), "terminating connection due to idle-session timeout"))
+		return c.fatal(c.idleTimeoutError())
 	case errors.As(err, &tooLong):
 		return c.fatal(sqlerr.New(sqlerr.ProtocolViolation, "invalid message length").
 			WithDetail("The message is %d bytes; the limit is %d.", tooLong.ActualBodyLen, tooLong.MaxExpectedBodyLen))
@@ -307,6 +307,9 @@ func (c *conn) fatal(err error) error {
 func (c *conn) readyForQuery() error {
 	status := byte('I')
 	if c.sess != nil {
+		// Settings change with SET, but also with COMMIT, ROLLBACK (TO),
+		// set_config() and DISCARD: report what changed whatever did it.
+		c.refreshParams(false)
 		status = c.txStatus()
 	}
 	return c.send(&pgproto3.ReadyForQuery{TxStatus: status})

@@ -28,12 +28,21 @@ import (
 //	  done, the rest of its data is read and discarded up to CopyDone or
 //	  CopyFail before the error is reported, as PostgreSQL does.
 //	COPY ... TO STDOUT: CopyOutResponse, one CopyData per row, CopyDone.
+//	  FORMAT arrow announces binary (format 1 overall and per column) and
+//	  sends the Arrow IPC stream in CopyData pieces of up to 64 KiB.
 //
 // Both end with CommandComplete "COPY n" from Run's tag.
 
 // copyIn runs a COPY FROM STDIN.
 func (c *conn) copyIn(ctx context.Context, ci *exec.CopyIn) error {
-	if err := c.send(&pgproto3.CopyInResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, ci.Columns)}); err != nil {
+	resp := &pgproto3.CopyInResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, ci.Columns)}
+	if ci.Binary {
+		resp.OverallFormat = 1
+		for i := range resp.ColumnFormatCodes {
+			resp.ColumnFormatCodes[i] = 1
+		}
+	}
+	if err := c.send(resp); err != nil {
 		return err
 	}
 	if err := c.flush(); err != nil {
@@ -172,7 +181,14 @@ func messageType(msg pgproto3.FrontendMessage) byte {
 
 // copyOut runs a COPY TO STDOUT.
 func (c *conn) copyOut(ctx context.Context, co *exec.CopyOut) error {
-	if err := c.send(&pgproto3.CopyOutResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, co.Columns)}); err != nil {
+	resp := &pgproto3.CopyOutResponse{OverallFormat: 0, ColumnFormatCodes: make([]uint16, co.Columns)}
+	if co.Binary {
+		resp.OverallFormat = 1
+		for i := range resp.ColumnFormatCodes {
+			resp.ColumnFormatCodes[i] = 1
+		}
+	}
+	if err := c.send(resp); err != nil {
 		return err
 	}
 	tag, err := c.runCopyOut(ctx, co)

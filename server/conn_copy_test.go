@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -145,10 +148,174 @@ func TestCopyThroughPgconn(t *testing.T) {
 	if pgCode(err) != "42P01" {
 		t.Fatalf("missing frame: %v", err)
 	}
-	_, err = conn.PgConn().CopyTo(ctx, io.Discard, "COPY t TO STDOUT (FORMAT arrow)")
+	_, err = conn.PgConn().CopyFrom(ctx, strings.NewReader(""), "COPY t FROM STDIN (FORMAT arrow)")
 	if pgCode(err) != "0A000" {
-		t.Fatalf("arrow: %v", err)
+		t.Fatalf("COPY FROM arrow: %v", err)
 	}
+}
+
+func TestCopyArrowThroughPgconn(t *testing.T) {
+	es := startEngineServer(t)
+	conn := es.connect(t)
+	ctx := testCtx(t)
+	if _, err := conn.Exec(ctx, "CREATE TABLE t (id int NOT NULL, name text, amount numeric(10,2), at timestamptz)"); err != nil {
+		t.Fatal(err)
+	}
+	var in strings.Builder
+	for i := range 30_000 {
+		if i%7 == 0 {
+			fmt.Fprintf(&in, "%d,,,\n", i)
+			continue
+		}
+		fmt.Fprintf(&in, "%d,name %d,%d.%02d,2024-01-%02d 10:00:00+00\n", i, i, i, i%100, i%28+1)
+	}
+	if _, err := conn.PgConn().CopyFrom(ctx, strings.NewReader(in.String()), "COPY t FROM STDIN (FORMAT csv)"); err != nil {
+		t.Fatal(err)
+	}
+	var stream bytes.Buffer
+	tag, err := conn.PgConn().CopyTo(ctx, &stream, "COPY (SELECT * FROM t ORDER BY id) TO STDOUT (FORMAT arrow)")
+	if err != nil || tag.String() != "COPY 30000" {
+		t.Fatalf("CopyTo: %v %v", tag, err)
+	}
+	r, err := ipc.NewReader(&stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Release()
+	var got []string
+	records := 0
+	for r.Next() {
+		rec := r.RecordBatch()
+		records++
+		for i := 0; i < int(rec.NumRows()); i++ {
+			var vals []string
+			for c := 0; c < int(rec.NumCols()); c++ {
+				col := rec.Column(c)
+				switch {
+				case col.IsNull(i):
+					vals = append(vals, "NULL")
+				case c == 2:
+					vals = append(vals, col.(*array.Decimal128).Value(i).ToString(2))
+				case c == 3:
+					vals = append(vals, col.(*array.Timestamp).Value(i).ToTime(arrow.Microsecond).Format("2006-01-02 15:04:05Z07"))
+				default:
+					vals = append(vals, col.ValueStr(i))
+				}
+			}
+			got = append(got, strings.Join(vals, "|"))
+		}
+	}
+	if r.Err() != nil {
+		t.Fatal(r.Err())
+	}
+	if records < 2 {
+		t.Fatalf("%d records for 30000 rows", records)
+	}
+	// The same rows through the text protocol.
+	rows, err := conn.Query(ctx, "SELECT id::text, coalesce(name, 'NULL'), coalesce(amount::text, 'NULL'), coalesce(at::text, 'NULL') FROM t ORDER BY t.id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for rows.Next() {
+		var a, b, c, d string
+		if err := rows.Scan(&a, &b, &c, &d); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, strings.Join([]string{a, b, c, strings.Replace(d, "+00", "Z", 1)}, "|"))
+	}
+	if rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d rows through Arrow, %d through text", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("row %d: arrow %q, text %q", i, got[i], want[i])
+		}
+	}
+}
+
+// The CopyOutResponse of FORMAT arrow says binary, and the stream comes in
+// bounded CopyData pieces.
+func TestCopyArrowMessages(t *testing.T) {
+	es := startEngineServer(t)
+	fe, _ := rawSession(t, es)
+	send(t, fe, &pgproto3.Query{String: "CREATE TABLE t (a int, b text, c double precision)"})
+	expect[*pgproto3.CommandComplete](t, fe)
+	expect[*pgproto3.ReadyForQuery](t, fe)
+	var in strings.Builder
+	for i := range 20_000 {
+		fmt.Fprintf(&in, "%d\tsome text to fill the stream %d\t%d.5\n", i, i, i)
+	}
+	send(t, fe, &pgproto3.Query{String: "COPY t FROM STDIN"})
+	expect[*pgproto3.CopyInResponse](t, fe)
+	send(t, fe, &pgproto3.CopyData{Data: []byte(in.String())}, &pgproto3.CopyDone{})
+	expect[*pgproto3.CommandComplete](t, fe)
+	expect[*pgproto3.ReadyForQuery](t, fe)
+
+	send(t, fe, &pgproto3.Query{String: "COPY t TO STDOUT (FORMAT arrow); SELECT 1"})
+	co := expect[*pgproto3.CopyOutResponse](t, fe)
+	if co.OverallFormat != 1 || len(co.ColumnFormatCodes) != 3 {
+		t.Fatalf("CopyOutResponse %+v", co)
+	}
+	for i, f := range co.ColumnFormatCodes {
+		if f != 1 {
+			t.Fatalf("column %d has format %d, want 1 (binary)", i, f)
+		}
+	}
+	var stream []byte
+	pieces := 0
+	for {
+		msg, err := fe.Receive()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, done := msg.(*pgproto3.CopyDone); done {
+			break
+		}
+		cd, ok := msg.(*pgproto3.CopyData)
+		if !ok {
+			t.Fatalf("got %T in the copy stream", msg)
+		}
+		if len(cd.Data) == 0 || len(cd.Data) > 64<<10 {
+			t.Fatalf("CopyData of %d bytes", len(cd.Data))
+		}
+		stream = append(stream, cd.Data...)
+		pieces++
+	}
+	if pieces < 5 {
+		t.Fatalf("%d CopyData messages for a %d-byte stream", pieces, len(stream))
+	}
+	if cc := expect[*pgproto3.CommandComplete](t, fe); string(cc.CommandTag) != "COPY 20000" {
+		t.Fatalf("tag %q", cc.CommandTag)
+	}
+	// The next statement of the string runs after the COPY.
+	expect[*pgproto3.RowDescription](t, fe)
+	expect[*pgproto3.DataRow](t, fe)
+	expect[*pgproto3.CommandComplete](t, fe)
+	expect[*pgproto3.ReadyForQuery](t, fe)
+	r, err := ipc.NewReader(bytes.NewReader(stream))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Release()
+	n := 0
+	for r.Next() {
+		n += int(r.RecordBatch().NumRows())
+	}
+	if r.Err() != nil || n != 20_000 {
+		t.Fatalf("%d rows decoded (%v)", n, r.Err())
+	}
+
+	// An option error is found before the data: ErrorResponse, no
+	// CopyOutResponse.
+	send(t, fe, &pgproto3.Query{String: "COPY t TO STDOUT (FORMAT arrow, HEADER)"})
+	if e := expect[*pgproto3.ErrorResponse](t, fe); e.Code != "42601" {
+		t.Fatalf("error %s %s", e.Code, e.Message)
+	}
+	expect[*pgproto3.ReadyForQuery](t, fe)
 }
 
 type failingReader struct{}

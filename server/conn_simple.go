@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +67,9 @@ func (c *conn) execSimple(ctx context.Context, sql string) (err error) {
 // CommandComplete, or CommandComplete alone, or runs a COPY's data
 // exchange (conn_copy.go).
 func (c *conn) emitResult(ctx context.Context, res exec.Result) error {
+	if err := c.sendNotices(res.Notices); err != nil {
+		return err
+	}
 	switch {
 	case res.CopyIn != nil:
 		return c.copyIn(ctx, res.CopyIn)
@@ -75,21 +77,15 @@ func (c *conn) emitResult(ctx context.Context, res exec.Result) error {
 		return c.copyOut(ctx, res.CopyOut)
 	}
 	if res.Rows == nil {
-		if err := c.send(&pgproto3.CommandComplete{CommandTag: []byte(res.Tag)}); err != nil {
-			return err
-		}
-		if res.Tag == "SET" || res.Tag == "RESET" || strings.HasPrefix(res.Tag, "SET ") {
-			c.refreshParams(false)
-		}
-		return c.maybeFlush()
+		return c.commandComplete(res.Tag)
 	}
 	defer res.Rows.Close()
 	cols := res.Rows.Columns()
-	if err := c.send(rowDescription(cols)); err != nil {
+	if err := c.send(rowDescription(cols, nil)); err != nil {
 		return err
 	}
-	loc := c.location()
-	rows := 0
+	tf := c.textFormat()
+	var rows int64
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -104,24 +100,49 @@ func (c *conn) emitResult(ctx context.Context, res exec.Result) error {
 		if len(b.Cols) != len(cols) {
 			return sqlerr.New(sqlerr.InternalError, "internal error: batch has %d columns, result describes %d", len(b.Cols), len(cols))
 		}
-		if err := c.sendBatch(b, loc); err != nil {
+		if err := c.sendRows(b, tf, nil, 0, b.Len); err != nil {
 			return err
 		}
-		rows += b.Len
+		rows += int64(b.Len)
 	}
-	tag := res.Tag
-	switch tag {
-	case "":
-		tag = "SELECT " + strconv.Itoa(rows)
-	case "SHOW":
-		// PostgreSQL's SHOW tag carries no count.
-	default:
-		tag += " " + strconv.Itoa(rows)
+	return c.commandComplete(rowsTag(res.Tag, rows))
+}
+
+// sendNotices queues a NoticeResponse for each notice; the session has
+// already filtered them by client_min_messages.
+func (c *conn) sendNotices(notices []exec.Notice) error {
+	for _, n := range notices {
+		msg := &pgproto3.NoticeResponse{
+			Severity:            n.Severity,
+			SeverityUnlocalized: n.Severity,
+			Code:                string(n.Code),
+			Message:             n.Message,
+			Detail:              n.Detail,
+			Hint:                n.Hint,
+		}
+		if err := c.send(msg); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// commandComplete ends a statement. Changed settings are reported before
+// the next ReadyForQuery (readyForQuery), as PostgreSQL does.
+func (c *conn) commandComplete(tag string) error {
 	if err := c.send(&pgproto3.CommandComplete{CommandTag: []byte(tag)}); err != nil {
 		return err
 	}
 	return c.maybeFlush()
+}
+
+// textFormat is how the session prints values: its time zone,
+// extra_float_digits and bytea_output.
+func (c *conn) textFormat() vec.TextFormat {
+	if f, ok := c.sess.(TextFormatter); ok {
+		return f.TextFormat()
+	}
+	return vec.TextFormat{Loc: c.location()}
 }
 
 // location is the zone timestamptz values are printed in.
@@ -135,9 +156,9 @@ func (c *conn) location() *time.Location {
 }
 
 // rowDescription describes result columns with their real type OIDs,
-// lengths and modifiers, all in text format. Table OID and column number are
-// 0: pgJDBC would look nonzero ones up in pg_attribute.
-func rowDescription(cols []exec.Column) *pgproto3.RowDescription {
+// lengths, modifiers and formats (nil: all text). Table OID and column
+// number are 0: pgJDBC would look nonzero ones up in pg_attribute.
+func rowDescription(cols []exec.Column, formats []int16) *pgproto3.RowDescription {
 	fields := make([]pgproto3.FieldDescription, len(cols))
 	for i, col := range cols {
 		fields[i] = pgproto3.FieldDescription{
@@ -145,33 +166,40 @@ func rowDescription(cols []exec.Column) *pgproto3.RowDescription {
 			DataTypeOID:  col.Type.OID(),
 			DataTypeSize: col.Type.TypeLen(),
 			TypeModifier: col.Type.TypeMod(),
-			Format:       0,
+		}
+		if formats != nil {
+			fields[i].Format = formats[i]
 		}
 	}
 	return &pgproto3.RowDescription{Fields: fields}
 }
 
-// sendBatch writes one DataRow per live row of b straight into the output
-// buffer: the text of each value is appended in place and the lengths are
-// patched afterwards, so no value is allocated or copied twice.
-func (c *conn) sendBatch(b *vec.Batch, loc *time.Location) error {
+// sendRows writes one DataRow per live row from..to-1 of b straight into
+// the output buffer, each column in its format (nil: all text): the value
+// is appended in place and its length patched afterwards, so no value is
+// allocated or copied twice.
+func (c *conn) sendRows(b *vec.Batch, tf vec.TextFormat, formats []int16, from, to int) error {
 	ncols := len(b.Cols)
 	if ncols > 1<<15-1 {
 		return sqlerr.New(sqlerr.ProgramLimitExceeded, "result has too many columns (%d)", ncols)
 	}
 	buf := c.wbuf
-	for i := 0; i < b.Len; i++ {
+	for i := from; i < to; i++ {
 		row := b.Row(i)
 		start := len(buf)
 		buf = append(buf, 'D', 0, 0, 0, 0, byte(ncols>>8), byte(ncols))
-		for _, col := range b.Cols {
+		for ci, col := range b.Cols {
 			if col.Nulls.IsNull(row) {
 				buf = appendInt32(buf, -1)
 				continue
 			}
 			lenAt := len(buf)
 			buf = append(buf, 0, 0, 0, 0)
-			buf = vec.AppendText(buf, col, row, loc)
+			if formats != nil && formats[ci] == 1 {
+				buf = vec.AppendBinary(buf, col, row)
+			} else {
+				buf = vec.AppendTextFormat(buf, col, row, tf)
+			}
 			putInt32(buf[lenAt:], int32(len(buf)-lenAt-4))
 		}
 		if len(buf)-start-1 > 1<<30 {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -22,8 +25,9 @@ const (
 	cancelRequestCode = 80877102
 	// maxStartupPacket is PostgreSQL's MAX_STARTUP_PACKET_LENGTH.
 	maxStartupPacket = 10000
-	// startupTimeout bounds the handshake, like authentication_timeout.
-	startupTimeout = time.Minute
+	// protocol30 is the only protocol version served, in the form of a
+	// StartupMessage's version code.
+	protocol30 = 3 << 16
 )
 
 // reportedParams are the parameters PostgreSQL 15 reports with
@@ -34,13 +38,13 @@ var reportedParams = []string{
 	"session_authorization", "standard_conforming_strings", "TimeZone",
 }
 
-// startup runs the handshake: SSL/GSS refusals, CancelRequest, the
-// StartupMessage, protocol negotiation, authentication and the initial
-// ParameterStatus, BackendKeyData and ReadyForQuery. ok is false when the
-// connection ends without a session (a cancel request, a fatal error
-// already reported).
+// startup runs the handshake: SSLRequest (TLS when configured, else 'N'),
+// GSSENCRequest refusal, CancelRequest, the StartupMessage, protocol
+// negotiation, authentication and the initial ParameterStatus,
+// BackendKeyData and ReadyForQuery. ok is false when the connection ends
+// without a session (a cancel request, a fatal error already reported).
 func (c *conn) startup(ctx context.Context) (ok bool, err error) {
-	_ = c.nc.SetDeadline(time.Now().Add(startupTimeout))
+	_ = c.nc.SetDeadline(time.Now().Add(c.srv.cfg.StartupTimeout))
 	sslSeen, gssSeen := false, false
 	for {
 		code, body, err := c.readStartupPacket()
@@ -49,9 +53,15 @@ func (c *conn) startup(ctx context.Context) (ok bool, err error) {
 		}
 		switch {
 		case code == sslRequestCode && !sslSeen:
-			// TLS comes later; 'N' makes sslmode=prefer clients continue in
-			// plain text on the same socket.
 			sslSeen = true
+			if c.srv.tls != nil {
+				if err := c.startTLS(ctx); err != nil {
+					return false, err
+				}
+				continue
+			}
+			// 'N' makes sslmode=prefer clients continue in plain text on
+			// the same socket.
 			if _, err := c.nc.Write([]byte{'N'}); err != nil {
 				return false, &writeError{err}
 			}
@@ -96,8 +106,15 @@ func (c *conn) readStartupPacket() (code uint32, body []byte, err error) {
 func (c *conn) startSession(ctx context.Context, code uint32, body []byte) (bool, error) {
 	major, minor := code>>16, code&0xffff
 	if major != 3 {
-		return false, c.fatal(sqlerr.New(sqlerr.FeatureNotSupported,
-			"unsupported frontend protocol %d.%d: server supports 3.0 to 3.0", major, minor))
+		msg := fmt.Sprintf("unsupported frontend protocol %d.%d: server supports 3.0 to 3.0", major, minor)
+		if major < 3 {
+			// The client reads errors in its own protocol's format, as
+			// PostgreSQL assumes too: version 2's is 'E' and a
+			// NUL-terminated text.
+			_, _ = c.nc.Write(append([]byte("EFATAL:  "+msg+"\n"), 0))
+			return false, fmt.Errorf("server: %s", msg)
+		}
+		return false, c.fatal(sqlerr.New(sqlerr.FeatureNotSupported, "%s", msg))
 	}
 	raw, err := parseStartupParams(body)
 	if err != nil {
@@ -110,23 +127,26 @@ func (c *conn) startSession(ctx context.Context, code uint32, body []byte) (bool
 	c.info = info
 	c.log = c.log.With("user", info.User, "database", info.Database)
 	c.be = pgproto3.NewBackend(c.nc, c.nc)
-	c.be.SetMaxBodyLen(c.srv.cfg.MaxMessageSize)
+	// pgproto3 allocates a message's buffer before reading it: until the
+	// client has authenticated it may claim no more than a password needs.
+	c.be.SetMaxBodyLen(maxAuthMessage)
 
 	// A newer minor version (3.2, libpq's "grease" 3.9999) or _pq_ options
 	// must be answered with the version and options this server speaks, or
-	// such clients give up.
+	// such clients give up. The version goes as a whole version code, as
+	// PostgreSQL sends it and libpq reads it; pgx takes only its low half.
 	if minor > 0 || len(unknownOpts) > 0 {
-		if err := c.send(&pgproto3.NegotiateProtocolVersion{NewestMinorProtocol: 0, UnrecognizedOptions: unknownOpts}); err != nil {
+		if err := c.send(&pgproto3.NegotiateProtocolVersion{NewestMinorProtocol: protocol30, UnrecognizedOptions: unknownOpts}); err != nil {
 			return false, err
 		}
 	}
-
-	if err := c.srv.cfg.Auth.Authenticate(ctx, authExchange{c}, info); err != nil {
-		if sqlerr.CodeOf(err) == sqlerr.InternalError {
-			err = sqlerr.Wrap(err, sqlerr.InvalidPassword, "password authentication failed for user \"%s\"", info.User)
-		}
+	if err := c.checkTransport(info); err != nil {
 		return false, c.fatal(err)
 	}
+	if err := c.authenticate(ctx, info); err != nil {
+		return false, err
+	}
+	c.be.SetMaxBodyLen(c.srv.cfg.MaxMessageSize)
 
 	if n := c.srv.active.Add(1); int(n) > c.srv.cfg.MaxConnections {
 		c.srv.active.Add(-1)
@@ -137,7 +157,7 @@ func (c *conn) startSession(ctx context.Context, code uint32, body []byte) (bool
 		return false, c.fatal(sqlerr.New(sqlerr.Code("57P03"), "the database system is shutting down"))
 	}
 	release := func() { c.srv.unregister(c); c.srv.active.Add(-1) }
-	if _, err := rand.Read(c.secret[:]); err != nil {
+	if err := c.newSecret(); err != nil {
 		release()
 		return false, c.fatal(sqlerr.Wrap(err, sqlerr.InternalError, "generate cancel key: %v", err))
 	}
@@ -179,6 +199,49 @@ func (c *conn) startSession(ctx context.Context, code uint32, body []byte) (bool
 	return true, nil
 }
 
+// authenticate runs the Authenticator and reports a failure to the client
+// as FATAL, and to the log with its reason, which the client is not told.
+func (c *conn) authenticate(ctx context.Context, info StartupInfo) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.log.Error("server: panic in Authenticate", "panic", r, "stack", string(debug.Stack()))
+			err = authFailed(info.User, fmt.Errorf("panic: %v", r))
+		}
+		if err == nil {
+			return
+		}
+		var we *writeError
+		if errors.As(err, &we) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			// psql hangs up when asked for a password it does not have,
+			// then asks the user and connects again: not worth a line.
+			return
+		}
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			// The startup deadline covers writes too; the client gets a
+			// moment to hear why it is dropped.
+			_ = c.nc.SetWriteDeadline(time.Now().Add(time.Second))
+			err = sqlerr.Wrap(err, sqlerr.QueryCanceled, "canceling authentication due to timeout")
+		case sqlerr.CodeOf(err) == sqlerr.InternalError:
+			err = authFailed(info.User, err)
+		}
+		c.log.Info("server: authentication failed", "err", err, "reason", errors.Unwrap(err))
+		err = c.fatal(err)
+	}()
+	return c.srv.auth.Authenticate(ctx, authExchange{c}, info)
+}
+
+// newSecret draws the cancel key. Zero is skipped: some clients take a zero
+// key for "no key".
+func (c *conn) newSecret() error {
+	for c.secret == [4]byte{} {
+		if _, err := rand.Read(c.secret[:]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // newSession calls the factory, turning a panic into an error.
 func (c *conn) newSession(ctx context.Context, info StartupInfo) (sess Session, err error) {
 	defer func() {
@@ -190,6 +253,9 @@ func (c *conn) newSession(ctx context.Context, info StartupInfo) (sess Session, 
 	sess, err = c.srv.factory.NewSession(ctx, info)
 	if err == nil && sess == nil {
 		err = sqlerr.New(sqlerr.InternalError, "internal error: no session")
+	}
+	if p, ok := sess.(PIDSetter); ok && err == nil {
+		p.SetBackendPID(int32(c.pid))
 	}
 	return sess, err
 }
@@ -413,7 +479,12 @@ func (a authExchange) Receive(authType uint32) (pgproto3.FrontendMessage, error)
 		return nil, fmt.Errorf("server: auth type: %w", err)
 	}
 	msg, err := a.c.be.Receive()
-	if err != nil {
+	var tooLong *pgproto3.ExceededMaxBodyLenErr
+	switch {
+	case errors.As(err, &tooLong):
+		return nil, sqlerr.New(sqlerr.ProtocolViolation, "invalid message length").
+			WithDetail("The message is %d bytes; the limit before authentication is %d.", tooLong.ActualBodyLen, tooLong.MaxExpectedBodyLen)
+	case err != nil:
 		return nil, fmt.Errorf("server: read authentication response: %w", err)
 	}
 	return msg, nil

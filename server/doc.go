@@ -12,19 +12,37 @@
 // The server depends on the small Session and SessionFactory interfaces
 // defined here (session.go), not on exec's concrete types: exec implements
 // them, tests use fakes. Optional abilities are separate interfaces found by
-// type assertion: ParameterReporter (settings changed by SET become
-// ParameterStatus messages) and Locator (the session time zone for
-// timestamptz output). Authentication goes through Authenticator (auth.go);
-// only Trust exists so far.
+// type assertion: ExtendedSession (prepared statements for the extended
+// protocol), ParameterReporter (changed settings become ParameterStatus
+// messages before each ReadyForQuery), TextFormatter and Locator (how
+// values print: time zone, extra_float_digits, bytea_output) and PIDSetter
+// (the backend PID pg_backend_pid() reports). Authentication goes through Authenticator (auth.go:
+// trust, cleartext password and SCRAM-SHA-256 through github.com/xdg-go/scram,
+// auth_scram.go); TLS is in tls.go; docs/security.md describes both.
 //
 // One goroutine serves each connection (conn.go: the read loop, output
 // buffering, errors). Each protocol phase has its file: conn_startup.go
-// (SSLRequest/GSSENCRequest refusal, CancelRequest, StartupMessage,
+// (SSLRequest answered with TLS when a certificate is configured,
+// GSSENCRequest, CancelRequest, StartupMessage,
 // NegotiateProtocolVersion, ParameterStatus, BackendKeyData),
 // conn_simple.go (Query: RowDescription, DataRows written straight from vec
-// batches with vec.AppendText, CommandComplete), conn_copy.go (the COPY
-// sub-protocol) and conn_extended.go (the extended protocol, which for now
-// answers 0A000 and skips to Sync).
+// batches, CommandComplete), conn_copy.go (the COPY sub-protocol) and
+// conn_extended.go (Parse, Bind, Describe, Execute with row limits, Close,
+// Sync). binary.go holds PostgreSQL's binary formats: results in binary
+// for the columns a client asks, and binary parameters, which are turned
+// into their text form for the engine.
+//
+// # Extended protocol
+//
+// Prepared statements live in the session (ExtendedSession, implemented by
+// exec.Session), which parses and describes them at Parse, inferring the
+// types of parameters sent as unknown; SQL DEALLOCATE reaches them there.
+// Portals live in the connection: a portal is a result being streamed,
+// possibly a few rows per Execute (PortalSuspended between), with a context
+// of its own so that rows can still be pulled after the Execute that
+// started it. Sync outside a transaction block ends every portal, as the
+// implicit transaction ends; inside a block they live on until the block
+// ends. After an error, messages are discarded until Sync.
 //
 // # COPY
 //
@@ -37,7 +55,9 @@
 // whose EOF is CopyDone (CopyFail is an error, 57014); CopyOut.Run hands
 // back one encoded row per call, which becomes one CopyData message. The
 // server sends CopyInResponse/CopyOutResponse (text format, one code per
-// column), CopyDone and CommandComplete with Run's tag. When a COPY FROM
+// column; binary for CopyOut.Binary, the Arrow IPC stream of COPY ... TO
+// STDOUT (FORMAT arrow), whose pieces are not rows), CopyDone and
+// CommandComplete with Run's tag. When a COPY FROM
 // fails before the client has finished, the rest of the stream is read and
 // discarded up to CopyDone or CopyFail, and only then is the error sent.
 //

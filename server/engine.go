@@ -16,5 +16,5 @@ func EngineSessions(eng *exec.Engine) SessionFactory {
 type engineFactory struct{ eng *exec.Engine }
 
 func (f engineFactory) NewSession(ctx context.Context, info StartupInfo) (Session, error) {
-	return f.eng.NewSession(ctx, info.User, info.Database)
+	return f.eng.StartSession(ctx, info.User, info.Database, info.Params)
 }

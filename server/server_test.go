@@ -423,7 +423,7 @@ func TestStartupNegotiation(t *testing.T) {
 		t.Fatal(err)
 	}
 	npv, ok := msg.(*pgproto3.NegotiateProtocolVersion)
-	if !ok || npv.NewestMinorProtocol != 0 || len(npv.UnrecognizedOptions) != 1 || npv.UnrecognizedOptions[0] != "_pq_.something" {
+	if !ok || npv.NewestMinorProtocol != 3<<16 || len(npv.UnrecognizedOptions) != 1 || npv.UnrecognizedOptions[0] != "_pq_.something" {
 		t.Fatalf("want NegotiateProtocolVersion, got %#v", msg)
 	}
 	for {

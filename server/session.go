@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/apiarydb/apiary/exec"
+	"github.com/apiarydb/apiary/exec/vec"
 )
 
 // StartupInfo is what a client said about itself in its StartupMessage.
@@ -62,4 +63,38 @@ type ParameterReporter interface {
 // reported TimeZone parameter.
 type Locator interface {
 	Location() *time.Location
+}
+
+// PIDSetter is optionally implemented by a Session that reports its
+// backend process id (pg_backend_pid(), pg_stat_activity): the server gives
+// it the PID of its BackendKeyData.
+type PIDSetter interface {
+	SetBackendPID(pid int32)
+}
+
+// TextFormatter is optionally implemented by a Session whose settings
+// change how values print (extra_float_digits, bytea_output, TimeZone).
+type TextFormatter interface {
+	TextFormat() vec.TextFormat
+}
+
+// ExtendedSession is optionally implemented by a Session that serves the
+// extended query protocol. Prepared statements live in the session, so that
+// SQL DEALLOCATE and DISCARD ALL reach them.
+type ExtendedSession interface {
+	// Prepare parses and describes sql under name ("" is the unnamed
+	// statement, replaced silently; an existing named one is 42P05).
+	// paramOIDs are the client's declarations; 0 asks for inference.
+	Prepare(ctx context.Context, name, sql string, paramOIDs []uint32) (*exec.Prepared, error)
+	Statement(name string) (*exec.Prepared, bool)
+	CloseStatement(name string)
+	// Bind checks parameter values in text form (nil is NULL) against
+	// the statement's types.
+	Bind(p *exec.Prepared, values [][]byte) (*exec.Bound, error)
+	// ExecBound runs a bound statement.
+	ExecBound(ctx context.Context, b *exec.Bound) (exec.Result, error)
+	// StatementFailed tells the session that a statement failed after
+	// ExecBound returned (while its rows were sent), so that an open
+	// transaction block is marked failed.
+	StatementFailed()
 }

@@ -304,3 +304,63 @@ func partitionMatches(cell, scope map[string]string) bool {
 	}
 	return true
 }
+
+// Mark is a point in a transaction's writes that RollbackTo returns to: SQL
+// savepoints.
+type Mark struct {
+	ledgers map[string]ledgerWrites
+}
+
+// ledgerWrites is a copy of what a transaction had written to one ledger.
+type ledgerWrites struct {
+	md         *Metadata
+	adds       []AddCell
+	removes    []RemoveCell
+	removed    map[string]bool
+	overwrite  bool
+	partitions []map[string]string
+	sets       map[string]json.RawMessage
+	deletes    map[string]bool
+}
+
+// Mark records the transaction's writes so far.
+func (t *Txn) Mark() Mark {
+	m := Mark{ledgers: make(map[string]ledgerWrites, len(t.ledgers))}
+	for prefix, lt := range t.ledgers {
+		var md *Metadata
+		if lt.md != nil {
+			c := *lt.md
+			md = &c
+		}
+		parts := make([]map[string]string, len(lt.partitions))
+		for i, p := range lt.partitions {
+			parts[i] = maps.Clone(p)
+		}
+		m.ledgers[prefix] = ledgerWrites{
+			md: md, adds: slices.Clone(lt.adds), removes: slices.Clone(lt.removes), removed: maps.Clone(lt.removed),
+			overwrite: lt.overwrite, partitions: parts, sets: maps.Clone(lt.sets), deletes: maps.Clone(lt.deletes),
+		}
+	}
+	return m
+}
+
+// RollbackTo takes back every write made since m, in every ledger; what the
+// transaction read (its pinned snapshots, the keys it depends on) stays, as
+// reads are not undone. Cells written since m become orphans, as those of an
+// aborted transaction do.
+func (t *Txn) RollbackTo(m Mark) {
+	for prefix, lt := range t.ledgers {
+		w, ok := m.ledgers[prefix]
+		if !ok {
+			w = ledgerWrites{removed: map[string]bool{}, sets: map[string]json.RawMessage{}, deletes: map[string]bool{}}
+		}
+		lt.md = w.md
+		lt.adds = slices.Clone(w.adds)
+		lt.removes = slices.Clone(w.removes)
+		lt.removed = maps.Clone(w.removed)
+		lt.overwrite = w.overwrite
+		lt.partitions = w.partitions
+		lt.sets = maps.Clone(w.sets)
+		lt.deletes = maps.Clone(w.deletes)
+	}
+}

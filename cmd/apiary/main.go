@@ -2,6 +2,7 @@
 //
 //	apiary serve [--listen 127.0.0.1:5432] [--storage file://./apiary-data] [--name NODE]
 //	apiary load --frame F [--storage URL] [--format csv|text|parquet] [--header] [--create] FILE-OR-URL...
+//	apiary scram-verifier < password
 //	apiary version
 package main
 
@@ -42,6 +43,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stderr)
 	case "load":
 		return load(args[1:], os.Stdin, stdout, stderr)
+	case "scram-verifier":
+		return scramVerifier(os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "apiary %s (PostgreSQL 15 wire protocol)\n", version)
 		return 0
@@ -60,6 +63,7 @@ func usage(w io.Writer) {
 Commands:
   serve     run a node: accept PostgreSQL clients, store data in --storage
   load      load CSV, text or Parquet files into a frame, straight into --storage
+  scram-verifier  print a SCRAM-SHA-256 verifier for the password on stdin (for --user, --users-file)
   version   print the version
 
 Run 'apiary serve --help' or 'apiary load --help' for their flags.
@@ -76,6 +80,7 @@ func serve(args []string, stderr io.Writer) int {
 	beeMemory := fs.Int64("bee-memory", 0, "memory budget of one bee (worker) in bytes; 0 means 256 MiB")
 	bees := fs.Int("bees", 0, "workers per query; 0 means one per core")
 	spillDir := fs.String("spill-dir", "", "directory queries spill to past their budget; empty means the system temp directory, off disables spilling")
+	serverConfig := serverFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -83,6 +88,12 @@ func serve(args []string, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
+	exec.ApiaryVersion = version
+	srvCfg := server.Config{ListenAddr: *listen, Logger: log, Version: version}
+	if err := serverConfig(&srvCfg); err != nil {
+		log.Error("invalid server configuration", "err", err)
+		return 2
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -97,12 +108,17 @@ func serve(args []string, stderr io.Writer) int {
 		log.Error("cannot start the engine", "storage", store.URL(), "err", err)
 		return 1
 	}
-	srv := server.New(server.Config{ListenAddr: *listen, Logger: log, Version: version}, server.EngineSessions(eng))
+	srv := server.New(srvCfg, server.EngineSessions(eng))
 	// Listening here rather than in the server lets --listen name port 0
 	// and the log say which port was taken.
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		log.Error("cannot listen", "listen", *listen, "err", err)
+		return 1
+	}
+	if err := srv.CheckListener(ln.Addr()); err != nil {
+		ln.Close()
+		log.Error("cannot serve", "err", err)
 		return 1
 	}
 	log.Info("apiary node ready", "version", version, "node", *name, "addr", ln.Addr().String(), "storage", store.URL())

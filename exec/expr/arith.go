@@ -52,6 +52,7 @@ func NewArith(op ArithOp, l, r Expr) (Expr, error) {
 			}
 		}
 	}
+	origL, origR := l, r
 	l, r, err := Unify(l, r, op.String())
 	if err != nil {
 		return nil, err
@@ -62,18 +63,29 @@ func NewArith(op ArithOp, l, r Expr) (Expr, error) {
 	}
 	if t.Kind == vec.KindNumeric {
 		// Unify aligned the scales for comparison; multiplication and
-		// division work on the original scales.
-		ls, rs := numericScaleOf(l), numericScaleOf(r)
+		// division work on each side's own scale (an integer's is 0, as
+		// in PostgreSQL: 1.25 * 2 is 2.50).
+		ls, rs := ownScale(origL, l), ownScale(origR, r)
 		switch op {
 		case Mul:
 			if ls+rs > vec.MaxNumericPrecision {
 				return nil, sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric product of scales %d and %d exceeds %d decimals", ls, rs, vec.MaxNumericPrecision)
 			}
 			t = vec.Type{Kind: vec.KindNumeric, Scale: ls + rs}
-			l, r = unwrapRescale(l), unwrapRescale(r)
+			if l, err = atOwnScale(origL, l, ls); err != nil {
+				return nil, err
+			}
+			if r, err = atOwnScale(origR, r, rs); err != nil {
+				return nil, err
+			}
 		case Div:
 			t = vec.Type{Kind: vec.KindNumeric, Scale: max(ls, rs, DivisionScale)}
-			l, r = unwrapRescale(l), unwrapRescale(r)
+			if l, err = atOwnScale(origL, l, ls); err != nil {
+				return nil, err
+			}
+			if r, err = atOwnScale(origR, r, rs); err != nil {
+				return nil, err
+			}
 		default:
 			// Addition, subtraction and remainder work at the common
 			// scale Unify aligned both sides to.
@@ -103,6 +115,29 @@ func unwrapRescale(e Expr) Expr {
 }
 
 func numericScaleOf(e Expr) int32 { return unwrapRescale(e).Type().Scale }
+
+// ownScale is the scale an operand has before Unify aligned it: 0 for an
+// integer, its own for a numeric; unified is the operand after Unify.
+func ownScale(orig, unified Expr) int32 {
+	switch orig.Type().Kind {
+	case vec.KindInt16, vec.KindInt32, vec.KindInt64:
+		if k, ok := orig.(*Const); !ok || !k.Untyped {
+			return 0
+		}
+	}
+	return numericScaleOf(unified)
+}
+
+// atOwnScale returns the operand as a numeric of its own scale.
+func atOwnScale(orig, unified Expr, scale int32) (Expr, error) {
+	switch orig.Type().Kind {
+	case vec.KindInt16, vec.KindInt32, vec.KindInt64:
+		if k, ok := orig.(*Const); !ok || !k.Untyped {
+			return Coerce(orig, vec.Type{Kind: vec.KindNumeric, Scale: scale})
+		}
+	}
+	return unwrapRescale(unified), nil
+}
 
 func (e *Arith) Type() vec.Type { return e.typ }
 

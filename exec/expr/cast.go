@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"strings"
 
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -37,7 +38,7 @@ func NewCast(e Expr, t vec.Type) (Expr, error) {
 		return nil, err
 	}
 	cast := &Cast{In: e, To: t, fn: fn}
-	if k, ok := e.(*Const); ok {
+	if k, ok := e.(*Const); ok && !castNeedsEnv(from, t) && !castFollowsSettings(from, t) {
 		return foldConst(cast, k)
 	}
 	return cast, nil
@@ -74,11 +75,26 @@ func fitText(t vec.Type) castFunc {
 
 // castLiteral reads an untyped literal as type t.
 func castLiteral(k *Const, t vec.Type) (Expr, error) {
+	k.infer(t)
 	if k.IsNull() {
 		return NullConst(t), nil
 	}
-	if t.Kind == vec.KindText && t.Width == 0 {
+	if t.Kind == vec.KindText && t.Width == 0 && t.Variant == 0 {
 		return &Const{Val: k.Val}, nil
+	}
+	if t.Variant == vec.OIDPgNodeTree {
+		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "cannot accept a value of type pg_node_tree")
+	}
+	if readsNames(t) {
+		if _, numeric, _ := regNumeric(strings.TrimSpace(string(k.Val.Bytes().Get(0)))); !numeric {
+			// A name: the Env's catalog reads it when the planner folds
+			// the cast or the query runs.
+			fn, err := castFor(vec.Text, t)
+			if err != nil {
+				return nil, err
+			}
+			return &Cast{In: &Const{Val: k.Val}, To: t, fn: fn}, nil
+		}
 	}
 	v, err := vec.ParseText(t, string(k.Val.Bytes().Get(0)), nil)
 	if err != nil {
@@ -142,6 +158,9 @@ func (e *Cast) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error) {
 var castOtherHook func(from, to vec.Type) (castFunc, error)
 
 func castFor(from, to vec.Type) (castFunc, error) {
+	if fn, ok, err := castPG(from, to); ok || err != nil {
+		return fn, err
+	}
 	if isNumber(from) && isNumber(to) {
 		return numberCast(from, to), nil
 	}
@@ -156,6 +175,9 @@ func errCannotCast(from, to vec.Type) error {
 }
 
 func isNumber(t vec.Type) bool {
+	if t.Variant != 0 || t.Shape != vec.ShapeScalar {
+		return false // oid and the reg* types have no arithmetic
+	}
 	switch t.Kind {
 	case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric, vec.KindFloat32, vec.KindFloat64:
 		return true

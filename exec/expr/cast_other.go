@@ -129,7 +129,7 @@ func tsToDate(t int64) int32 {
 func castToText(from, to vec.Type) castFunc {
 	return func(c *Ctx, in, out *vec.Vec, n int, sel []int32) error {
 		out.Nulls.CopyFrom(&in.Nulls, n)
-		loc := c.Env.Location()
+		tf := c.Env.TextFormat()
 		return textRows(out, n, sel, func(dst []byte, i int) ([]byte, error) {
 			start := len(dst)
 			switch {
@@ -146,7 +146,7 @@ func castToText(from, to vec.Type) castFunc {
 				}
 				dst = append(dst, v...)
 			default:
-				dst = vec.AppendText(dst, in, i, loc)
+				dst = vec.AppendTextFormat(dst, in, i, tf)
 			}
 			return fitWidth(dst, start, to), nil
 		})

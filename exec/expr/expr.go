@@ -26,6 +26,42 @@ type Env struct {
 	Loc *time.Location
 	// Now is the statement's transaction timestamp (now(), current_date).
 	Now time.Time
+	// Settings are the session's configuration parameters, which
+	// current_setting and set_config read and write; nil when there is no
+	// session (set_config then fails, current_setting finds nothing).
+	Settings Settings
+	// FloatDigits and ByteaEscape are the session's extra_float_digits
+	// and bytea_output as vec.TextFormat holds them, for casts to text;
+	// the zero values are PostgreSQL's defaults.
+	FloatDigits int
+	ByteaEscape bool
+	// Catalog resolves the names the reg* types stand for ('pg_class' as
+	// a regclass); nil knows only the built-in types (regtypes.go).
+	Catalog Catalog
+	// Session answers the session and catalog functions (current_user,
+	// format_type, pg_table_is_visible, ...; funcs_catalog.go); nil
+	// outside a session, where they fail.
+	Session Session
+}
+
+// Settings is a session's configuration parameters as current_setting and
+// set_config see them. Implementations must be safe for concurrent use:
+// bees evaluate a query's expressions in parallel.
+type Settings interface {
+	// Get returns name's value as SHOW prints it; ok is false when no
+	// such setting exists.
+	Get(name string) (value string, ok bool)
+	// Set changes name as SET does, or SET LOCAL when local; a nil value
+	// resets it as RESET does. It returns the new value as SHOW prints it.
+	Set(name string, value *string, local bool) (string, error)
+}
+
+// TextFormat returns how values print as text under the Env's session.
+func (e *Env) TextFormat() vec.TextFormat {
+	if e == nil {
+		return vec.TextFormat{Loc: time.UTC}
+	}
+	return vec.TextFormat{Loc: e.Location(), FloatDigits: e.FloatDigits, ByteaEscape: e.ByteaEscape}
 }
 
 // Location returns the session time zone, UTC when unset.
@@ -115,6 +151,33 @@ type Const struct {
 	// re-reads it as the type the context needs, as PostgreSQL's unknown
 	// type does.
 	Untyped bool
+	// Param is set on the stand-in for a $n placeholder while a prepared
+	// statement is described: coercion records there the type the context
+	// gives the parameter, which is how PostgreSQL infers the types of
+	// parameters a client sent as unknown.
+	Param *ParamSlot
+}
+
+// ParamSlot receives the type inferred for one placeholder.
+type ParamSlot struct {
+	Type vec.Type
+	Set  bool
+}
+
+// infer records t as the parameter's type when the context is the first
+// to settle it.
+func (k *Const) infer(t vec.Type) {
+	if k.Param != nil && !k.Param.Set {
+		k.Param.Type, k.Param.Set = t, true
+	}
+}
+
+// ParamLiteral returns the stand-in for an undeclared placeholder: an
+// untyped NULL whose coercions are recorded in slot.
+func ParamLiteral(slot *ParamSlot) *Const {
+	c := NullLiteral()
+	c.Param = slot
+	return c
 }
 
 // Literal returns an untyped string literal.

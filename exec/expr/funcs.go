@@ -272,9 +272,16 @@ const (
 	catTimespan typeCategory = 'T'
 	catBool     typeCategory = 'B'
 	catUser     typeCategory = 'U'
+	catArray    typeCategory = 'A'
 )
 
 func categoryOf(t vec.Type) typeCategory {
+	if t.IsArray() {
+		return catArray
+	}
+	if t.IsOIDFamily() {
+		return catNumeric
+	}
 	switch t.Kind {
 	case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric, vec.KindFloat32, vec.KindFloat64:
 		return catNumeric
@@ -307,6 +314,9 @@ func sameType(a, b vec.Type) bool {
 	if a.Kind != b.Kind {
 		return false
 	}
+	if a.Variant != 0 || b.Variant != 0 || a.Shape != b.Shape || a.Shape != vec.ShapeScalar {
+		return a.OID() == b.OID()
+	}
 	if a.Kind == vec.KindText {
 		return a.OID() == b.OID()
 	}
@@ -321,6 +331,15 @@ func canImplicit(from, to vec.Type) bool {
 	}
 	if isNumber(from) && isNumber(to) {
 		return numberRank(from) < numberRank(to)
+	}
+	if to.IsOIDFamily() {
+		// Integers and the other OID types reach oid and the reg* types
+		// implicitly; text reaches regclass ('pg_class' as a table).
+		return from.IsOIDFamily() || isNumber(from) && from.Kind != vec.KindNumeric && from.Kind != vec.KindFloat32 &&
+			from.Kind != vec.KindFloat64 || from.Kind == vec.KindText && to.Variant == vec.OIDRegclass
+	}
+	if from.Variant != 0 && from.Kind != vec.KindText || from.Shape != vec.ShapeScalar || to.Shape != vec.ShapeScalar {
+		return false
 	}
 	switch from.Kind {
 	case vec.KindText:

@@ -30,6 +30,7 @@ func Unify(l, r Expr, op string) (Expr, Expr, error) {
 func Coerce(e Expr, t vec.Type) (Expr, error) {
 	if e.Type() == t {
 		if k, ok := e.(*Const); ok && k.Untyped {
+			k.infer(t)
 			return &Const{Val: k.Val}, nil
 		}
 		return e, nil
@@ -43,7 +44,7 @@ func Coerce(e Expr, t vec.Type) (Expr, error) {
 		// nothing about the values.
 		return e, nil
 	}
-	if ft.Kind == vec.KindText && t.Kind == vec.KindText {
+	if ft.Kind == vec.KindText && t.Kind == vec.KindText && t.Variant == 0 {
 		// varchar, char and text share one representation. (Functions
 		// with bpchar overloads, octet_length among them, see the padded
 		// value; where PostgreSQL's implicit bpchar-to-text cast trims,
@@ -81,7 +82,7 @@ func CommonType(es []Expr, what string) (vec.Type, error) {
 	if t.Kind == vec.KindNumeric {
 		t.Precision = 0
 	}
-	if t.Kind == vec.KindText && !t.Blank {
+	if t.Kind == vec.KindText && !t.Blank && t.Variant == 0 {
 		t = vec.Text
 	}
 	return t, nil
@@ -89,6 +90,9 @@ func CommonType(es []Expr, what string) (vec.Type, error) {
 
 // unify2 is the common type of two typed operands.
 func unify2(a, b vec.Type) (vec.Type, bool) {
+	if t, ok, handled := unifyPG(a, b); handled {
+		return t, ok
+	}
 	if a.Kind == b.Kind {
 		switch a.Kind {
 		case vec.KindNumeric:

@@ -62,6 +62,9 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 	switch n := n.(type) {
 	case *scanNode:
 		t := n.table
+		if t.Virtual != nil {
+			return b.virtualScan(n, env)
+		}
 		need = append([]bool(nil), need...)
 		for _, f := range n.filters {
 			markCols(f, need)
@@ -288,6 +291,8 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 		return colexec.NewWindow(in, n.partition, keys, n.funcs, mem), identity(len(n.types())), nil
 	case *valuesNode:
 		return colexec.NewValues(n.typs, n.rows), identity(len(n.typs)), nil
+	case *srfNode:
+		return b.buildSRF(n, need)
 	}
 	return nil, nil, fmt.Errorf("plan: cannot build %T", n)
 }

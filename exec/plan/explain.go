@@ -94,6 +94,13 @@ func (p *Planner) explainNode(n node, depth int, st *explainStats, lines *[]stri
 	switch n := n.(type) {
 	case *scanNode:
 		head = "Scan " + n.table.Name
+		if n.table.Virtual != nil {
+			details = append(details, fmt.Sprintf("Virtual rows: %d", n.table.Virtual.Len))
+			for _, f := range n.filters {
+				details = append(details, "Filter: "+f.String())
+			}
+			break
+		}
 		schema := n.table.Schema
 		pruned := 0
 		for i := range n.table.Cells {
@@ -177,6 +184,9 @@ func (p *Planner) explainNode(n node, depth int, st *explainStats, lines *[]stri
 			fs = append(fs, f.Name)
 		}
 		details = append(details, "Functions: "+strings.Join(fs, ", "))
+	case *srfNode:
+		head, kids = "Set-Returning Functions", []node{n.in}
+		details = append(details, "Functions: "+srfNames(n.calls))
 	default:
 		head = fmt.Sprintf("%T", n)
 	}

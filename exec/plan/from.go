@@ -110,6 +110,11 @@ func asSubqueryConj(e tree.Expr) (subqueryConj, bool) {
 func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *scope) (node, *scope, error) {
 	var units []*unit
 	var onConds []tree.Expr
+	if u, rest, kept, err := p.lateralPrefix(tables, where, outer); err != nil {
+		return nil, nil, err
+	} else if u != nil {
+		units, tables, where = append(units, u), rest, kept
+	}
 	for _, te := range tables {
 		us, conds, err := p.flatten(te, outer)
 		if err != nil {
@@ -487,6 +492,12 @@ func (p *Planner) flatten(te tree.TableExpr, outer *scope) ([]*unit, []tree.Expr
 }
 
 func (p *Planner) planAliased(t *tree.AliasedTableExpr, outer *scope) (*unit, error) {
+	if a, fs, ok := rowsFrom(t); ok {
+		if u, ok, err := p.tableFunction(a, fs); ok || err != nil {
+			return u, err
+		}
+		return p.planRowsFrom(a, fs, &valuesNode{rows: &vec.Batch{Len: 1}}, &scope{parent: outer})
+	}
 	alias := string(t.As.Alias)
 	var u *unit
 	switch src := t.Expr.(type) {
@@ -785,13 +796,17 @@ func (b *binder) bindScalarSubquery(sq *tree.Subquery) (expr.Expr, error) {
 	}
 	n, cols, corr, err := b.p.planSubquery(sq, b.scope)
 	if err != nil {
-		return nil, err
+		return b.applyInstead(sq, err)
 	}
 	if len(cols) != 1 {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "subquery must return only one column")
 	}
 	if len(corr) > 0 {
-		return b.correlatedScalar(sq)
+		x, err := b.correlatedScalar(sq)
+		if err != nil {
+			return b.applyInstead(sq, err)
+		}
+		return x, nil
 	}
 	vals, err := b.runValues(n, cols[0].typ, 1, func() error {
 		return sqlerr.New(sqlerr.CardinalityViolation, "more than one row returned by a subquery used as an expression")
@@ -1297,6 +1312,11 @@ func connectedToJoined(ui int, multi []expr.Expr, used []bool, refs func(expr.Ex
 // runValues runs a planned one-column subquery and returns its values as
 // constants; past limit values it fails with tooMany's error.
 func (b *binder) runValues(n node, t vec.Type, limit int, tooMany func() error) ([]*expr.Const, error) {
+	if b.p.opts.Params != nil {
+		// Describing a prepared statement: the value cannot matter, only
+		// its type, and the subquery may be expensive.
+		return []*expr.Const{expr.NullConst(t)}, nil
+	}
 	op, m, err := (&builder{p: b.p}).build(n, all(1))
 	if err != nil {
 		return nil, err

@@ -18,7 +18,8 @@ type sharedBuild struct {
 func parallelizable(n node) bool {
 	switch n := n.(type) {
 	case *scanNode:
-		return true
+		// A virtual table is one in-memory batch, not morsels to share.
+		return n.table.Virtual == nil
 	case *filterNode:
 		return parallelizable(n.in)
 	case *projectNode:

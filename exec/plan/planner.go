@@ -10,6 +10,7 @@ import (
 	"github.com/apiarydb/apiary/exec/expr"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/objstore"
+	"github.com/apiarydb/apiary/sqlerr"
 	"github.com/apiarydb/apiary/txn"
 )
 
@@ -19,7 +20,7 @@ type Column struct {
 	Type vec.Type
 }
 
-// Table is a frame as a transaction sees it.
+// Table is a frame as a transaction sees it, or a virtual table.
 type Table struct {
 	Name    string
 	Columns []Column
@@ -27,10 +28,18 @@ type Table struct {
 	Store   objstore.Store
 	Prefix  string
 	Cells   []txn.AddCell
+	// Virtual, when set, holds all the rows of a table that lives in
+	// memory rather than in cells (pg_catalog, information_schema); Schema,
+	// Store, Prefix and Cells are then unused. Scans read it without
+	// modifying it, so one batch may serve several queries.
+	Virtual *vec.Batch
 }
 
 // Rows estimates the table's row count from the ledger.
 func (t *Table) Rows() int64 {
+	if t.Virtual != nil {
+		return int64(t.Virtual.Len)
+	}
 	var n int64
 	for _, c := range t.Cells {
 		n += c.Rows
@@ -54,6 +63,54 @@ type Options struct {
 	// Spill is where aggregations past the budget write partitions; nil
 	// makes them fail with 53200 instead.
 	Spill *colexec.Spill
+	// Params describes the $n placeholders of a statement being prepared;
+	// nil when the statement has none (a placeholder is then 42P02).
+	// Planning with Params set only describes: uncorrelated subqueries are
+	// not run.
+	Params *Params
+}
+
+// Params are the placeholders of a statement being described: the types
+// the client declared, and slots receiving the types the context gives the
+// others.
+type Params struct {
+	// Declared[i] is the type the client gave $i+1; the zero Type
+	// (KindUnknown) leaves it to be inferred.
+	Declared []vec.Type
+	slots    []expr.ParamSlot
+}
+
+// NewParams returns the placeholders $1..$n with the declared types.
+func NewParams(declared []vec.Type) *Params {
+	return &Params{Declared: declared, slots: make([]expr.ParamSlot, len(declared))}
+}
+
+// Types returns each placeholder's type: declared, inferred from its
+// context, or text when nothing settled it (PostgreSQL's unknown).
+func (ps *Params) Types() []vec.Type {
+	out := make([]vec.Type, len(ps.Declared))
+	for i, t := range ps.Declared {
+		switch {
+		case t.Kind != vec.KindUnknown:
+			out[i] = t
+		case ps.slots[i].Set:
+			out[i] = ps.slots[i].Type
+		default:
+			out[i] = vec.Text
+		}
+	}
+	return out
+}
+
+// placeholder binds $n while describing.
+func (ps *Params) placeholder(idx int) (expr.Expr, error) {
+	if ps == nil || idx < 0 || idx >= len(ps.Declared) {
+		return nil, sqlerr.New(sqlerr.UndefinedParameter, "there is no parameter $%d", idx+1)
+	}
+	if t := ps.Declared[idx]; t.Kind != vec.KindUnknown {
+		return expr.NullConst(t), nil
+	}
+	return expr.ParamLiteral(&ps.slots[idx]), nil
 }
 
 // Planner plans one statement.
@@ -63,6 +120,9 @@ type Planner struct {
 	opts Options
 	ctes []map[string]*cte
 	corr []*corrFrame
+	// depth counts the planSelect calls in progress: 1 is the statement's
+	// own query, whose reg* columns print as names (regout.go).
+	depth int
 }
 
 type cte struct {
@@ -96,4 +156,19 @@ func (p *Planner) Select(sel *tree.Select) (colexec.Operator, []Column, error) {
 		out[i] = Column{Name: c.name, Type: c.typ}
 	}
 	return op, out, nil
+}
+
+// Describe returns the result columns of a SELECT without building or
+// running anything; with Options.Params it also settles the placeholders'
+// types.
+func (p *Planner) Describe(sel *tree.Select) ([]Column, error) {
+	_, cols, err := p.planSelect(sel, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Column, len(cols))
+	for i, c := range cols {
+		out[i] = Column{Name: c.name, Type: c.typ}
+	}
+	return out, nil
 }

@@ -30,6 +30,9 @@ type binder struct {
 	// win collects window function calls where they are allowed (select
 	// list, ORDER BY).
 	win *winCollector
+	// srf collects set-returning function calls where they are allowed
+	// (select list, ORDER BY).
+	srf *srfCollector
 }
 
 // aggCollector records aggregates found while binding.
@@ -70,6 +73,8 @@ func (b *binder) bind(e tree.Expr) (expr.Expr, error) {
 		return numConst(e)
 	case *tree.StrVal:
 		return expr.Literal(e.RawString()), nil
+	case *tree.Placeholder:
+		return b.p.opts.Params.placeholder(int(e.Idx))
 	case *tree.DBool:
 		v := vec.New(vec.Bool, 1)
 		v.AppendBool(bool(*e))
@@ -121,6 +126,8 @@ func (b *binder) bind(e tree.Expr) (expr.Expr, error) {
 			return expr.NewNeg(x)
 		case tree.UnaryPlus:
 			return x, nil
+		case tree.UnaryComplement:
+			return expr.NewFunc("@bitnot", []expr.Expr{x})
 		}
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "operator %s is not supported", e.Operator)
 	case *tree.BinaryExpr:
@@ -154,6 +161,8 @@ func (b *binder) bind(e tree.Expr) (expr.Expr, error) {
 		if len(e.Exprs) == 1 {
 			return b.bind(e.Exprs[0])
 		}
+	case *tree.Array, *tree.ArrayFlatten, *tree.IndirectionExpr, *tree.ColumnAccessExpr, *tree.CollateExpr:
+		return b.bindPG(e)
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "expression %s is not supported", tree.AsString(e))
 }
@@ -235,9 +244,15 @@ func (b *binder) bindCast(e *tree.CastExpr) (expr.Expr, error) {
 			}
 		}
 	}
+	if arr, ok := e.Expr.(*tree.Array); ok && t.IsArray() {
+		return b.bindArray(arr, t)
+	}
 	x, err := b.bind(e.Expr)
 	if err != nil {
 		return nil, err
+	}
+	if expr.NeedsRegName(t) || expr.NeedsRegName(x.Type()) {
+		return b.castReg(x, t)
 	}
 	if k, ok := x.(*expr.Const); ok && k.Untyped && t.Kind == vec.KindText && t.Width > 0 {
 		// An explicit cast truncates ('abcdef'::varchar(3) is 'abc'),
@@ -295,9 +310,22 @@ func (b *binder) bindBinary(e *tree.BinaryExpr) (expr.Expr, error) {
 	case treebin.Mod:
 		return expr.NewArith(expr.Mod, l, r)
 	case treebin.Concat:
+		if l.Type().IsArray() || r.Type().IsArray() {
+			return expr.NewArrayConcat(l, r)
+		}
 		return expr.NewConcat(l, r)
 	case treebin.Pow:
 		return expr.NewFunc("power", []expr.Expr{l, r})
+	case treebin.Bitand:
+		return expr.NewFunc("@bitand", []expr.Expr{l, r})
+	case treebin.Bitor:
+		return expr.NewFunc("@bitor", []expr.Expr{l, r})
+	case treebin.Bitxor:
+		return expr.NewFunc("@bitxor", []expr.Expr{l, r})
+	case treebin.LShift:
+		return expr.NewFunc("@shiftleft", []expr.Expr{l, r})
+	case treebin.RShift:
+		return expr.NewFunc("@shiftright", []expr.Expr{l, r})
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "operator %s is not supported", e.Operator)
 }
@@ -312,7 +340,7 @@ func (b *binder) bindComparison(e *tree.ComparisonExpr) (expr.Expr, error) {
 	if sym == treecmp.Any || sym == treecmp.Some || sym == treecmp.All {
 		sq, ok := e.Right.(*tree.Subquery)
 		if !ok {
-			return nil, unsupported("%s is supported over a subquery", e.Operator)
+			return b.bindAnyArray(e)
 		}
 		if q := quantifiedIn(e); q != treecmp.EQ {
 			return b.bindInSubquery(e.Left, sq, q == treecmp.NotIn)
@@ -467,7 +495,15 @@ func (b *binder) bindCase(e *tree.CaseExpr) (expr.Expr, error) {
 
 func funcName(f *tree.FuncExpr) string {
 	// Keywords used as function names (left, right) come back quoted.
-	return strings.ToLower(strings.Trim(tree.AsStringWithFlags(&f.Func, tree.FmtBareIdentifiers), `"`))
+	name := strings.ToLower(strings.Trim(tree.AsStringWithFlags(&f.Func, tree.FmtBareIdentifiers), `"`))
+	// pg_catalog.lower(x) is lower(x); information_schema's functions
+	// (_pg_expandarray) are known by their bare names too.
+	for _, schema := range []string{"pg_catalog.", "information_schema."} {
+		if rest, ok := strings.CutPrefix(name, schema); ok {
+			return strings.Trim(rest, `"`)
+		}
+	}
+	return name
 }
 
 func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
@@ -477,6 +513,12 @@ func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
 	}
 	if fn, ok := colexec.LookupAgg(name); ok {
 		return b.bindAgg(e, name, fn)
+	}
+	if name == "array_agg" {
+		return b.bindArrayAgg(e)
+	}
+	if isSRF(name) {
+		return b.bindSRF(e, name, "")
 	}
 	if e.Filter != nil || e.Type == tree.DistinctFuncType {
 		return nil, sqlerr.New(sqlerr.WrongObjectType, "%s is not an aggregate function", name)

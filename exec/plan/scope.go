@@ -26,6 +26,10 @@ type scope struct {
 	parent *scope
 	// outer collects references into parent scopes made while binding.
 	outer *[]*outerRef
+	// consts, when set, are the values of cols for one row of an
+	// enclosing query: a subquery planned per row (apply.go) reads them
+	// as constants instead of correlating.
+	consts []*expr.Const
 }
 
 // outerRef is a reference from a subquery to a column of an enclosing
@@ -60,6 +64,9 @@ func (s *scope) resolve(table, name string) (expr.Expr, error) {
 		}
 		if idx >= 0 {
 			c := sc.cols[idx]
+			if sc.consts != nil {
+				return sc.consts[idx], nil
+			}
 			if depth == 0 {
 				return &expr.ColRef{Idx: idx, Typ: c.typ, Name: qualified(c.table, c.name)}, nil
 			}

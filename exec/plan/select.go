@@ -19,6 +19,8 @@ func unsupported(format string, args ...any) error {
 
 // planSelect plans a full SELECT statement (WITH, body, ORDER BY, LIMIT).
 func (p *Planner) planSelect(sel *tree.Select, outer *scope) (node, []column, error) {
+	p.depth++
+	defer func() { p.depth-- }()
 	if sel.With != nil {
 		if sel.With.Recursive {
 			return nil, nil, unsupported("WITH RECURSIVE is not supported")
@@ -67,6 +69,9 @@ func (p *Planner) planSelect(sel *tree.Select, outer *scope) (node, []column, er
 			return nil, nil, err
 		}
 		n = &limitNode{in: n, limit: lim, offset: off}
+	}
+	if p.depth == 1 {
+		n, cols = regOutput(n, cols)
 	}
 	return n, cols, nil
 }
@@ -187,7 +192,8 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 	// Correlated scalar subqueries in the select list and ORDER BY become
 	// left joins appended to the FROM relation, as in WHERE.
 	selFrom := &fromCtx{width: len(fscope.cols), extWid: len(fscope.cols)}
-	selBinder := &binder{p: p, scope: fscope, agg: coll, win: wins, clause: "this context", from: selFrom}
+	srfs := &srfCollector{}
+	selBinder := &binder{p: p, scope: fscope, agg: coll, win: wins, srf: srfs, clause: "this context", from: selFrom}
 
 	// Select list.
 	var outExprs []expr.Expr
@@ -257,6 +263,12 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 			return nil, nil, err
 		}
 		keys = append(keys, k)
+	}
+
+	for _, k := range keys {
+		if containsSRF(k) {
+			return nil, nil, sqlerr.New(sqlerr.FeatureNotSupported, "set-returning functions are not allowed in GROUP BY")
+		}
 	}
 
 	var having expr.Expr
@@ -343,7 +355,11 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 		}
 	}
 	if aggregating {
-		n, outExprs, having, err = p.aggregate(n, keys, coll.calls, outExprs, having, wins.calls)
+		var srfArgs [][]expr.Expr
+		for _, c := range srfs.calls {
+			srfArgs = append(srfArgs, c.args)
+		}
+		n, outExprs, having, err = p.aggregate(n, keys, coll.calls, outExprs, having, wins.calls, srfArgs...)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -358,14 +374,19 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 		if err != nil {
 			return nil, nil, err
 		}
-		for i, e := range outExprs {
-			outExprs[i] = expr.Map(e, func(x expr.Expr) expr.Expr {
-				if r, ok := x.(*winRef); ok {
-					return &expr.ColRef{Idx: cols[r.idx], Typ: r.typ}
-				}
-				return x
-			})
+		toCol := func(x expr.Expr) expr.Expr {
+			if r, ok := x.(*winRef); ok {
+				return &expr.ColRef{Idx: cols[r.idx], Typ: r.typ}
+			}
+			return x
 		}
+		for i, e := range outExprs {
+			outExprs[i] = expr.Map(e, toCol)
+		}
+		_ = mapSRFArgs(srfs.calls, func(a expr.Expr) (expr.Expr, error) { return expr.Map(a, toCol), nil })
+	}
+	if len(srfs.calls) > 0 {
+		n, outExprs = addSRFs(n, srfs.calls, outExprs)
 	}
 	n = &projectNode{in: n, exprs: outExprs}
 	if len(donCols) > 0 {
@@ -439,7 +460,7 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 // aggregate adds the aggregation and rewrites the select list and HAVING
 // over its output: group keys become key columns, aggregate calls their
 // result columns, and any other column is a grouping error.
-func (p *Planner) aggregate(in node, keys []expr.Expr, calls []aggCall, outs []expr.Expr, having expr.Expr, wins []winCall) (node, []expr.Expr, expr.Expr, error) {
+func (p *Planner) aggregate(in node, keys []expr.Expr, calls []aggCall, outs []expr.Expr, having expr.Expr, wins []winCall, srfArgs ...[]expr.Expr) (node, []expr.Expr, expr.Expr, error) {
 	var err error
 	var agg node
 	if v := fromStatistics(in, keys, calls); v != nil {
@@ -490,6 +511,15 @@ func (p *Planner) aggregate(in node, keys []expr.Expr, calls []aggCall, outs []e
 			return nil, nil, nil, err
 		}
 		having = h
+	}
+	for _, list := range srfArgs {
+		for j, e := range list {
+			r, err := rewrite(e)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			list[j] = r
+		}
 	}
 	for i := range wins {
 		w := &wins[i]
@@ -578,11 +608,36 @@ func figureName(e tree.Expr) (string, int) {
 		if e.Exists {
 			return "exists", 2
 		}
+		// A scalar subquery is named after its one column.
+		if ps, ok := e.Select.(*tree.ParenSelect); ok {
+			if sc, ok := ps.Select.Select.(*tree.SelectClause); ok && len(sc.Exprs) == 1 {
+				if sc.Exprs[0].As != "" {
+					return string(sc.Exprs[0].As), 2
+				}
+				if star, _ := starOf(sc.Exprs[0].Expr); !star {
+					return columnName(sc.Exprs[0].Expr), 2
+				}
+			}
+		}
+	case *tree.Array, *tree.ArrayFlatten:
+		return "array", 2
+	case *tree.IndirectionExpr:
+		return figureName(e.Expr)
+	case *tree.ColumnAccessExpr:
+		return string(e.ColName), 2
+	case *tree.CollateExpr:
+		return figureName(e.Expr)
 	}
 	return "?column?", 0
 }
 
 func pgTypeName(t vec.Type) string {
+	if t.Shape == vec.ShapeArray {
+		return pgTypeName(t.ElemType()) // int4[] names a column int4, as FigureColname does
+	}
+	if t.Variant != 0 || t.Shape != vec.ShapeScalar {
+		return strings.Trim(t.String(), `"`)
+	}
 	switch t.Kind {
 	case vec.KindInt16:
 		return "int2"

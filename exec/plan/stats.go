@@ -26,7 +26,7 @@ func fromStatistics(in node, keys []expr.Expr, calls []aggCall) node {
 		in = p.in
 	}
 	scan, ok := in.(*scanNode)
-	if !ok || len(scan.filters) > 0 {
+	if !ok || len(scan.filters) > 0 || scan.table.Virtual != nil {
 		return nil
 	}
 	t := scan.table

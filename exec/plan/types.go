@@ -12,9 +12,15 @@ import (
 func TypeFromAST(ref tree.ResolvableTypeReference) (vec.Type, error) {
 	t, ok := ref.(*types.T)
 	if !ok {
-		return vec.Type{}, sqlerr.New(sqlerr.UndefinedObject, "type %q does not exist", ref.SQLString())
+		return typeFromName(ref)
 	}
 	switch t.Family() {
+	case types.OidFamily:
+		if vt, ok := vec.TypeForOID(uint32(t.Oid()), -1); ok {
+			return vt, nil
+		}
+	case types.ArrayFamily:
+		return arrayTypeFromAST(t)
 	case types.BoolFamily:
 		return vec.Bool, nil
 	case types.IntFamily:
@@ -52,6 +58,10 @@ func TypeFromAST(ref tree.ResolvableTypeReference) (vec.Type, error) {
 			return vec.Char(w), nil
 		case vec.OIDVarchar:
 			return vec.Varchar(t.Width()), nil
+		case vec.OIDChar:
+			return vec.CharByte, nil
+		case vec.OIDName:
+			return vec.Name, nil
 		}
 		return vec.Text, nil
 	case types.BytesFamily:

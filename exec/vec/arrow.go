@@ -27,6 +27,9 @@ import (
 //	timestamp    Timestamp(µs, no zone)
 //	timestamptz  Timestamp(µs, "UTC")
 //	interval     MonthDayNanoInterval (micros × 1000)
+//	oid, reg*    Uint32
+//	name, "char" String
+//	arrays       List of the element's type; int2vector and oidvector too
 //
 // numeric becomes Decimal128 rather than Int64 because an Int64 column loses
 // the scale: a client reading 12345 cannot tell it means 123.45. The price is
@@ -47,6 +50,9 @@ const ArrowTypeKey = "apiary.type"
 
 // ArrowType returns the Arrow data type of t.
 func ArrowType(t Type) (arrow.DataType, error) {
+	if t.Shape != ShapeScalar || t.IsOIDFamily() {
+		return arrowTypePG(t)
+	}
 	switch t.Kind {
 	case KindBool:
 		return arrow.FixedWidthTypes.Boolean, nil
@@ -88,6 +94,18 @@ func ArrowType(t Type) (arrow.DataType, error) {
 // zone meaning timestamptz.
 func TypeFromArrow(dt arrow.DataType) (Type, error) {
 	switch d := dt.(type) {
+	case *arrow.Uint32Type:
+		return Oid, nil
+	case *arrow.ListType:
+		et, err := TypeFromArrow(d.Elem())
+		if err != nil {
+			return Type{}, err
+		}
+		at, ok := ArrayOf(et)
+		if !ok {
+			return Type{}, fmt.Errorf("vec: no array type of %s", et)
+		}
+		return at, nil
 	case *arrow.BooleanType:
 		return Bool, nil
 	case *arrow.Int16Type:
@@ -279,6 +297,9 @@ func ToArrow(v *Vec, n int, sel []int32) (arrow.Array, error) {
 		return nil, err
 	}
 	valid, nulls := validity(v, n, sel)
+	if v.Type.Shape != ShapeScalar || v.Type.IsOIDFamily() {
+		return toArrowPG(v, dt, n, sel, valid, nulls)
+	}
 	fixed := func(b []byte) arrow.Array {
 		data := array.NewData(dt, n, []*memory.Buffer{valid, memory.NewBufferBytes(b)}, nil, nulls, 0)
 		defer data.Release()
@@ -383,6 +404,9 @@ func FromArrow(arr arrow.Array, t Type) (*Vec, error) {
 	}
 	if want.Kind != t.Kind {
 		return nil, fmt.Errorf("vec: arrow %s cannot become %s", arr.DataType(), t)
+	}
+	if want.Shape != ShapeScalar || want.IsOIDFamily() {
+		return fromArrowPG(arr, t)
 	}
 	data := arr.Data()
 	n, off := arr.Len(), data.Offset()

@@ -47,6 +47,9 @@ func AppendText(dst []byte, v *Vec, row int, loc *time.Location) []byte {
 	case KindInt32:
 		return strconv.AppendInt(dst, int64(v.i32[row]), 10)
 	case KindInt64:
+		if v.i64[row] == 0 && IsRegOID(v.Type.Variant) {
+			return append(dst, '-') // a reg* type's InvalidOid
+		}
 		return strconv.AppendInt(dst, v.i64[row], 10)
 	case KindFloat32:
 		return AppendFloat(dst, float64(v.f32[row]), 32)
@@ -55,8 +58,14 @@ func AppendText(dst []byte, v *Vec, row int, loc *time.Location) []byte {
 	case KindNumeric:
 		return AppendNumeric(dst, v.i64[row], v.Type.EffectiveScale())
 	case KindText:
+		if v.Type.Variant == OIDChar {
+			return appendCharByte(dst, v.bytes.Get(row))
+		}
 		return append(dst, v.bytes.Get(row)...)
 	case KindBytea:
+		if v.Type.Shape != ShapeScalar {
+			return appendContainerText(dst, v.Type, v.bytes.Get(row), loc)
+		}
 		return AppendByteaHex(dst, v.bytes.Get(row))
 	case KindDate:
 		return AppendDate(dst, v.i32[row])

@@ -61,6 +61,14 @@ func (v *Vec) AppendParsed(s string, loc *time.Location) error {
 		}
 		v.AppendInt32(int32(n))
 	case KindInt64:
+		if t.Variant != 0 {
+			n, err := parseOIDText(s, t)
+			if err != nil {
+				return err
+			}
+			v.AppendInt64(n)
+			return nil
+		}
 		n, err := parseInt(s, math.MinInt64, math.MaxInt64, "bigint")
 		if err != nil {
 			return err
@@ -85,12 +93,31 @@ func (v *Vec) AppendParsed(s string, loc *time.Location) error {
 		}
 		v.AppendInt64(n)
 	case KindText:
+		if t.Variant != 0 {
+			b, err := parseTextVariant(s, t)
+			if err != nil {
+				return err
+			}
+			v.AppendBytes(b)
+			return nil
+		}
 		b, err := checkText(s, t)
 		if err != nil {
 			return err
 		}
 		v.AppendBytes(b)
 	case KindBytea:
+		if t.Shape != ShapeScalar {
+			if t.Shape == ShapeRecord {
+				return sqlerr.New(sqlerr.FeatureNotSupported, "input of anonymous composite types is not implemented")
+			}
+			b, err := ParseArray(t, s, loc)
+			if err != nil {
+				return err
+			}
+			v.AppendBytes(b)
+			return nil
+		}
 		b, err := ParseBytea(s)
 		if err != nil {
 			return err

@@ -154,6 +154,14 @@ func parseDateTime(s, typ string) (dateTime, error) {
 	if rest == "" {
 		return dt, nil
 	}
+	if z := strings.TrimLeft(rest, " "); rest[0] == ' ' && z != "" && (z[0] < '0' || z[0] > '9') {
+		// A zone right after the date ('2024-02-29 +00', as pgJDBC
+		// sends dates): midnight there.
+		if err := parseZone(&dt, z, s, typ); err != nil {
+			return dt, datetimeSyntax(typ, s)
+		}
+		return dt, nil
+	}
 	// Time: separated by a space or T.
 	if rest[0] != ' ' && rest[0] != 't' {
 		return dt, datetimeSyntax(typ, s)

@@ -42,6 +42,17 @@ type Type struct {
 	Width int32
 	// Blank marks char(n) (blank-padded) as opposed to varchar(n) or text.
 	Blank bool
+	// Variant is the PostgreSQL OID of a type that shares its Kind's
+	// storage with the Kind's own types (types_pg.go): oid, xid and the
+	// reg* types are KindInt64 holding 0..2^32-1; name, "char", aclitem
+	// and pg_node_tree are KindText. Zero for the Kind's own types. In an
+	// array it describes the element.
+	Variant uint32
+	// Shape marks a KindBytea value that is not plain bytea but an array,
+	// an int2vector or oidvector, or _pg_expandarray's record (array.go);
+	// Elem and the fields above then describe the element.
+	Shape Shape
+	Elem  Kind
 }
 
 // DefaultNumericScale is the scale kept for numeric columns declared without
@@ -101,6 +112,12 @@ const (
 
 // OID returns the PostgreSQL type OID.
 func (t Type) OID() uint32 {
+	if t.Shape != ShapeScalar {
+		return t.containerOID()
+	}
+	if t.Variant != 0 {
+		return t.Variant
+	}
 	switch t.Kind {
 	case KindBool:
 		return OIDBool
@@ -141,6 +158,12 @@ func (t Type) OID() uint32 {
 // TypeLen returns pg_type.typlen: the fixed size in bytes, or -1 for
 // variable-length types.
 func (t Type) TypeLen() int16 {
+	if t.Shape != ShapeScalar {
+		return -1
+	}
+	if t.Variant != 0 {
+		return variantLen(t.Variant)
+	}
 	switch t.Kind {
 	case KindBool:
 		return 1
@@ -159,6 +182,13 @@ func (t Type) TypeLen() int16 {
 // TypeMod returns the atttypmod PostgreSQL reports for the type: -1 when it
 // has no modifier.
 func (t Type) TypeMod() int32 {
+	if t.Variant != 0 || t.Shape == ShapeVector || t.Shape == ShapeRecord {
+		return -1
+	}
+	if t.Shape == ShapeArray {
+		// An array reports its element's modifier, as atttypmod does.
+		return t.ElemType().TypeMod()
+	}
 	switch t.Kind {
 	case KindNumeric:
 		if t.Precision == 0 {
@@ -176,6 +206,12 @@ func (t Type) TypeMod() int32 {
 // String returns the type as PostgreSQL's format_type spells it, e.g.
 // "integer", "numeric(15,2)", "character varying(25)".
 func (t Type) String() string {
+	if t.Shape != ShapeScalar {
+		return t.containerString()
+	}
+	if t.Variant != 0 {
+		return variantName(t.Variant)
+	}
 	switch t.Kind {
 	case KindBool:
 		return "boolean"
@@ -196,6 +232,8 @@ func (t Type) String() string {
 		return fmt.Sprintf("numeric(%d,%d)", t.Precision, t.Scale)
 	case KindText:
 		switch {
+		case t.Blank && t.Width == 0:
+			return "bpchar"
 		case t.Blank:
 			return fmt.Sprintf("character(%d)", t.Width)
 		case t.Width > 0:
@@ -221,6 +259,9 @@ func (t Type) String() string {
 // how the ledger's schema strings become Types.
 func ParseType(s string) (Type, error) {
 	name := strings.ToLower(strings.TrimSpace(s))
+	if t, ok, err := parseTypePG(name); ok || err != nil {
+		return t, err
+	}
 	var args []int32
 	if i := strings.IndexByte(name, '('); i >= 0 {
 		if !strings.HasSuffix(name, ")") {

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+func TestServeConfigErrors(t *testing.T) {
+	storage := "file://" + t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--listen", "0.0.0.0:0"}, 1, "without authentication"},
+		{[]string{"--auth", "md5"}, 2, "unknown authentication method"},
+		{[]string{"--user", "alice"}, 2, "not name:password"},
+		{[]string{"--user", "alice:pw"}, 2, "--auth is not password or scram-sha-256"},
+		{[]string{"--auth", "scram-sha-256"}, 1, "needs at least one user"},
+		{[]string{"--auth", "scram-sha-256", "--user", "a:b", "--user", "a:c"}, 2, "given twice"},
+		{[]string{"--tls-cert", "/nonexistent.pem"}, 1, "--tls-key"},
+	} {
+		var out, errOut strings.Builder
+		args := append([]string{"serve", "--storage", storage, "--listen", "127.0.0.1:0"}, tc.args...)
+		if code := run(args, &out, &errOut); code != tc.code || !strings.Contains(errOut.String(), tc.want) {
+			t.Errorf("serve %v: code %d, stderr %q; want code %d and %q", tc.args, code, errOut.String(), tc.code, tc.want)
+		}
+	}
+}
+
+func TestServeWithSCRAMAndTLS(t *testing.T) {
+	bin := apiaryBinary(t)
+	dir := t.TempDir()
+	cmd := exec.Command(bin, "scram-verifier")
+	cmd.Stdin = strings.NewReader("open sesame\n")
+	verifier, err := cmd.Output()
+	if err != nil || !strings.HasPrefix(string(verifier), "SCRAM-SHA-256$4096:") {
+		t.Fatalf("scram-verifier: %q, %v", verifier, err)
+	}
+	users := filepath.Join(dir, "users")
+	if err := os.WriteFile(users, []byte("# test users\nalice:"+string(verifier)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := selfSignedCert(t, dir)
+	addr := startServeArgs(t, "--listen", "127.0.0.1:0", "--storage", "file://"+filepath.Join(dir, "data"),
+		"--auth", "scram-sha-256", "--users-file", users, "--tls-cert", certFile, "--tls-key", keyFile, "--require-tls",
+		"--max-connections", "5", "--idle-timeout", "1h")
+	host, port, _ := net.SplitHostPort(addr)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, fmt.Sprintf("host=%s port=%s user=alice dbname=apiary password='open sesame' sslmode=require", host, port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var one int
+	if err := conn.QueryRow(ctx, "SELECT 1", pgx.QueryExecModeSimpleProtocol).Scan(&one); err != nil || one != 1 {
+		t.Errorf("query over TLS after SCRAM: %d, %v", one, err)
+	}
+	_, err = pgx.Connect(ctx, fmt.Sprintf("host=%s port=%s user=alice dbname=apiary password=wrong sslmode=require", host, port))
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "28P01" {
+		t.Errorf("wrong password: %v", err)
+	}
+}
+
+// startServeArgs runs `apiary serve` with args, waits for its ready line and
+// returns the address it listens on; it is stopped with SIGTERM at cleanup.
+func startServeArgs(t *testing.T, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(apiaryBinary(t), append([]string{"serve"}, args...)...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n := &node{cmd: cmd, logs: &strings.Builder{}, mu: &sync.Mutex{}, done: make(chan struct{})}
+	addrCh := make(chan string, 1)
+	go func() {
+		defer close(n.done)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			n.mu.Lock()
+			n.logs.WriteString(sc.Text() + "\n")
+			n.mu.Unlock()
+			if m := readyRe.FindStringSubmatch(sc.Text()); m != nil {
+				addrCh <- m[1]
+			}
+		}
+		_, _ = io.Copy(io.Discard, stderr)
+	}()
+	t.Cleanup(func() { n.stop(t) })
+	select {
+	case addr := <-addrCh:
+		return addr
+	case <-n.done:
+		t.Fatalf("apiary serve exited before it was ready:\n%s", n.logText())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("apiary serve not ready after 30s:\n%s", n.logText())
+	}
+	return ""
+}
+
+// selfSignedCert writes a certificate for 127.0.0.1 that signs itself.
+func selfSignedCert(t *testing.T, dir string) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}

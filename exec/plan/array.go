@@ -1,0 +1,236 @@
+package plan
+
+import (
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treecmp"
+
+	"github.com/apiarydb/apiary/exec/colexec"
+	"github.com/apiarydb/apiary/exec/expr"
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+)
+
+// Binding of the SQL that drivers' catalog queries use beyond plain
+// expressions: arrays (ARRAY[...], ARRAY(subquery), subscripts, ANY/ALL
+// over an array, array_agg), record fields ((f(x)).n), COLLATE and the
+// reg* casts.
+
+// maxArraySubquery bounds the rows ARRAY(subquery) collects into one
+// value.
+const maxArraySubquery = 1_000_000
+
+func (b *binder) bindPG(e tree.Expr) (expr.Expr, error) {
+	switch e := e.(type) {
+	case *tree.Array:
+		return b.bindArray(e, vec.Type{})
+	case *tree.ArrayFlatten:
+		return b.bindArrayFlatten(e)
+	case *tree.IndirectionExpr:
+		x, err := b.bind(e.Expr)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range e.Indirection {
+			if s.Slice {
+				return nil, unsupported("array slices are not supported")
+			}
+			i, err := b.bind(s.Begin)
+			if err != nil {
+				return nil, err
+			}
+			if x, err = expr.NewSubscript(x, i); err != nil {
+				return nil, err
+			}
+		}
+		return x, nil
+	case *tree.ColumnAccessExpr:
+		if e.ByIndex {
+			return nil, unsupported("column access by index is not supported")
+		}
+		inner := e.Expr
+		for {
+			p, ok := inner.(*tree.ParenExpr)
+			if !ok {
+				break
+			}
+			inner = p.Expr
+		}
+		field := string(e.ColName)
+		if f, ok := inner.(*tree.FuncExpr); ok && isSRF(funcName(f)) {
+			return b.bindSRF(f, funcName(f), field)
+		}
+		x, err := b.bind(inner)
+		if err != nil {
+			return nil, err
+		}
+		return expr.NewRecordField(x, field)
+	case *tree.CollateExpr:
+		// Apiary compares text byte-wise, which is the C collation; the
+		// collations clients name ("default", "C", pg_catalog.default)
+		// change nothing.
+		x, err := b.bind(e.Expr)
+		if err != nil {
+			return nil, err
+		}
+		if k, ok := x.(*expr.Const); ok && k.Untyped {
+			return expr.Coerce(x, vec.Text)
+		}
+		if x.Type().Kind != vec.KindText {
+			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "collations are not supported by type %s", x.Type())
+		}
+		return x, nil
+	}
+	return nil, unsupported("expression %s is not supported", tree.AsString(e))
+}
+
+// bindArray binds ARRAY[...]; t is the array type a cast gives it, or the
+// zero Type.
+func (b *binder) bindArray(arr *tree.Array, t vec.Type) (expr.Expr, error) {
+	elems, err := b.bindList(arr.Exprs)
+	if err != nil {
+		return nil, err
+	}
+	return expr.NewArrayCtor(elems, t)
+}
+
+// bindArrayFlatten binds ARRAY(subquery): the subquery's values in order,
+// as one array. An uncorrelated subquery runs now; a correlated one runs
+// for each row of the enclosing query (apply.go).
+func (b *binder) bindArrayFlatten(e *tree.ArrayFlatten) (expr.Expr, error) {
+	sq, ok := e.Subquery.(*tree.Subquery)
+	if !ok {
+		return nil, unsupported("ARRAY(%s) is not supported", tree.AsString(e.Subquery))
+	}
+	n, cols, corr, err := b.p.planSubquery(sq, b.scope)
+	if err != nil || len(corr) > 0 {
+		if x, aerr := b.apply(sq, applyArray); aerr == nil {
+			return x, nil
+		} else if err == nil {
+			err = aerr
+		}
+		return nil, err
+	}
+	if len(cols) != 1 {
+		return nil, sqlerr.New(sqlerr.SyntaxError, "subquery must return only one column")
+	}
+	at, err := arrayOfColumn(cols[0].typ)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := b.runValues(n, cols[0].typ, maxArraySubquery, func() error {
+		return unsupported("ARRAY(subquery) is limited to %d values", maxArraySubquery)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return arrayConst(at, vals), nil
+}
+
+func arrayOfColumn(t vec.Type) (vec.Type, error) {
+	if t.Kind == vec.KindUnknown {
+		t = vec.Text
+	}
+	at, ok := vec.ArrayOf(t)
+	if !ok {
+		return vec.Type{}, unsupported("arrays of %s are not supported", t)
+	}
+	return at, nil
+}
+
+// arrayConst builds the array constant holding vals.
+func arrayConst(at vec.Type, vals []*expr.Const) *expr.Const {
+	data := []byte{}
+	for _, v := range vals {
+		data = vec.AppendElem(data, v.Val, 0)
+	}
+	out := vec.New(at, 1)
+	out.AppendBytes(data)
+	return expr.NewConst(out)
+}
+
+// castReg builds a cast to or from a reg* type and, when its operand is a
+// constant, resolves it now with the session's catalog, so that a bad name
+// fails while planning as in PostgreSQL.
+func (b *binder) castReg(x expr.Expr, t vec.Type) (expr.Expr, error) {
+	c, err := expr.NewCast(x, t)
+	if err != nil {
+		return nil, err
+	}
+	return expr.FoldConstants(c, b.p.opts.Env)
+}
+
+// bindAnyArray binds x op ANY (array) and x op ALL (array).
+func (b *binder) bindAnyArray(e *tree.ComparisonExpr) (expr.Expr, error) {
+	op, ok := cmpOps[e.SubOperator.Symbol]
+	if !ok {
+		return nil, unsupported("%s with ANY or ALL is not supported", e.SubOperator)
+	}
+	x, arr, err := b.bind2(e.Left, e.Right)
+	if err != nil {
+		return nil, err
+	}
+	return expr.NewAnyAll(op, x, arr, e.Operator.Symbol == treecmp.All)
+}
+
+// bindArrayAgg binds array_agg(x [ORDER BY ...]) as string_agg over the
+// element encodings of x with no separator: their concatenation is the
+// array (vec/array.go), and string_agg brings ORDER BY, DISTINCT, FILTER
+// and parallel aggregation along.
+func (b *binder) bindArrayAgg(e *tree.FuncExpr) (expr.Expr, error) {
+	if b.agg == nil {
+		clause := b.clause
+		if clause == "" {
+			clause = "this context"
+		}
+		return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in %s", clause)
+	}
+	if len(e.Exprs) != 1 {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function array_agg with %d arguments does not exist", len(e.Exprs))
+	}
+	inner := b.agg.inner
+	arg, err := inner.bind(e.Exprs[0])
+	if err != nil {
+		return nil, err
+	}
+	if k, ok := arg.(*expr.Const); ok && k.Untyped {
+		if arg, err = expr.Coerce(arg, vec.Text); err != nil {
+			return nil, err
+		}
+	}
+	at, err := arrayOfColumn(arg.Type())
+	if err != nil {
+		return nil, err
+	}
+	elem, err := expr.NewArrayElem(arg)
+	if err != nil {
+		return nil, err
+	}
+	call := aggCall{fn: colexec.AggStringAgg, name: "array_agg", arg: elem, typ: vec.Bytea, distinct: e.Type == tree.DistinctFuncType}
+	if e.Filter != nil {
+		f, err := inner.bind(e.Filter)
+		if err != nil {
+			return nil, err
+		}
+		if f.Type().Kind != vec.KindBool {
+			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of FILTER must be type boolean, not type %s", f.Type())
+		}
+		call.filter = f
+	}
+	for _, o := range e.OrderBy {
+		x, err := inner.bind(o.Expr)
+		if err != nil {
+			return nil, err
+		}
+		k := makeSortKey(0, o)
+		call.order = append(call.order, aggOrder{e: x, desc: k.desc, nullsFirst: k.nullsFirst})
+	}
+	if len(call.order) > 0 {
+		for _, other := range b.agg.calls {
+			if len(other.order) > 0 && orderString(other.order) != orderString(call.order) {
+				return nil, unsupported("aggregates with different ORDER BY in one query are not supported yet")
+			}
+		}
+	}
+	b.agg.calls = append(b.agg.calls, call)
+	return expr.NewArrayFromElems(&aggRef{idx: len(b.agg.calls) - 1, typ: vec.Bytea}, at), nil
+}
