@@ -3,6 +3,7 @@ package colexec
 import (
 	"context"
 	"hash/maphash"
+	"slices"
 
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -45,9 +46,18 @@ type HashAgg struct {
 	pending   []*spillReader
 	child     *HashAgg
 	accounted int64
-	sel       []int32
-	hitIDs    []int32
-	partSels  [][]int32
+	// flushWhenFull makes a partial aggregation emit its groups when
+	// they fill the budget, and start afresh, instead of spilling: the
+	// final aggregation merges partial groups of one key however many
+	// there are. carry holds the rows of the batch that did not fit;
+	// inDone says the input has ended.
+	flushWhenFull bool
+	carry         *vec.Batch
+	carrySel      []int32
+	inDone        bool
+	sel           []int32
+	hitIDs        []int32
+	partSels      [][]int32
 }
 
 // spillFanout is the number of partitions an overflowing aggregation
@@ -81,6 +91,19 @@ func NewHashAgg(in Operator, keys []int, aggs []AggSpec, mem *Memory) (*HashAgg,
 		h.table = newHashTable(keyTypes, mem)
 	}
 	return h, nil
+}
+
+// FlushWhenFull makes a grouped aggregation whose results another
+// aggregation merges (the partial phase of a parallel aggregation) emit
+// its groups when they fill the memory budget and carry on with new ones,
+// rather than spill: its memory then never holds more than one table's
+// worth, whatever the number of groups, so partial aggregations in several
+// bees cannot starve the final one of budget.
+func (h *HashAgg) FlushWhenFull() *HashAgg {
+	if len(h.keys) > 0 {
+		h.flushWhenFull = true
+	}
+	return h
 }
 
 // WithSpill lets the aggregation spill to s when over budget.
@@ -253,6 +276,9 @@ func (h *HashAgg) spillBatch(b *vec.Batch, ids []int32) error {
 }
 
 func (h *HashAgg) Next(ctx context.Context) (*vec.Batch, error) {
+	if h.flushWhenFull {
+		return h.nextFlushing(ctx)
+	}
 	if !h.built {
 		h.built = true
 		if err := h.build(ctx); err != nil {
@@ -288,6 +314,11 @@ func (h *HashAgg) Next(ctx context.Context) (*vec.Batch, error) {
 		child.spill, child.depth = h.spill, h.depth+1
 		h.child = child
 	}
+	return h.emitBatch()
+}
+
+// emitBatch returns the next batch of in-memory groups.
+func (h *HashAgg) emitBatch() (*vec.Batch, error) {
 	from := h.emitted
 	to := min(h.groups, from+BatchSize)
 	if h.out == nil {
@@ -309,6 +340,139 @@ func (h *HashAgg) Next(ctx context.Context) (*vec.Batch, error) {
 	h.out.Len = to - from
 	h.emitted = to
 	return h.out, nil
+}
+
+// nextFlushing is Next for FlushWhenFull: fill the groups from the input
+// until they fill the budget or the input ends, emit them, and start
+// afresh while input remains.
+func (h *HashAgg) nextFlushing(ctx context.Context) (*vec.Batch, error) {
+	for {
+		if h.built && h.emitted < h.groups {
+			return h.emitBatch()
+		}
+		if h.inDone && h.carry == nil {
+			return nil, nil
+		}
+		if h.built {
+			h.releaseGroups()
+			if err := h.resetGroups(); err != nil {
+				return nil, err
+			}
+		}
+		h.built = true
+		if err := h.fill(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// resetGroups starts an empty table and fresh accumulators.
+func (h *HashAgg) resetGroups() error {
+	h.table = newHashTable(h.types[:len(h.keys)], h.mem)
+	h.accs = h.accs[:0]
+	for _, a := range h.aggs {
+		acc, err := newAccumulator(a)
+		if err != nil {
+			return err
+		}
+		h.accs = append(h.accs, acc)
+	}
+	return nil
+}
+
+// fill adds input batches to the groups until the input ends or the groups
+// fill the budget. A batch whose new keys did not all fit is split: the
+// rows of keys in memory are aggregated now, the others wait in carry for
+// the next table.
+func (h *HashAgg) fill(ctx context.Context) error {
+	perGroup := h.perGroup()
+	for {
+		b := h.carry
+		h.carry = nil
+		if b == nil {
+			nb, err := h.in.Next(ctx)
+			if err != nil {
+				return err
+			}
+			if nb == nil || nb.Len == 0 {
+				h.inDone = true
+				return nil
+			}
+			b = nb
+		}
+		if cap(h.ids) < b.Len {
+			h.ids = make([]int32, b.Len)
+		}
+		ids := h.ids[:b.Len]
+		h.keyCols = h.keyCols[:0]
+		for _, k := range h.keys {
+			h.keyCols = append(h.keyCols, b.Cols[k])
+		}
+		full := false
+		if err := h.table.find(h.keyCols, b, ids, true, &h.scratch); err != nil {
+			if sqlerr.CodeOf(err) != sqlerr.OutOfMemory {
+				return err
+			}
+			if h.table.Len() == 0 {
+				// Not even one group fits: other operators hold the
+				// budget, and waiting would not free it.
+				return err
+			}
+			full = true
+		}
+		if n := h.table.Len(); n > h.groups {
+			grow := int64(n-h.groups) * perGroup
+			if err := h.mem.Grow(grow); err != nil {
+				if sqlerr.CodeOf(err) != sqlerr.OutOfMemory {
+					return err
+				}
+				// The states of this batch's new groups are held
+				// unaccounted until the flush, one batch's worth.
+				full = true
+			} else {
+				h.accounted += grow
+			}
+			h.groups = n
+			for _, a := range h.accs {
+				a.resize(n)
+			}
+		}
+		if !full {
+			if err := h.update(b, ids); err != nil {
+				return err
+			}
+			continue
+		}
+		// Aggregate the rows whose keys made it into the table; keep the
+		// rest for the next one. The batch stays valid: the input is not
+		// read again before carry is consumed.
+		if err := h.table.find(h.keyCols, b, ids, false, &h.scratch); err != nil {
+			return err
+		}
+		h.sel, h.hitIDs, h.carrySel = h.sel[:0], h.hitIDs[:0], h.carrySel[:0]
+		for k := 0; k < b.Len; k++ {
+			row := b.Row(k)
+			if ids[k] >= 0 {
+				h.sel = append(h.sel, int32(row))
+				h.hitIDs = append(h.hitIDs, ids[k])
+			} else {
+				h.carrySel = append(h.carrySel, int32(row))
+			}
+		}
+		if len(h.sel) > 0 {
+			nb := *b
+			nb.Sel, nb.Len = h.sel, len(h.sel)
+			if err := h.update(&nb, h.hitIDs); err != nil {
+				return err
+			}
+		}
+		if len(h.carrySel) > 0 {
+			cb := *b
+			cb.Sel, cb.Len = slices.Clone(h.carrySel), len(h.carrySel)
+			h.carry = &cb
+		}
+		return nil
+	}
 }
 
 // releaseGroups frees the in-memory groups once emitted.

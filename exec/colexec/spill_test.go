@@ -166,3 +166,74 @@ func TestSortSpillsToDisk(t *testing.T) {
 		t.Errorf("%d spill files left behind", len(files))
 	}
 }
+
+// TestPartialAggFlushesWhenFull runs a partial aggregation that flushes its
+// groups whenever they fill a small budget, and a final one merging its
+// output: the result equals one unconstrained aggregation, and the partial
+// phase never held much more than its budget.
+func TestPartialAggFlushesWhenFull(t *testing.T) {
+	want, err := aggregateAll(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, types := spillInput()
+	partialMem := NewMemory(128 << 10)
+	partial, err := NewHashAgg(NewValues(types, b), []int{0, 1}, []AggSpec{
+		{Func: AggCountStar, Arg: -1, Filter: -1, ResultType: vec.Int64},
+		{Func: AggSum, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Type{Kind: vec.KindNumeric}},
+		{Func: AggMax, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Int64},
+	}, partialMem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial.FlushWhenFull()
+	// The final phase sums the counts and sums and takes the max of maxes.
+	final, err := NewHashAgg(partial, []int{0, 1}, []AggSpec{
+		{Func: AggSum, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Type{Kind: vec.KindNumeric}},
+		{Func: AggSum, Arg: 3, ArgType: vec.Type{Kind: vec.KindNumeric}, Filter: -1, ResultType: vec.Type{Kind: vec.KindNumeric}},
+		{Func: AggMax, Arg: 4, ArgType: vec.Int64, Filter: -1, ResultType: vec.Int64},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer final.Close()
+	got := map[string]string{}
+	rows := 0
+	err = Drain(context.Background(), final, func(o *vec.Batch) error {
+		for k := 0; k < o.Len; k++ {
+			row := o.Row(k)
+			var key, val string
+			for c, col := range o.Cols {
+				s := "NULL"
+				if !col.Nulls.IsNull(row) {
+					s = string(vec.AppendText(nil, col, row, nil))
+				}
+				if c < 2 {
+					key += s + "|"
+				} else {
+					val += s + "|"
+				}
+			}
+			got[key] = val
+			rows++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != len(want) || len(got) != len(want) {
+		t.Fatalf("%d rows, %d groups; want %d groups", rows, len(got), len(want))
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Fatalf("group %s: %s after flushing, %s in one pass", k, got[k], w)
+		}
+	}
+	if partialMem.Peak() > 2*(128<<10) {
+		t.Errorf("partial phase peaked at %d bytes, budget %d", partialMem.Peak(), 128<<10)
+	}
+	if partialMem.Used() != 0 {
+		t.Errorf("%d bytes still accounted after Close", partialMem.Used())
+	}
+}

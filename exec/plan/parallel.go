@@ -224,6 +224,12 @@ func (b *builder) copiesAgg(n *aggNode, bees int) ([]colexec.Operator, []func(),
 			}
 			return nil, nil, err
 		}
+		if agg, ok := op.(*colexec.HashAgg); ok {
+			// A partial aggregation hands its groups on when its memory
+			// is full instead of spilling them: the final one merges
+			// them, and the budget stays free for it.
+			agg.FlushWhenFull()
+		}
 		ops = append(ops, op)
 	}
 	return ops, sub.cleanup, nil
