@@ -244,10 +244,7 @@ func (s *Session) describeStatement(ctx context.Context, ast tree.Statement, par
 		if err != nil {
 			return nil, err
 		}
-		out := make([]Column, len(cols))
-		for i, c := range cols {
-			out[i] = Column{Name: c.Name, Type: c.Type}
-		}
+		out := s.resultColumns(ctx, cols)
 		return out, nil
 	case *tree.Insert:
 		return nil, s.inferInsertParams(ctx, n, params)

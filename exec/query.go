@@ -68,6 +68,8 @@ func (c txnCatalog) Table(ctx context.Context, tn *tree.TableName) (*plan.Table,
 		return nil, err
 	}
 	t := &plan.Table{
+		Hive:   f.Hive,
+		Box:    f.Box,
 		Name:   f.Name,
 		Schema: schema,
 		Store:  s.eng.store,
@@ -136,10 +138,7 @@ func (s *Session) query(ctx context.Context, n *tree.Select) (Result, error) {
 		done()
 		return Result{}, timeoutError(err, pctx)
 	}
-	out := make([]Column, len(cols))
-	for i, c := range cols {
-		out[i] = Column{Name: c.Name, Type: c.Type}
-	}
+	out := s.resultColumns(ctx, cols)
 	return Result{Tag: "SELECT", Rows: &opRows{op: op, cols: out, done: done, deadline: deadline}}, nil
 }
 

@@ -11,6 +11,10 @@ import (
 type Column struct {
 	Name string
 	Type vec.Type
+	// TableOID and AttNum name the frame column a result column reads
+	// unchanged (pg_class OID and pg_attribute attnum); 0 otherwise.
+	TableOID uint32
+	AttNum   int16
 }
 
 // Rows streams the rows of one result as batches.

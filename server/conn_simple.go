@@ -156,8 +156,8 @@ func (c *conn) location() *time.Location {
 }
 
 // rowDescription describes result columns with their real type OIDs,
-// lengths, modifiers and formats (nil: all text). Table OID and column
-// number are 0: pgJDBC would look nonzero ones up in pg_attribute.
+// lengths, modifiers and formats (nil: all text), and for columns read
+// straight from a frame its pg_class OID and column number.
 func rowDescription(cols []exec.Column, formats []int16) *pgproto3.RowDescription {
 	fields := make([]pgproto3.FieldDescription, len(cols))
 	for i, col := range cols {
@@ -166,6 +166,9 @@ func rowDescription(cols []exec.Column, formats []int16) *pgproto3.RowDescriptio
 			DataTypeOID:  col.Type.OID(),
 			DataTypeSize: col.Type.TypeLen(),
 			TypeModifier: col.Type.TypeMod(),
+			// pgJDBC looks up nullability and base columns by these.
+			TableOID:             col.TableOID,
+			TableAttributeNumber: uint16(col.AttNum),
 		}
 		if formats != nil {
 			fields[i].Format = formats[i]

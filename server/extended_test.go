@@ -549,3 +549,31 @@ func TestBinaryCopy(t *testing.T) {
 		t.Errorf("after the failed COPY: %d rows, %v", count, err)
 	}
 }
+
+// TestRowDescriptionOrigins checks that a column read straight from a frame
+// names its pg_class OID and attribute number, as pgJDBC's
+// ResultSetMetaData needs, and a computed one names none.
+func TestRowDescriptionOrigins(t *testing.T) {
+	addr := startExtendedServer(t)
+	conn := connectEngine(t, addr, pgx.QueryExecModeCacheStatement)
+	mustExec(t, conn, "CREATE TABLE orig (a int NOT NULL, b text, c date)")
+	var oid uint32
+	if err := conn.QueryRow(testCtx(t), "SELECT oid FROM pg_class WHERE relname = 'orig'").Scan(&oid); err != nil {
+		t.Fatal(err)
+	}
+	sd, err := conn.PgConn().Prepare(testCtx(t), "", "SELECT c, a + 1 AS computed, b, o.a FROM orig o WHERE b = $1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range sd.Fields {
+		got = append(got, fmt.Sprintf("%s:%v/%d", f.Name, f.TableOID == oid, f.TableAttributeNumber))
+	}
+	if want := "c:true/3 computed:false/0 b:true/2 a:true/1"; strings.Join(got, " ") != want {
+		t.Errorf("origins %s, want %s", strings.Join(got, " "), want)
+	}
+	var notNull bool
+	if err := conn.QueryRow(testCtx(t), "SELECT attnotnull FROM pg_attribute WHERE attrelid = $1 AND attnum = $2", oid, 1).Scan(&notNull); err != nil || !notNull {
+		t.Errorf("pg_attribute for the origin: %v %v", notNull, err)
+	}
+}

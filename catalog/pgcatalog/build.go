@@ -136,6 +136,75 @@ type tableEntry struct {
 	pkey *primaryKey
 }
 
+// allocateOIDs numbers the user objects of in. Everything but a primary
+// key's index and constraint depends on names alone, and is numbered first:
+// a relation's OID can then be computed from the namespace without reading
+// any frame's metadata (RelationOIDs).
+func allocateOIDs(in *Input) *allocator {
+	a := newAllocator()
+	// Shared objects first, from names alone: the OIDs of hives and roles
+	// are the same whichever hive a session is in.
+	a.reserve(oidKey{kind: kindRole, parts: [3]string{BootstrapUser}}, OIDBootstrapSuperuser)
+	a.reserve(oidKey{kind: kindRole, parts: [3]string{DatabaseOwnerRole}}, OIDDatabaseOwner)
+	var shared []oidKey
+	for _, d := range in.Databases {
+		shared = append(shared, oidKey{kind: kindDatabase, parts: [3]string{d}})
+	}
+	for _, r := range sessionRoles(in) {
+		shared = append(shared, oidKey{kind: kindRole, parts: [3]string{r}})
+	}
+	a.assign(shared)
+	// Then the hive's own objects; fixed schema OIDs are taken first.
+	for name, oid := range schemaOIDs {
+		if name != "public" {
+			a.reserve(oidKey{kind: kindNamespace, parts: [3]string{in.Database, name}}, oid)
+		}
+	}
+	var local, keys []oidKey
+	for _, s := range in.Schemas {
+		if s == "public" {
+			a.reserve(oidKey{kind: kindNamespace, parts: [3]string{in.Database, s}}, OIDPublic)
+			continue
+		}
+		local = append(local, oidKey{kind: kindNamespace, parts: [3]string{in.Database, s}})
+	}
+	for _, t := range in.Tables {
+		local = append(local, oidKey{kind: kindRelation, parts: [3]string{in.Database, t.Schema, t.Name}})
+		if len(t.PrimaryKey) > 0 {
+			keys = append(keys, oidKey{kind: kindIndex, parts: [3]string{in.Database, t.Schema, t.Name}},
+				oidKey{kind: kindConstraint, parts: [3]string{in.Database, t.Schema, t.Name}})
+		}
+	}
+	a.assign(local)
+	a.assign(keys)
+	return a
+}
+
+// sessionRoles are the roles in numbers: the built-in ones, the session's
+// users and the configured ones.
+func sessionRoles(in *Input) []string {
+	var out []string
+	for _, r := range append([]string{BootstrapUser, DatabaseOwnerRole, in.User, in.SessionUser}, in.Roles...) {
+		if r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// RelationOIDs returns the OID of each frame of in.Tables, keyed by
+// [schema, name], as Build numbers them. Only names are read (Database,
+// Databases, Schemas, Tables' Schema and Name, the users), so callers may
+// leave the columns and metadata out.
+func RelationOIDs(in *Input) map[[2]string]uint32 {
+	a := allocateOIDs(in)
+	out := make(map[[2]string]uint32, len(in.Tables))
+	for _, t := range in.Tables {
+		out[[2]string{t.Schema, t.Name}] = a.oids[oidKey{kind: kindRelation, parts: [3]string{in.Database, t.Schema, t.Name}}]
+	}
+	return out
+}
+
 // Build numbers the objects of in and returns the emulation over them.
 func Build(in *Input) *Catalog {
 	c := &Catalog{
@@ -152,44 +221,7 @@ func Build(in *Input) *Catalog {
 		dbByName:    map[string]uint32{},
 		dbByOID:     map[uint32]string{},
 	}
-	a := newAllocator()
-	// Shared objects first, from names alone: the OIDs of hives and roles
-	// are the same whichever hive a session is in.
-	a.reserve(oidKey{kind: kindRole, parts: [3]string{BootstrapUser}}, OIDBootstrapSuperuser)
-	a.reserve(oidKey{kind: kindRole, parts: [3]string{DatabaseOwnerRole}}, OIDDatabaseOwner)
-	var shared []oidKey
-	for _, d := range in.Databases {
-		shared = append(shared, oidKey{kind: kindDatabase, parts: [3]string{d}})
-	}
-	roles := append([]string{BootstrapUser, DatabaseOwnerRole, in.User, in.SessionUser}, in.Roles...)
-	for _, r := range roles {
-		if r != "" {
-			shared = append(shared, oidKey{kind: kindRole, parts: [3]string{r}})
-		}
-	}
-	a.assign(shared)
-	// Then the hive's own objects; fixed schema OIDs are taken first.
-	for name, oid := range schemaOIDs {
-		if name != "public" {
-			a.reserve(oidKey{kind: kindNamespace, parts: [3]string{in.Database, name}}, oid)
-		}
-	}
-	var local []oidKey
-	for _, s := range in.Schemas {
-		if s == "public" {
-			a.reserve(oidKey{kind: kindNamespace, parts: [3]string{in.Database, s}}, OIDPublic)
-			continue
-		}
-		local = append(local, oidKey{kind: kindNamespace, parts: [3]string{in.Database, s}})
-	}
-	for _, t := range in.Tables {
-		local = append(local, oidKey{kind: kindRelation, parts: [3]string{in.Database, t.Schema, t.Name}})
-		if len(t.PrimaryKey) > 0 {
-			local = append(local, oidKey{kind: kindIndex, parts: [3]string{in.Database, t.Schema, t.Name}},
-				oidKey{kind: kindConstraint, parts: [3]string{in.Database, t.Schema, t.Name}})
-		}
-	}
-	a.assign(local)
+	a := allocateOIDs(in)
 
 	for _, d := range in.Databases {
 		oid := a.oids[oidKey{kind: kindDatabase, parts: [3]string{d}}]
@@ -197,7 +229,7 @@ func Build(in *Input) *Catalog {
 		c.dbByName[d], c.dbByOID[oid] = oid, d
 	}
 	sort.Slice(c.databases, func(i, j int) bool { return c.databases[i].name < c.databases[j].name })
-	for _, r := range roles {
+	for _, r := range sessionRoles(in) {
 		if r == "" {
 			continue
 		}

@@ -532,6 +532,9 @@ func (p *Planner) planAliased(t *tree.AliasedTableExpr, outer *scope) (*unit, er
 			cols := make([]column, len(tab.Columns))
 			for i, c := range tab.Columns {
 				cols[i] = column{name: c.Name, typ: c.Type}
+				if tab.Virtual == nil && tab.Hive != "" {
+					cols[i].origin = &Origin{Hive: tab.Hive, Box: tab.Box, Frame: tab.Name, Attnum: i + 1}
+				}
 			}
 			u = &unit{n: &scanNode{table: tab}, cols: cols, rows: float64(tab.Rows()) + 1, full: float64(tab.Rows()) + 1}
 			if alias == "" {

@@ -18,11 +18,25 @@ import (
 type Column struct {
 	Name string
 	Type vec.Type
+	// Origin is the frame column a result column reads unchanged, nil
+	// for computed ones: clients ask the catalog about it (pgJDBC's
+	// ResultSetMetaData.isNullable).
+	Origin *Origin
+}
+
+// Origin is a frame column: its frame and 1-based position.
+type Origin struct {
+	Hive, Box, Frame string
+	Attnum           int
 }
 
 // Table is a frame as a transaction sees it, or a virtual table.
 type Table struct {
-	Name    string
+	// Hive and Box place a frame in the namespace ("" for virtual
+	// tables); result columns read straight from a frame name it as their
+	// origin (Column.Origin).
+	Hive, Box string
+	Name      string
 	Columns []Column
 	Schema  *cell.Schema
 	Store   objstore.Store
@@ -153,7 +167,7 @@ func (p *Planner) Select(sel *tree.Select) (colexec.Operator, []Column, error) {
 	op = denseColumns(op, m, p.opts.Env)
 	out := make([]Column, len(cols))
 	for i, c := range cols {
-		out[i] = Column{Name: c.name, Type: c.typ}
+		out[i] = Column{Name: c.name, Type: c.typ, Origin: c.origin}
 	}
 	return op, out, nil
 }
@@ -168,7 +182,7 @@ func (p *Planner) Describe(sel *tree.Select) ([]Column, error) {
 	}
 	out := make([]Column, len(cols))
 	for i, c := range cols {
-		out[i] = Column{Name: c.name, Type: c.typ}
+		out[i] = Column{Name: c.name, Type: c.typ, Origin: c.origin}
 	}
 	return out, nil
 }

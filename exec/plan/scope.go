@@ -17,6 +17,8 @@ type column struct {
 	// unknown marks a select item that is a bare NULL: in UNION it takes
 	// the other branch's type, as PostgreSQL's unknown type does.
 	unknown bool
+	// origin is the frame column this one reads unchanged, if any.
+	origin *Origin
 }
 
 // scope is the set of columns names resolve against: the current FROM

@@ -207,7 +207,7 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 				}
 				any = true
 				outExprs = append(outExprs, &expr.ColRef{Idx: i, Typ: c.typ, Name: qualified(c.table, c.name)})
-				outCols = append(outCols, column{name: c.name, typ: c.typ})
+				outCols = append(outCols, column{name: c.name, typ: c.typ, origin: c.origin})
 			}
 			if !any && table != "" {
 				return nil, nil, sqlerr.New(sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", table)
@@ -230,7 +230,11 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 			name = columnName(se.Expr)
 		}
 		outExprs = append(outExprs, x)
-		outCols = append(outCols, column{name: name, typ: x.Type(), unknown: unknown})
+		col := column{name: name, typ: x.Type(), unknown: unknown}
+		if ref, ok := x.(*expr.ColRef); ok && ref.Idx < len(fscope.cols) {
+			col.origin = fscope.cols[ref.Idx].origin
+		}
+		outCols = append(outCols, col)
 	}
 
 	// GROUP BY keys: ordinals and output aliases refer to the select list.
