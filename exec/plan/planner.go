@@ -37,11 +37,11 @@ type Table struct {
 	// origin (Column.Origin).
 	Hive, Box string
 	Name      string
-	Columns []Column
-	Schema  *cell.Schema
-	Store   objstore.Store
-	Prefix  string
-	Cells   []txn.AddCell
+	Columns   []Column
+	Schema    *cell.Schema
+	Store     objstore.Store
+	Prefix    string
+	Cells     []txn.AddCell
 	// Virtual, when set, holds all the rows of a table that lives in
 	// memory rather than in cells (pg_catalog, information_schema); Schema,
 	// Store, Prefix and Cells are then unused. Scans read it without
