@@ -254,6 +254,11 @@ func (b *binder) bindCast(e *tree.CastExpr) (expr.Expr, error) {
 	if expr.NeedsRegName(t) || expr.NeedsRegName(x.Type()) {
 		return b.castReg(x, t)
 	}
+	if t == vec.UnconstrainedNumeric {
+		if y, ok := castToPlainNumeric(x); ok {
+			return y, nil
+		}
+	}
 	if k, ok := x.(*expr.Const); ok && k.Untyped && t.Kind == vec.KindText && t.Width > 0 {
 		// An explicit cast truncates ('abcdef'::varchar(3) is 'abc'),
 		// where reading a literal as varchar(3) would reject it.
@@ -262,6 +267,65 @@ func (b *binder) bindCast(e *tree.CastExpr) (expr.Expr, error) {
 		}
 	}
 	return expr.NewCast(x, t)
+}
+
+// castToPlainNumeric casts to numeric without a declared scale the way
+// PostgreSQL does, keeping the value's own scale: '1.25'::numeric and
+// 1.25::numeric are 1.25 (not 1.250000), an integer gets scale 0. Other
+// operands (text columns, floats) keep the engine's default scale; ok is
+// false for them.
+func castToPlainNumeric(x expr.Expr) (expr.Expr, bool) {
+	xt := x.Type()
+	if k, ok := x.(*expr.Const); ok && k.Untyped {
+		if k.IsNull() {
+			return nil, false
+		}
+		text := strings.TrimSpace(string(k.Val.Bytes().Get(0)))
+		if !isPlainDecimal(text) {
+			return nil, false
+		}
+		scale := 0
+		if i := strings.IndexByte(text, '.'); i >= 0 {
+			scale = len(text) - i - 1
+		}
+		if scale > vec.MaxNumericPrecision {
+			return nil, false
+		}
+		v, err := vec.ParseText(vec.Type{Kind: vec.KindNumeric, Scale: int32(scale)}, text, nil)
+		if err != nil {
+			return nil, false
+		}
+		return expr.NewConst(v), true
+	}
+	switch xt.Kind {
+	case vec.KindNumeric:
+		y, err := expr.Coerce(x, vec.Type{Kind: vec.KindNumeric, Scale: xt.Scale})
+		return y, err == nil
+	case vec.KindInt16, vec.KindInt32, vec.KindInt64:
+		y, err := expr.NewCast(x, vec.Type{Kind: vec.KindNumeric})
+		return y, err == nil
+	}
+	return nil, false
+}
+
+// isPlainDecimal reports whether s is an optionally signed number with at
+// most one decimal point and no exponent.
+func isPlainDecimal(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	digits, points := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			points++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && points <= 1
 }
 
 func intervalUnit(d types.IntervalDurationType) string {
