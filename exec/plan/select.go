@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 
 	"github.com/apiarydb/apiary/exec/colexec"
 	"github.com/apiarydb/apiary/exec/expr"
@@ -596,6 +597,11 @@ func figureName(e tree.Expr) (string, int) {
 	case *tree.CastExpr:
 		if n, strength := figureName(e.Expr); strength > 1 {
 			return n, strength
+		}
+		if ct, ok := e.Type.(*types.T); ok && ct.Oid() == vec.OIDVarchar && ct.Width() == 0 {
+			// varchar without a length is text to the engine, but the
+			// column is named after the type written, as in PostgreSQL.
+			return "varchar", 1
 		}
 		if t, err := TypeFromAST(e.Type); err == nil {
 			return pgTypeName(t), 1

@@ -73,3 +73,5 @@ SELECT 1::int2 + 1::int2, pg_typeof(1::int2 + 1::int2)::text, pg_typeof(1 + 1.5)
 SELECT 100::int2 * 300::int4, 5::int2 / 2::int2, 2147483647::int4 * 2::int8;
 
 SELECT 1 = 1.0, 1 < 1.5, 1.5::float8 = 1.5::numeric, '1'::text = 1::text;
+
+SELECT pg_typeof(1)::text, pg_typeof(1.5)::text, pg_typeof('a'::varchar(3))::text, pg_typeof(now())::text, pg_typeof(ARRAY[1,2])::text, pg_typeof(NULL::date)::text, pg_typeof(2.5::float8)::text, pg_typeof(l_shipdate)::text FROM lineitem LIMIT 1;
