@@ -72,10 +72,16 @@ func setConfig(c *Ctx, args []*vec.Vec, out *vec.Vec, n int, sel []int32, _ *vec
 	})
 }
 
-// castFollowsSettings reports whether converting from to to text depends
-// on the session's TimeZone, extra_float_digits or bytea_output: such a
-// cast of a constant is not folded before the statement's Env is known.
+// castFollowsSettings reports whether a conversion depends on the
+// session's TimeZone, extra_float_digits or bytea_output (to text, and
+// between timestamp and timestamptz): such a cast of a constant is not
+// folded before the statement's Env is known.
 func castFollowsSettings(from, to vec.Type) bool {
+	// timestamp and timestamptz convert through the session's TimeZone.
+	if (from.Kind == vec.KindTimestamp && to.Kind == vec.KindTimestampTZ) ||
+		(from.Kind == vec.KindTimestampTZ && to.Kind == vec.KindTimestamp) {
+		return true
+	}
 	if to.Kind != vec.KindText {
 		return false
 	}

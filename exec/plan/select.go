@@ -593,7 +593,13 @@ func figureName(e tree.Expr) (string, int) {
 	case *tree.UnresolvedName:
 		return e.Parts[0], 2
 	case *tree.FuncExpr:
-		return funcName(e), 2
+		switch n := funcName(e); n {
+		case "like_escape", "not_like_escape", "ilike_escape", "not_ilike_escape":
+			// The parser's spelling of LIKE ... ESCAPE, an operator.
+			return "?column?", 0
+		default:
+			return n, 2
+		}
 	case *tree.CastExpr:
 		if n, strength := figureName(e.Expr); strength > 1 {
 			return n, strength

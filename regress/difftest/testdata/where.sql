@@ -159,3 +159,5 @@ SELECT id, name FROM emp WHERE salary > 5000 AND (dept_id = 10 OR bonus IS NULL)
 SELECT id FROM emp WHERE hired BETWEEN '2016-01-01' AND '2019-12-31';
 
 SELECT id FROM emp WHERE active IS NOT TRUE;
+
+SELECT 'a%b' LIKE 'a!%b' ESCAPE '!', 'axb' LIKE 'a!%b' ESCAPE '!', 'a\b' LIKE 'a\b' ESCAPE '!', 'A_c' ILIKE 'a#_C' ESCAPE '#', 'abc' NOT LIKE 'a$%' ESCAPE '$', 'a\b' LIKE 'a\\b' ESCAPE '', 'x' LIKE NULL ESCAPE '!';
