@@ -77,10 +77,19 @@ func setConfig(c *Ctx, args []*vec.Vec, out *vec.Vec, n int, sel []int32, _ *vec
 // between timestamp and timestamptz): such a cast of a constant is not
 // folded before the statement's Env is known.
 func castFollowsSettings(from, to vec.Type) bool {
-	// timestamp and timestamptz convert through the session's TimeZone.
-	if (from.Kind == vec.KindTimestamp && to.Kind == vec.KindTimestampTZ) ||
-		(from.Kind == vec.KindTimestampTZ && to.Kind == vec.KindTimestamp) {
-		return true
+	// Conversions to and from timestamptz go through the session's
+	// TimeZone.
+	switch {
+	case to.Kind == vec.KindTimestampTZ && to.Shape == vec.ShapeScalar:
+		switch from.Kind {
+		case vec.KindTimestamp, vec.KindDate, vec.KindText:
+			return from.Shape == vec.ShapeScalar
+		}
+	case from.Kind == vec.KindTimestampTZ && from.Shape == vec.ShapeScalar:
+		switch to.Kind {
+		case vec.KindTimestamp, vec.KindDate:
+			return to.Shape == vec.ShapeScalar
+		}
 	}
 	if to.Kind != vec.KindText {
 		return false
