@@ -9,7 +9,7 @@
 # fix is checked to have applied, so a parser upgrade that moves the code
 # fails here loudly instead of silently building something else.
 #
-# Usage: build/arm32.sh OUTPUT
+# Usage: [LDFLAGS=...] build/arm32.sh OUTPUT
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: build/arm32.sh OUTPUT}
@@ -42,4 +42,4 @@ fi
 cp go.mod tools/go.arm32.mod
 cp go.sum tools/go.arm32.sum
 echo "replace $mod => $PWD/$dst" >> tools/go.arm32.mod
-GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 go build -modfile tools/go.arm32.mod -trimpath -o "$out" ./cmd/apiary
+GOOS=linux GOARCH=arm GOARM=7 CGO_ENABLED=0 go build -modfile tools/go.arm32.mod -trimpath -ldflags "${LDFLAGS:-}" -o "$out" ./cmd/apiary

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/apiarydb/apiary/catalog"
 	"github.com/apiarydb/apiary/objstore"
@@ -29,6 +30,42 @@ type Config struct {
 	Txn txn.Options
 	// Logger receives engine logs; nil means slog.Default().
 	Logger *slog.Logger
+
+	// Address is where clients reach the node (host:port), shown by
+	// system.nodes; "" shows NULL.
+	Address string
+	// RecentQueries is how many finished statements the query registry
+	// keeps for system.queries; 0 means 200.
+	RecentQueries int
+	// ColonySampleInterval is how often the colony temperature is sampled
+	// (colony.go); 0 means DefaultColonySampleInterval (one second).
+	// Negative starts no sampler: the temperature changes only when
+	// Colony().Sample is called (tests).
+	ColonySampleInterval time.Duration
+	// AdmissionQueue is how many statements may wait for admission while
+	// the node is hot; beyond it they are refused with 53300. 0 means
+	// DefaultAdmissionQueue (32); negative means none wait: a hot node
+	// refuses at once.
+	AdmissionQueue int
+	// AdmissionTimeout is how long a statement waits for admission before
+	// it is refused with 53300; 0 means DefaultAdmissionTimeout (30 s).
+	AdmissionTimeout time.Duration
+	// AdmissionOff turns admission control off: statements run whatever
+	// the temperature.
+	AdmissionOff bool
+	// ProcDir is where the kernel's CPU counters are read (stat, loadavg);
+	// "" means /proc. Tests point it at fake files.
+	ProcDir string
+	// StorageCounters, when set, reports the storage requests the node
+	// has made and how many failed, both counted since start; the colony's
+	// storage error rate comes from their growth. It must be cheap and
+	// safe for concurrent use.
+	StorageCounters func() (requests, failed uint64)
+	// TaskCounters, when set, reports the swarm tasks that ended on this
+	// node and how many of them failed or were abandoned, since start.
+	TaskCounters func() (ended, failed uint64)
+	// Tasks, when set, lists the swarm's fragments for system.tasks.
+	Tasks func() []SystemTask
 }
 
 // DefaultBeeMemory is the per-bee budget used when none is configured.
@@ -42,6 +79,16 @@ type Engine struct {
 	txns    *txn.Manager
 	catalog *catalog.Catalog
 	log     *slog.Logger
+
+	// activity is the query registry (activity.go), colony the temperature
+	// and admission control (colony.go); stopColony ends the sampler and
+	// colonyDone closes when it has.
+	activity   *registry
+	colony     *Colony
+	stopColony context.CancelFunc
+	colonyDone chan struct{}
+	// scans is the store scans read through, counting bytes (stats.go).
+	scans scanStore
 }
 
 // NewEngine opens the catalog of store (creating the default hive on an empty
@@ -61,8 +108,31 @@ func NewEngine(ctx context.Context, store objstore.Store, cfg Config) (*Engine, 
 	if err != nil {
 		return nil, fmt.Errorf("exec: open catalog on %s: %w", store.URL(), err)
 	}
-	return &Engine{cfg: cfg, store: store, txns: mgr, catalog: cat, log: cfg.Logger}, nil
+	e := &Engine{cfg: cfg, store: store, txns: mgr, catalog: cat, log: cfg.Logger}
+	e.scans.Store = store
+	e.activity = newRegistry(cfg.Node, cfg.RecentQueries)
+	e.colony = newColony(cfg, e.bees(), func() int64 { used, _ := e.activity.memoryInUse(); return used })
+	// The sampler outlives ctx, which only bounds opening; Close stops it.
+	sctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	e.stopColony, e.colonyDone = stop, make(chan struct{})
+	go func() {
+		defer close(e.colonyDone)
+		if cfg.ColonySampleInterval >= 0 {
+			e.colony.run(sctx)
+		}
+	}()
+	return e, nil
 }
+
+// Close stops the engine's background work (the colony sampler). Sessions
+// should be closed first; the engine must not be used afterwards.
+func (e *Engine) Close() {
+	e.stopColony()
+	<-e.colonyDone
+}
+
+// Colony returns the node's temperature and admission control.
+func (e *Engine) Colony() *Colony { return e.colony }
 
 // Catalog returns the engine's catalog.
 func (e *Engine) Catalog() *catalog.Catalog { return e.catalog }
@@ -84,6 +154,7 @@ func (e *Engine) NewSession(ctx context.Context, user, hive string) (*Session, e
 		return nil, sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", hive)
 	}
 	s := &Session{eng: e, user: user, hive: hive}
+	s.act.entry = e.activity.register(user, hive)
 	s.settingsChangedLocked() // search path from the default search_path; no one else holds s yet
 	return s, nil
 }

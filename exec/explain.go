@@ -17,7 +17,7 @@ func (s *Session) explain(ctx context.Context, stmt tree.Statement, analyze bool
 	}
 	t, done := s.readTxn()
 	defer done()
-	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.eng.queryMemory(), Bees: s.eng.bees(), Spill: s.eng.spill()})
+	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.queryMemory(), Bees: s.eng.bees(), Spill: s.eng.spill(), ScanTotals: &s.eng.scans.totals})
 	lines, err := p.Explain(sel, analyze)
 	if err != nil {
 		return Result{}, err

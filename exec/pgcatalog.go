@@ -71,13 +71,14 @@ type pgcatState struct {
 	// pid is the session's process ID as the wire server announced it in
 	// BackendKeyData, for pg_backend_pid() and pg_stat_activity.
 	pid int32
-	// started is when the session began (backend_start).
-	started time.Time
 }
 
 // SetBackendPID records the process ID the wire server gave the session,
 // which pg_backend_pid() and pg_stat_activity report.
-func (s *Session) SetBackendPID(pid int32) { s.pgcat.pid = pid }
+func (s *Session) SetBackendPID(pid int32) {
+	s.pgcat.pid = pid
+	s.eng.activity.setPID(s.act.entry, pid)
+}
 
 // virtualSchema provides the relations of one schema that lives in memory.
 // pg_catalog and information_schema are the first; others (system.*) can
@@ -148,6 +149,10 @@ func (s *Session) virtualTable(ctx context.Context, t *txn.Txn, tn *tree.TableNa
 		if !ok || (tn.ExplicitCatalog && string(tn.CatalogName) != s.hive) {
 			return nil, false, nil
 		}
+		// A user's frame may hold a system frame's name (system.go).
+		if shadowed, err := s.shadowedByFrame(ctx, vs, string(tn.SchemaName), name, true); shadowed || err != nil {
+			return nil, false, err
+		}
 		tab, ok, err := vs.table(ctx, s.viewFor(t), name)
 		if err == nil && !ok {
 			err = sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", tn.String())
@@ -160,6 +165,9 @@ func (s *Session) virtualTable(ctx context.Context, t *txn.Txn, tn *tree.TableNa
 		if vs, ok := virtualSchemas[schema]; ok {
 			if !vs.has(name) {
 				continue
+			}
+			if shadowed, err := s.shadowedByFrame(ctx, vs, schema, name, false); shadowed || err != nil {
+				return nil, false, err
 			}
 			return vs.table(ctx, s.viewFor(t), name)
 		}
@@ -223,9 +231,7 @@ type catalogView struct {
 	searchPath []string
 	blockTxn   *txn.Txn // the session's transaction block, nil outside one
 	settings   func() []pgcatalog.Setting
-	appName    string
 	pid        int32
-	started    time.Time
 	// planTxn is the transaction of the statement the view serves, set by
 	// the first table lookup.
 	planTxn *txn.Txn
@@ -239,9 +245,6 @@ type catalogView struct {
 }
 
 func newCatalogView(s *Session, block *txn.Txn) *catalogView {
-	if s.pgcat.started.IsZero() {
-		s.pgcat.started = time.Now()
-	}
 	return &catalogView{
 		eng:        s.eng,
 		hive:       s.hive,
@@ -249,9 +252,7 @@ func newCatalogView(s *Session, block *txn.Txn) *catalogView {
 		searchPath: append([]string(nil), s.searchPath...),
 		blockTxn:   block,
 		settings:   s.pgSettings,
-		appName:    s.getSetting("application_name"),
 		pid:        s.pgcat.pid,
-		started:    s.pgcat.started,
 		tables:     map[*pgcatalog.Relation]*plan.Table{},
 	}
 }
@@ -314,10 +315,8 @@ func (v *catalogView) input(ctx context.Context) (*pgcatalog.Input, error) {
 		SearchPath:  v.searchPath,
 		Functions:   append(expr.FunctionNames(), engineAggregatesAndWindows...),
 		Settings:    v.settings(),
-		Activity: []pgcatalog.Activity{{
-			PID: v.pid, User: v.user, Database: v.hive, ApplicationName: v.appName, BackendStart: v.started,
-			QueryStart: time.Now(), State: "active", XactStart: time.Now(),
-		}},
+		// Every session of the node, from the query registry (activity.go).
+		Activity: v.eng.activity.pgActivity(),
 	}
 	for _, h := range ns.Hives() {
 		in.Databases = append(in.Databases, h.Name)

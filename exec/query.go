@@ -32,6 +32,11 @@ func (c txnCatalog) Table(ctx context.Context, tn *tree.TableName) (*plan.Table,
 	if vt, ok, err := s.virtualTable(ctx, c.t, tn); ok || err != nil {
 		return vt, err
 	}
+	// Reading a frame is what admission control may hold a query back
+	// for (colony_admission.go).
+	if err := s.admitFrameRead(ctx); err != nil {
+		return nil, err
+	}
 	ns, err := s.namespace(ctx)
 	if err != nil {
 		return nil, err
@@ -72,7 +77,7 @@ func (c txnCatalog) Table(ctx context.Context, tn *tree.TableName) (*plan.Table,
 		Box:    f.Box,
 		Name:   f.Name,
 		Schema: schema,
-		Store:  s.eng.store,
+		Store:  &s.eng.scans,
 		Prefix: f.Prefix(),
 		Cells:  visibleCells(snap, pending),
 	}
@@ -132,7 +137,7 @@ func (s *Session) query(ctx context.Context, n *tree.Select) (Result, error) {
 		pctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	p := plan.New(pctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.eng.queryMemory(), Bees: s.eng.bees(), Spill: s.eng.spill()})
+	p := plan.New(pctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.queryMemory(), Bees: s.eng.bees(), Spill: s.eng.spill(), ScanTotals: &s.eng.scans.totals})
 	op, cols, err := p.Select(n)
 	if err != nil {
 		done()

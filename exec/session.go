@@ -57,6 +57,8 @@ type Session struct {
 	// pgcat is the session's part in the pg_catalog emulation
 	// (pgcatalog.go).
 	pgcat pgcatState
+	// act is the session's part in the query registry (activity.go).
+	act sessionActivity
 }
 
 // Hive returns the session's current hive.
@@ -80,6 +82,7 @@ func (s *Session) Close() {
 		s.txn.Abort()
 		s.txn = nil
 	}
+	s.eng.activity.unregister(s.act.entry)
 }
 
 // ExecSimple runs every statement of a simple-protocol query string in order,
@@ -92,6 +95,9 @@ func (s *Session) Close() {
 // others. A string that itself holds BEGIN, COMMIT or ROLLBACK is run
 // statement by statement instead, as its author asked.
 func (s *Session) ExecSimple(ctx context.Context, sql string, emit func(Result) error) error {
+	// The implicit block's commit changes the state after the last
+	// statement has ended.
+	defer s.noteSessionState()
 	stmts := splitStatements(sql)
 	implicit := s.txn == nil && len(stmts) > 1 && !anyTxnControl(stmts)
 	if implicit {
@@ -148,6 +154,9 @@ func anyTxnControl(stmts []string) bool {
 // execOne runs one statement, turning a panic into an internal error so that
 // no bug in a statement takes the server down.
 func (s *Session) execOne(ctx context.Context, stmt string) (res Result, err error) {
+	// The query registry follows the statement to its end (activity.go).
+	ctx, st := s.beginStatement(ctx, stmt)
+	defer func() { res, err = s.endStatement(st, res, err) }()
 	defer func() {
 		if r := recover(); r != nil {
 			s.eng.log.Error("panic while executing statement", "statement", stmt, "panic", r, "stack", string(debug.Stack()))
@@ -156,6 +165,9 @@ func (s *Session) execOne(ctx context.Context, stmt string) (res Result, err err
 	}()
 	if s.txn == nil {
 		s.clearLocalSettings()
+	}
+	if err := s.admitAtStart(ctx, st); err != nil {
+		return Result{}, err
 	}
 	p := preparse(stmt)
 	if p.describe != "" {

@@ -346,6 +346,9 @@ func (s *Session) showVar(n *tree.ShowVar) (Result, error) {
 	if strings.EqualFold(n.Name, "all") {
 		return s.showAll(), nil
 	}
+	if strings.EqualFold(n.Name, "colony") {
+		return s.showColony() // system.go
+	}
 	s.settings.mu.Lock()
 	key, d, ok := s.settings.lookupLocked(n.Name)
 	var v string

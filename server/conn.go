@@ -71,6 +71,7 @@ func (s *Server) serveConn(ctx context.Context, nc net.Conn) {
 		}
 	}()
 	ok, err := c.startup(ctx)
+	defer s.observeStart(ok, err)()
 	if err != nil {
 		c.logEnd(err)
 		return
@@ -213,6 +214,15 @@ func (c *conn) beginShutdown() {
 		// Wakes the blocked Receive; receive then reports the shutdown.
 		_ = c.nc.SetReadDeadline(time.Now())
 	}
+}
+
+// terminate ends the connection on another session's behalf
+// (pg_terminate_backend): the running query is cancelled and the
+// connection closes with FATAL 57P01 before its next command. Safe from
+// any goroutine.
+func (c *conn) terminate() {
+	c.beginShutdown()
+	c.cancelQuery()
 }
 
 // startQuery derives the context of one query, which CancelRequest and

@@ -257,6 +257,9 @@ func (c *conn) newSession(ctx context.Context, info StartupInfo) (sess Session, 
 	if p, ok := sess.(PIDSetter); ok && err == nil {
 		p.SetBackendPID(int32(c.pid))
 	}
+	if t, ok := sess.(Terminator); ok && err == nil {
+		t.SetTerminate(c.terminate)
+	}
 	return sess, err
 }
 

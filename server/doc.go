@@ -15,8 +15,9 @@
 // type assertion: ExtendedSession (prepared statements for the extended
 // protocol), ParameterReporter (changed settings become ParameterStatus
 // messages before each ReadyForQuery), TextFormatter and Locator (how
-// values print: time zone, extra_float_digits, bytea_output) and PIDSetter
-// (the backend PID pg_backend_pid() reports). Authentication goes through Authenticator (auth.go:
+// values print: time zone, extra_float_digits, bytea_output), PIDSetter
+// (the backend PID pg_backend_pid() reports) and Terminator (through which
+// pg_terminate_backend ends a connection). Authentication goes through Authenticator (auth.go:
 // trust, cleartext password and SCRAM-SHA-256 through github.com/xdg-go/scram,
 // auth_scram.go); TLS is in tls.go; docs/security.md describes both.
 //

@@ -83,7 +83,31 @@ type Config struct {
 	// negotiate TLS, with FATAL 28000, as hostssl lines in pg_hba.conf do.
 	// CancelRequests are exempt, as in PostgreSQL. It needs TLS configured.
 	RequireTLS bool
+
+	// ConnObserver, when set, is told how each client connection starts
+	// and ends (for metrics).
+	ConnObserver ConnObserver
 }
+
+// ConnObserver is told how client connections start and end. Its methods
+// are called from connection goroutines, concurrently, and must not block.
+type ConnObserver interface {
+	// ConnectionStarted reports the outcome of a socket's start: ConnOK
+	// when a session started (ConnectionEnded follows when it ends), or
+	// why none did.
+	ConnectionStarted(outcome string)
+	// ConnectionEnded reports the end of a session reported as ConnOK.
+	ConnectionEnded()
+}
+
+// Outcomes of a connection's start, as ConnObserver receives them.
+const (
+	ConnOK            = "ok"             // a session started
+	ConnRefused       = "refused"        // too many connections, or shutting down
+	ConnAuthFailed    = "auth_failed"    // authentication or authorization failed
+	ConnCancelRequest = "cancel_request" // the socket carried a CancelRequest
+	ConnError         = "error"          // anything else: protocol error, TLS failure, hang-up
+)
 
 // PGVersion is the PostgreSQL version Apiary reports. Clients choose their
 // catalog queries by it (psql, pgJDBC) or refuse to connect without one.
@@ -238,6 +262,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 			defer s.open.Add(-1)
 			if overLimit {
 				s.refuse(nc)
+				s.observeStart(false, errRefused)
 				return
 			}
 			s.serveConn(connCtx, nc)
@@ -342,6 +367,37 @@ func (s *Server) unregister(c *conn) {
 }
 
 var errShuttingDown = errors.New("server is shutting down")
+
+// errRefused stands for a socket refused before its start was read.
+var errRefused = sqlerr.New(sqlerr.TooManyConnections, "sorry, too many clients already")
+
+// observeStart tells the ConnObserver how a connection's start ended, from
+// startup's results: a session (ok), a cancel request (neither ok nor an
+// error), or the error that ended it. It returns the function that reports
+// the session's end, to be deferred.
+func (s *Server) observeStart(ok bool, err error) (ended func()) {
+	obs := s.cfg.ConnObserver
+	if obs == nil {
+		return func() {}
+	}
+	outcome := ConnError
+	switch {
+	case ok:
+		obs.ConnectionStarted(ConnOK)
+		return obs.ConnectionEnded
+	case err == nil:
+		outcome = ConnCancelRequest
+	default:
+		switch sqlerr.CodeOf(err) {
+		case sqlerr.TooManyConnections, sqlerr.Code("57P03"):
+			outcome = ConnRefused
+		case sqlerr.InvalidPassword, sqlerr.InvalidAuthorization:
+			outcome = ConnAuthFailed
+		}
+	}
+	obs.ConnectionStarted(outcome)
+	return func() {}
+}
 
 // cancel handles a CancelRequest: it cancels the running query of the
 // connection with that PID if the secret matches. Like PostgreSQL it says

@@ -72,6 +72,15 @@ type PIDSetter interface {
 	SetBackendPID(pid int32)
 }
 
+// Terminator is optionally implemented by a Session that other sessions
+// may end (pg_terminate_backend): the server gives it a function, safe to
+// call from any goroutine, that cancels the connection's running query and
+// closes the connection with FATAL 57P01 before its next command, as an
+// administrator's command does.
+type Terminator interface {
+	SetTerminate(terminate func())
+}
+
 // TextFormatter is optionally implemented by a Session whose settings
 // change how values print (extra_float_digits, bytea_output, TimeZone).
 type TextFormatter interface {

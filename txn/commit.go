@@ -30,6 +30,36 @@ import (
 // ID()), and a multi-ledger one is decided by its record, at the latest
 // when the intent deadline passes.
 func (t *Txn) Commit(ctx context.Context) (map[string]int64, error) {
+	observe := t.m.opts.OnCommit
+	if observe == nil || t.done || !t.writesAny() {
+		return t.commit(ctx)
+	}
+	start := time.Now()
+	versions, err := t.commit(ctx)
+	outcome := CommitOK
+	switch {
+	case errors.Is(err, ErrConflict):
+		outcome = CommitConflict
+	case errors.Is(err, ErrAborted):
+		outcome = CommitAborted
+	case err != nil:
+		outcome = CommitError
+	}
+	observe(outcome, time.Since(start))
+	return versions, err
+}
+
+func (t *Txn) writesAny() bool {
+	for _, lt := range t.ledgers {
+		if lt.writes() {
+			return true
+		}
+	}
+	return false
+}
+
+// commit is Commit without the observer.
+func (t *Txn) commit(ctx context.Context) (map[string]int64, error) {
 	if t.done {
 		return nil, ErrTxnDone
 	}

@@ -38,7 +38,20 @@ type Options struct {
 	Logger *slog.Logger
 	// TestingKnobs are failure points for crash tests; nil in production.
 	TestingKnobs *TestingKnobs
+	// OnCommit, when set, is told the outcome of every Commit that writes
+	// at least one ledger (CommitOK, CommitConflict, CommitAborted or
+	// CommitError) and how long it took, for metrics. It is called on the
+	// committing goroutine and must not block.
+	OnCommit func(outcome string, d time.Duration)
 }
+
+// Commit outcomes, as Options.OnCommit receives them.
+const (
+	CommitOK       = "ok"
+	CommitConflict = "conflict" // ErrConflict
+	CommitAborted  = "aborted"  // ErrAborted
+	CommitError    = "error"    // anything else: I/O, a cancelled context
+)
 
 // Defaults for Options.
 const (

@@ -57,19 +57,49 @@ func apiaryBinary(t *testing.T) string {
 // node is a running `apiary serve` process.
 type node struct {
 	cmd  *exec.Cmd
-	addr string // host:port
+	addr string // host:port of the wire protocol
+	http string // host:port of the HTTP endpoints, "off" when off
 	logs *strings.Builder
 	mu   *sync.Mutex
 	done chan struct{}
 }
 
-var readyRe = regexp.MustCompile(`msg="apiary node ready".* addr=(\S+)`)
+var readyRe = regexp.MustCompile(`msg="apiary node ready".* addr=(\S+) http=(\S+)`)
 
 // startNode starts a node on storage and waits, with a deadline, for its
 // ready line.
 func startNode(t *testing.T, storage string) *node {
 	t.Helper()
-	cmd := exec.Command(apiaryBinary(t), "serve", "--listen", "127.0.0.1:0", "--storage", storage, "--name", "e2e")
+	return startNodeArgs(t, "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--storage", storage, "--name", "e2e")
+}
+
+// startNodeArgs runs `apiary serve` with args and waits, with a deadline,
+// for its ready line. It is stopped with SIGTERM at cleanup.
+func startNodeArgs(t *testing.T, args ...string) *node {
+	t.Helper()
+	n := launchNode(t, nil, args...)
+	select {
+	case <-n.ready:
+	case <-n.done:
+		t.Fatalf("apiary serve exited before it was ready:\n%s", n.logText())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("apiary serve not ready after 30s:\n%s", n.logText())
+	}
+	return n.node
+}
+
+// launchedNode is a node whose ready line may not have come yet.
+type launchedNode struct {
+	*node
+	ready chan struct{} // closed once addr and http are set
+}
+
+// launchNode starts `apiary serve` with args and extra environment
+// variables, without waiting for it.
+func launchNode(t *testing.T, env []string, args ...string) launchedNode {
+	t.Helper()
+	cmd := exec.Command(apiaryBinary(t), append([]string{"serve"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -77,8 +107,7 @@ func startNode(t *testing.T, storage string) *node {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	n := &node{cmd: cmd, logs: &strings.Builder{}, mu: &sync.Mutex{}, done: make(chan struct{})}
-	addrCh := make(chan string, 1)
+	n := launchedNode{&node{cmd: cmd, logs: &strings.Builder{}, mu: &sync.Mutex{}, done: make(chan struct{})}, make(chan struct{})}
 	go func() {
 		defer close(n.done)
 		sc := bufio.NewScanner(stderr)
@@ -86,21 +115,15 @@ func startNode(t *testing.T, storage string) *node {
 			line := sc.Text()
 			n.mu.Lock()
 			n.logs.WriteString(line + "\n")
-			n.mu.Unlock()
-			if m := readyRe.FindStringSubmatch(line); m != nil {
-				addrCh <- m[1]
+			if m := readyRe.FindStringSubmatch(line); m != nil && n.addr == "" {
+				n.addr, n.http = m[1], m[2]
+				close(n.ready)
 			}
+			n.mu.Unlock()
 		}
 		_, _ = io.Copy(io.Discard, stderr)
 	}()
 	t.Cleanup(func() { n.stop(t) })
-	select {
-	case n.addr = <-addrCh:
-	case <-n.done:
-		t.Fatalf("apiary serve exited before it was ready:\n%s", n.logText())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("apiary serve not ready after 30s:\n%s", n.logText())
-	}
 	return n
 }
 
@@ -278,7 +301,7 @@ func TestVersionAndUsage(t *testing.T) {
 		t.Errorf("unknown command: code %d, stderr %q", code, errOut.String())
 	}
 	errOut.Reset()
-	if code := run([]string{"serve", "--storage", "ftp://nowhere"}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "unsupported storage URL scheme") {
+	if code := run([]string{"serve", "--storage", "ftp://nowhere"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "unsupported storage URL scheme") {
 		t.Errorf("bad storage: code %d, stderr %q", code, errOut.String())
 	}
 }

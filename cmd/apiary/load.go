@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,8 +14,10 @@ import (
 	"time"
 
 	"github.com/apiarydb/apiary/exec"
+	"github.com/apiarydb/apiary/internal/config"
 	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/sqlerr"
+	"github.com/apiarydb/apiary/txn"
 )
 
 // load runs `apiary load`: it opens the engine on the storage directly, as
@@ -24,20 +25,15 @@ import (
 // commit, with no server in between. Other nodes on the same storage see
 // the rows when the commit lands.
 func load(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("load", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: apiary load --frame F [flags] FILE-OR-URL...
-
+	cmd := newCommand("load", "load --frame F [flags] FILE-OR-URL...", `
 Loads CSV, text (PostgreSQL COPY format) or Parquet files into a frame in one
-atomic commit. Sources are local paths, file://, s3:// or mem:// URLs, with
-glob patterns (*, [...]) in their last segments; "-" reads standard input.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	storage := fs.String("storage", "file://./apiary-data", "storage URL of the node's data (as for serve)")
+atomic commit, straight into the storage, with no server in between. Sources
+are local paths, file://, s3:// or mem:// URLs, with glob patterns (*, [...])
+in their last segments; "-" reads standard input. The storage, node name and
+S3 credentials come from the configuration as for serve (--config,
+APIARY_STORAGE, AWS_ACCESS_KEY_ID, ...).`)
+	fs := cmd.fs
+	cfgFlags := config.RegisterFlags(fs, "storage.url", "node.name")
 	hive := fs.String("hive", "apiary", "hive (database) of the frame")
 	box := fs.String("box", "public", "box (schema) of the frame")
 	frame := fs.String("frame", "", "frame (table) to load into, as SQL names it (f, box.f, \"MixedCase\"); required")
@@ -50,18 +46,16 @@ Flags:
 	partitionBy := fs.String("partition-by", "", "with --create: comma-separated partition columns")
 	overwrite := fs.Bool("overwrite", false, "replace the frame's contents with the loaded rows")
 	overwriteParts := fs.Bool("overwrite-partitions", false, "replace the partitions the loaded rows fall in")
-	host, _ := os.Hostname()
-	name := fs.String("name", host, "node name, recorded in the commit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cmd.parse(args, -1, stdout, stderr); !ok {
+		return code
 	}
 	if *frame == "" || fs.NArg() == 0 {
-		fmt.Fprintln(stderr, "apiary load: --frame and at least one FILE-OR-URL are required")
-		fs.Usage()
-		return 2
+		fmt.Fprintln(stderr, "apiary load: --frame and at least one FILE-OR-URL are required\nRun 'apiary load --help' for usage.")
+		return exitUsage
+	}
+	cfg := loadConfig("load", cfgFlags, stderr)
+	if cfg == nil {
+		return exitUsage
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -96,27 +90,34 @@ Flags:
 			abs, err := filepath.Abs(src)
 			if err != nil {
 				fmt.Fprintf(stderr, "apiary load: %v\n", err)
-				return 2
+				return exitUsage
 			}
 			src = abs
 		}
 		req.Sources = append(req.Sources, src)
 	}
 
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// Only warnings and errors: the progress bar is the output.
+	logCfg := cfg.Log
+	logCfg.Level = max(logCfg.Level, slog.LevelWarn)
+	log := newLogger(logCfg, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	store, err := objstore.Open(ctx, *storage)
+	storageURL := storageWithCredentials(cfg.Storage)
+	store, err := objstore.Open(ctx, storageURL)
 	if err != nil {
-		log.Error("cannot open storage", "storage", *storage, "err", err)
-		return 1
+		log.Error("cannot open storage: check the URL, that the bucket or directory exists and the credentials (see 'apiary config')",
+			"storage", redact(storageURL), "err", err)
+		return exitFailure
 	}
 	defer store.Close()
-	eng, err := exec.NewEngine(ctx, store, exec.Config{Node: *name, Logger: log})
+	eng, err := exec.NewEngine(ctx, store, exec.Config{Node: cfg.Node.Name, Logger: log,
+		Txn: txn.Options{Node: cfg.Node.Name, CheckpointInterval: cfg.Storage.CheckpointInterval, Logger: log}})
 	if err != nil {
 		log.Error("cannot start the engine", "storage", store.URL(), "err", err)
 		return 1
 	}
+	defer eng.Close()
 	sess, err := eng.NewSession(ctx, "apiary", *hive)
 	if err != nil {
 		reportError(stderr, err)

@@ -3,68 +3,61 @@ package main
 import (
 	"bufio"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/apiarydb/apiary/internal/config"
 	"github.com/apiarydb/apiary/server"
 )
 
-// serverFlags registers the wire server's authentication, TLS and limit
-// flags on fs (docs/security.md). The function it returns copies their
-// values into a server.Config once fs is parsed.
-func serverFlags(fs *flag.FlagSet) func(cfg *server.Config) error {
-	auth := fs.String("auth", "", "client authentication: trust, password or scram-sha-256; empty means trust, allowed only when --listen is a loopback address")
-	var users []string
-	fs.Func("user", "a user, as name:password or name:SCRAM-SHA-256$<verifier> (repeatable; see also --users-file)", func(v string) error {
-		users = append(users, v)
-		return nil
-	})
-	usersFile := fs.String("users-file", "", "file of users, one name:password or name:SCRAM-SHA-256$<verifier> per line")
-	tlsCert := fs.String("tls-cert", "", "PEM certificate chain; with --tls-key, clients may connect with TLS")
-	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
-	requireTLS := fs.Bool("require-tls", false, "refuse clients from non-loopback addresses that do not use TLS")
-	maxConns := fs.Int("max-connections", 0, "most concurrent sessions; 0 means 100")
-	maxMessage := fs.Int("max-message-size", 0, "largest client message in bytes; 0 means 64 MiB")
-	idle := fs.Duration("idle-timeout", 0, "close sessions idle this long outside a transaction block; 0 means never")
-	idleInTx := fs.Duration("idle-in-transaction-timeout", 0, "close sessions idle this long inside a transaction block; 0 means never")
-	startup := fs.Duration("startup-timeout", 0, "time a client has to connect and authenticate; 0 means 1m")
-	return func(cfg *server.Config) error {
-		method, err := server.ParseAuthMethod(*auth)
-		if err != nil {
-			return err
-		}
-		cfg.AuthMethod = method
-		cfg.Users = map[string]string{}
-		if *usersFile != "" {
-			if cfg.Users, err = server.ReadUsersFile(*usersFile); err != nil {
-				return err
-			}
-		}
-		for _, entry := range users {
-			name, secret, err := server.ParseUser(entry)
-			if err != nil {
-				return err
-			}
-			if _, dup := cfg.Users[name]; dup {
-				return fmt.Errorf("user %q given twice", name)
-			}
-			cfg.Users[name] = secret
-		}
-		if len(cfg.Users) > 0 && (method == "" || method == server.AuthTrust) {
-			return errors.New("users are configured but --auth is not password or scram-sha-256: they would be ignored")
-		}
-		cfg.TLSCertFile, cfg.TLSKeyFile, cfg.RequireTLS = *tlsCert, *tlsKey, *requireTLS
-		cfg.MaxConnections, cfg.MaxMessageSize = *maxConns, *maxMessage
-		cfg.IdleTimeout, cfg.IdleInTransactionTimeout, cfg.StartupTimeout = *idle, *idleInTx, *startup
-		return nil
+// serverConfig copies the wire server's authentication, TLS and limit
+// settings out of the node's configuration (docs/security.md), reading the
+// users file. Its errors are configuration errors.
+func serverConfig(cfg *config.Config) (server.Config, error) {
+	var sc server.Config
+	method, err := server.ParseAuthMethod(cfg.Auth.Method)
+	if err != nil {
+		return sc, err
 	}
+	sc.AuthMethod = method
+	sc.Users = map[string]string{}
+	if cfg.Auth.UsersFile != "" {
+		if sc.Users, err = server.ReadUsersFile(cfg.Auth.UsersFile); err != nil {
+			return sc, fmt.Errorf("auth.users_file (%s): %w", cfg.Origin("auth.users_file"), err)
+		}
+	}
+	for _, entry := range cfg.Auth.Users {
+		name, secret, err := server.ParseUser(entry)
+		if err != nil {
+			return sc, err
+		}
+		if _, dup := sc.Users[name]; dup {
+			return sc, fmt.Errorf("auth.users (%s): user %q given twice", cfg.Origin("auth.users"), name)
+		}
+		sc.Users[name] = secret
+	}
+	sc.TLSCertFile, sc.TLSKeyFile, sc.RequireTLS = cfg.TLS.Cert, cfg.TLS.Key, cfg.TLS.Require
+	// MaxMessageSize is at most 1 GiB (the key's bound), so it fits an int
+	// on 32-bit ARM too.
+	sc.MaxConnections, sc.MaxMessageSize = cfg.Server.MaxConnections, int(cfg.Server.MaxMessageSize)
+	sc.IdleTimeout, sc.IdleInTransactionTimeout = cfg.Server.IdleTimeout, cfg.Server.IdleInTransactionTimeout
+	sc.StartupTimeout, sc.ShutdownGrace = cfg.Server.StartupTimeout, cfg.Server.ShutdownGrace
+	return sc, nil
 }
 
 // scramVerifier prints a SCRAM-SHA-256 verifier for the password on the
 // first line of stdin, for a users file that holds no plaintext.
-func scramVerifier(stdin io.Reader, stdout, stderr io.Writer) int {
+func scramVerifier(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmd := newCommand("scram-verifier", "scram-verifier < password", `
+Reads a password from the first line of standard input and prints its
+SCRAM-SHA-256 verifier, for a --user entry (name:SCRAM-SHA-256$...) or a
+line of a --users-file, so that no plaintext password is stored:
+
+  printf '%s\n' 'open sesame' | apiary scram-verifier`)
+	if code, ok := cmd.parse(args, 0, stdout, stderr); !ok {
+		return code
+	}
 	line, err := bufio.NewReader(stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		fmt.Fprintf(stderr, "apiary: read password: %v\n", err)
@@ -73,7 +66,7 @@ func scramVerifier(stdin io.Reader, stdout, stderr io.Writer) int {
 	password := strings.TrimRight(line, "\r\n")
 	if password == "" {
 		fmt.Fprintln(stderr, "apiary: scram-verifier reads a password from the first line of stdin")
-		return 2
+		return exitUsage
 	}
 	v, err := server.SCRAMVerifier(password)
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -11,14 +10,12 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
 	"math/big"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -33,16 +30,17 @@ func TestServeConfigErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--listen", "0.0.0.0:0"}, 1, "without authentication"},
+		{[]string{"--listen", "0.0.0.0:0"}, 2, "without authentication"},
 		{[]string{"--auth", "md5"}, 2, "unknown authentication method"},
 		{[]string{"--user", "alice"}, 2, "not name:password"},
 		{[]string{"--user", "alice:pw"}, 2, "--auth is not password or scram-sha-256"},
-		{[]string{"--auth", "scram-sha-256"}, 1, "needs at least one user"},
+		{[]string{"--auth", "scram-sha-256"}, 2, "needs at least one user"},
 		{[]string{"--auth", "scram-sha-256", "--user", "a:b", "--user", "a:c"}, 2, "given twice"},
-		{[]string{"--tls-cert", "/nonexistent.pem"}, 1, "--tls-key"},
+		{[]string{"--tls-cert", "/nonexistent.pem"}, 2, "--tls-key"},
+		{[]string{"--auth", "password", "--users-file", "/nonexistent/users"}, 2, "auth.users_file (flag --users-file)"},
 	} {
 		var out, errOut strings.Builder
-		args := append([]string{"serve", "--storage", storage, "--listen", "127.0.0.1:0"}, tc.args...)
+		args := append([]string{"serve", "--storage", storage, "--listen", "127.0.0.1:0", "--http", "off"}, tc.args...)
 		if code := run(args, &out, &errOut); code != tc.code || !strings.Contains(errOut.String(), tc.want) {
 			t.Errorf("serve %v: code %d, stderr %q; want code %d and %q", tc.args, code, errOut.String(), tc.code, tc.want)
 		}
@@ -90,39 +88,7 @@ func TestServeWithSCRAMAndTLS(t *testing.T) {
 // returns the address it listens on; it is stopped with SIGTERM at cleanup.
 func startServeArgs(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(apiaryBinary(t), append([]string{"serve"}, args...)...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	n := &node{cmd: cmd, logs: &strings.Builder{}, mu: &sync.Mutex{}, done: make(chan struct{})}
-	addrCh := make(chan string, 1)
-	go func() {
-		defer close(n.done)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			n.mu.Lock()
-			n.logs.WriteString(sc.Text() + "\n")
-			n.mu.Unlock()
-			if m := readyRe.FindStringSubmatch(sc.Text()); m != nil {
-				addrCh <- m[1]
-			}
-		}
-		_, _ = io.Copy(io.Discard, stderr)
-	}()
-	t.Cleanup(func() { n.stop(t) })
-	select {
-	case addr := <-addrCh:
-		return addr
-	case <-n.done:
-		t.Fatalf("apiary serve exited before it was ready:\n%s", n.logText())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("apiary serve not ready after 30s:\n%s", n.logText())
-	}
-	return ""
+	return startNodeArgs(t, append([]string{"--http", "127.0.0.1:0"}, args...)...).addr
 }
 
 // selfSignedCert writes a certificate for 127.0.0.1 that signs itself.

@@ -31,6 +31,24 @@ type ScanSource struct {
 	// Counters for EXPLAIN ANALYZE.
 	CellsTotal, CellsPruned         int
 	RowGroupsTotal, RowGroupsPruned atomic.Int64
+
+	// totals, when set, accumulates the node's running totals (metrics).
+	totals *ScanTotals
+}
+
+// ScanTotals are running totals over many scans, for the node's metrics:
+// each scan adds per cell, row group and batch, never per row.
+type ScanTotals struct {
+	Rows, CellsScanned, CellsPruned, RowGroupsScanned, RowGroupsPruned atomic.Int64
+}
+
+// CountInto makes the scan add what it reads to t as well.
+func (s *ScanSource) CountInto(t *ScanTotals) *ScanSource {
+	if t != nil {
+		t.CellsPruned.Add(int64(s.CellsPruned))
+	}
+	s.totals = t
+	return s
 }
 
 // NewScanSource prepares a scan of the given cells of the frame stored under
@@ -76,7 +94,13 @@ func (s *ScanSource) next(ctx context.Context) (*cell.Cell, int, bool, error) {
 				s.RowGroupsTotal.Add(1)
 				if len(s.ranges) > 0 && !cell.MayMatch(s.schema, s.cur.RowGroupBounds(rg), s.ranges) {
 					s.RowGroupsPruned.Add(1)
+					if s.totals != nil {
+						s.totals.RowGroupsPruned.Add(1)
+					}
 					continue
+				}
+				if s.totals != nil {
+					s.totals.RowGroupsScanned.Add(1)
 				}
 				return s.cur, rg, true, nil
 			}
@@ -92,6 +116,9 @@ func (s *ScanSource) next(ctx context.Context) (*cell.Cell, int, bool, error) {
 			return nil, 0, false, err
 		}
 		s.cur, s.rg = opened, 0
+		if s.totals != nil {
+			s.totals.CellsScanned.Add(1)
+		}
 	}
 }
 
@@ -117,6 +144,9 @@ func (s *Scan) Next(ctx context.Context) (*vec.Batch, error) {
 				return nil, err
 			}
 			if b.Len > 0 {
+				if t := s.src.totals; t != nil {
+					t.Rows.Add(int64(b.Len))
+				}
 				return b, nil
 			}
 			s.rgr.Close()

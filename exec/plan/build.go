@@ -95,7 +95,7 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 		if s, ok := b.shared[n].(*colexec.ScanSource); ok {
 			src = s
 		} else {
-			src = colexec.NewScanSource(t.Store, t.Prefix, t.Schema, t.Cells, proj, n.ranges)
+			src = colexec.NewScanSource(t.Store, t.Prefix, t.Schema, t.Cells, proj, n.ranges).CountInto(b.p.opts.ScanTotals)
 			if b.shared != nil {
 				b.shared[n] = src
 			}

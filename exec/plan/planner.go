@@ -77,6 +77,9 @@ type Options struct {
 	// Spill is where aggregations past the budget write partitions; nil
 	// makes them fail with 53200 instead.
 	Spill *colexec.Spill
+	// ScanTotals, when set, accumulates what the statement's scans read
+	// into the node's running totals (metrics).
+	ScanTotals *colexec.ScanTotals
 	// Params describes the $n placeholders of a statement being prepared;
 	// nil when the statement has none (a placeholder is then 42P02).
 	// Planning with Params set only describes: uncorrelated subqueries are
