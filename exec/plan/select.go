@@ -181,7 +181,9 @@ func outputColumn(e tree.Expr, cols []column) (int, error) {
 // the statement's ORDER BY (which may name FROM columns and aggregates).
 func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer *scope) (node, []column, error) {
 	if len(sc.Window) > 0 {
-		return nil, nil, unsupported("WINDOW clauses are not supported yet")
+		if err := resolveNamedWindows(sc, orderBy); err != nil {
+			return nil, nil, err
+		}
 	}
 	from, fscope, err := p.planFrom(sc.From.Tables, sc.Where, outer)
 	if err != nil {

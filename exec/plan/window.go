@@ -74,7 +74,8 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s is not supported as a window function", name)
 	}
 	if e.WindowDef.RefName != "" || e.WindowDef.Name != "" {
-		return nil, unsupported("named windows are not supported yet")
+		// resolveNamedWindows replaced every reference it could see.
+		return nil, sqlerr.New(sqlerr.UndefinedObject, "window %q does not exist", string(e.WindowDef.Name)+string(e.WindowDef.RefName))
 	}
 	if e.Type == tree.DistinctFuncType {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "DISTINCT is not implemented for window functions")
@@ -310,4 +311,98 @@ func specKey(c winCall) string {
 		s += e.String() + strconv.FormatBool(sk.desc) + strconv.FormatBool(sk.nullsFirst) + ","
 	}
 	return s
+}
+
+// resolveNamedWindows replaces the references to the WINDOW clause's
+// windows in the select list, HAVING and ORDER BY (OVER w, OVER (w ORDER BY
+// ...)) by the definitions they name, with PostgreSQL's rules for what a
+// reference may add: an ORDER BY when the named window has none, and a
+// frame; never a PARTITION BY.
+func resolveNamedWindows(sc *tree.SelectClause, orderBy tree.OrderBy) error {
+	defs := map[string]*tree.WindowDef{}
+	for _, w := range sc.Window {
+		name := string(w.Name)
+		if _, dup := defs[name]; dup {
+			return sqlerr.New(sqlerr.WindowingError, "window %q is already defined", name)
+		}
+		// A window of the clause may build on an earlier one.
+		if w.RefName != "" {
+			merged, err := mergeWindow(defs, w)
+			if err != nil {
+				return err
+			}
+			merged.Name = w.Name
+			w = merged
+		}
+		defs[name] = w
+	}
+	visit := func(e tree.Expr) error {
+		_, err := tree.SimpleVisit(e, func(x tree.Expr) (bool, tree.Expr, error) {
+			fe, ok := x.(*tree.FuncExpr)
+			if !ok || fe.WindowDef == nil {
+				return true, x, nil
+			}
+			d := fe.WindowDef
+			switch {
+			case d.RefName != "":
+				merged, err := mergeWindow(defs, d)
+				if err != nil {
+					return false, nil, err
+				}
+				fe.WindowDef = merged
+			case d.Name != "":
+				base, ok := defs[string(d.Name)]
+				if !ok {
+					return false, nil, sqlerr.New(sqlerr.UndefinedObject, "window %q does not exist", string(d.Name))
+				}
+				c := *base
+				c.Name = ""
+				fe.WindowDef = &c
+			}
+			return true, fe, nil
+		})
+		return err
+	}
+	for _, se := range sc.Exprs {
+		if err := visit(se.Expr); err != nil {
+			return err
+		}
+	}
+	if sc.Having != nil {
+		if err := visit(sc.Having.Expr); err != nil {
+			return err
+		}
+	}
+	for _, o := range orderBy {
+		if o.Expr != nil {
+			if err := visit(o.Expr); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// mergeWindow builds the window OVER (w ...) names from the named window w
+// and what the reference adds.
+func mergeWindow(defs map[string]*tree.WindowDef, ref *tree.WindowDef) (*tree.WindowDef, error) {
+	name := string(ref.RefName)
+	base, ok := defs[name]
+	if !ok {
+		return nil, sqlerr.New(sqlerr.UndefinedObject, "window %q does not exist", name)
+	}
+	if len(ref.Partitions) > 0 {
+		return nil, sqlerr.New(sqlerr.WindowingError, "cannot override PARTITION BY clause of window %q", name)
+	}
+	if len(ref.OrderBy) > 0 && len(base.OrderBy) > 0 {
+		return nil, sqlerr.New(sqlerr.WindowingError, "cannot override ORDER BY clause of window %q", name)
+	}
+	if base.Frame != nil {
+		return nil, sqlerr.New(sqlerr.WindowingError, "cannot copy window %q because it has a frame clause", name)
+	}
+	out := &tree.WindowDef{Partitions: base.Partitions, OrderBy: base.OrderBy, Frame: ref.Frame}
+	if len(ref.OrderBy) > 0 {
+		out.OrderBy = ref.OrderBy
+	}
+	return out, nil
 }

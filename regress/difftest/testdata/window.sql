@@ -92,3 +92,18 @@ SELECT id, count(*) OVER (ORDER BY id RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING)
 SELECT id, string_agg(v, ',') OVER (ORDER BY id) AS so_far FROM t1;
 
 SELECT id, bool_and(k > 1) OVER (ORDER BY id) AS all_big FROM t1;
+
+-- Named windows: WINDOW clauses, references with an added ORDER BY, and
+-- windows built on earlier ones.
+SELECT name, salary, sum(salary) OVER w AS total, rank() OVER (w ORDER BY salary DESC, id) AS r FROM emp WINDOW w AS (PARTITION BY dept_id) ORDER BY id;
+
+SELECT name, sum(salary) OVER w2 AS running FROM emp WINDOW w1 AS (PARTITION BY dept_id), w2 AS (w1 ORDER BY id) ORDER BY id;
+
+-- error 42P20
+SELECT sum(salary) OVER (w PARTITION BY id) FROM emp WINDOW w AS (PARTITION BY dept_id);
+
+-- error 42704
+SELECT sum(salary) OVER nope FROM emp;
+
+-- error 42P20
+SELECT sum(salary) OVER (w ORDER BY id) FROM emp WINDOW w AS (ORDER BY dept_id);
