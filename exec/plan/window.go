@@ -70,6 +70,15 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 	if b.win == nil {
 		return nil, sqlerr.New(sqlerr.WindowingError, "window functions are not allowed in %s", b.clauseName())
 	}
+	// bool_and (every) and bool_or are min and max over booleans, with
+	// false < true.
+	boolAgg := ""
+	switch name {
+	case "bool_and", "every":
+		boolAgg, name = name, "min"
+	case "bool_or":
+		boolAgg, name = name, "max"
+	}
 	if !windowNames[name] {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s is not supported as a window function", name)
 	}
@@ -126,7 +135,22 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 		}
 	}
 	var argTypes []vec.Type
-	for _, a := range call.args {
+	for i, a := range call.args {
+		if boolAgg != "" {
+			if len(call.args) != 1 {
+				return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", boolAgg, len(call.args))
+			}
+			c, err := expr.Coerce(a, vec.Bool)
+			if err != nil || c.Type().Kind != vec.KindBool {
+				return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", boolAgg, a.Type())
+			}
+			// Over booleans as 0 and 1: the frame's min or max is 1
+			// exactly when every or any value is true.
+			if c, err = expr.NewCast(c, vec.Int32); err != nil {
+				return nil, err
+			}
+			call.args[i], a = c, c
+		}
 		argTypes = append(argTypes, a.Type())
 	}
 	t, err := colexec.WindowResultType(call.name, argTypes)
@@ -167,7 +191,13 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 		}
 	}
 	b.win.calls = append(b.win.calls, call)
-	return &winRef{idx: len(b.win.calls) - 1, typ: t}, nil
+	ref := &winRef{idx: len(b.win.calls) - 1, typ: t}
+	if boolAgg != "" {
+		one := vec.New(vec.Int32, 1)
+		one.AppendInt32(1)
+		return expr.NewCompare(expr.EQ, ref, expr.NewConst(one))
+	}
+	return ref, nil
 }
 
 func (b *binder) clauseName() string {

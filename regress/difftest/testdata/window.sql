@@ -107,3 +107,5 @@ SELECT sum(salary) OVER nope FROM emp;
 
 -- error 42P20
 SELECT sum(salary) OVER (w ORDER BY id) FROM emp WINDOW w AS (ORDER BY dept_id);
+
+SELECT name, dept_id, bool_and(active) OVER (PARTITION BY dept_id) AS all_active, bool_or(salary > 6000) OVER (PARTITION BY dept_id ORDER BY id) AS any_rich, every(id > 1) OVER () AS e FROM emp ORDER BY id;
