@@ -66,6 +66,9 @@ type Config struct {
 	TaskCounters func() (ended, failed uint64)
 	// Tasks, when set, lists the swarm's fragments for system.tasks.
 	Tasks func() []SystemTask
+	// Nodes, when set, lists the swarm's world view for system.nodes,
+	// this node included (marked Self) once its heartbeat has been read.
+	Nodes func() []SystemNode
 }
 
 // DefaultBeeMemory is the per-bee budget used when none is configured.

@@ -181,18 +181,73 @@ var nodesColumns = []systemColumn{
 	{"node", vec.Text}, {"address", vec.Text}, {"state", vec.Text}, {"started_at", vec.TimestampTZ},
 	{"bees", vec.Int32}, {"bee_memory", vec.Int64}, {"memory_budget", vec.Int64}, {"memory_in_use", vec.Int64},
 	{"temperature", vec.Float64}, {"band", vec.Text},
+	{"incarnation", vec.Text}, {"heartbeat_seq", vec.Int64}, {"last_heartbeat", vec.TimestampTZ},
+	{"cached_cells", vec.Int64}, {"cached_bytes", vec.Int64},
 }
 
-// nodesRows lists this node. The swarm will add the others from their
-// heartbeats.
+// SystemNode is one node of the swarm's world view, for system.nodes.
+type SystemNode struct {
+	Node, Address string
+	// State is alive, suspect, dead or left.
+	State       string
+	StartedAt   time.Time
+	Bees        int
+	BeeMemory   int64
+	MemoryInUse int64
+	Temperature float64
+	Band        string
+	Incarnation string
+	// HeartbeatSeq is the last heartbeat sequence seen and LastHeartbeat
+	// when the observer saw it advance.
+	HeartbeatSeq             int64
+	LastHeartbeat            time.Time
+	CachedCells, CachedBytes int64
+	// Self marks this node's own entry: its live figures replace the
+	// heartbeat's.
+	Self bool
+}
+
+// nodesRows lists this node and, when the swarm runs, the others of its
+// world view.
 func nodesRows(_ context.Context, v *catalogView) ([][]any, error) {
 	e := v.eng
 	r := e.colony.Reading()
 	used, _ := e.activity.memoryInUse()
-	return [][]any{{
-		e.cfg.Node, nullIfEmpty(e.cfg.Address), "alive", nodeStart, int64(e.bees()), e.cfg.BeeMemory,
-		e.cfg.BeeMemory * int64(e.bees()), used, r.Temperature, string(r.Band),
-	}}, nil
+	self := SystemNode{
+		Node: e.cfg.Node, Address: e.cfg.Address, State: "alive", StartedAt: nodeStart, Bees: e.bees(),
+		BeeMemory: e.cfg.BeeMemory, MemoryInUse: used, Temperature: r.Temperature, Band: string(r.Band),
+	}
+	var nodes []SystemNode
+	if e.cfg.Nodes != nil {
+		nodes = e.cfg.Nodes()
+	}
+	var rows [][]any
+	found := false
+	for _, n := range nodes {
+		if n.Self {
+			// This node is alive to itself whatever its heartbeats say.
+			found = true
+			n.State, n.Bees, n.BeeMemory, n.MemoryInUse = "alive", self.Bees, self.BeeMemory, self.MemoryInUse
+			n.Temperature, n.Band, n.StartedAt = self.Temperature, self.Band, self.StartedAt
+		}
+		rows = append(rows, nodeRow(n))
+	}
+	if !found {
+		rows = append([][]any{nodeRow(self)}, rows...)
+	}
+	return rows, nil
+}
+
+func nodeRow(n SystemNode) []any {
+	row := []any{
+		n.Node, nullIfEmpty(n.Address), n.State, n.StartedAt, int64(n.Bees), n.BeeMemory,
+		n.BeeMemory * int64(n.Bees), n.MemoryInUse, n.Temperature, nullIfEmpty(n.Band),
+		nullIfEmpty(n.Incarnation), nil, n.LastHeartbeat, nil, nil,
+	}
+	if n.Incarnation != "" {
+		row[11], row[13], row[14] = n.HeartbeatSeq, n.CachedCells, n.CachedBytes
+	}
+	return row
 }
 
 var beesColumns = []systemColumn{

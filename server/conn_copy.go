@@ -53,9 +53,19 @@ func (c *conn) copyIn(ctx context.Context, ci *exec.CopyIn) error {
 	// stopped sending: the read deadline wakes the reader, which reports
 	// the cancellation. pgproto3 keeps a partly read message across a
 	// timeout, so reading can resume afterwards to drain the stream.
-	stopWake := context.AfterFunc(ctx, func() { _ = c.nc.SetReadDeadline(time.Now()) })
+	woke := make(chan struct{})
+	stopWake := context.AfterFunc(ctx, func() {
+		defer close(woke)
+		_ = c.nc.SetReadDeadline(time.Now())
+	})
 	tag, err := c.runCopyIn(ctx, ci, r)
-	stopWake()
+	if !stopWake() {
+		// The wake-up ran, or is running: let it finish, then take its
+		// deadline back, so that it cannot fire later on a read of the
+		// next message (where it would look like an idle timeout).
+		<-woke
+		_ = c.nc.SetReadDeadline(time.Time{})
+	}
 	if !r.ended && !r.broken {
 		if derr := r.drain(); derr != nil {
 			return derr

@@ -99,7 +99,8 @@ type launchedNode struct {
 func launchNode(t *testing.T, env []string, args ...string) launchedNode {
 	t.Helper()
 	cmd := exec.Command(apiaryBinary(t), append([]string{"serve"}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
+	// Each node gets a cell cache of its own, outside the source tree.
+	cmd.Env = append(append(os.Environ(), "APIARY_CACHE_DIR="+t.TempDir()), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -17,10 +17,13 @@ import (
 	"time"
 
 	"github.com/apiarydb/apiary/exec"
+	"github.com/apiarydb/apiary/internal/cellcache"
 	"github.com/apiarydb/apiary/internal/config"
 	"github.com/apiarydb/apiary/internal/hardware"
+	"github.com/apiarydb/apiary/internal/metrics"
 	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/server"
+	"github.com/apiarydb/apiary/swarm"
 	"github.com/apiarydb/apiary/txn"
 )
 
@@ -71,6 +74,9 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	budgets := hardware.Derive(hw, hardware.Overrides{Bees: cfg.Bees.Count, BeeMemory: cfg.Bees.Memory})
 	limit, _ := hardware.ApplyMemoryLimit(budgets.MemoryLimit, os.Getenv)
 	logHardware(log, hw, budgets, limit)
+	if cfg.Node.CacheSize < 0 {
+		cfg.Node.CacheSize = cellcache.AutoMaxBytes(hw.DiskFree)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -115,6 +121,10 @@ func runNode(ctx context.Context, start time.Time, cfg *config.Config, srvCfg se
 	}
 	store = ops.instrument(store)
 	defer store.Close()
+	engStore, cellCache := openCellCache(ctx, cfg.Node, store, ops, log)
+	if cellCache != nil {
+		defer cellCache.Release()
+	}
 
 	exec.ApiaryVersion = version
 	engCfg := exec.Config{
@@ -125,13 +135,37 @@ func runNode(ctx context.Context, start time.Time, cfg *config.Config, srvCfg se
 		Txn: txn.Options{Node: cfg.Node.Name, CheckpointInterval: cfg.Storage.CheckpointInterval, Logger: log},
 	}
 	ops.configureEngine(&engCfg)
-	eng, err := exec.NewEngine(ctx, store, engCfg)
+	// The world view exists before the engine so system.nodes can read
+	// it; the heartbeat writer needs the engine's load, so it comes after.
+	incarnation := swarm.NewIncarnation()
+	view := swarm.NewView(swarm.ViewConfig{
+		Store: store, Interval: cfg.Swarm.HeartbeatInterval, SuspectAfter: cfg.Swarm.SuspectAfter,
+		DeadAfter: cfg.Swarm.DeadAfter, Self: incarnation, Logger: log,
+	})
+	engCfg.Nodes = view.SystemNodes
+	eng, err := exec.NewEngine(ctx, engStore, engCfg)
 	if err != nil {
 		log.Error("cannot start the engine", "storage", store.URL(), "err", err)
 		return exitFailure
 	}
 	defer eng.Close()
 	ops.engineStarted(eng, budgets)
+	var cached swarm.CacheSummarizer
+	if cellCache != nil {
+		// The heartbeat tells the swarm what this node holds locally, for
+		// cache-aware task assignment.
+		cached = cacheSummary{cellCache}
+	}
+	heartbeats := swarm.NewWriter(swarm.WriterConfig{
+		Store: store, Node: cfg.Node.Name, Address: ln.Addr().String(), Incarnation: incarnation,
+		Interval: cfg.Swarm.HeartbeatInterval, Load: engineLoad(eng, budgets), Cache: cached, Logger: log,
+	})
+
+	// Started with the signal's context, the writer marks the node as
+	// leaving as soon as shutdown begins, so no new work comes to it while
+	// its queries drain; the deferred Stop waits for that write.
+	membership := swarm.StartBackground(ctx, heartbeats, view)
+	defer membership.Stop()
 	sessions.SessionFactory = server.EngineSessions(eng)
 	if d := cfg.Server.StatementTimeout; d > 0 {
 		// PostgreSQL counts statement_timeout in whole milliseconds;
@@ -178,6 +212,43 @@ func runNode(ctx context.Context, start time.Time, cfg *config.Config, srvCfg se
 	}
 	log.Info("apiary node stopped")
 	return exitOK
+}
+
+// engineLoad is what the node's heartbeats say about its capacity and
+// how busy it is.
+func engineLoad(eng *exec.Engine, b hardware.Budgets) swarm.LoadFunc {
+	return func() swarm.Load {
+		r := eng.Colony().Reading()
+		return swarm.Load{Bees: b.Bees, BeeMemory: b.BeeMemory, MemoryInUse: eng.MemoryInUse(), Temperature: r.Temperature, Band: string(r.Band)}
+	}
+}
+
+// openCellCache returns the store the engine reads through: store behind
+// the local cell cache when node.cache_size allows one, otherwise store.
+// Writes and ledgers pass through the cache untouched; only cell reads are
+// served from disk. Below it, the instrumented store counts only the
+// requests that reach storage. A cache that cannot open is logged and
+// skipped: the node works without it. The cache, nil when off, is what
+// the heartbeat summarises (its Summary and Keys accept nil); the caller
+// releases its directory at the end, and closes store itself.
+func openCellCache(ctx context.Context, node config.Node, store objstore.Store, ops *opsWiring, log *slog.Logger) (objstore.Store, *cellcache.Cache) {
+	if node.CacheSize <= 0 {
+		log.Info("cell cache off", "cache_size", node.CacheSize)
+		return store, nil
+	}
+	cache, err := cellcache.Open(ctx, store, cellcache.Config{Dir: node.CacheDir, MaxBytes: node.CacheSize, Logger: log})
+	if err != nil {
+		log.Warn("cell cache off: cannot open the cache directory (give each node its own --cache-dir)", "cache_dir", node.CacheDir, "err", err)
+		return store, nil
+	}
+	ops.m.SetCellCache(func() metrics.CellCacheTotals {
+		s := cache.Stats()
+		return metrics.CellCacheTotals{Hits: s.Hits, Misses: s.Misses, Fetches: s.Fetches, FetchedBytes: s.FetchedBytes,
+			Evictions: s.Evictions, Cells: int64(s.Cells), Bytes: s.Bytes, MaxBytes: s.MaxBytes}
+	})
+	count, bytes := cache.Summary()
+	log.Info("cell cache", "cache_dir", node.CacheDir, "max_bytes", node.CacheSize, "cells", count, "bytes", bytes)
+	return cache, cache
 }
 
 // serveHTTP serves h on ln in the background. The function it returns
@@ -291,4 +362,12 @@ func logHardware(log *slog.Logger, hw hardware.Info, b hardware.Budgets, memLimi
 	for _, p := range hw.Problems {
 		log.Warn("hardware: " + p)
 	}
+}
+
+// cacheSummary reports the cell cache in heartbeats.
+type cacheSummary struct{ c *cellcache.Cache }
+
+func (s cacheSummary) CacheSummary() swarm.CacheSummary {
+	n, b := s.c.Summary()
+	return swarm.CacheSummary{Cells: int64(n), Bytes: b}
 }

@@ -39,6 +39,9 @@ type Node struct {
 	// CacheDir is the local directory for cached cells; the hardware
 	// report shows its free space.
 	CacheDir string
+	// CacheSize bounds the local cell cache in bytes; -1 (auto) means
+	// cellcache.AutoMaxBytes of the cache directory's free disk, 0 no cache.
+	CacheSize int64
 }
 
 // Storage says where the data lives.

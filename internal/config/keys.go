@@ -77,6 +77,10 @@ var keys = []*key{
 	{name: "node.cache_dir", env: env("APIARY_CACHE_DIR"), flag: "cache-dir", def: "./apiary-cache", kind: kindString,
 		usage: "local directory for cached cells; 'apiary hardware' shows its free space",
 		str:   func(c *Config) *string { return &c.Node.CacheDir }, check: nonEmpty},
+	{name: "node.cache_size", env: env("APIARY_CACHE_SIZE"), flag: "cache-size", def: "auto", kind: kindSize,
+		usage: "bound of the local cell cache (bytes, or with a unit: 4GiB); auto is a quarter of the cache directory's free disk, 0 turns the cache off",
+		words: map[string]int64{"auto": -1}, min: 0, max: 1 << 50,
+		size: func(c *Config) *int64 { return &c.Node.CacheSize }},
 
 	{name: "storage.url", env: env("APIARY_STORAGE"), flag: "storage", def: "file://./apiary-data", kind: kindString,
 		usage: "storage URL: file:///path, file://./rel, or s3://bucket/prefix?endpoint=host:port&secure=false",

@@ -30,6 +30,9 @@ type Metrics struct {
 	// engine holds the functions the engine's collectors read at each
 	// scrape; nil until SetEngine.
 	engine atomic.Pointer[EngineSource]
+	// cellCache reads the local cell cache's counters; nil until
+	// SetCellCache (cellcache.go).
+	cellCache atomic.Pointer[func() CellCacheTotals]
 }
 
 // EngineSource is what the collectors read from the query engine at each
@@ -140,6 +143,7 @@ func New(version string) *Metrics {
 		return 0
 	}))
 	m.storage = newStorageCollectors(f)
+	registerCellCache(reg, &m.cellCache)
 
 	build := f.gaugeVec("apiary_build_info", "Always 1; its labels name the running build.", "version", "goversion")
 	build.WithLabelValues(version, runtime.Version()).Set(1)

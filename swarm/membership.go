@@ -1,0 +1,47 @@
+package swarm
+
+import (
+	"context"
+	"sync"
+
+	"github.com/apiarydb/apiary/exec"
+)
+
+// SystemNodes is the view as system.nodes shows it; it is the engine's
+// exec.Config.Nodes hook.
+func (v *View) SystemNodes() []exec.SystemNode {
+	members := v.Snapshot()
+	out := make([]exec.SystemNode, len(members))
+	for i, m := range members {
+		out[i] = exec.SystemNode{
+			Node: m.Node, Address: m.Address, State: string(m.State), StartedAt: m.StartedAt,
+			Bees: m.Bees, BeeMemory: m.BeeMemory, MemoryInUse: m.MemoryInUse, Temperature: m.Temperature, Band: m.Band,
+			Incarnation: m.Incarnation, HeartbeatSeq: int64(m.Seq), LastHeartbeat: m.LastChange,
+			CachedCells: m.CachedCells, CachedBytes: m.CachedBytes, Self: m.Self,
+		}
+	}
+	return out
+}
+
+// Background runs a heartbeat writer and a world view until stopped.
+type Background struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// StartBackground runs w and v in goroutines until ctx ends or Stop is
+// called; either way the writer's last act is the leaving heartbeat.
+func StartBackground(ctx context.Context, w *Writer, v *View) *Background {
+	ctx, cancel := context.WithCancel(ctx)
+	b := &Background{cancel: cancel}
+	b.wg.Add(2)
+	go func() { defer b.wg.Done(); w.Run(ctx) }()
+	go func() { defer b.wg.Done(); v.Run(ctx) }()
+	return b
+}
+
+// Stop ends both loops and waits for them, leaving heartbeat included.
+func (b *Background) Stop() {
+	b.cancel()
+	b.wg.Wait()
+}
