@@ -76,6 +76,10 @@ func AggResultType(f AggFunc, arg vec.Type, name string) (vec.Type, error) {
 			return vec.Type{Kind: vec.KindNumeric, Scale: max(arg.Scale, expr.DivisionScale)}, nil
 		case vec.KindFloat32, vec.KindFloat64:
 			return vec.Float64, nil
+		case vec.KindInterval:
+			if f == AggAvg {
+				return vec.IntervalT, nil
+			}
 		}
 		return bad()
 	case AggMin, AggMax:
@@ -141,6 +145,8 @@ func newAccumulator(s AggSpec) (accumulator, error) {
 			return &sumIntAcc{avg: avg, argScale: s.ArgType.Scale, res: s.ResultType}, nil
 		case vec.KindFloat32, vec.KindFloat64:
 			return &sumFloatAcc{avg: avg, res: s.ResultType}, nil
+		case vec.KindInterval:
+			return &intervalSumAcc{avg: avg}, nil
 		}
 	case AggMin, AggMax:
 		return &minMaxAcc{max: s.Func == AggMax, t: s.ArgType}, nil
@@ -646,3 +652,55 @@ func (a *stringAggAcc) emit(out *vec.Vec, from, to int) error {
 	}
 	return nil
 }
+
+// intervalSumAcc is sum and avg over intervals: fields add separately, as
+// PostgreSQL's interval_pl does, and avg divides with interval_div.
+type intervalSumAcc struct {
+	avg    bool
+	sums   []vec.Interval
+	counts []int64
+}
+
+func (a *intervalSumAcc) resize(n int) {
+	for len(a.sums) < n {
+		a.sums = append(a.sums, vec.Interval{})
+		a.counts = append(a.counts, 0)
+	}
+}
+
+func (a *intervalSumAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
+	ivs := arg.Intervals()
+	var err error
+	live(arg, filter, b, func(k, row int) {
+		if err != nil {
+			return
+		}
+		g := gids[k]
+		var s vec.Interval
+		if s, err = expr.AddIntervals(a.sums[g], ivs[row]); err == nil {
+			a.sums[g] = s
+			a.counts[g]++
+		}
+	})
+	return err
+}
+
+func (a *intervalSumAcc) emit(out *vec.Vec, from, to int) error {
+	for g := from; g < to; g++ {
+		if a.counts[g] == 0 {
+			out.AppendNull()
+			continue
+		}
+		v := a.sums[g]
+		if a.avg {
+			var err error
+			if v, err = expr.DivInterval(v, float64(a.counts[g])); err != nil {
+				return err
+			}
+		}
+		out.AppendInterval(v)
+	}
+	return nil
+}
+
+func (a *intervalSumAcc) bytesPerGroup() int64 { return 24 }

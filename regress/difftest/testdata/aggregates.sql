@@ -95,3 +95,5 @@ SELECT sum(i2) FROM types;
 SELECT sum(i4) FROM types;
 
 SELECT avg(i8) FROM types;
+
+SELECT id % 3 AS g, sum(iv), avg(iv), count(iv) FROM types GROUP BY 1 ORDER BY 1;
