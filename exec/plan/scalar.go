@@ -83,6 +83,20 @@ func (b *binder) bind(e tree.Expr) (expr.Expr, error) {
 		if e == tree.DNull {
 			return expr.NullLiteral(), nil
 		}
+		// Datums the parser makes up itself: substring(s FOR n) starts at
+		// an implicit 1.
+		switch d := e.(type) {
+		case *tree.DInt:
+			v := vec.New(vec.Int64, 1)
+			v.AppendInt64(int64(*d))
+			if int64(*d) == int64(int32(*d)) {
+				v = vec.New(vec.Int32, 1)
+				v.AppendInt32(int32(*d))
+			}
+			return expr.NewConst(v), nil
+		case *tree.DString:
+			return expr.Literal(string(*d)), nil
+		}
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "constant %s is not supported", tree.AsString(e))
 	case *tree.CastExpr:
 		return b.bindCast(e)
