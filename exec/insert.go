@@ -63,7 +63,7 @@ func (s *Session) insert(ctx context.Context, n *tree.Insert) (Result, error) {
 		}
 		var batch *vec.Batch
 		if values != nil {
-			batch, err = buildValues(f.Name, md, schema, n.Columns, values)
+			batch, err = buildValues(f.Name, md, schema, n.Columns, values, s.location())
 		}
 		if values == nil || sqlerr.CodeOf(err) == sqlerr.FeatureNotSupported {
 			// A query, or VALUES with expressions: the planner runs it.
@@ -102,7 +102,7 @@ func (s *Session) insert(ctx context.Context, n *tree.Insert) (Result, error) {
 // column order. Columns the statement does not name are NULL. Every check
 // happens before anything is written, so a bad row rejects the statement
 // whole.
-func buildValues(frame string, md *txn.Metadata, schema []Column, names tree.NameList, values *tree.ValuesClause) (*vec.Batch, error) {
+func buildValues(frame string, md *txn.Metadata, schema []Column, names tree.NameList, values *tree.ValuesClause, loc *time.Location) (*vec.Batch, error) {
 	// target[i] is the frame column that the i-th value of each row fills.
 	target, err := targetColumns(frame, schema, names)
 	if err != nil {
@@ -132,7 +132,7 @@ func buildValues(frame string, md *txn.Metadata, schema []Column, names tree.Nam
 		}
 		for i, e := range row {
 			col := b.Cols[target[i]]
-			if err := appendLiteral(col, e); err != nil {
+			if err := appendLiteral(col, e, loc); err != nil {
 				return nil, withRowContext(err, frame, schema[target[i]].Name, r+1)
 			}
 		}
@@ -170,13 +170,15 @@ func withRowContext(err error, frame, column string, row int) error {
 	return e
 }
 
-// appendLiteral appends the value of a constant expression to col. Until the
+// appendLiteral appends the value of a constant expression to col; loc is
+// the session time zone, in which timestamptz literals without a zone are
+// read. Until the
 // expression evaluator lands (the engine issue), VALUES rows may hold
 // constants, signed numbers, NULL and casts of constants.
-func appendLiteral(col *vec.Vec, e tree.Expr) error {
+func appendLiteral(col *vec.Vec, e tree.Expr, loc *time.Location) error {
 	switch x := e.(type) {
 	case *tree.ParenExpr:
-		return appendLiteral(col, x.Expr)
+		return appendLiteral(col, x.Expr, loc)
 	case *tree.CastExpr:
 		// A cast to the column's own type is the common case ('...'::date).
 		// Another type is honoured by converting through it, so a value the
@@ -186,17 +188,17 @@ func appendLiteral(col *vec.Vec, e tree.Expr) error {
 			return err
 		}
 		if ct == col.Type {
-			return appendLiteral(col, x.Expr)
+			return appendLiteral(col, x.Expr, loc)
 		}
 		tmp := vec.New(ct, 1)
-		if err := appendLiteral(tmp, x.Expr); err != nil {
+		if err := appendLiteral(tmp, x.Expr, loc); err != nil {
 			return err
 		}
 		if tmp.Nulls.IsNull(0) {
 			col.AppendNull()
 			return nil
 		}
-		return col.AppendParsed(string(vec.AppendText(nil, tmp, 0, time.UTC)), time.UTC)
+		return col.AppendParsed(string(vec.AppendText(nil, tmp, 0, loc)), loc)
 	case tree.Datum:
 		if x == tree.DNull {
 			col.AppendNull()
@@ -204,22 +206,22 @@ func appendLiteral(col *vec.Vec, e tree.Expr) error {
 		}
 		if d, ok := x.(*tree.DBool); ok {
 			if *d {
-				return col.AppendParsed("t", time.UTC)
+				return col.AppendParsed("t", loc)
 			}
-			return col.AppendParsed("f", time.UTC)
+			return col.AppendParsed("f", loc)
 		}
 	case *tree.NumVal:
-		return col.AppendParsed(x.String(), time.UTC)
+		return col.AppendParsed(x.String(), loc)
 	case *tree.StrVal:
-		return col.AppendParsed(x.RawString(), time.UTC)
+		return col.AppendParsed(x.RawString(), loc)
 	case *tree.UnaryExpr:
 		if x.Operator.Symbol == tree.UnaryMinus {
 			if nv, ok := x.Expr.(*tree.NumVal); ok {
 				s := nv.String()
 				if strings.HasPrefix(s, "-") {
-					return col.AppendParsed(s[1:], time.UTC)
+					return col.AppendParsed(s[1:], loc)
 				}
-				return col.AppendParsed("-"+s, time.UTC)
+				return col.AppendParsed("-"+s, loc)
 			}
 		}
 	}

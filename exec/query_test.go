@@ -384,3 +384,21 @@ func TestReversedSemiJoins(t *testing.T) {
 		t.Errorf("NOT IN over a set holding NULL: %s rows, want 0", got)
 	}
 }
+
+// TestTimestamptzLiteralsFollowTimeZone checks that a timestamptz literal
+// without a zone is read in the session's time zone, in writes and in
+// comparisons, as PostgreSQL reads it.
+func TestTimestamptzLiteralsFollowTimeZone(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	mustRun(t, s, "SET TimeZone = 'America/New_York'")
+	mustRun(t, s, "CREATE TABLE tzw (t timestamptz)")
+	mustRun(t, s, "INSERT INTO tzw VALUES ('2024-07-01 12:00')")
+	mustRun(t, s, "SET TimeZone = 'UTC'")
+	if got := joinRows(mustRun(t, s, "SELECT t FROM tzw")); got != "2024-07-01 16:00:00+00" {
+		t.Errorf("stored %q, want 2024-07-01 16:00:00+00", got)
+	}
+	mustRun(t, s, "SET TimeZone = 'Europe/Lisbon'")
+	if got := joinRows(mustRun(t, s, "SELECT count(*) FROM tzw WHERE t = '2024-07-01 17:00'")); got != "1" {
+		t.Errorf("comparison in Lisbon: %q rows, want 1", got)
+	}
+}

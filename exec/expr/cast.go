@@ -96,7 +96,7 @@ func castLiteral(k *Const, t vec.Type) (Expr, error) {
 			return &Cast{In: &Const{Val: k.Val}, To: t, fn: fn}, nil
 		}
 	}
-	v, err := vec.ParseText(t, string(k.Val.Bytes().Get(0)), nil)
+	v, err := vec.ParseText(t, string(k.Val.Bytes().Get(0)), k.Loc)
 	if err != nil {
 		return nil, err
 	}

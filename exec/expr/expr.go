@@ -151,6 +151,10 @@ type Const struct {
 	// re-reads it as the type the context needs, as PostgreSQL's unknown
 	// type does.
 	Untyped bool
+	// Loc is the session time zone an untyped literal is read in when it
+	// becomes a timestamptz without a zone of its own ('2024-07-01 12:00'
+	// next to a timestamptz column); nil is UTC.
+	Loc *time.Location
 	// Param is set on the stand-in for a $n placeholder while a prepared
 	// statement is described: coercion records there the type the context
 	// gives the parameter, which is how PostgreSQL infers the types of

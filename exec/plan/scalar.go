@@ -72,7 +72,11 @@ func (b *binder) bind(e tree.Expr) (expr.Expr, error) {
 	case *tree.NumVal:
 		return numConst(e)
 	case *tree.StrVal:
-		return expr.Literal(e.RawString()), nil
+		lit := expr.Literal(e.RawString())
+		// A literal that turns out to be a timestamptz without a zone is
+		// read in the session's time zone.
+		lit.Loc = b.p.opts.Env.Location()
+		return lit, nil
 	case *tree.Placeholder:
 		return b.p.opts.Params.placeholder(int(e.Idx))
 	case *tree.DBool:

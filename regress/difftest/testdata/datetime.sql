@@ -109,3 +109,11 @@ SELECT id, tz, to_char(tz, 'YYYY-MM-DD HH24:MI TZ') AS fmt FROM types;
 SET TimeZone = 'UTC';
 
 SELECT id, tz FROM types;
+
+-- Literals read as timestamptz in a session zone other than UTC, in
+-- comparisons and in writes.
+SET TimeZone = 'America/New_York';
+
+SELECT '2024-07-01 12:00'::timestamptz, TIMESTAMPTZ '2024-01-15 09:30' = '2024-01-15 09:30', '2024-07-01 12:00+00'::timestamptz > '2024-07-01 09:00';
+
+SET TimeZone = 'UTC';
