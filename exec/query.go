@@ -81,6 +81,10 @@ func (c txnCatalog) Table(ctx context.Context, tn *tree.TableName) (*plan.Table,
 		Prefix: f.Prefix(),
 		Cells:  visibleCells(snap, pending),
 	}
+	if cells, ok := s.fragmentCells[f.Prefix()]; ok {
+		// A swarm fragment reads the cells its coordinator gave it.
+		t.Cells = cells
+	}
 	for _, c := range cols {
 		t.Columns = append(t.Columns, plan.Column{Name: c.Name, Type: c.Type})
 	}

@@ -53,6 +53,9 @@ type Session struct {
 	statements map[string]*Prepared
 	// cursors are the open SQL cursors by name (cursor.go).
 	cursors map[string]*cursor
+	// fragmentCells, set while a swarm fragment runs, restricts the scans
+	// of the listed frames (by prefix) to these cells (fragment.go).
+	fragmentCells map[string][]txn.AddCell
 
 	// pgcat is the session's part in the pg_catalog emulation
 	// (pgcatalog.go).
