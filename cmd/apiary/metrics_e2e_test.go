@@ -261,7 +261,13 @@ func TestReadyzDuringShutdown(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		code, body := httpStatus(t, "http://"+n.http+"/readyz")
+		resp, err := http.Get("http://" + n.http + "/readyz")
+		if err != nil {
+			t.Fatalf("GET /readyz after SIGTERM: %v\nnode log:\n%s", err, n.logText())
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		code, body := resp.StatusCode, string(b)
 		if code == http.StatusServiceUnavailable {
 			if !strings.Contains(body, "shutting down") {
 				t.Errorf("/readyz during shutdown says %q, want the reason", body)
