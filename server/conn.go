@@ -174,6 +174,13 @@ func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 	c.mu.Lock()
 	c.reading = false
 	shuttingDown := c.shuttingDown
+	if err == nil && shuttingDown {
+		// The shutdown's wake-up came just after a message arrived: that
+		// message is served in full (a COPY goes on reading its data), so
+		// its read deadline is taken back; the next receive ends the
+		// connection.
+		_ = c.nc.SetReadDeadline(time.Time{})
+	}
 	c.mu.Unlock()
 	if err != nil && shuttingDown {
 		return nil, errShuttingDown

@@ -252,6 +252,20 @@ func TestReadyzDuringShutdown(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("COPY never started")
 	}
+	// The client may start feeding its reader before the server has read
+	// the COPY: wait until the statement runs on the server.
+	watcher := n.pgx(t)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var running int
+		err := watcher.QueryRow(ctx, "SELECT count(*) FROM system.queries WHERE state = 'running' AND query LIKE 'COPY drained%'").Scan(&running)
+		if err == nil && running == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the COPY never showed as running (%d, %v)", running, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if code, _ := httpStatus(t, "http://"+n.http+"/readyz"); code != http.StatusOK {
 		t.Fatalf("/readyz before shutdown = %d, want 200", code)
 	}
