@@ -135,6 +135,16 @@ func WindowResultType(name string, args []vec.Type) (vec.Type, error) {
 			return vec.Type{Kind: vec.KindNumeric, Scale: arg.Scale}, nil
 		}
 		return arg, nil
+	case "string_agg":
+		if len(args) != 2 || args[1].Kind != arg.Kind {
+			return bad()
+		}
+		switch arg.Kind {
+		case vec.KindText:
+			return vec.Text, nil
+		case vec.KindBytea:
+			return vec.Bytea, nil
+		}
 	}
 	return bad()
 }
@@ -412,8 +422,44 @@ func (w *windowOp) compute(f WindowFunc, res *vec.Vec) error {
 		return w.minMax(f, res)
 	case "sum", "avg":
 		return w.sumAvg(f, res)
+	case "string_agg":
+		return w.stringAgg(f, res)
 	}
 	return sqlerr.New(sqlerr.UndefinedFunction, "window function %s does not exist", f.Name)
+}
+
+// stringAgg concatenates each row's frame: its non-NULL values in frame
+// order, separated by the delimiter of the value that follows, as
+// PostgreSQL's string_agg does; NULL when the frame holds none. The work is
+// the sum of the frames' lengths, like the result's size.
+func (w *windowOp) stringAgg(f WindowFunc, res *vec.Vec) error {
+	src, delim := w.cols[f.Args[0]], w.cols[f.Args[1]]
+	sb, db := src.Bytes(), delim.Bytes()
+	res.Prepare(res.Type, w.n)
+	rb := res.Bytes()
+	var buf []byte
+	for i := 0; i < w.n; i++ {
+		buf = buf[:0]
+		any := false
+		for r := w.fs[i]; r < w.fe[i]; r++ {
+			if src.Nulls.IsNull(int(r)) {
+				continue
+			}
+			if any && !delim.Nulls.IsNull(int(r)) {
+				buf = append(buf, db.Get(int(r))...)
+			}
+			buf = append(buf, sb.Get(int(r))...)
+			any = true
+		}
+		if any {
+			rb.Append(buf)
+		} else {
+			rb.Append(nil)
+			res.Nulls.SetNull(i)
+		}
+	}
+	res.SetLen(w.n)
+	return nil
 }
 
 // fixedResult prepares res as n values and returns them. T must be the

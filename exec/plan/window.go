@@ -63,7 +63,7 @@ func (n *windowNode) types() []vec.Type {
 var windowNames = map[string]bool{
 	"row_number": true, "rank": true, "dense_rank": true, "percent_rank": true, "cume_dist": true,
 	"ntile": true, "lag": true, "lead": true, "first_value": true, "last_value": true, "nth_value": true,
-	"sum": true, "avg": true, "count": true, "min": true, "max": true,
+	"sum": true, "avg": true, "count": true, "min": true, "max": true, "string_agg": true,
 }
 
 func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {

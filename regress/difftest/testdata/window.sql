@@ -109,3 +109,5 @@ SELECT sum(salary) OVER nope FROM emp;
 SELECT sum(salary) OVER (w ORDER BY id) FROM emp WINDOW w AS (ORDER BY dept_id);
 
 SELECT name, dept_id, bool_and(active) OVER (PARTITION BY dept_id) AS all_active, bool_or(salary > 6000) OVER (PARTITION BY dept_id ORDER BY id) AS any_rich, every(id > 1) OVER () AS e FROM emp ORDER BY id;
+
+SELECT name, dept_id, string_agg(name, ', ') OVER (PARTITION BY dept_id ORDER BY id) AS running, string_agg(name, '/') OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS pair FROM emp ORDER BY id;
