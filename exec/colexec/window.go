@@ -440,18 +440,18 @@ func (w *windowOp) stringAgg(f WindowFunc, res *vec.Vec) error {
 	var buf []byte
 	for i := 0; i < w.n; i++ {
 		buf = buf[:0]
-		any := false
+		seen := false
 		for r := w.fs[i]; r < w.fe[i]; r++ {
 			if src.Nulls.IsNull(int(r)) {
 				continue
 			}
-			if any && !delim.Nulls.IsNull(int(r)) {
+			if seen && !delim.Nulls.IsNull(int(r)) {
 				buf = append(buf, db.Get(int(r))...)
 			}
 			buf = append(buf, sb.Get(int(r))...)
-			any = true
+			seen = true
 		}
-		if any {
+		if seen {
 			rb.Append(buf)
 		} else {
 			rb.Append(nil)
