@@ -416,7 +416,7 @@ func bindParams(sql string, types []vec.Type, values [][]byte) (string, error) {
 // parameter type, so it binds exactly as PostgreSQL binds the parameter:
 // 'v'::int4 is rejected the way a bad int4 parameter is.
 func appendParamLiteral(b *strings.Builder, t vec.Type, v []byte) error {
-	if t.Kind == vec.KindNumeric && t.Precision == 0 && plainDecimal(v) {
+	if t.Kind == vec.KindNumeric && t.Precision == 0 && vec.IsPlainDecimal(v) {
 		// A numeric literal keeps the value's own scale ('1.25' * 2 is
 		// 2.50), which a cast to unconstrained numeric would not.
 		b.WriteByte('(')
@@ -450,26 +450,6 @@ func appendParamLiteral(b *strings.Builder, t vec.Type, v []byte) error {
 	}
 	b.WriteByte(')')
 	return nil
-}
-
-// plainDecimal reports whether v is an optionally signed decimal number
-// without exponent: digits with at most one point.
-func plainDecimal(v []byte) bool {
-	if len(v) > 0 && (v[0] == '-' || v[0] == '+') {
-		v = v[1:]
-	}
-	digits, points := 0, 0
-	for _, c := range v {
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.':
-			points++
-		default:
-			return false
-		}
-	}
-	return digits > 0 && points <= 1
 }
 
 // scanPlaceholders calls fn for each $n of sql with its byte span and n,

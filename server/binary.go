@@ -251,31 +251,9 @@ func arrayBinaryText(elem uint32, b []byte) ([]byte, error) {
 			return nil, err
 		}
 		b = b[l:]
-		out = appendArrayElem(out, t)
+		out = vec.AppendArrayElemText(out, t)
 	}
 	return append(out, '}'), nil
-}
-
-// appendArrayElem quotes an element of an array literal when it must be.
-func appendArrayElem(out, t []byte) []byte {
-	quote := len(t) == 0 || (len(t) == 4 && (t[0]|0x20) == 'n' && (t[1]|0x20) == 'u' && (t[2]|0x20) == 'l' && (t[3]|0x20) == 'l')
-	for _, c := range t {
-		switch c {
-		case '"', '\\', '{', '}', ',', ' ', '\t', '\n', '\r', '\f', '\v':
-			quote = true
-		}
-	}
-	if !quote {
-		return append(out, t...)
-	}
-	out = append(out, '"')
-	for _, c := range t {
-		if c == '"' || c == '\\' {
-			out = append(out, '\\')
-		}
-		out = append(out, c)
-	}
-	return append(out, '"')
 }
 
 // typeNameOf names a type OID in errors.

@@ -34,36 +34,35 @@ type engineServer struct {
 func startEngineServer(t *testing.T) *engineServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel) // after the server has stopped: cleanups run last-in first-out
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng, err := exec.NewEngine(ctx, objstore.NewMem(), exec.Config{Node: "copytest", Logger: log})
+	eng, err := exec.NewEngine(ctx, objstore.NewMem(), exec.Config{Node: "test", Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := New(Config{Logger: log}, EngineSessions(eng))
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("server did not shut down")
-		}
-	})
-	return &engineServer{addr: ln.Addr().String()}
+	ls := startLive(t, Config{Logger: log}, EngineSessions(eng), nil)
+	return &engineServer{addr: ls.addr}
 }
 
+// connect opens a simple-protocol connection.
 func (es *engineServer) connect(t *testing.T) *pgx.Conn {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, fmt.Sprintf("postgres://apiary@%s/apiary?sslmode=disable&default_query_exec_mode=simple_protocol", es.addr))
+	return es.connectMode(t, pgx.QueryExecModeSimpleProtocol)
+}
+
+// connectMode opens a connection that runs queries in mode.
+func (es *engineServer) connectMode(t *testing.T, mode pgx.QueryExecMode) *pgx.Conn {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://apiary@%s/apiary?sslmode=disable", es.addr))
 	if err != nil {
 		t.Fatal(err)
+	}
+	cfg.DefaultQueryExecMode = mode
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
 	}
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn

@@ -178,14 +178,7 @@ func bindValues(stmt *exec.Prepared, m *pgproto3.Bind) ([][]byte, error) {
 		if v == nil {
 			continue
 		}
-		format := int16(0)
-		switch len(m.ParameterFormatCodes) {
-		case 1:
-			format = m.ParameterFormatCodes[0]
-		case n:
-			format = m.ParameterFormatCodes[i]
-		}
-		switch format {
+		switch format := formatCode(m.ParameterFormatCodes, i); format {
 		case 0:
 			values[i] = v
 		case 1:
@@ -201,6 +194,19 @@ func bindValues(stmt *exec.Prepared, m *pgproto3.Bind) ([][]byte, error) {
 	return values, nil
 }
 
+// formatCode is value i's format under a message's format codes, whose
+// count the caller has checked: none means all text, one applies to every
+// value, else there is one per value.
+func formatCode(codes []int16, i int) int16 {
+	switch len(codes) {
+	case 0:
+		return 0
+	case 1:
+		return codes[0]
+	}
+	return codes[i]
+}
+
 // resultFormats expands Bind's result format codes (none: all text; one:
 // all columns; else one per column) and checks binary is possible.
 func resultFormats(cols []exec.Column, codes []int16) ([]int16, error) {
@@ -211,13 +217,7 @@ func resultFormats(cols []exec.Column, codes []int16) ([]int16, error) {
 	}
 	formats := make([]int16, len(cols))
 	for i := range cols {
-		f := int16(0)
-		switch len(codes) {
-		case 1:
-			f = codes[0]
-		case len(cols):
-			f = codes[i]
-		}
+		f := formatCode(codes, i)
 		switch f {
 		case 0:
 		case 1:

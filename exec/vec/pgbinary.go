@@ -388,3 +388,27 @@ func NumericBinaryText(b []byte) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// AppendArrayElemText appends s as an element of an array literal, quoted
+// as array_out quotes it; binary array parameters become such literals.
+func AppendArrayElemText(dst, s []byte) []byte { return appendArrayElemText(dst, s) }
+
+// IsPlainDecimal reports whether s is an optionally signed decimal number
+// without exponent: digits with at most one point.
+func IsPlainDecimal[S string | []byte](s S) bool {
+	if len(s) > 0 && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	digits, points := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			points++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && points <= 1
+}
