@@ -2,6 +2,7 @@ package exec
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -20,6 +21,10 @@ import (
 // form), then a field count of -1.
 
 var binaryCopySignature = []byte("PGCOPY\n\xff\r\n\x00")
+
+// maxBinaryField is the largest field a binary COPY may carry: PostgreSQL's
+// 1 GB limit on a value.
+const maxBinaryField = 1<<30 - 1
 
 // copyBinaryOIDs is the flag bit of streams carrying row OIDs, which
 // PostgreSQL removed in version 12 and frames never had.
@@ -56,6 +61,7 @@ func (ld *loader) feedBinary(ctx context.Context, r io.Reader) error {
 	}
 	tgt := ld.tgt
 	var buf []byte
+	var field bytes.Buffer
 	var lenBuf [4]byte
 	for line := int64(1); ; line++ {
 		if line%4096 == 0 {
@@ -98,13 +104,16 @@ func (ld *loader) feedBinary(ctx context.Context, r io.Reader) error {
 			if size < 0 {
 				return copyContext(binaryCopyError("invalid field size"), ld.lineWhere(line))
 			}
-			if cap(buf) < int(size) {
-				buf = make([]byte, size)
+			if size > maxBinaryField {
+				return copyContext(sqlerr.New(sqlerr.ProgramLimitExceeded, "field size %d exceeds the limit of %d bytes", size, maxBinaryField), ld.lineWhere(line))
 			}
-			buf = buf[:size]
-			if _, err := io.ReadFull(br, buf); err != nil {
+			// The buffer grows as the bytes arrive, so a length the client
+			// only claims costs nothing.
+			field.Reset()
+			if _, err := io.CopyN(&field, br, int64(size)); err != nil {
 				return ld.binaryReadError(err, line)
 			}
+			buf = field.Bytes()
 			if err := b.Cols[ci].AppendBinaryValue(buf, ld.loc); err != nil {
 				return copyContext(err, fmt.Sprintf("%s, column %s", ld.lineWhere(line), tgt.schema.Columns[ci].Name))
 			}

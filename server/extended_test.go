@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/big"
 	"net"
 	"strings"
@@ -17,54 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
-
-	"github.com/apiarydb/apiary/exec"
-	"github.com/apiarydb/apiary/objstore"
 )
-
-// startExtendedServer serves a real engine over an in-memory store.
-func startExtendedServer(t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng, err := exec.NewEngine(ctx, objstore.NewMem(), exec.Config{Node: "test", Logger: logger})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := New(Config{Logger: logger}, EngineSessions(eng))
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("server did not shut down")
-		}
-	})
-	return ln.Addr().String()
-}
-
-func connectEngine(t *testing.T, addr string, mode pgx.QueryExecMode) *pgx.Conn {
-	t.Helper()
-	cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://apiary@%s/apiary?sslmode=disable", addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.DefaultQueryExecMode = mode
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
-}
 
 var execModes = []struct {
 	name string
@@ -88,8 +39,8 @@ func mustExec(t *testing.T, conn *pgx.Conn, sql string, args ...any) {
 // it back, in every pgx execution mode: binary and text parameters,
 // binary and text results.
 func TestEveryTypeRoundTrips(t *testing.T) {
-	addr := startExtendedServer(t)
-	setup := connectEngine(t, addr, pgx.QueryExecModeSimpleProtocol)
+	es := startEngineServer(t)
+	setup := es.connectMode(t, pgx.QueryExecModeSimpleProtocol)
 	mustExec(t, setup, `CREATE TABLE every (k int, b boolean, i2 smallint, i4 integer, i8 bigint, f4 real, f8 double precision,
 		n numeric(12,3), nu numeric, t text, vc varchar(10), c char(4), by bytea, d date, ts timestamp, tz timestamptz, iv interval)`)
 
@@ -99,7 +50,7 @@ func TestEveryTypeRoundTrips(t *testing.T) {
 		pgtype.Numeric{Int: big.NewInt(-1234567), Exp: -3, Valid: true}, pgtype.Numeric{Int: big.NewInt(5), Exp: -1, Valid: true},
 		"héllo 'quoted' $1", "short", "ab", []byte{0, 1, 0xff}, time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC), ts, ts, iv}
 	for i, m := range execModes {
-		conn := connectEngine(t, addr, m.mode)
+		conn := es.connectMode(t, m.mode)
 		args := append([]any{i}, row...)
 		if _, err := conn.Exec(testCtx(t), `INSERT INTO every VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`, args...); err != nil {
 			t.Fatalf("%s: insert: %v", m.name, err)
@@ -112,7 +63,7 @@ func TestEveryTypeRoundTrips(t *testing.T) {
 	}
 	for _, m := range execModes {
 		t.Run(m.name, func(t *testing.T) {
-			conn := connectEngine(t, addr, m.mode)
+			conn := es.connectMode(t, m.mode)
 			for k := range execModes {
 				var (
 					b           bool
@@ -162,8 +113,8 @@ func numString(n pgtype.Numeric) string {
 // TestParameterInference checks the parameter types a statement's
 // Describe reports when the client leaves them to the server.
 func TestParameterInference(t *testing.T) {
-	addr := startExtendedServer(t)
-	conn := connectEngine(t, addr, pgx.QueryExecModeSimpleProtocol)
+	es := startEngineServer(t)
+	conn := es.connectMode(t, pgx.QueryExecModeSimpleProtocol)
 	mustExec(t, conn, `CREATE TABLE inf (a bigint, b date, c varchar(5), d numeric(10,2), e text)`)
 	cases := []struct {
 		sql  string
@@ -300,8 +251,7 @@ func expectMsgs(t *testing.T, what string, got []string, want ...string) {
 }
 
 func TestExtendedProtocolMessages(t *testing.T) {
-	addr := startExtendedServer(t)
-	pc := dialProto(t, addr)
+	pc := dialProto(t, startEngineServer(t).addr)
 	pc.send(&pgproto3.Query{String: "CREATE TABLE seq (n int); INSERT INTO seq VALUES (1),(2),(3),(4),(5)"})
 	pc.until('Z')
 
@@ -406,8 +356,7 @@ func TestExtendedProtocolMessages(t *testing.T) {
 }
 
 func TestPgxErrorsAndCancel(t *testing.T) {
-	addr := startExtendedServer(t)
-	cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://apiary@%s/apiary?sslmode=disable", addr))
+	cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://apiary@%s/apiary?sslmode=disable", startEngineServer(t).addr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -461,7 +410,7 @@ var (
 func TestCursors(t *testing.T) {
 	addr := calibrationAddr
 	if addr == "" {
-		addr = startExtendedServer(t)
+		addr = startEngineServer(t).addr
 	}
 	pc := dialProto(t, addr)
 	q := func(sql string) []string {
@@ -497,8 +446,8 @@ func TestCursors(t *testing.T) {
 // TestBinaryCopy loads rows with pgx's CopyFrom (COPY ... FROM STDIN
 // BINARY) and streams them back in binary, which loads again unchanged.
 func TestBinaryCopy(t *testing.T) {
-	addr := startExtendedServer(t)
-	conn := connectEngine(t, addr, pgx.QueryExecModeCacheStatement)
+	es := startEngineServer(t)
+	conn := es.connectMode(t, pgx.QueryExecModeCacheStatement)
 	ctx := testCtx(t)
 	mustExec(t, conn, `CREATE TABLE bc (b boolean, i2 smallint, i4 integer, i8 bigint, f8 double precision, n numeric(10,2),
 		t text, by bytea, d date, ts timestamp, tz timestamptz, iv interval)`)
@@ -544,6 +493,16 @@ func TestBinaryCopy(t *testing.T) {
 	if !errors.As(err, &pgErr) || pgErr.Code != "22P04" {
 		t.Errorf("truncated stream: %v", err)
 	}
+	// A field claiming more than it carries is an unexpected end, found
+	// without allocating what it claims; one past 1 GB is refused at once.
+	hdr := "PGCOPY\n\xff\r\n\x00" + "\x00\x00\x00\x00" + "\x00\x00\x00\x00"
+	for claim, code := range map[string]string{"\x7f\xff\xff\xf0": "54000", "\x3f\xff\xff\xf0": "22P04"} {
+		stream := hdr + "\x00\x0c" + claim + "abc"
+		_, err = conn.PgConn().CopyFrom(ctx, strings.NewReader(stream), "COPY bc2 FROM STDIN (FORMAT binary)")
+		if !errors.As(err, &pgErr) || pgErr.Code != code {
+			t.Errorf("field claiming %x bytes: %v, want %s", claim, err, code)
+		}
+	}
 	var count int
 	if err := conn.QueryRow(ctx, `SELECT count(*) FROM bc2`).Scan(&count); err != nil || count != len(rows) {
 		t.Errorf("after the failed COPY: %d rows, %v", count, err)
@@ -554,8 +513,8 @@ func TestBinaryCopy(t *testing.T) {
 // names its pg_class OID and attribute number, as pgJDBC's
 // ResultSetMetaData needs, and a computed one names none.
 func TestRowDescriptionOrigins(t *testing.T) {
-	addr := startExtendedServer(t)
-	conn := connectEngine(t, addr, pgx.QueryExecModeCacheStatement)
+	es := startEngineServer(t)
+	conn := es.connectMode(t, pgx.QueryExecModeCacheStatement)
 	mustExec(t, conn, "CREATE TABLE orig (a int NOT NULL, b text, c date)")
 	var oid uint32
 	if err := conn.QueryRow(testCtx(t), "SELECT oid FROM pg_class WHERE relname = 'orig'").Scan(&oid); err != nil {
