@@ -513,14 +513,24 @@ func removeQuery(ctx context.Context, store objstore.Store, qdir string) error {
 	if err != nil {
 		return err
 	}
+	keys := make([]string, len(infos))
+	for i, info := range infos {
+		keys[i] = info.Key
+	}
+	return removeKeys(ctx, store, qdir, keys)
+}
+
+// removeKeys deletes keys, the objects of the query folder qdir, its
+// anchor last and only once every other object is gone.
+func removeKeys(ctx context.Context, store objstore.Store, qdir string, keys []string) error {
 	var errs []error
 	hasAnchor := false
-	for _, info := range infos {
-		if info.Key == qdir+anchorName {
+	for _, key := range keys {
+		if key == qdir+anchorName {
 			hasAnchor = true
 			continue
 		}
-		if err := store.Delete(ctx, info.Key); err != nil {
+		if err := store.Delete(ctx, key); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -77,7 +77,9 @@ func Sweep(ctx context.Context, cfg SweeperConfig) (int, error) {
 		if (f.anchor && live[incarnationOfQuery(q)]) || now.Sub(f.newest) < cfg.Grace {
 			continue
 		}
-		if err := removeQuery(ctx, cfg.Store, TaskPrefix+q+"/"); err != nil {
+		// The listing above already holds the folder's keys: no LIST per
+		// folder. What a late worker writes after it is swept next time.
+		if err := removeKeys(ctx, cfg.Store, TaskPrefix+q+"/", f.keys); err != nil {
 			errs = append(errs, err)
 			continue
 		}

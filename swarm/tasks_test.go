@@ -358,10 +358,11 @@ func TestHandlerErrors(t *testing.T) {
 }
 
 func TestSweeperRemovesDeadCoordinatorsQueries(t *testing.T) {
-	store, err := objstore.OpenLocal(t.TempDir())
+	local, err := objstore.OpenLocal(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
+	store := &countingStore{Store: local}
 	ctx := context.Background()
 	members := newFakeMembers("live")
 	dead, live, orphan := queryDir("inc-gone", 7), queryDir("inc-live", 8), queryDir("inc-live", 9)
@@ -381,8 +382,12 @@ func TestSweeperRemovesDeadCoordinatorsQueries(t *testing.T) {
 		t.Fatalf("within grace: removed %d, %v", n, err)
 	}
 	clock.Advance(2 * time.Minute)
+	lists := store.lists.Load()
 	if n, err := Sweep(ctx, cfg); err != nil || n != 2 {
 		t.Fatalf("removed %d, %v; want 2", n, err)
+	}
+	if got := store.lists.Load() - lists; got != 1 {
+		t.Errorf("a sweep of two folders made %d LISTs, want 1", got)
 	}
 	infos, _ := store.List(ctx, TaskPrefix)
 	if len(infos) != 2 || !strings.HasPrefix(infos[0].Key, live) || !strings.HasPrefix(infos[1].Key, live) {

@@ -95,43 +95,42 @@ func expectStates(t *testing.T, v *View, want string) {
 	}
 }
 
+// refreshExpect refreshes the view once and checks its states.
+func refreshExpect(t *testing.T, v *View, want string) {
+	t.Helper()
+	refresh(t, v)
+	expectStates(t, v, want)
+}
+
 func TestViewTransitions(t *testing.T) {
 	store := objstore.NewMem()
 	clock := newFakeClock()
 	v := testView(store, clock)
 	w := NewWriter(WriterConfig{Store: store, Node: "a", Interval: testInterval, Clock: clock})
 
-	refresh(t, v)
-	expectStates(t, v, "")
+	refreshExpect(t, v, "")
 	beat(t, w)
-	refresh(t, v)
-	expectStates(t, v, "a=alive/1")
+	refreshExpect(t, v, "a=alive/1")
 
 	// Silence shorter than suspect_after: still alive.
 	clock.Advance(testSuspect - time.Millisecond)
-	refresh(t, v)
-	expectStates(t, v, "a=alive/1")
+	refreshExpect(t, v, "a=alive/1")
 	clock.Advance(time.Millisecond)
-	refresh(t, v)
-	expectStates(t, v, "a=suspect/1")
+	refreshExpect(t, v, "a=suspect/1")
 
 	// A beat that the view reads brings it back before dead.
 	beat(t, w)
-	refresh(t, v)
-	expectStates(t, v, "a=alive/2")
+	refreshExpect(t, v, "a=alive/2")
 
 	clock.Advance(testDead - time.Millisecond)
-	refresh(t, v)
-	expectStates(t, v, "a=suspect/2")
+	refreshExpect(t, v, "a=suspect/2")
 	clock.Advance(time.Millisecond)
-	refresh(t, v)
-	expectStates(t, v, "a=dead/2")
+	refreshExpect(t, v, "a=dead/2")
 
 	// The state follows the observer's clock even without a refresh:
 	// a snapshot taken later judges a longer silence.
 	beat(t, w)
-	refresh(t, v)
-	expectStates(t, v, "a=alive/3")
+	refreshExpect(t, v, "a=alive/3")
 	clock.Advance(testDead)
 	expectStates(t, v, "a=dead/3")
 
@@ -139,8 +138,7 @@ func TestViewTransitions(t *testing.T) {
 	// counts as an advance although the number went down.
 	restarted := NewWriter(WriterConfig{Store: store, Node: "a", Interval: testInterval, Clock: clock})
 	beat(t, restarted)
-	refresh(t, v)
-	expectStates(t, v, "a=alive/1")
+	refreshExpect(t, v, "a=alive/1")
 	if got := v.Snapshot()[0].Incarnation; got != restarted.Incarnation() || got == w.Incarnation() {
 		t.Fatalf("incarnation %q, want the restarted writer's %q", got, restarted.Incarnation())
 	}
@@ -149,18 +147,15 @@ func TestViewTransitions(t *testing.T) {
 	if err := restarted.Leave(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	refresh(t, v)
-	expectStates(t, v, "a=left/2")
+	refreshExpect(t, v, "a=left/2")
 	clock.Advance(2 * testDead)
-	refresh(t, v)
-	expectStates(t, v, "a=left/2")
+	refreshExpect(t, v, "a=left/2")
 
 	// Its heartbeat object removed, the node leaves the view.
 	if err := store.Delete(context.Background(), HeartbeatKey("a")); err != nil {
 		t.Fatal(err)
 	}
-	refresh(t, v)
-	expectStates(t, v, "")
+	refreshExpect(t, v, "")
 }
 
 // A late GET that returns an older sequence of the same incarnation (an
@@ -177,14 +172,12 @@ func TestViewIgnoresOlderSequence(t *testing.T) {
 		t.Fatal(err)
 	}
 	beat(t, w)
-	refresh(t, v)
-	expectStates(t, v, "a=alive/2")
+	refreshExpect(t, v, "a=alive/2")
 	clock.Advance(testSuspect)
 	if err := store.Put(context.Background(), HeartbeatKey("a"), old); err != nil {
 		t.Fatal(err)
 	}
-	refresh(t, v)
-	expectStates(t, v, "a=suspect/2")
+	refreshExpect(t, v, "a=suspect/2")
 }
 
 func TestViewReadsOnlyChangedObjects(t *testing.T) {
@@ -340,8 +333,7 @@ func TestSeveralWritersOneObserver(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	refresh(t, v)
-	expectStates(t, v, "n1=alive/5 n2=alive/5 n3=alive/5")
+	refreshExpect(t, v, "n1=alive/5 n2=alive/5 n3=alive/5")
 
 	// n3 stops; the others go on beating.
 	for range 4 {

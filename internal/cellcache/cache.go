@@ -128,10 +128,7 @@ func IsCellKey(key string) bool {
 	if !strings.HasPrefix(key, "frames/") || !strings.HasSuffix(key, ".parquet") {
 		return false
 	}
-	if strings.HasPrefix(key, "_") || strings.Contains(key, "/_") {
-		return false
-	}
-	return objstore.ValidateKey(key) == nil
+	return !strings.Contains(key, "/_") && objstore.ValidateKey(key) == nil
 }
 
 // Open returns a cache over store kept in cfg.Dir, indexing the cells a

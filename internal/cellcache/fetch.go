@@ -108,10 +108,7 @@ func (c *Cache) fill(ctx context.Context, key string, fl *flight) (*os.File, int
 	}
 	c.fetches.Add(1)
 	c.fetchedBytes.Add(size)
-	f, size, ok := c.openLocal(key)
-	if !ok {
-		return nil, 0, nil
-	}
+	f, size, _ := c.openLocal(key)
 	return f, size, nil
 }
 

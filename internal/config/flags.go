@@ -2,6 +2,7 @@ package config
 
 import (
 	"flag"
+	"slices"
 	"strings"
 )
 
@@ -23,7 +24,7 @@ func RegisterFlags(fs *flag.FlagSet, only ...string) *Flags {
 		return nil
 	})
 	for _, k := range keys {
-		if k.flag == "" || (len(only) > 0 && !contains(only, k.name)) {
+		if k.flag == "" || (len(only) > 0 && !slices.Contains(only, k.name)) {
 			continue
 		}
 		v := &flagValue{key: k}

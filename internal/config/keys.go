@@ -222,7 +222,7 @@ func (k *key) assign(c *Config, raw rawValue) error {
 	case kindString:
 		if k.enum != nil {
 			v = strings.ToLower(v)
-			if !contains(k.enum, v) {
+			if !slices.Contains(k.enum, v) {
 				shown := slices.DeleteFunc(slices.Clone(k.enum), func(e string) bool { return e == "" })
 				return fmt.Errorf("unknown %s %q (want %s)", k.noun, raw.scalar, enumList(shown))
 			}
@@ -393,15 +393,6 @@ func redactURL(v string) string {
 		return v
 	}
 	return u.Redacted()
-}
-
-func contains(list []string, v string) bool {
-	for _, e := range list {
-		if e == v {
-			return true
-		}
-	}
-	return false
 }
 
 // enumList writes allowed values for a message: "text or json"; "" shows

@@ -1,10 +1,6 @@
 package metrics
 
-import (
-	"sync/atomic"
-
-	"github.com/prometheus/client_golang/prometheus"
-)
+import "sync/atomic"
 
 // CellCacheTotals are the local cell cache's counters (cellcache.Stats):
 // Hits, Misses, Fetches, FetchedBytes and Evictions since start, Cells and
@@ -20,20 +16,12 @@ type CellCacheTotals struct {
 func (m *Metrics) SetCellCache(read func() CellCacheTotals) { m.cellCache.Store(&read) }
 
 // registerCellCache registers the cell cache's collectors, reading src.
-func registerCellCache(reg *prometheus.Registry, src *atomic.Pointer[func() CellCacheTotals]) {
-	value := func(field func(CellCacheTotals) int64) func() float64 {
-		return func() float64 {
-			if read := src.Load(); read != nil {
-				return float64(field((*read)()))
-			}
-			return 0
-		}
-	}
+func registerCellCache(f factory, src *atomic.Pointer[func() CellCacheTotals]) {
 	counter := func(name, help string, field func(CellCacheTotals) int64) {
-		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, value(field)))
+		f.counterOf(name, help, loaded(src, func(read *func() CellCacheTotals) int64 { return field((*read)()) }))
 	}
 	gauge := func(name, help string, field func(CellCacheTotals) int64) {
-		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, value(field)))
+		f.gaugeOf(name, help, loaded(src, func(read *func() CellCacheTotals) int64 { return field((*read)()) }))
 	}
 	counter("apiary_cell_cache_hits_total", "Cell reads served from the local cell cache.",
 		func(t CellCacheTotals) int64 { return t.Hits })

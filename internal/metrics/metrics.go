@@ -133,17 +133,16 @@ func New(version string) *Metrics {
 		func(e *EngineSource) int64 { return int64(e.Bees) })
 	f.gaugeFunc("apiary_bee_memory_budget_bytes", "Memory budget of one bee in bytes.",
 		func(e *EngineSource) int64 { return e.BeeMemory })
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "apiary_colony_temperature",
-		Help: "The node's colony temperature, 0 to 100: one health figure from CPU load, bee memory pressure, queue depth, task failures and storage errors (docs/operations.md gives the bands).",
-	}, func() float64 {
-		if e := m.engine.Load(); e != nil && e.Temperature != nil {
-			return e.Temperature()
-		}
-		return 0
-	}))
+	f.gaugeOf("apiary_colony_temperature",
+		"The node's colony temperature, 0 to 100: one health figure from CPU load, bee memory pressure, queue depth, task failures and storage errors (docs/operations.md gives the bands).",
+		func() float64 {
+			if e := m.engine.Load(); e != nil && e.Temperature != nil {
+				return e.Temperature()
+			}
+			return 0
+		})
 	m.storage = newStorageCollectors(f)
-	registerCellCache(reg, &m.cellCache)
+	registerCellCache(f, &m.cellCache)
 
 	build := f.gaugeVec("apiary_build_info", "Always 1; its labels name the running build.", "version", "goversion")
 	build.WithLabelValues(version, runtime.Version()).Set(1)
@@ -211,18 +210,29 @@ type factory struct {
 
 // counterFunc registers a counter read from the engine at each scrape.
 func (f factory) counterFunc(name, help string, read func(*EngineSource) int64) {
-	f.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f.reader(read)))
+	f.counterOf(name, help, loaded(f.engine, read))
 }
 
 // gaugeFunc registers a gauge read from the engine at each scrape.
 func (f factory) gaugeFunc(name, help string, read func(*EngineSource) int64) {
-	f.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f.reader(read)))
+	f.gaugeOf(name, help, loaded(f.engine, read))
 }
 
-func (f factory) reader(read func(*EngineSource) int64) func() float64 {
+// counterOf registers a counter that read gives at each scrape.
+func (f factory) counterOf(name, help string, read func() float64) {
+	f.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, read))
+}
+
+// gaugeOf registers a gauge that read gives at each scrape.
+func (f factory) gaugeOf(name, help string, read func() float64) {
+	f.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, read))
+}
+
+// loaded reads what src holds at each call, 0 while it holds nothing.
+func loaded[T any](src *atomic.Pointer[T], read func(*T) int64) func() float64 {
 	return func() float64 {
-		if e := f.engine.Load(); e != nil {
-			return float64(read(e))
+		if v := src.Load(); v != nil {
+			return float64(read(v))
 		}
 		return 0
 	}
