@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/apiarydb/apiary/exec/colexec"
 )
 
 // The colony temperature is one figure for how loaded a node is, from 0
@@ -464,20 +466,6 @@ func describeInputs(r ColonyReading) string {
 	}
 	return fmt.Sprintf("%s, bee memory %.0f%% of %s in use, %d of %d admission queue places taken, "+
 		"%.0f%% of recent swarm tasks failed, %.0f%% of recent storage requests failed",
-		cpu, 100*r.Inputs.Memory, formatByteSize(r.MemoryBudget), r.QueueDepth, r.QueueLength,
+		cpu, 100*r.Inputs.Memory, colexec.FormatBytes(r.MemoryBudget), r.QueueDepth, r.QueueLength,
 		100*r.Inputs.TaskFailures, 100*r.Inputs.StorageErrors)
-}
-
-// formatByteSize prints a byte count in binary units.
-func formatByteSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }

@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -91,7 +92,10 @@ func (s *Session) createTable(ctx context.Context, n *tree.CreateTable) (Result,
 		return Result{}, unsupported("a frame needs at least one column")
 	}
 	if primaryKey != nil {
-		for _, c := range primaryKey {
+		for i, c := range primaryKey {
+			if slices.Contains(primaryKey[:i], c) {
+				return Result{}, sqlerr.New(sqlerr.DuplicateColumn, "column %q appears twice in primary key constraint", c)
+			}
 			found := false
 			for i := range md.Columns {
 				if md.Columns[i].Name == c {

@@ -5,7 +5,6 @@ import (
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
-	"github.com/apiarydb/apiary/exec/plan"
 )
 
 // explain answers EXPLAIN and EXPLAIN ANALYZE for SELECT statements with
@@ -17,7 +16,7 @@ func (s *Session) explain(ctx context.Context, stmt tree.Statement, analyze bool
 	}
 	t, done := s.readTxn()
 	defer done()
-	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.queryMemory(), Bees: s.eng.bees(), Spill: s.eng.spill(), ScanTotals: &s.eng.scans.totals})
+	p := s.planner(ctx, t)
 	lines, err := p.Explain(sel, analyze)
 	if err != nil {
 		return Result{}, err

@@ -28,6 +28,11 @@ type insertBuffer struct {
 // bufferInsert queues batch for frame f in the open transaction block,
 // flushing the frame when its rows reach the target cell size.
 func (s *Session) bufferInsert(ctx context.Context, f catalog.FrameEntry, md *txn.Metadata, ledger *txn.Ledger, batch *vec.Batch) error {
+	// Before the rows are queued: a failed INSERT leaves none of them.
+	target, err := cell.TargetFromOptions(md.Options, s.eng.cfg.BeeMemory)
+	if err != nil {
+		return err
+	}
 	if s.bufTxn != s.txn {
 		s.buffers, s.bufTxn = nil, s.txn
 	}
@@ -45,10 +50,6 @@ func (s *Session) bufferInsert(ctx context.Context, f catalog.FrameEntry, md *tx
 		if k := c.Type.Kind; k == vec.KindText || k == vec.KindBytea {
 			b.bytes += int64(len(c.Bytes().Data))
 		}
-	}
-	target, err := cell.TargetFromOptions(md.Options, s.eng.cfg.BeeMemory)
-	if err != nil {
-		return err
 	}
 	if b.bytes >= target {
 		return s.flushFrame(ctx, f.Prefix())

@@ -18,8 +18,7 @@ import (
 
 // planIn plans a SELECT inside transaction t, which sees its own writes.
 func (s *Session) planIn(ctx context.Context, t *txn.Txn, sel *tree.Select) (colexec.Operator, []plan.Column, error) {
-	p := plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.queryMemory(), Bees: s.eng.bees(), Spill: s.eng.spill(), ScanTotals: &s.eng.scans.totals})
-	return p.Select(sel)
+	return s.planner(ctx, t).Select(sel)
 }
 
 // insertQuery runs INSERT INTO frame [(cols)] SELECT ... (and VALUES lists

@@ -127,6 +127,13 @@ func (s *Session) env() *expr.Env {
 		FloatDigits: tf.FloatDigits, ByteaEscape: tf.ByteaEscape, Catalog: view, Session: view}
 }
 
+// planner returns a planner for a statement reading in transaction t, with
+// the statement's memory account, bees and spill directory.
+func (s *Session) planner(ctx context.Context, t *txn.Txn) *plan.Planner {
+	return plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.queryMemory(), Bees: s.eng.bees(),
+		Spill: s.eng.spill(), ScanTotals: &s.eng.scans.totals})
+}
+
 // query plans and starts a SELECT.
 func (s *Session) query(ctx context.Context, n *tree.Select) (Result, error) {
 	deadline, err := s.statementDeadline()
@@ -141,7 +148,7 @@ func (s *Session) query(ctx context.Context, n *tree.Select) (Result, error) {
 		pctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	p := plan.New(pctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.queryMemory(), Bees: s.eng.bees(), Spill: s.eng.spill(), ScanTotals: &s.eng.scans.totals})
+	p := s.planner(pctx, t)
 	op, cols, err := p.Select(n)
 	if err != nil {
 		done()

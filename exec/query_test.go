@@ -402,3 +402,16 @@ func TestTimestamptzLiteralsFollowTimeZone(t *testing.T) {
 		t.Errorf("comparison in Lisbon: %q rows, want 1", got)
 	}
 }
+
+// TestPrimaryKeyDeclarations checks the keys CREATE TABLE records and
+// refuses, as PostgreSQL does.
+func TestPrimaryKeyDeclarations(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	wantCode(t, s, "CREATE TABLE pkd (a int, PRIMARY KEY (a, a))", sqlerr.DuplicateColumn)
+	wantCode(t, s, "CREATE TABLE pkd (a int PRIMARY KEY, b int PRIMARY KEY)", sqlerr.InvalidTableDefinition)
+	wantCode(t, s, "CREATE TABLE pkd (a int, PRIMARY KEY (z))", sqlerr.UndefinedColumn)
+	mustRun(t, s, "CREATE TABLE pkd (a int, b text, PRIMARY KEY (b, a))")
+	if got := joinRows(mustRun(t, s, "SELECT attname FROM pg_attribute WHERE attrelid = 'pkd'::regclass AND attnotnull ORDER BY attnum")); got != "a\nb" {
+		t.Errorf("key columns not null: %q", got)
+	}
+}

@@ -274,6 +274,11 @@ func (t *Txn) Pending(l *Ledger) Pending {
 	if !ok {
 		return Pending{Entries: map[string]json.RawMessage{}, DeletedEntries: map[string]bool{}}
 	}
+	return lt.pending()
+}
+
+// pending returns copies of lt's buffered changes.
+func (lt *ledgerTxn) pending() Pending {
 	var md *Metadata
 	if lt.md != nil {
 		c := *lt.md
@@ -308,38 +313,14 @@ func partitionMatches(cell, scope map[string]string) bool {
 // Mark is a point in a transaction's writes that RollbackTo returns to: SQL
 // savepoints.
 type Mark struct {
-	ledgers map[string]ledgerWrites
-}
-
-// ledgerWrites is a copy of what a transaction had written to one ledger.
-type ledgerWrites struct {
-	md         *Metadata
-	adds       []AddCell
-	removes    []RemoveCell
-	removed    map[string]bool
-	overwrite  bool
-	partitions []map[string]string
-	sets       map[string]json.RawMessage
-	deletes    map[string]bool
+	ledgers map[string]Pending // by prefix; copies of the writes so far
 }
 
 // Mark records the transaction's writes so far.
 func (t *Txn) Mark() Mark {
-	m := Mark{ledgers: make(map[string]ledgerWrites, len(t.ledgers))}
+	m := Mark{ledgers: make(map[string]Pending, len(t.ledgers))}
 	for prefix, lt := range t.ledgers {
-		var md *Metadata
-		if lt.md != nil {
-			c := *lt.md
-			md = &c
-		}
-		parts := make([]map[string]string, len(lt.partitions))
-		for i, p := range lt.partitions {
-			parts[i] = maps.Clone(p)
-		}
-		m.ledgers[prefix] = ledgerWrites{
-			md: md, adds: slices.Clone(lt.adds), removes: slices.Clone(lt.removes), removed: maps.Clone(lt.removed),
-			overwrite: lt.overwrite, partitions: parts, sets: maps.Clone(lt.sets), deletes: maps.Clone(lt.deletes),
-		}
+		m.ledgers[prefix] = lt.pending()
 	}
 	return m
 }
@@ -350,17 +331,26 @@ func (t *Txn) Mark() Mark {
 // aborted transaction do.
 func (t *Txn) RollbackTo(m Mark) {
 	for prefix, lt := range t.ledgers {
-		w, ok := m.ledgers[prefix]
-		if !ok {
-			w = ledgerWrites{removed: map[string]bool{}, sets: map[string]json.RawMessage{}, deletes: map[string]bool{}}
-		}
-		lt.md = w.md
-		lt.adds = slices.Clone(w.adds)
-		lt.removes = slices.Clone(w.removes)
-		lt.removed = maps.Clone(w.removed)
-		lt.overwrite = w.overwrite
-		lt.partitions = w.partitions
-		lt.sets = maps.Clone(w.sets)
-		lt.deletes = maps.Clone(w.deletes)
+		// A ledger first written after m restores to no writes (the zero
+		// Pending).
+		lt.restore(m.ledgers[prefix])
 	}
+}
+
+// restore replaces lt's writes by copies of w's, so that w stays as it is
+// for a later RollbackTo.
+func (lt *ledgerTxn) restore(w Pending) {
+	lt.md = w.Metadata // SetMetadata replaces it, never changes it in place
+	lt.adds = slices.Clone(w.Adds)
+	lt.removes = slices.Clone(w.Removes)
+	lt.removed = make(map[string]bool, len(w.Removes))
+	for _, r := range w.Removes {
+		lt.removed[r.Path] = true
+	}
+	lt.overwrite = w.Overwrite
+	lt.partitions = slices.Clone(w.OverwritePartitions) // its maps are never changed
+	lt.sets = make(map[string]json.RawMessage, len(w.Entries))
+	maps.Copy(lt.sets, w.Entries)
+	lt.deletes = make(map[string]bool, len(w.DeletedEntries))
+	maps.Copy(lt.deletes, w.DeletedEntries)
 }

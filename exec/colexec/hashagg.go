@@ -53,11 +53,12 @@ type HashAgg struct {
 	// inDone says the input has ended.
 	flushWhenFull bool
 	carry         *vec.Batch
-	carrySel      []int32
 	inDone        bool
-	sel           []int32
-	hitIDs        []int32
-	partSels      [][]int32
+	// Scratch selections of updateHits and spillBatch.
+	sel      []int32
+	hitIDs   []int32
+	missSel  []int32
+	partSels [][]int32
 }
 
 // spillFanout is the number of partitions an overflowing aggregation
@@ -224,10 +225,10 @@ func (h *HashAgg) update(b *vec.Batch, ids []int32) error {
 // spillBatch aggregates the rows of b whose keys are in memory and writes
 // the others to their partitions.
 func (h *HashAgg) spillBatch(b *vec.Batch, ids []int32) error {
-	if err := h.table.find(h.keyCols, b, ids, false, &h.scratch); err != nil {
+	misses, err := h.updateHits(b, ids)
+	if err != nil {
 		return err
 	}
-	h.sel, h.hitIDs = h.sel[:0], h.hitIDs[:0]
 	if h.partSels == nil {
 		h.partSels = make([][]int32, spillFanout)
 	}
@@ -235,22 +236,9 @@ func (h *HashAgg) spillBatch(b *vec.Batch, ids []int32) error {
 		h.partSels[p] = h.partSels[p][:0]
 	}
 	shift := uint(4 * h.depth)
-	for k := 0; k < b.Len; k++ {
-		row := b.Row(k)
-		if ids[k] >= 0 {
-			h.sel = append(h.sel, int32(row))
-			h.hitIDs = append(h.hitIDs, ids[k])
-			continue
-		}
-		p := (keyHash(h.keyCols, row, &h.scratch.buf) >> shift) % spillFanout
-		h.partSels[p] = append(h.partSels[p], int32(row))
-	}
-	if len(h.sel) > 0 {
-		nb := *b
-		nb.Sel, nb.Len = h.sel, len(h.sel)
-		if err := h.update(&nb, h.hitIDs); err != nil {
-			return err
-		}
+	for _, row := range misses {
+		p := (keyHash(h.keyCols, int(row), &h.scratch.buf) >> shift) % spillFanout
+		h.partSels[p] = append(h.partSels[p], row)
 	}
 	if h.parts == nil {
 		h.parts = make([]*spillWriter, spillFanout)
@@ -446,33 +434,43 @@ func (h *HashAgg) fill(ctx context.Context) error {
 		// Aggregate the rows whose keys made it into the table; keep the
 		// rest for the next one. The batch stays valid: the input is not
 		// read again before carry is consumed.
-		if err := h.table.find(h.keyCols, b, ids, false, &h.scratch); err != nil {
+		if _, err := h.updateHits(b, ids); err != nil {
 			return err
 		}
-		h.sel, h.hitIDs, h.carrySel = h.sel[:0], h.hitIDs[:0], h.carrySel[:0]
-		for k := 0; k < b.Len; k++ {
-			row := b.Row(k)
-			if ids[k] >= 0 {
-				h.sel = append(h.sel, int32(row))
-				h.hitIDs = append(h.hitIDs, ids[k])
-			} else {
-				h.carrySel = append(h.carrySel, int32(row))
-			}
-		}
-		if len(h.sel) > 0 {
-			nb := *b
-			nb.Sel, nb.Len = h.sel, len(h.sel)
-			if err := h.update(&nb, h.hitIDs); err != nil {
-				return err
-			}
-		}
-		if len(h.carrySel) > 0 {
+		if len(h.missSel) > 0 {
 			cb := *b
-			cb.Sel, cb.Len = slices.Clone(h.carrySel), len(h.carrySel)
+			cb.Sel, cb.Len = slices.Clone(h.missSel), len(h.missSel)
 			h.carry = &cb
 		}
 		return nil
 	}
+}
+
+// updateHits aggregates the rows of b whose keys are in the table, without
+// adding keys, and returns the selection of the other rows (held in
+// h.missSel until the next call).
+func (h *HashAgg) updateHits(b *vec.Batch, ids []int32) ([]int32, error) {
+	if err := h.table.find(h.keyCols, b, ids, false, &h.scratch); err != nil {
+		return nil, err
+	}
+	h.sel, h.hitIDs, h.missSel = h.sel[:0], h.hitIDs[:0], h.missSel[:0]
+	for k := 0; k < b.Len; k++ {
+		row := b.Row(k)
+		if ids[k] >= 0 {
+			h.sel = append(h.sel, int32(row))
+			h.hitIDs = append(h.hitIDs, ids[k])
+		} else {
+			h.missSel = append(h.missSel, int32(row))
+		}
+	}
+	if len(h.sel) > 0 {
+		nb := *b
+		nb.Sel, nb.Len = h.sel, len(h.sel)
+		if err := h.update(&nb, h.hitIDs); err != nil {
+			return nil, err
+		}
+	}
+	return h.missSel, nil
 }
 
 // releaseGroups frees the in-memory groups once emitted.

@@ -121,25 +121,12 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 			return jb.startSpilling()
 		}
 		for k := 0; k < b.Len; k++ {
-			row := b.Row(k)
-			null := false
-			for _, kc := range keyCols {
-				null = null || kc.Nulls.IsNull(row)
-			}
 			jb.next = append(jb.next, -1)
-			if null && !jb.NullsEqual {
+			if !jb.NullsEqual && anyNull(keyCols, b.Row(k)) {
 				jb.rightNull = true
 				continue
 			}
-			id := ids[k]
-			for int(id) >= len(jb.head) {
-				jb.head = append(jb.head, -1)
-			}
-			// Prepend: chains come out in reverse build order, which no
-			// SQL result depends on.
-			r := int32(base + k)
-			jb.next[r] = jb.head[id]
-			jb.head[id] = r
+			jb.head = chainRow(jb.head, jb.next, ids[k], int32(base+k))
 		}
 		return nil
 	})
@@ -152,6 +139,20 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 	}
 	jb.n = jb.rows.Len
 	return nil
+}
+
+// chainRow links build row r, whose key has id, into the chains of a hash
+// join build: head[id] is the first row with that id and next[r] the row
+// after r, -1 ending both. It returns head, grown to hold id. Prepending
+// makes chains come out in reverse build order, which no SQL result
+// depends on.
+func chainRow(head, next []int32, id, r int32) []int32 {
+	for int(id) >= len(head) {
+		head = append(head, -1)
+	}
+	next[r] = head[id]
+	head[id] = r
+	return head
 }
 
 // Close releases the build side.
@@ -307,12 +308,8 @@ func (j *HashJoin) startProbe(b *vec.Batch) error {
 	}
 	// A NULL key never matches, even the NULL group a key table keeps.
 	for k := 0; k < b.Len && !j.jb.NullsEqual; k++ {
-		row := b.Row(k)
-		for _, kc := range j.keyCols {
-			if kc.Nulls.IsNull(row) {
-				j.probeIDs[k] = -2
-				break
-			}
+		if anyNull(j.keyCols, b.Row(k)) {
+			j.probeIDs[k] = -2
 		}
 	}
 	j.matchedL = growZero(j.matchedL[:0], b.Len)

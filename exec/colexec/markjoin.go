@@ -84,13 +84,7 @@ func (mb *MarkBuild) build(ctx context.Context) error {
 			if null {
 				continue
 			}
-			id := ids[k]
-			for int(id) >= len(mb.head) {
-				mb.head = append(mb.head, -1)
-			}
-			r := int32(base + k)
-			mb.next[r] = mb.head[id]
-			mb.head[id] = r
+			mb.head = chainRow(mb.head, mb.next, ids[k], int32(base+k))
 		}
 		return nil
 	})

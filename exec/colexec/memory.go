@@ -52,8 +52,8 @@ func (m *Memory) Grow(n int64) error {
 	}
 	if m.limit > 0 && u > m.limit {
 		m.used.Add(-n)
-		return sqlerr.New(sqlerr.OutOfMemory, "out of memory: the query needs more than its budget of %s", formatBytes(m.limit)).
-			WithDetail("Operators held %s when a further %s was requested.", formatBytes(u-n), formatBytes(n)).
+		return sqlerr.New(sqlerr.OutOfMemory, "out of memory: the query needs more than its budget of %s", FormatBytes(m.limit)).
+			WithDetail("Operators held %s when a further %s was requested.", FormatBytes(u-n), FormatBytes(n)).
 			WithHint("Raise the bee memory budget (--bee-memory), or make the query read less: filter earlier, aggregate before joining.")
 	}
 	return nil
@@ -91,7 +91,9 @@ func (m *Memory) Limit() int64 {
 	return m.limit
 }
 
-func formatBytes(n int64) string {
+// FormatBytes prints a byte count in binary units, as error messages and
+// logs show budgets.
+func FormatBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))

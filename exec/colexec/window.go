@@ -430,18 +430,24 @@ func (w *windowOp) compute(f WindowFunc, res *vec.Vec) error {
 
 // stringAgg concatenates each row's frame: its non-NULL values in frame
 // order, separated by the delimiter of the value that follows, as
-// PostgreSQL's string_agg does; NULL when the frame holds none. The work is
-// the sum of the frames' lengths, like the result's size.
+// PostgreSQL's string_agg does; NULL when the frame holds none. A frame
+// that only grows at its end from the previous row's (the default frame
+// under ORDER BY) extends the previous result instead of concatenating
+// again; the result itself is still as big as the sum of the frames.
 func (w *windowOp) stringAgg(f WindowFunc, res *vec.Vec) error {
 	src, delim := w.cols[f.Args[0]], w.cols[f.Args[1]]
 	sb, db := src.Bytes(), delim.Bytes()
 	res.Prepare(res.Type, w.n)
 	rb := res.Bytes()
 	var buf []byte
+	seen := false
+	var lo, hi int32 // the rows buf holds
 	for i := 0; i < w.n; i++ {
-		buf = buf[:0]
-		seen := false
-		for r := w.fs[i]; r < w.fe[i]; r++ {
+		if w.fs[i] != lo || w.fe[i] < hi {
+			buf, seen = buf[:0], false
+			lo, hi = w.fs[i], w.fs[i]
+		}
+		for r := hi; r < w.fe[i]; r++ {
 			if src.Nulls.IsNull(int(r)) {
 				continue
 			}
@@ -451,6 +457,7 @@ func (w *windowOp) stringAgg(f WindowFunc, res *vec.Vec) error {
 			buf = append(buf, sb.Get(int(r))...)
 			seen = true
 		}
+		hi = w.fe[i]
 		if seen {
 			rb.Append(buf)
 		} else {

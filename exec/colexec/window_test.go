@@ -584,3 +584,28 @@ func BenchmarkWindowSumRows(b *testing.B) {
 		op.Close()
 	}
 }
+
+func TestWindowStringAgg(t *testing.T) {
+	// select id, string_agg(s, s) over (w), string_agg(s, s) over (w rows
+	// between 1 preceding and 1 following) from w
+	// window w as (partition by p order by o, id)
+	// The first frame grows at its end from row to row, the second slides.
+	runWindowCase(t, windowCase{
+		name: "string_agg", part: byP, order: byOID,
+		funcs:   []WindowFunc{wf("string_agg", wS, wS), withFrame(wf("string_agg", wS, wS), rows1p1f)},
+		resType: []vec.Type{vec.Text, vec.Text},
+		want: `
+1|b|baa
+2|baa|baacc
+3|baacc|accee
+4|baaccee|edd
+5|baacceedd|daa
+6|baacceeddaa|daa
+7|x|xyy
+8|xyy|xyy
+9|p|p
+10|p|p
+11|NULL|NULL
+12|baaccee|cee`,
+	})
+}
