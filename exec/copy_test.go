@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -46,31 +45,7 @@ func copyRun(t *testing.T, s *Session, sql, input string) (tags []string, out st
 			return nil
 		}
 		tags = append(tags, r.Tag)
-		if r.Rows == nil {
-			return nil
-		}
-		defer r.Rows.Close()
-		for {
-			batch, err := r.Rows.Next(ctx)
-			if err != nil {
-				return err
-			}
-			if batch == nil || batch.Len == 0 {
-				return nil
-			}
-			for i := 0; i < batch.Len; i++ {
-				row := batch.Row(i)
-				var vals []string
-				for _, c := range batch.Cols {
-					if c.Nulls.IsNull(row) {
-						vals = append(vals, "NULL")
-						continue
-					}
-					vals = append(vals, string(vec.AppendText(nil, c, row, time.UTC)))
-				}
-				rows = append(rows, vals)
-			}
-		}
+		return collectRows(ctx, r.Rows, &rows)
 	})
 	return tags, b.String(), rows, err
 }

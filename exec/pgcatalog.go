@@ -183,7 +183,7 @@ func (s *Session) virtualTable(ctx context.Context, t *txn.Txn, tn *tree.TableNa
 				return nil, false, err
 			}
 		}
-		if _, ok := ns.Frame(s.hive, s.expandUser(schema), name); ok {
+		if _, ok := ns.Frame(s.hive, schema, name); ok {
 			return nil, false, nil
 		}
 	}
@@ -212,14 +212,6 @@ func searchOrder(path []string) []string {
 	return append([]string{pgcatalog.SchemaPgCatalog}, path...)
 }
 
-// expandUser reads "$user" in the search path as the session user's name.
-func (s *Session) expandUser(schema string) string {
-	if schema == "$user" {
-		return s.user
-	}
-	return schema
-}
-
 // catalogView is the pg_catalog emulation one statement sees: built on
 // first use from the session's hive, then immutable. It is safe for
 // concurrent use, as the reg* casts and catalog functions it serves run in
@@ -241,7 +233,11 @@ type catalogView struct {
 	cat     *pgcatalog.Catalog
 	err     error
 	tables  map[*pgcatalog.Relation]*plan.Table
-	dbSizes map[uint32]int64
+	dbSizes map[string]int64 // by hive
+
+	// buildWarned keeps lookups, which may run once per row, from logging
+	// a failed build more than once.
+	buildWarned sync.Once
 }
 
 func newCatalogView(s *Session, block *txn.Txn) *catalogView {
@@ -251,7 +247,7 @@ func newCatalogView(s *Session, block *txn.Txn) *catalogView {
 		user:       s.user,
 		searchPath: append([]string(nil), s.searchPath...),
 		blockTxn:   block,
-		settings:   s.pgSettings,
+		settings:   s.SettingsRows,
 		pid:        s.pgcat.pid,
 		tables:     map[*pgcatalog.Relation]*plan.Table{},
 	}
@@ -557,20 +553,6 @@ func appendValue(col *vec.Vec, val any) error {
 	return fmt.Errorf("unexpected catalog value %T", val)
 }
 
-// pgSettings returns pg_settings' rows from the session's settings.
-func (s *Session) pgSettings() []pgcatalog.Setting {
-	rows := s.SettingsRows()
-	out := make([]pgcatalog.Setting, len(rows))
-	for i, r := range rows {
-		out[i] = pgcatalog.Setting{
-			Name: r.Name, Setting: r.Setting, Unit: r.Unit, Category: r.Category, ShortDesc: r.ShortDesc,
-			Context: r.Context, Vartype: r.VarType, Source: r.Source, MinVal: r.MinVal, MaxVal: r.MaxVal,
-			EnumVals: r.EnumVals, BootVal: r.BootVal, ResetVal: r.ResetVal,
-		}
-	}
-	return out
-}
-
 // versionString is version(): PostgreSQL's form, which clients parse for
 // the version number (SQLAlchemy, pgJDBC), naming Apiary in the place of
 // the compiler.
@@ -607,8 +589,7 @@ func (v *catalogView) databaseSize(hive string) (int64, error) {
 	if hive == v.hive {
 		return cat.TotalBytes(), nil
 	}
-	oid, _ := cat.DatabaseOID(hive)
-	if size, ok := v.dbSizes[oid]; ok {
+	if size, ok := v.dbSizes[hive]; ok {
 		return size, nil
 	}
 	ns, err := v.eng.catalog.Latest(ctx)
@@ -635,9 +616,9 @@ func (v *catalogView) databaseSize(hive string) (int64, error) {
 		total += s
 	}
 	if v.dbSizes == nil {
-		v.dbSizes = map[uint32]int64{}
+		v.dbSizes = map[string]int64{}
 	}
-	v.dbSizes[oid] = total
+	v.dbSizes[hive] = total
 	return total, nil
 }
 

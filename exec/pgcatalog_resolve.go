@@ -23,7 +23,7 @@ var (
 func (v *catalogView) lookup() *pgcatalog.Catalog {
 	cat, err := v.catalogForLookup()
 	if err != nil {
-		v.eng.log.Warn("pg_catalog emulation unavailable", "err", err)
+		v.buildWarned.Do(func() { v.eng.log.Warn("pg_catalog emulation unavailable", "err", err) })
 		return nil
 	}
 	return cat

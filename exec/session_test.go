@@ -35,33 +35,39 @@ func run(t *testing.T, s *Session, sql string) (tags []string, rows [][]string, 
 	ctx := context.Background()
 	err = s.ExecSimple(ctx, sql, func(r Result) error {
 		tags = append(tags, r.Tag)
-		if r.Rows == nil {
-			return nil
-		}
-		defer r.Rows.Close()
-		for {
-			b, err := r.Rows.Next(ctx)
-			if err != nil {
-				return err
-			}
-			if b == nil || b.Len == 0 {
-				return nil
-			}
-			for i := 0; i < b.Len; i++ {
-				row := b.Row(i)
-				var out []string
-				for _, c := range b.Cols {
-					if c.Nulls.IsNull(row) {
-						out = append(out, "NULL")
-						continue
-					}
-					out = append(out, string(vec.AppendText(nil, c, row, time.UTC)))
-				}
-				rows = append(rows, out)
-			}
-		}
+		return collectRows(ctx, r.Rows, &rows)
 	})
 	return tags, rows, err
+}
+
+// collectRows drains rs (which may be nil), appending each row as text to
+// *rows, NULL printed as "NULL", and closes it.
+func collectRows(ctx context.Context, rs Rows, rows *[][]string) error {
+	if rs == nil {
+		return nil
+	}
+	defer rs.Close()
+	for {
+		b, err := rs.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if b == nil || b.Len == 0 {
+			return nil
+		}
+		for i := 0; i < b.Len; i++ {
+			row := b.Row(i)
+			var out []string
+			for _, c := range b.Cols {
+				if c.Nulls.IsNull(row) {
+					out = append(out, "NULL")
+					continue
+				}
+				out = append(out, string(vec.AppendText(nil, c, row, time.UTC)))
+			}
+			*rows = append(*rows, out)
+		}
+	}
 }
 
 func mustRun(t *testing.T, s *Session, sql string) [][]string {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/apiarydb/apiary/catalog/pgcatalog"
 	"github.com/apiarydb/apiary/exec/expr"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -325,12 +326,22 @@ var settingDefs = []*settingDef{
 
 var settingsByName = map[string]*settingDef{}
 
+// listedSettingDefs are the parameters SHOW ALL and pg_settings list
+// (all but the hidden ones), ordered by name ignoring case.
+var listedSettingDefs []*settingDef
+
 // The index is filled in init: the definitions' functions read it, which
 // a variable's initializer cannot allow.
 func init() {
 	for _, d := range settingDefs {
 		settingsByName[strings.ToLower(d.name)] = d
+		if !d.hidden {
+			listedSettingDefs = append(listedSettingDefs, d)
+		}
 	}
+	slices.SortFunc(listedSettingDefs, func(a, b *settingDef) int {
+		return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name))
+	})
 }
 
 // Names PostgreSQL accepts for parameters with other spellings.
@@ -425,14 +436,21 @@ func (s *Session) resetValueLocked(key string, d *settingDef) string {
 
 // showSetting returns name's value as SHOW prints it.
 func (s *Session) showSetting(name string) (string, bool) {
+	_, shown, ok := s.lookupShown(name)
+	return shown, ok
+}
+
+// lookupShown returns name's definition and its value as SHOW prints it;
+// ok is false for a name neither known nor set.
+func (s *Session) lookupShown(name string) (d *settingDef, shown string, ok bool) {
 	s.settings.mu.Lock()
 	defer s.settings.mu.Unlock()
 	key, d, ok := s.settings.lookupLocked(name)
 	if !ok {
-		return "", false
+		return nil, "", false
 	}
 	v, _ := s.valueLocked(key, d)
-	return displayValue(d, v), true
+	return d, displayValue(d, v), true
 }
 
 // settingChange is one SET, RESET or set_config.
@@ -718,38 +736,21 @@ func (s *Session) keepNotices(ns []Notice) []Notice {
 	return out
 }
 
-// SettingRow is one row of pg_settings.
-type SettingRow struct {
-	Name     string
-	Setting  string // the value in the parameter's base unit
-	Unit     string // "" is NULL
-	Category string
-	// ShortDesc is Apiary's own description.
-	ShortDesc string
-	Context   string
-	VarType   string // bool, integer, real, string or enum
-	Source    string // default, client (startup packet), session, override
-	// MinVal and MaxVal are set for integer and real parameters ("" is
-	// NULL otherwise); EnumVals for enum ones (nil is NULL).
-	MinVal, MaxVal string
-	EnumVals       []string
-	BootVal        string
-	ResetVal       string
-}
-
 // SettingsRows returns pg_settings for the session: every parameter SHOW
 // ALL lists, ordered by name as PostgreSQL orders it (ignoring case).
-func (s *Session) SettingsRows() []SettingRow {
+// Setting is the value in the parameter's base unit; Source is default,
+// client (startup packet), session or override.
+func (s *Session) SettingsRows() []pgcatalog.Setting {
 	c := &s.settings
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var rows []SettingRow
-	for _, d := range sortedSettingDefs() {
+	rows := make([]pgcatalog.Setting, 0, len(listedSettingDefs))
+	for _, d := range listedSettingDefs {
 		key := strings.ToLower(d.name)
 		v, src := s.valueLocked(key, d)
-		r := SettingRow{
+		r := pgcatalog.Setting{
 			Name: d.name, Setting: v, Unit: d.unit, Category: d.category, ShortDesc: d.desc,
-			Context: d.context, VarType: d.typ.String(), Source: src,
+			Context: d.context, Vartype: d.typ.String(), Source: src,
 			BootVal: d.boot, ResetVal: s.resetValueLocked(key, d),
 		}
 		if d.get != nil {
@@ -766,18 +767,6 @@ func (s *Session) SettingsRows() []SettingRow {
 		rows = append(rows, r)
 	}
 	return rows
-}
-
-// sortedSettingDefs returns the listed parameters ordered by name.
-func sortedSettingDefs() []*settingDef {
-	var out []*settingDef
-	for _, d := range settingDefs {
-		if !d.hidden {
-			out = append(out, d)
-		}
-	}
-	slices.SortFunc(out, func(a, b *settingDef) int { return strings.Compare(strings.ToLower(a.name), strings.ToLower(b.name)) })
-	return out
 }
 
 // settingsView is the session's settings as expressions see them

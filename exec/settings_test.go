@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apiarydb/apiary/catalog/pgcatalog"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -721,21 +722,21 @@ func TestSettingsRows(t *testing.T) {
 	s := testSession(t, objstore.NewMem())
 	mustRun(t, s, "SET work_mem = '8MB'")
 	rows := s.SettingsRows()
-	if !slices.IsSortedFunc(rows, func(a, b SettingRow) int {
+	if !slices.IsSortedFunc(rows, func(a, b pgcatalog.Setting) int {
 		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 	}) {
 		t.Error("rows are not ordered by name")
 	}
-	byName := map[string]SettingRow{}
+	byName := map[string]pgcatalog.Setting{}
 	for _, r := range rows {
 		byName[r.Name] = r
 	}
 	wm := byName["work_mem"]
-	if wm.Setting != "8192" || wm.Unit != "kB" || wm.VarType != "integer" || wm.MinVal != "64" || wm.MaxVal != "2147483647" ||
+	if wm.Setting != "8192" || wm.Unit != "kB" || wm.Vartype != "integer" || wm.MinVal != "64" || wm.MaxVal != "2147483647" ||
 		wm.Source != "session" || wm.BootVal != "4096" || wm.ResetVal != "4096" || wm.Context != "user" {
 		t.Errorf("work_mem row %+v", wm)
 	}
-	if bo := byName["bytea_output"]; !slices.Equal(bo.EnumVals, []string{"escape", "hex"}) || bo.VarType != "enum" {
+	if bo := byName["bytea_output"]; !slices.Equal(bo.EnumVals, []string{"escape", "hex"}) || bo.Vartype != "enum" {
 		t.Errorf("bytea_output row %+v", bo)
 	}
 	if sv := byName["server_version"]; sv.Context != "internal" || sv.Category != "Preset Options" || sv.Setting != PGVersion {

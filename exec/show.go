@@ -349,17 +349,10 @@ func (s *Session) showVar(n *tree.ShowVar) (Result, error) {
 	if strings.EqualFold(n.Name, "colony") {
 		return s.showColony() // system.go
 	}
-	s.settings.mu.Lock()
-	key, d, ok := s.settings.lookupLocked(n.Name)
-	var v string
-	if ok {
-		v, _ = s.valueLocked(key, d)
-	}
-	s.settings.mu.Unlock()
+	d, shown, ok := s.lookupShown(n.Name)
 	if !ok {
 		return Result{}, sqlerr.New(sqlerr.UndefinedObject, "unrecognized configuration parameter \"%s\"", n.Name)
 	}
-	shown := displayValue(d, v)
 	return Result{Tag: "SHOW", Rows: textTable([]string{d.name}, [][]*string{{&shown}})}, nil
 }
 

@@ -497,7 +497,7 @@ func rewriteSessionStatement(body string) (string, bool) {
 func sessionOwnStatement(body string) func(ctx context.Context, s *Session) (Result, error) {
 	switch {
 	case discardRe.MatchString(body):
-		return func(context.Context, *Session) (Result, error) { return Result{Tag: "DISCARD PLANS"}, nil }
+		return func(_ context.Context, s *Session) (Result, error) { return s.discard("PLANS") }
 	case chainRe.MatchString(body):
 		return func(context.Context, *Session) (Result, error) {
 			return Result{}, unsupported("AND CHAIN is not supported")

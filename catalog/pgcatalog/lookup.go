@@ -57,7 +57,8 @@ func (c *Catalog) relationIn(schema, name string) (uint32, bool) {
 // names (schema.name, or database.schema.name in the current database)
 // exactly, a bare name along the search path. A missing relation is 42P01.
 func (c *Catalog) RelationOID(parts []string) (uint32, error) {
-	display := QualifiedName(parts...)
+	// The name is formatted only for an error: regclass input may run
+	// once per row.
 	switch len(parts) {
 	case 1:
 		for _, ns := range c.path {
@@ -67,7 +68,7 @@ func (c *Catalog) RelationOID(parts []string) (uint32, error) {
 		}
 	case 2, 3:
 		if len(parts) == 3 && parts[0] != c.in.Database {
-			return 0, sqlerr.New(sqlerr.FeatureNotSupported, "cross-database references are not implemented: %s", display)
+			return 0, sqlerr.New(sqlerr.FeatureNotSupported, "cross-database references are not implemented: %s", QualifiedName(parts...))
 		}
 		schema, name := parts[len(parts)-2], parts[len(parts)-1]
 		if _, ok := c.nsByName[schema]; !ok {
@@ -77,9 +78,9 @@ func (c *Catalog) RelationOID(parts []string) (uint32, error) {
 			return oid, nil
 		}
 	default:
-		return 0, sqlerr.New(sqlerr.SyntaxError, "improper relation name (too many dotted names): %s", display)
+		return 0, sqlerr.New(sqlerr.SyntaxError, "improper relation name (too many dotted names): %s", QualifiedName(parts...))
 	}
-	return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", display)
+	return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", QualifiedName(parts...))
 }
 
 // RelationVisible is pg_table_is_visible: whether the relation is the one
@@ -166,18 +167,17 @@ func (c *Catalog) TypeVisible(oid uint32) bool {
 // with pg_catalog) that must name exactly one built-in function. Unknown
 // names are 42883, overloaded ones 42725.
 func (c *Catalog) ProcOID(parts []string) (uint32, error) {
-	display := QualifiedName(parts...)
 	if len(parts) > 2 || (len(parts) == 2 && parts[0] != SchemaPgCatalog) {
-		return 0, sqlerr.New(sqlerr.UndefinedFunction, "function %q does not exist", display)
+		return 0, sqlerr.New(sqlerr.UndefinedFunction, "function %q does not exist", QualifiedName(parts...))
 	}
 	oids := ProcOIDsByName(parts[len(parts)-1])
 	switch len(oids) {
 	case 0:
-		return 0, sqlerr.New(sqlerr.UndefinedFunction, "function %q does not exist", display)
+		return 0, sqlerr.New(sqlerr.UndefinedFunction, "function %q does not exist", QualifiedName(parts...))
 	case 1:
 		return oids[0], nil
 	}
-	return 0, sqlerr.New(codeAmbiguousFunction, "more than one function named %q", display)
+	return 0, sqlerr.New(codeAmbiguousFunction, "more than one function named %q", QualifiedName(parts...))
 }
 
 // ProcVisible is pg_function_is_visible: built-in functions live in
@@ -205,33 +205,38 @@ func EncodingName(n int64) string {
 	return encodingNames[n]
 }
 
-// EncodingNumber is pg_char_to_encoding: -1 for an unknown name.
+// EncodingNumber is pg_char_to_encoding: -1 for an unknown name. Case and
+// punctuation do not matter, as in PostgreSQL ("utf-8" is UTF8).
 func EncodingNumber(name string) int32 {
-	for i, e := range encodingNames {
-		if equalFoldEncoding(e, name) {
-			return int32(i)
-		}
+	if n, ok := encodingNumbers[cleanEncodingName(name)]; ok {
+		return n
 	}
 	return -1
 }
 
-// equalFoldEncoding compares encoding names as PostgreSQL does: case and
-// punctuation do not matter ("utf-8" is UTF8).
-func equalFoldEncoding(a, b string) bool {
-	clean := func(s string) []byte {
-		var out []byte
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			switch {
-			case c >= 'a' && c <= 'z':
-				out = append(out, c-'a'+'A')
-			case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-				out = append(out, c)
-			}
-		}
-		return out
+// encodingNumbers indexes encodingNames by cleanEncodingName.
+var encodingNumbers = func() map[string]int32 {
+	m := make(map[string]int32, len(encodingNames))
+	for i, e := range encodingNames {
+		m[cleanEncodingName(e)] = int32(i)
 	}
-	return string(clean(a)) == string(clean(b))
+	return m
+}()
+
+// cleanEncodingName is an encoding name upper-cased, with only its letters
+// and digits.
+func cleanEncodingName(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			out = append(out, c-'a'+'A')
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			out = append(out, c)
+		}
+	}
+	return string(out)
 }
 
 // TotalBytes is the stored size of every frame of the hive.

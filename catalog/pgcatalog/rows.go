@@ -94,25 +94,24 @@ func normalize(v any, typ uint32) any {
 	case []string:
 		return arrayText(x)
 	case []uint32:
-		parts := make([]string, len(x))
-		for i, n := range x {
-			parts[i] = strconv.FormatUint(uint64(n), 10)
-		}
-		if typ == oidInt2Vector || typ == oidOIDVector {
-			return strings.Join(parts, " ")
-		}
-		return "{" + strings.Join(parts, ",") + "}"
+		return intsText(x, typ)
 	case []int16:
-		parts := make([]string, len(x))
-		for i, n := range x {
-			parts[i] = strconv.Itoa(int(n))
-		}
-		if typ == oidInt2Vector || typ == oidOIDVector {
-			return strings.Join(parts, " ")
-		}
-		return "{" + strings.Join(parts, ",") + "}"
+		return intsText(x, typ)
 	}
 	panic(fmt.Sprintf("pgcatalog: unexpected value %T", v))
+}
+
+// intsText writes integers as a column of type typ prints them: a vector
+// (int2vector, oidvector) space-separated, an array in braces.
+func intsText[T int16 | uint32](x []T, typ uint32) string {
+	parts := make([]string, len(x))
+	for i, n := range x {
+		parts[i] = strconv.FormatInt(int64(n), 10)
+	}
+	if typ == oidInt2Vector || typ == oidOIDVector {
+		return strings.Join(parts, " ")
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // arrayText writes a one-dimensional text array as PostgreSQL prints it:

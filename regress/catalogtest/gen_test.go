@@ -376,14 +376,21 @@ func loggedStatements(log string) []string {
 }
 
 // writeCorpus writes captured queries in the corpus format ReadCorpus
-// reads.
+// reads. A query whose text an earlier one already has (psql sends some
+// for several commands) is written once, under its first label.
 func writeCorpus(t *testing.T, path, source string, qs []capturedQuery) {
 	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "-- Catalog queries of %s, captured from PostgreSQL %s by\n", source, "15")
 	b.WriteString("-- TestGenerateClientQueries (APIARY_PGCATALOG_GEN=1). Each starts at a \"-- query:\" line.\n")
+	seen := map[string]bool{}
 	for _, q := range qs {
-		fmt.Fprintf(&b, "\n-- query: %s\n%s\n", q.label, strings.TrimSuffix(q.sql, ";"))
+		sql := strings.TrimSuffix(q.sql, ";")
+		if seen[sql] {
+			continue
+		}
+		seen[sql] = true
+		fmt.Fprintf(&b, "\n-- query: %s\n%s\n", q.label, sql)
 	}
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
