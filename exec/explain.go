@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
-
 )
 
 // explain answers EXPLAIN and EXPLAIN ANALYZE for SELECT statements with
