@@ -507,7 +507,7 @@ func coerceArg(e Expr, p vec.Type) (Expr, error) {
 			if k.IsNull() {
 				return NullConst(vec.Type{Kind: vec.KindNumeric}), nil
 			}
-			return castLiteral(k, vec.Type{Kind: vec.KindNumeric, Scale: literalScale(string(k.Val.Bytes().Get(0)))})
+			return castLiteral(k, vec.Type{Kind: vec.KindNumeric, Scale: LiteralScale(string(k.Val.Bytes().Get(0)))})
 		}
 		if t.Kind == vec.KindNumeric {
 			return e, nil
@@ -569,8 +569,9 @@ func coerceInEnv(e Expr, t vec.Type) (Expr, error) {
 	return &Cast{In: e, To: t, fn: fn}, nil
 }
 
-// literalScale is the number of decimals a numeric literal spells.
-func literalScale(s string) int32 {
+// LiteralScale is the number of decimals a numeric literal spells, less
+// its exponent, within numeric's limits.
+func LiteralScale(s string) int32 {
 	s = strings.TrimSpace(s)
 	mant, exp, _ := strings.Cut(strings.ToLower(s), "e")
 	scale := 0

@@ -25,33 +25,32 @@ func init() {
 	binary("@bitand", func(x, y int64) int64 { return x & y })
 	binary("@bitor", func(x, y int64) int64 { return x | y })
 	binary("@bitxor", func(x, y int64) int64 { return x ^ y })
-	// Shifts take an int4 count and keep the left operand's type; like
-	// PostgreSQL's, they shift modulo the type's width.
+	// Shifts take an int4 count and keep the left operand's type. Like
+	// PostgreSQL's C shifts on x86-64 they take the count modulo the width
+	// the shift is done in: 64 for int8, 32 for int4 and for int2, which
+	// C promotes to int (so 1::int2 << 16 is 0, not 1).
 	shift := func(name string, left bool) {
 		k := func(t vec.Type) kernel {
-			bits := int64(16)
-			switch t.Kind {
-			case vec.KindInt32:
-				bits = 32
-			case vec.KindInt64:
-				bits = 64
+			mask := int64(31)
+			if t.Kind == vec.KindInt64 {
+				mask = 63
 			}
 			return func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
 				x, y := intsOf(a[0]), intsOf(a[1])
 				return eachRow(n, sel, nulls, func(i int) error {
-					s := uint(y(i) & (bits - 1))
+					s := uint(y(i) & mask)
 					var r int64
 					if left {
 						r = x(i) << s
 					} else {
 						r = x(i) >> s
 					}
-					// Wrap to the type's width, as C's shifts on the
-					// narrower type do.
-					switch bits {
-					case 16:
+					// Wrap to the result's width, as the C conversion
+					// of the shifted int does.
+					switch t.Kind {
+					case vec.KindInt16:
 						r = int64(int16(r))
-					case 32:
+					case vec.KindInt32:
 						r = int64(int32(r))
 					}
 					return storeInt(out, i, r)

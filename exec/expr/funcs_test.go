@@ -177,7 +177,7 @@ func (p *tparser) primary() (*ast, error) {
 		case strings.Contains(num, "e"):
 			return &ast{kind: 'l', text: num, typ: vec.Float64}, nil
 		case strings.Contains(num, "."):
-			return &ast{kind: 'l', text: num, typ: numericOfScale(literalScale(num))}, nil
+			return &ast{kind: 'l', text: num, typ: numericOfScale(LiteralScale(num))}, nil
 		}
 		n, err := strconv.ParseInt(num, 10, 64)
 		if err == nil && n == int64(int32(n)) {

@@ -12,14 +12,31 @@ import (
 // pattern is rewritten to the backslash escapes the matcher reads, so the
 // pattern and the escape character must be constants (they are in practice;
 // anything else is 0A000).
+var likeEscapeModes = map[string]struct{ fold, negate bool }{
+	"like_escape": {false, false}, "not_like_escape": {false, true},
+	"ilike_escape": {true, false}, "not_ilike_escape": {true, true},
+}
+
+// IsLikeEscape reports whether name is the parser's spelling of a LIKE
+// ... ESCAPE operator (an operator to PostgreSQL, so it names no column).
+func IsLikeEscape(name string) bool {
+	_, ok := likeEscapeModes[name]
+	return ok
+}
+
 func init() {
-	for name, mode := range map[string]struct{ fold, negate bool }{
-		"like_escape": {false, false}, "not_like_escape": {false, true},
-		"ilike_escape": {true, false}, "not_ilike_escape": {true, true},
-	} {
+	for name, mode := range likeEscapeModes {
 		specialFuncs[name] = func(args []Expr) (Expr, error) {
 			if len(args) != 3 {
 				return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(args))
+			}
+			for _, a := range args[1:] {
+				if k := a.Type().Kind; !isUntyped(a) && k != vec.KindText && k != vec.KindBytea {
+					// PostgreSQL's like_escape(pattern, escape) takes text
+					// or bytea.
+					return nil, sqlerr.New(sqlerr.UndefinedFunction, "function like_escape(%s, %s) does not exist", typeNameOrUnknown(args[1]), typeNameOrUnknown(args[2])).
+						WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+				}
 			}
 			pat, ok1 := args[1].(*Const)
 			esc, ok2 := args[2].(*Const)

@@ -170,13 +170,7 @@ type RegexMatch struct {
 // NewRegexMatch builds x ~ pattern (~* when caseInsensitive, !~ when
 // negate). See the package's notes on RE2 above for the syntax.
 func NewRegexMatch(x, pattern Expr, caseInsensitive, negate bool) (Expr, error) {
-	op := "~"
-	if caseInsensitive {
-		op = "~*"
-	}
-	if negate {
-		op = "!" + op
-	}
+	op := regexOpName(caseInsensitive, negate)
 	for _, e := range []Expr{x, pattern} {
 		if !isUntyped(e) && e.Type().Kind != vec.KindText {
 			return nil, errUndefinedOperatorExprs(op, x, pattern)
@@ -211,14 +205,19 @@ func (e *RegexMatch) compileConst() {
 
 func (e *RegexMatch) Type() vec.Type { return vec.Bool }
 func (e *RegexMatch) String() string {
+	return fmt.Sprintf("(%s %s %s)", e.X, regexOpName(e.CaseFold, e.Negate), e.Pattern)
+}
+
+// regexOpName spells the operator: ~, ~*, !~ or !~*.
+func regexOpName(caseFold, negate bool) string {
 	op := "~"
-	if e.CaseFold {
+	if caseFold {
 		op = "~*"
 	}
-	if e.Negate {
+	if negate {
 		op = "!" + op
 	}
-	return fmt.Sprintf("(%s %s %s)", e.X, op, e.Pattern)
+	return op
 }
 func (e *RegexMatch) Children() []Expr { return []Expr{e.X, e.Pattern} }
 func (e *RegexMatch) WithChildren(c []Expr) Expr {
@@ -315,13 +314,13 @@ func init() {
 // flagArg, if present) of a regex function, compiling constants once.
 type regexArgs struct {
 	re       *regexp.Regexp
+	flags    regexFlags // the flags when constant
 	captured uint32
 	flagArg  int
 }
 
 func bindRegexArgs(args []Expr, flagArg int) (regexArgs, error) {
 	ra := regexArgs{flagArg: flagArg}
-	var flags regexFlags
 	flagsConst := flagArg >= len(args)
 	if !flagsConst {
 		if s, ok := constText(args, flagArg); ok {
@@ -329,12 +328,12 @@ func bindRegexArgs(args []Expr, flagArg int) (regexArgs, error) {
 			if err != nil {
 				return ra, err
 			}
-			flags, flagsConst = f, true
+			ra.flags, flagsConst = f, true
 			ra.captured |= 1 << flagArg
 		}
 	}
 	if p, ok := constText(args, 1); ok && flagsConst {
-		re, err := compileRegex(p, flags)
+		re, err := compileRegex(p, ra.flags)
 		if err != nil {
 			return ra, err
 		}
@@ -346,7 +345,7 @@ func bindRegexArgs(args []Expr, flagArg int) (regexArgs, error) {
 
 // at returns the compiled pattern and flags of row i.
 func (ra *regexArgs) at(cache *regexCache, a []*vec.Vec, i int) (*regexp.Regexp, regexFlags, error) {
-	var f regexFlags
+	f := ra.flags
 	if ra.flagArg < len(a) && a[ra.flagArg] != nil {
 		var err error
 		if f, err = parseRegexFlags(string(a[ra.flagArg].Bytes().Get(i))); err != nil {
@@ -365,11 +364,6 @@ func bindRegexReplace(args []Expr, _ vec.Type) (kernel, uint32, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	var global bool
-	if s, ok := constText(args, 3); ok {
-		f, _ := parseRegexFlags(s)
-		global = f.global
-	}
 	k := func(c *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, _ *vec.Nulls) error {
 		src, repl := a[0].Bytes(), a[2].Bytes()
 		var cache regexCache
@@ -378,11 +372,10 @@ func bindRegexReplace(args []Expr, _ vec.Type) (kernel, uint32, error) {
 			if err != nil {
 				return dst, err
 			}
-			g := global || f.global
 			s := src.Get(i)
 			r := repl.Get(i)
 			limit := 1
-			if g {
+			if f.global {
 				limit = -1
 			}
 			last := 0

@@ -178,11 +178,7 @@ func (b *binder) bindAnyArray(e *tree.ComparisonExpr) (expr.Expr, error) {
 // and parallel aggregation along.
 func (b *binder) bindArrayAgg(e *tree.FuncExpr) (expr.Expr, error) {
 	if b.agg == nil {
-		clause := b.clause
-		if clause == "" {
-			clause = "this context"
-		}
-		return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in %s", clause)
+		return nil, b.errAggNotAllowed()
 	}
 	if len(e.Exprs) != 1 {
 		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function array_agg with %d arguments does not exist", len(e.Exprs))
@@ -206,31 +202,9 @@ func (b *binder) bindArrayAgg(e *tree.FuncExpr) (expr.Expr, error) {
 		return nil, err
 	}
 	call := aggCall{fn: colexec.AggStringAgg, name: "array_agg", arg: elem, typ: vec.Bytea, distinct: e.Type == tree.DistinctFuncType}
-	if e.Filter != nil {
-		f, err := inner.bind(e.Filter)
-		if err != nil {
-			return nil, err
-		}
-		if f.Type().Kind != vec.KindBool {
-			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of FILTER must be type boolean, not type %s", f.Type())
-		}
-		call.filter = f
+	idx, err := b.addAggCall(e, call)
+	if err != nil {
+		return nil, err
 	}
-	for _, o := range e.OrderBy {
-		x, err := inner.bind(o.Expr)
-		if err != nil {
-			return nil, err
-		}
-		k := makeSortKey(0, o)
-		call.order = append(call.order, aggOrder{e: x, desc: k.desc, nullsFirst: k.nullsFirst})
-	}
-	if len(call.order) > 0 {
-		for _, other := range b.agg.calls {
-			if len(other.order) > 0 && orderString(other.order) != orderString(call.order) {
-				return nil, unsupported("aggregates with different ORDER BY in one query are not supported yet")
-			}
-		}
-	}
-	b.agg.calls = append(b.agg.calls, call)
-	return expr.NewArrayFromElems(&aggRef{idx: len(b.agg.calls) - 1, typ: vec.Bytea}, at), nil
+	return expr.NewArrayFromElems(&aggRef{idx: idx, typ: vec.Bytea}, at), nil
 }

@@ -208,6 +208,17 @@ func TestPGQueries(t *testing.T) {
 		{`SELECT id, (SELECT string_agg(attname, ', ') FROM pg_catalog.generate_series(0, pg_catalog.array_upper(t.iv::pg_catalog.int2[], 1)) s,
 			pg_catalog.pg_attribute WHERE attrelid = 16384 AND attnum = t.iv[s]) FROM t ORDER BY id`,
 			"1|id, arr\n2|tags\n3|NULL"},
+		// Shifts count modulo the width they are done in: int2 shifts
+		// as int, as in PostgreSQL.
+		{`SELECT 1::int2 << 16, 256::int2 >> 16, 1::int2 << 15, 1 << 32, 1::int8 << 64, 6 & 3, 6 | 3, 6 # 3, ~5`, "0|0|-32768|1|1|2|7|5|-6"},
+		{`SELECT 'a!%' LIKE 'a!!!%' ESCAPE '!', 'ab' LIKE 'a!_' ESCAPE '!', 'a_' NOT LIKE 'a!_' ESCAPE '!'`, "t|f|f"},
+		// Constant regex flags apply to a column's patterns too.
+		{`SELECT regexp_replace('ABC', p, 'x', 'gi'), regexp_like('ABC', p, 'i') FROM (SELECT 'b' AS p UNION ALL SELECT 'c') s ORDER BY 1`, "ABx|t\nAxC|t"},
+		// DISTINCT ON needs only the ORDER BY items it contains to lead.
+		{`SELECT relname FROM (SELECT DISTINCT ON (relnamespace, relkind) relname FROM pg_class ORDER BY relnamespace) s ORDER BY 1`, "pg_class\nt\nt_pkey"},
+		{`SELECT DISTINCT ON (relnamespace) relname FROM pg_class ORDER BY relnamespace, relname`, "pg_class\nt"},
+		{`SELECT '1.5e1'::numeric, '1.250'::numeric, 1.25::numeric, '1e-2'::numeric, ' 2.5 '::numeric`, "15|1.250|1.25|0.01|2.5"},
+		{`SELECT bool_and(id > 1) OVER (), bool_or(id > 2) OVER (ORDER BY id) FROM t ORDER BY id`, "f|f\nf|f\nf|t"},
 	}
 	for _, c := range cases {
 		got, _, err := runPG(t, cat, c.sql)
@@ -251,6 +262,11 @@ func TestPGTypesAndErrors(t *testing.T) {
 		{`SELECT arr[1:2] FROM t`, sqlerr.FeatureNotSupported},
 		{`SELECT 1::oid + 1`, sqlerr.UndefinedFunction},
 		{`SELECT 'x'::aclitemz`, sqlerr.UndefinedObject},
+		{`SELECT 'a' LIKE 5 ESCAPE '!'`, sqlerr.UndefinedFunction},
+		{`SELECT 'a' LIKE 'a' ESCAPE 5`, sqlerr.UndefinedFunction},
+		{`SELECT bool_and() OVER () FROM t`, sqlerr.UndefinedFunction},
+		{`SELECT DISTINCT ON (relnamespace, relkind) relname FROM pg_class ORDER BY relnamespace, relname`, sqlerr.InvalidColumnReference},
+		{`SELECT DISTINCT ON (relnamespace) relname FROM pg_class ORDER BY relname, relnamespace`, sqlerr.InvalidColumnReference},
 	} {
 		if _, _, err := runPG(t, cat, c.sql); sqlerr.CodeOf(err) != c.code {
 			t.Errorf("%s: %v, want SQLSTATE %s", c.sql, err, c.code)

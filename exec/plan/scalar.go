@@ -299,17 +299,7 @@ func castToPlainNumeric(x expr.Expr) (expr.Expr, bool) {
 			return nil, false
 		}
 		text := strings.TrimSpace(string(k.Val.Bytes().Get(0)))
-		if !isPlainDecimal(text) {
-			return nil, false
-		}
-		scale := 0
-		if i := strings.IndexByte(text, '.'); i >= 0 {
-			scale = len(text) - i - 1
-		}
-		if scale > vec.MaxNumericPrecision {
-			return nil, false
-		}
-		v, err := vec.ParseText(vec.Type{Kind: vec.KindNumeric, Scale: int32(scale)}, text, nil)
+		v, err := vec.ParseText(vec.Type{Kind: vec.KindNumeric, Scale: expr.LiteralScale(text)}, text, nil)
 		if err != nil {
 			return nil, false
 		}
@@ -324,26 +314,6 @@ func castToPlainNumeric(x expr.Expr) (expr.Expr, bool) {
 		return y, err == nil
 	}
 	return nil, false
-}
-
-// isPlainDecimal reports whether s is an optionally signed number with at
-// most one decimal point and no exponent.
-func isPlainDecimal(s string) bool {
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		s = s[1:]
-	}
-	digits, points := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.':
-			points++
-		default:
-			return false
-		}
-	}
-	return digits > 0 && points <= 1
 }
 
 func intervalUnit(d types.IntervalDurationType) string {
@@ -640,11 +610,7 @@ func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
 
 func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (expr.Expr, error) {
 	if b.agg == nil {
-		clause := b.clause
-		if clause == "" {
-			clause = "this context"
-		}
-		return nil, sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in %s", clause)
+		return nil, b.errAggNotAllowed()
 	}
 	inner := b.agg.inner
 	call := aggCall{fn: fn, name: name, distinct: e.Type == tree.DistinctFuncType}
@@ -705,20 +671,39 @@ func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (exp
 		return nil, err
 	}
 	call.typ = t
+	idx, err := b.addAggCall(e, call)
+	if err != nil {
+		return nil, err
+	}
+	return &aggRef{idx: idx, typ: t}, nil
+}
+
+func (b *binder) errAggNotAllowed() error {
+	clause := b.clause
+	if clause == "" {
+		clause = "this context"
+	}
+	return sqlerr.New(sqlerr.GroupingError, "aggregate functions are not allowed in %s", clause)
+}
+
+// addAggCall binds the FILTER and ORDER BY of the aggregate e into call,
+// records the call and returns its index among the query's aggregates.
+func (b *binder) addAggCall(e *tree.FuncExpr, call aggCall) (int, error) {
+	inner := b.agg.inner
 	if e.Filter != nil {
 		f, err := inner.bind(e.Filter)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		if f.Type().Kind != vec.KindBool {
-			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "argument of FILTER must be type boolean, not type %s", f.Type())
+			return 0, sqlerr.New(sqlerr.DatatypeMismatch, "argument of FILTER must be type boolean, not type %s", f.Type())
 		}
 		call.filter = f
 	}
 	for _, o := range e.OrderBy {
 		x, err := inner.bind(o.Expr)
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
 		k := makeSortKey(0, o)
 		call.order = append(call.order, aggOrder{e: x, desc: k.desc, nullsFirst: k.nullsFirst})
@@ -726,12 +711,12 @@ func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (exp
 	if len(call.order) > 0 {
 		for _, other := range b.agg.calls {
 			if len(other.order) > 0 && orderString(other.order) != orderString(call.order) {
-				return nil, unsupported("aggregates with different ORDER BY in one query are not supported yet")
+				return 0, unsupported("aggregates with different ORDER BY in one query are not supported yet")
 			}
 		}
 	}
 	b.agg.calls = append(b.agg.calls, call)
-	return &aggRef{idx: len(b.agg.calls) - 1, typ: t}, nil
+	return len(b.agg.calls) - 1, nil
 }
 
 func isStar(e tree.Expr) bool {

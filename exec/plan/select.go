@@ -399,16 +399,26 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 	if len(donCols) > 0 {
 		// DISTINCT ON keeps the first row of each group in ORDER BY
 		// order: row_number() over the group, ordered so, equal to 1.
-		if len(sortKeys) > 0 {
-			lead := map[int]bool{}
-			for _, k := range sortKeys[:min(len(donCols), len(sortKeys))] {
-				lead[k.col] = true
+		// As in PostgreSQL, the ORDER BY items among the DISTINCT ON
+		// expressions must lead it, and cover them all unless it ends
+		// there (DISTINCT ON (a, b) ... ORDER BY a is fine).
+		don := map[int]bool{}
+		for _, c := range donCols {
+			don[c] = true
+		}
+		covered, skipped := map[int]bool{}, false
+		for _, k := range sortKeys {
+			switch {
+			case !don[k.col]:
+				skipped = true
+			case skipped:
+				return nil, nil, errDistinctOnOrder()
+			default:
+				covered[k.col] = true
 			}
-			for _, c := range donCols {
-				if !lead[c] {
-					return nil, nil, sqlerr.New(sqlerr.InvalidColumnReference, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
-				}
-			}
+		}
+		if skipped && len(covered) < len(don) {
+			return nil, nil, errDistinctOnOrder()
 		}
 		ts := n.types()
 		wc := winCall{name: "row_number", typ: vec.Int64}
@@ -462,6 +472,10 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 		outCols = outCols[:visible]
 	}
 	return n, outCols, nil
+}
+
+func errDistinctOnOrder() error {
+	return sqlerr.New(sqlerr.InvalidColumnReference, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
 }
 
 // aggregate adds the aggregation and rewrites the select list and HAVING
@@ -595,13 +609,11 @@ func figureName(e tree.Expr) (string, int) {
 	case *tree.UnresolvedName:
 		return e.Parts[0], 2
 	case *tree.FuncExpr:
-		switch n := funcName(e); n {
-		case "like_escape", "not_like_escape", "ilike_escape", "not_ilike_escape":
-			// The parser's spelling of LIKE ... ESCAPE, an operator.
+		n := funcName(e)
+		if expr.IsLikeEscape(n) {
 			return "?column?", 0
-		default:
-			return n, 2
 		}
+		return n, 2
 	case *tree.CastExpr:
 		if n, strength := figureName(e.Expr); strength > 1 {
 			return n, strength

@@ -17,6 +17,8 @@ func fromStatistics(in node, keys []expr.Expr, calls []aggCall) node {
 	if len(keys) > 0 || len(calls) == 0 {
 		return nil
 	}
+	// A plain scan (perhaps under an identity projection), and calls the
+	// statistics answer.
 	if p, ok := in.(*projectNode); ok {
 		for i, e := range p.exprs {
 			if c, ok := e.(*expr.ColRef); !ok || c.Idx != i {
@@ -29,26 +31,36 @@ func fromStatistics(in node, keys []expr.Expr, calls []aggCall) node {
 	if !ok || len(scan.filters) > 0 || scan.table.Virtual != nil {
 		return nil
 	}
+	// Only then read the statistics of every cell, and only when a call
+	// needs more than the row count.
+	needBounds := false
+	for _, c := range calls {
+		switch {
+		case c.filter != nil, c.distinct && c.fn != colexec.AggMin && c.fn != colexec.AggMax:
+			return nil
+		case c.fn == colexec.AggCountStar:
+		case c.fn == colexec.AggCount, c.fn == colexec.AggMin, c.fn == colexec.AggMax:
+			needBounds = true
+		default:
+			return nil
+		}
+	}
 	t := scan.table
-	bounds := make([]cell.Bounds, len(t.Cells))
-	for i := range t.Cells {
-		bounds[i] = cell.BoundsFromStats(t.Schema, &t.Cells[i])
+	var bounds []cell.Bounds
+	if needBounds {
+		bounds = make([]cell.Bounds, len(t.Cells))
+		for i := range t.Cells {
+			bounds[i] = cell.BoundsFromStats(t.Schema, &t.Cells[i])
+		}
 	}
 	var types []vec.Type
 	row := make([]*vec.Vec, len(calls))
 	for ci, c := range calls {
-		if c.distinct && c.fn != colexec.AggMin && c.fn != colexec.AggMax || c.filter != nil {
-			return nil
-		}
 		out := vec.New(c.typ, 1)
 		types = append(types, c.typ)
 		row[ci] = out
 		if c.fn == colexec.AggCountStar {
-			var n int64
-			for _, cl := range t.Cells {
-				n += cl.Rows
-			}
-			out.AppendInt64(n)
+			out.AppendInt64(t.Rows())
 			continue
 		}
 		ref, ok := c.arg.(*expr.ColRef)

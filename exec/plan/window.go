@@ -134,12 +134,12 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 			call.offset = 1
 		}
 	}
+	if boolAgg != "" && len(call.args) != 1 {
+		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", boolAgg, len(call.args))
+	}
 	var argTypes []vec.Type
 	for i, a := range call.args {
 		if boolAgg != "" {
-			if len(call.args) != 1 {
-				return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", boolAgg, len(call.args))
-			}
 			c, err := expr.Coerce(a, vec.Bool)
 			if err != nil || c.Type().Kind != vec.KindBool {
 				return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", boolAgg, a.Type())
