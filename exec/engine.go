@@ -69,6 +69,14 @@ type Config struct {
 	// Nodes, when set, lists the swarm's world view for system.nodes,
 	// this node included (marked Self) once its heartbeat has been read.
 	Nodes func() []SystemNode
+	// Swarm, when set, runs distributed queries' fragments on the swarm's
+	// nodes (swarm.Distributor); nil runs every query on this node.
+	Swarm Swarm
+	// DistributeMinBytes is apiary.distribution = 'auto''s threshold: a
+	// query is distributed when its largest frame scan reaches this many
+	// bytes (swarm.distribute_min_bytes). 0 means
+	// DefaultDistributeMinBytes.
+	DistributeMinBytes int64
 }
 
 // DefaultBeeMemory is the per-bee budget used when none is configured.

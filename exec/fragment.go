@@ -60,8 +60,9 @@ func (e *Engine) RunFragment(ctx context.Context, f Fragment) ([]byte, error) {
 	}
 	defer s.Close()
 	for name, value := range f.Settings {
-		set := fmt.Sprintf("SET %s = %s", quoteIdent(name), quoteLiteral(value))
-		if err := s.ExecSimple(ctx, set, func(Result) error { return nil }); err != nil {
+		// As a startup parameter: the value is SHOW's text, which for a
+		// list (search_path) is not one literal.
+		if _, _, err := s.changeSetting(settingChange{name: name, value: &value, startup: true}); err != nil {
 			return nil, fmt.Errorf("fragment setting %s: %w", name, err)
 		}
 	}
@@ -103,18 +104,4 @@ func (e *Engine) RunFragment(ctx context.Context, f Fragment) ([]byte, error) {
 		return nil, fmt.Errorf("finish the fragment's Arrow stream: %w", err)
 	}
 	return out.Bytes(), nil
-}
-
-// quoteLiteral quotes a SQL string constant.
-func quoteLiteral(s string) string {
-	var b bytes.Buffer
-	b.WriteByte('\'')
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\'' {
-			b.WriteByte('\'')
-		}
-		b.WriteByte(s[i])
-	}
-	b.WriteByte('\'')
-	return b.String()
 }

@@ -28,6 +28,11 @@ type txnCatalog struct {
 
 func (c txnCatalog) Table(ctx context.Context, tn *tree.TableName) (*plan.Table, error) {
 	s := c.s
+	if !tn.ExplicitSchema && s.partials != nil {
+		if t, ok := s.partials[string(tn.ObjectName)]; ok {
+			return t, nil
+		}
+	}
 	// pg_catalog and information_schema first (pgcatalog.go).
 	if vt, ok, err := s.virtualTable(ctx, c.t, tn); ok || err != nil {
 		return vt, err
@@ -148,8 +153,10 @@ func (s *Session) query(ctx context.Context, n *tree.Select) (Result, error) {
 		pctx, cancel = context.WithDeadline(ctx, deadline)
 		defer cancel()
 	}
-	p := s.planner(pctx, t)
-	op, cols, err := p.Select(n)
+	op, cols, distributed, err := s.planDistributed(pctx, n, t)
+	if !distributed && err == nil {
+		op, cols, err = s.planner(pctx, t).Select(n)
+	}
 	if err != nil {
 		done()
 		return Result{}, timeoutError(err, pctx)

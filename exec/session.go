@@ -15,6 +15,7 @@ import (
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 	crerrors "github.com/cockroachdb/errors"
 
+	"github.com/apiarydb/apiary/exec/plan"
 	"github.com/apiarydb/apiary/sqlerr"
 	"github.com/apiarydb/apiary/txn"
 )
@@ -56,6 +57,10 @@ type Session struct {
 	// fragmentCells, set while a swarm fragment runs, restricts the scans
 	// of the listed frames (by prefix) to these cells (fragment.go).
 	fragmentCells map[string][]txn.AddCell
+	// partials, set while a distributed query plans, are the gathered
+	// rows of its fragments as the virtual tables its statement reads
+	// (distribute.go).
+	partials map[string]*plan.Table
 
 	// pgcat is the session's part in the pg_catalog emulation
 	// (pgcatalog.go).

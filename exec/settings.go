@@ -309,7 +309,11 @@ var settingDefs = []*settingDef{
 	}),
 	with(stringSetting("role", catPreset, "The session's current role.", "none"), func(d *settingDef) { d.hidden = true }),
 
-	// Apiary's own, read-only: how this node runs queries.
+	// Apiary's own. apiary.distribution is the session's choice of where
+	// SELECTs run (distribute.go).
+	enumSetting("apiary.distribution", []string{"auto", "always", "never"}, catApiary,
+		"Whether SELECTs are shared with the swarm: auto (large scans, when other nodes are alive), always, or never.", "auto"),
+	// Read-only: how this node runs queries.
 	with(intSetting("apiary.bees", "", 0, 0, catApiary, "Workers (bees) per query on this node.", "0"), func(d *settingDef) {
 		d.context = "internal"
 		d.get = func(s *Session) string { return strconv.Itoa(s.eng.bees()) }

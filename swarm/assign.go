@@ -3,6 +3,8 @@ package swarm
 import (
 	"hash/fnv"
 	"math"
+
+	"github.com/apiarydb/apiary/exec"
 )
 
 // Assigner chooses the node for one attempt of a task among candidates,
@@ -12,21 +14,73 @@ import (
 type Assigner func(key string, candidates []Member, tried []string) string
 
 // Rendezvous is weighted rendezvous (highest random weight) hashing: each
-// node scores -bees/ln(u) for a hash u of (key, node) in (0,1), and the
-// best score wins. A node joining or leaving moves only the keys it wins
-// or held, so placements stay stable, which a cache-aware assigner will
-// build on; a node with twice the bees wins about twice the keys.
+// node scores -w/ln(u) for a hash u of (key, node) in (0,1) and its weight
+// w (Weight: bees, lowered as the node heats up), and the best score
+// wins. Critical nodes are left out while any candidate is not critical.
+// A node joining or leaving, or changing band, moves only the keys it
+// wins or held, so placements stay stable and the node that cached a
+// cell keeps getting it; a node with twice the bees wins about twice the
+// keys.
 func Rendezvous(key string, candidates []Member, _ []string) string {
+	return rendezvous(key, usable(candidates))
+}
+
+func rendezvous(key string, candidates []Member) string {
 	best, bestScore := "", math.Inf(-1)
 	for _, m := range candidates {
-		weight := float64(max(m.Bees, 1))
 		u := unitHash(key, m.Node)
-		score := -weight / math.Log(u)
+		score := -Weight(m) / math.Log(u)
 		if score > bestScore || (score == bestScore && m.Node < best) {
 			best, bestScore = m.Node, score
 		}
 	}
 	return best
+}
+
+// Weight is a node's share of placements: its bees (at least one) times
+// the factor of its temperature band. The band, not the temperature, sets
+// it, so that placements move only when a node crosses a band boundary.
+func Weight(m Member) float64 {
+	return float64(max(m.Bees, 1)) * bandFactor(memberBand(m))
+}
+
+// bandFactor is how much a node of a band takes: a warm node is busy but
+// admits everything; a hot one makes new queries wait, so it should get
+// little; a critical one refuses queries and gets work only when no other
+// node is left (usable), and then as much as a hot one.
+func bandFactor(b exec.Band) float64 {
+	switch b {
+	case exec.BandWarm:
+		return 0.75
+	case exec.BandHot, exec.BandCritical:
+		return 0.25
+	}
+	return 1
+}
+
+// memberBand is the node's band as its heartbeat states it, or derived
+// from its temperature when the heartbeat names none.
+func memberBand(m Member) exec.Band {
+	if m.Band != "" {
+		return exec.Band(m.Band)
+	}
+	return exec.BandOf(m.Temperature)
+}
+
+// usable drops critical nodes unless every candidate is critical: a
+// critical node refuses new queries, so it should not be handed work
+// that another node can take.
+func usable(candidates []Member) []Member {
+	var cool []Member
+	for _, m := range candidates {
+		if memberBand(m) != exec.BandCritical {
+			cool = append(cool, m)
+		}
+	}
+	if len(cool) == 0 {
+		return candidates
+	}
+	return cool
 }
 
 // unitHash maps (key, node) to a number in the open interval (0, 1).

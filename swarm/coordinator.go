@@ -30,6 +30,10 @@ type Task struct {
 	Payload []byte
 	// Key places the task (Rendezvous hashes it); "" uses the task's index.
 	Key string
+	// Node, when not "", takes the first attempt if it is an alive
+	// candidate then (the placement chose it, e.g. for its cached cells);
+	// otherwise, and for every retry, the Assigner chooses by Key.
+	Node string
 }
 
 // Task states, as system.tasks shows them.
@@ -141,6 +145,7 @@ type attempt struct {
 type taskRun struct {
 	index    int
 	key      string
+	node     string // preferred for the first attempt
 	payload  []byte
 	attempts []attempt
 	result   []byte
@@ -165,7 +170,7 @@ func (c *Coordinator) Run(ctx context.Context, query int64, tasks []Task) ([][]b
 		if key == "" {
 			key = fmt.Sprint(i)
 		}
-		runs[i] = &taskRun{index: i, key: key, payload: t.Payload,
+		runs[i] = &taskRun{index: i, key: key, node: t.Node, payload: t.Payload,
 			rec: &taskRecord{query: query, task: i, state: TaskAssigned, started: now}}
 		c.running[runs[i].rec] = struct{}{}
 	}
@@ -368,7 +373,12 @@ func (c *Coordinator) assign(ctx context.Context, query int64, qdir string, r *t
 		r.attempts = append(r.attempts, attempt{reason: "no node was alive"})
 		return c.exhausted(query, r)
 	}
-	node := c.cfg.Assign(r.key, alive, tried)
+	var node string
+	if len(r.attempts) == 0 && r.node != "" && slices.ContainsFunc(alive, func(m Member) bool { return m.Node == r.node }) {
+		node = r.node
+	} else {
+		node = c.cfg.Assign(r.key, alive, tried)
+	}
 	var target Member
 	for _, m := range alive {
 		if m.Node == node {

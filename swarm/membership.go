@@ -25,23 +25,27 @@ func (v *View) SystemNodes() []exec.SystemNode {
 
 // Background runs a heartbeat writer and a world view until stopped.
 type Background struct {
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cancel, stopView context.CancelFunc
+	wg               sync.WaitGroup
 }
 
-// StartBackground runs w and v in goroutines until ctx ends or Stop is
-// called; either way the writer's last act is the leaving heartbeat.
+// StartBackground runs w until ctx ends or Stop is called, its last act
+// the leaving heartbeat, and v until Stop is called: while the node
+// drains, the distributed queries it still coordinates need a view that
+// goes on seeing the swarm.
 func StartBackground(ctx context.Context, w *Writer, v *View) *Background {
 	ctx, cancel := context.WithCancel(ctx)
-	b := &Background{cancel: cancel}
+	vctx, stopView := context.WithCancel(context.WithoutCancel(ctx))
+	b := &Background{cancel: cancel, stopView: stopView}
 	b.wg.Add(2)
 	go func() { defer b.wg.Done(); w.Run(ctx) }()
-	go func() { defer b.wg.Done(); v.Run(ctx) }()
+	go func() { defer b.wg.Done(); v.Run(vctx) }()
 	return b
 }
 
 // Stop ends both loops and waits for them, leaving heartbeat included.
 func (b *Background) Stop() {
 	b.cancel()
+	b.stopView()
 	b.wg.Wait()
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apiarydb/apiary/objstore"
@@ -34,12 +35,33 @@ type Worker struct {
 	mu      sync.Mutex
 	running map[string]*runningTask // by attempt folder
 	wg      sync.WaitGroup
+
+	// ended and failed count the attempts this worker finished, and those
+	// of them that failed for the node's sake or were abandoned, for the
+	// colony's task-failure input (Counters).
+	ended, failed atomic.Uint64
 }
 
 type runningTask struct {
 	query  string
 	task   int
-	cancel context.CancelFunc
+	cancel context.CancelCauseFunc
+}
+
+// Why a running attempt is stopped, as its context's cause.
+var (
+	errQueryEnded    = errors.New("swarm: the query ended")
+	errDoneElsewhere = errors.New("swarm: another attempt finished the task")
+)
+
+// Counters reports the attempts this worker finished since it started and
+// how many of them failed or were abandoned: a handler error that belongs
+// to the node (not to the query), a missed deadline, or another attempt
+// finishing first. Attempts stopped because their query ended or the
+// worker stopped count in neither. It is the engine's
+// exec.Config.TaskCounters hook.
+func (w *Worker) Counters() (ended, failed uint64) {
+	return w.ended.Load(), w.failed.Load()
 }
 
 // NewWorker returns a worker; nothing happens until Poll or Run.
@@ -119,9 +141,11 @@ func (w *Worker) Poll(ctx context.Context) error {
 
 	w.mu.Lock()
 	for _, rt := range w.running {
-		s := state(rt.query)
-		if !s.anchor || s.cancel || s.done[rt.task] {
-			rt.cancel()
+		switch s := state(rt.query); {
+		case !s.anchor || s.cancel:
+			rt.cancel(errQueryEnded)
+		case s.done[rt.task]:
+			rt.cancel(errDoneElsewhere)
 		}
 	}
 	w.mu.Unlock()
@@ -176,9 +200,10 @@ func (w *Worker) claim(ctx context.Context, k taskKey) error {
 	} else if err != nil {
 		return err
 	}
-	tctx, cancel := context.WithCancel(ctx)
+	tctx, cancel := context.WithCancelCause(ctx)
+	stopTimer := func() {}
 	if meta.Timeout > 0 {
-		tctx, cancel = context.WithTimeout(ctx, meta.Timeout)
+		tctx, stopTimer = context.WithTimeout(tctx, meta.Timeout)
 	}
 	w.mu.Lock()
 	w.running[dir] = &runningTask{query: k.Query, task: k.Task, cancel: cancel}
@@ -187,7 +212,8 @@ func (w *Worker) claim(ctx context.Context, k taskKey) error {
 	go func() {
 		defer w.wg.Done()
 		defer func() {
-			cancel()
+			stopTimer()
+			cancel(nil)
 			w.mu.Lock()
 			delete(w.running, dir)
 			w.mu.Unlock()
@@ -202,11 +228,17 @@ func (w *Worker) claim(ctx context.Context, k taskKey) error {
 func (w *Worker) execute(ctx context.Context, k taskKey, dir string, meta taskMeta) {
 	qdir := TaskPrefix + k.Query + "/"
 	result, err := w.runHandler(ctx, meta.Payload)
-	if ctx.Err() != nil && errors.Is(context.Cause(ctx), context.Canceled) {
+	if errors.Is(ctx.Err(), context.Canceled) {
 		// Cancelled: the query ended, the task was finished elsewhere or
-		// this worker stops. Nobody waits for this attempt.
+		// this worker stops. Nobody waits for this attempt. Err, not the
+		// cause, tells cancellation from the deadline: a signal's context
+		// has a cause of its own.
+		if errors.Is(context.Cause(ctx), errDoneElsewhere) {
+			w.count(true)
+		}
 		return
 	}
+	w.count(ctx.Err() != nil || (err != nil && !isQueryError(sqlerr.CodeOf(err))))
 	// The outcome is written even when the task's own timeout expired, on
 	// a context of its own: the coordinator decides what is late.
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout(w.cfg.PollInterval))
@@ -242,6 +274,13 @@ func (w *Worker) execute(ctx context.Context, k taskKey, dir string, meta taskMe
 		for _, key := range append(written, dir+claimName) {
 			_ = w.cfg.Store.Delete(wctx, key)
 		}
+	}
+}
+
+func (w *Worker) count(failed bool) {
+	w.ended.Add(1)
+	if failed {
+		w.failed.Add(1)
 	}
 }
 

@@ -354,3 +354,7 @@ func (lt *ledgerTxn) restore(w Pending) {
 	lt.deletes = make(map[string]bool, len(w.DeletedEntries))
 	maps.Copy(lt.deletes, w.DeletedEntries)
 }
+
+// Writes reports whether the transaction has written anything yet: its
+// pending state is then visible only to itself.
+func (t *Txn) Writes() bool { return t.writesAny() }

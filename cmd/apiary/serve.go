@@ -143,12 +143,23 @@ func runNode(ctx context.Context, start time.Time, cfg *config.Config, srvCfg se
 		DeadAfter: cfg.Swarm.DeadAfter, Self: incarnation, Logger: log,
 	})
 	engCfg.Nodes = view.SystemNodes
+	// The swarm works on the store itself: task objects must not pass
+	// through the cell cache.
+	sw, err := newSwarmWiring(cfg.Swarm, store, view, cfg.Node.Name, incarnation, ln.Addr().String(), budgets, log)
+	if err != nil {
+		log.Error("refusing to serve: fix the environment", "err", err)
+		return exitUsage
+	}
+	sw.configureEngine(&engCfg)
 	eng, err := exec.NewEngine(ctx, engStore, engCfg)
 	if err != nil {
 		log.Error("cannot start the engine", "storage", store.URL(), "err", err)
 		return exitFailure
 	}
 	defer eng.Close()
+	// Deferred after Close, so it runs first: fragments end before the
+	// engine does.
+	defer sw.start(ctx, eng)()
 	ops.engineStarted(eng, budgets)
 	var cached swarm.CacheSummarizer
 	if cellCache != nil {

@@ -199,6 +199,11 @@ func RecordToBatch(rec arrow.RecordBatch) (*Batch, []string, error) {
 		}
 		if s, ok := f.Metadata.GetValue(ArrowTypeKey); ok {
 			if mt, err := ParseType(s); err == nil && mt.Kind == t.Kind {
+				if mt.Kind == KindNumeric {
+					// A numeric without a declared scale prints as plain
+					// "numeric" but its values carry the decimal's.
+					mt.Scale = t.Scale
+				}
 				t = mt
 			}
 		}

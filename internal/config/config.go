@@ -126,13 +126,28 @@ type Colony struct {
 	AdmissionTimeout time.Duration
 }
 
-// Swarm holds the membership timings the swarm reads.
+// Swarm holds the membership timings and the task settings the swarm
+// reads.
 type Swarm struct {
 	// HeartbeatInterval is how often a node rewrites its heartbeat.
 	HeartbeatInterval time.Duration
 	// SuspectAfter and DeadAfter are how long a heartbeat may stand still
 	// before its node counts as suspect, then dead.
 	SuspectAfter, DeadAfter time.Duration
+	// DistributeMinBytes is the automatic distribution threshold: the
+	// bytes a query's largest frame scan must reach (exec.Config's
+	// DistributeMinBytes).
+	DistributeMinBytes int64
+	// PollInterval is how often coordinators and workers list the task
+	// objects.
+	PollInterval time.Duration
+	// TaskTimeout is one attempt's deadline.
+	TaskTimeout time.Duration
+	// MaxAttempts bounds the attempts per task.
+	MaxAttempts int
+	// WorkerTasks is how many fragments the worker runs at once; 0 means
+	// auto.
+	WorkerTasks int
 }
 
 // Log configures the node's slog handler.
@@ -359,6 +374,10 @@ func (c *Config) crossCheck() []error {
 	}
 	if c.Swarm.DeadAfter <= c.Swarm.SuspectAfter {
 		fail("swarm.dead_after", "%s must be longer than swarm.suspect_after (%s)", c.Swarm.DeadAfter, c.Swarm.SuspectAfter)
+	}
+	if c.Swarm.TaskTimeout <= c.Swarm.PollInterval {
+		fail("swarm.task_timeout", "%s must be longer than swarm.poll_interval (%s), or every attempt times out before it is seen to finish",
+			c.Swarm.TaskTimeout, c.Swarm.PollInterval)
 	}
 	return errs
 }

@@ -63,6 +63,27 @@ func TestDefaults(t *testing.T) {
 	}
 }
 
+func TestSwarmTaskKeys(t *testing.T) {
+	c := mustLoad(t, "", nil)
+	want := Swarm{HeartbeatInterval: 2 * time.Second, SuspectAfter: 6 * time.Second, DeadAfter: 20 * time.Second,
+		DistributeMinBytes: 256 << 20, PollInterval: 50 * time.Millisecond, TaskTimeout: 5 * time.Minute, MaxAttempts: 3}
+	if c.Swarm != want {
+		t.Errorf("swarm defaults %+v, want %+v", c.Swarm, want)
+	}
+	c = mustLoad(t, "[swarm]\nworker_tasks = 2\ntask_timeout = \"90s\"\n", []string{"APIARY_DISTRIBUTE_MIN_BYTES=1GiB"},
+		"--swarm-poll-interval", "5ms", "--task-attempts", "5")
+	if c.Swarm.WorkerTasks != 2 || c.Swarm.TaskTimeout != 90*time.Second || c.Swarm.DistributeMinBytes != 1<<30 ||
+		c.Swarm.PollInterval != 5*time.Millisecond || c.Swarm.MaxAttempts != 5 {
+		t.Errorf("swarm %+v", c.Swarm)
+	}
+	if o := c.Origin("swarm.distribute_min_bytes"); o != (Origin{FromEnv, "APIARY_DISTRIBUTE_MIN_BYTES"}) {
+		t.Errorf("swarm.distribute_min_bytes origin %v", o)
+	}
+	if c := mustLoad(t, "", nil, "--worker-tasks", "auto", "--distribute-min-bytes", "1"); c.Swarm.WorkerTasks != 0 || c.Swarm.DistributeMinBytes != 1 {
+		t.Errorf("auto and one byte: %+v", c.Swarm)
+	}
+}
+
 func TestPrecedence(t *testing.T) {
 	file := `
 [server]
@@ -202,6 +223,11 @@ func TestInvalid(t *testing.T) {
 		{"suspect before heartbeat", "[swarm]\nheartbeat_interval = \"5s\"\nsuspect_after = \"5s\"\n", nil, nil,
 			[]string{"swarm.suspect_after", "longer than swarm.heartbeat_interval"}},
 		{"dead before suspect", "", nil, []string{"--dead-after", "3s"}, []string{"swarm.dead_after (flag --dead-after)", "longer than swarm.suspect_after"}},
+		{"task timeout within a poll", "", nil, []string{"--swarm-poll-interval", "1s", "--task-timeout", "1s"},
+			[]string{"swarm.task_timeout (flag --task-timeout)", "longer than swarm.poll_interval"}},
+		{"worker tasks", "", nil, []string{"--worker-tasks", "0"}, []string{"swarm.worker_tasks", "out of range 1 to 256 (or auto)"}},
+		{"distribute nothing", "", nil, []string{"--distribute-min-bytes", "0"}, []string{"swarm.distribute_min_bytes", "0 is out of range 1 to"}},
+		{"attempts", "", []string{"APIARY_TASK_ATTEMPTS=0"}, nil, []string{"swarm.max_attempts (env APIARY_TASK_ATTEMPTS)", "out of range 1 to 100"}},
 		{"users as string", "[auth]\nusers = \"a:b\"\n", nil, nil, []string{"auth.users", "must be an array of strings"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+
+	apiaryexec "github.com/apiarydb/apiary/exec"
+	"github.com/apiarydb/apiary/objstore"
+	"github.com/apiarydb/apiary/swarm"
+)
+
+// A node runs the fragments addressed to it: a coordinator outside it
+// (this test) posts one through the shared directory and gets the rows
+// back as Arrow, after the test hook's delay.
+func TestServeRunsFragments(t *testing.T) {
+	dir := t.TempDir()
+	const delay = 300 * time.Millisecond
+	n := launchNode(t, []string{fragmentDelayEnv + "=" + delay.String()}, "--listen", "127.0.0.1:0", "--http", "off",
+		"--storage", "file://"+dir, "--name", "worker", "--heartbeat-interval", "100ms", "--suspect-after", "500ms",
+		"--dead-after", "1s", "--swarm-poll-interval", "5ms")
+	select {
+	case <-n.ready:
+	case <-n.done:
+		t.Fatalf("apiary serve exited before it was ready:\n%s", n.logText())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("apiary serve not ready after 30s:\n%s", n.logText())
+	}
+	if !strings.Contains(n.logText(), fragmentDelayEnv) {
+		t.Errorf("no warning about the test hook in the log:\n%s", n.logText())
+	}
+
+	store, err := objstore.OpenLocal(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	view := swarm.NewView(swarm.ViewConfig{Store: store, Interval: 100 * time.Millisecond, SuspectAfter: 500 * time.Millisecond,
+		DeadAfter: time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		if err := view.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if m := view.Snapshot(); len(m) == 1 && m[0].Node == "worker" && m[0].State == swarm.Alive && m[0].Bees > 0 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the node's heartbeat never showed; view %+v", view.Snapshot())
+		}
+		time.Sleep(20 * time.Millisecond) // polling pace, not synchronisation
+	}
+
+	coord := swarm.NewCoordinator(swarm.CoordinatorConfig{Store: store, Members: view, Node: "test", Incarnation: swarm.NewIncarnation(),
+		PollInterval: 5 * time.Millisecond, TaskTimeout: 20 * time.Second})
+	payload, err := apiaryexec.MarshalFragment(apiaryexec.Fragment{Hive: "apiary", User: "apiary", SQL: "SELECT 41 + 1 AS answer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	began := time.Now()
+	results, err := coord.Run(ctx, 0, []swarm.Task{{Payload: payload, Node: "worker"}})
+	if err != nil {
+		t.Fatalf("fragment: %v\nlog:\n%s", err, n.logText())
+	}
+	if took := time.Since(began); took < delay {
+		t.Errorf("the fragment came back after %s, before the hook's delay of %s", took, delay)
+	}
+	r, err := ipc.NewReader(bytes.NewReader(results[0]))
+	if err != nil {
+		t.Fatalf("result is not an Arrow stream: %v", err)
+	}
+	defer r.Release()
+	var got []string
+	for r.Next() {
+		rec := r.RecordBatch()
+		for i := 0; i < int(rec.NumRows()); i++ {
+			got = append(got, rec.Schema().Field(0).Name+"="+rec.Column(0).ValueStr(i))
+		}
+	}
+	if strings.Join(got, ",") != "answer=42" {
+		t.Errorf("rows %v, want answer=42", got)
+	}
+	if rows := coord.SystemTasks(); len(rows) != 1 || rows[0].Node != "worker" || rows[0].Attempts != 1 {
+		t.Errorf("system.tasks %+v", rows)
+	}
+}

@@ -1,0 +1,223 @@
+package exec
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+
+	"github.com/apiarydb/apiary/exec/colexec"
+	"github.com/apiarydb/apiary/exec/plan"
+	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
+	"github.com/apiarydb/apiary/txn"
+)
+
+// Swarm runs a distributed query's fragments on the swarm's nodes. The
+// swarm package implements it (swarm.Distributor); it imports exec, so
+// the engine reaches it only through this interface.
+type Swarm interface {
+	// Alive is how many nodes, this one included, may take fragments now.
+	Alive() int
+	// Place chooses a node for each cell, by its key (the cell's object
+	// path), among the alive nodes: stable from one query to the next (so
+	// the node that cached a cell gets it again) and weighted by the
+	// nodes' bees and temperature. It returns nil when no node is alive.
+	Place(keys []string) []string
+	// Run hands the tasks to their nodes through storage and returns each
+	// task's result (a fragment's Arrow IPC stream, RunFragment's output)
+	// in task order. query names the query in system.tasks. A task whose
+	// node fails is retried elsewhere; past the retry limit Run fails
+	// with 58000 naming the task, the nodes tried and why.
+	Run(ctx context.Context, query int64, tasks []SwarmTask) ([][]byte, error)
+}
+
+// SwarmTask is one fragment on its way to a node.
+type SwarmTask struct {
+	// Node is where the first attempt goes when it is still alive;
+	// retries go elsewhere.
+	Node string
+	// Payload is the marshalled Fragment.
+	Payload []byte
+}
+
+// Distribution is the apiary.distribution setting's value.
+type Distribution string
+
+// The values of apiary.distribution.
+const (
+	// DistributeAuto distributes SELECTs whose largest frame scan reaches
+	// the node's threshold (swarm.distribute_min_bytes) when another node
+	// is alive.
+	DistributeAuto Distribution = "auto"
+	// DistributeAlways distributes every SELECT that can be, even onto
+	// this node alone: for tests and for users who know better.
+	DistributeAlways Distribution = "always"
+	// DistributeNever runs every query on this node.
+	DistributeNever Distribution = "never"
+)
+
+// DefaultDistributeMinBytes is the auto threshold when none is configured:
+// below it, the fixed cost of handing work through storage outweighs
+// sharing it.
+const DefaultDistributeMinBytes = 256 << 20
+
+// distribution is the session's apiary.distribution.
+func (s *Session) distribution() Distribution {
+	return Distribution(s.getSetting("apiary.distribution"))
+}
+
+// planDistributed plans a SELECT whose largest scan the swarm shares, by
+// running the fragments now and planning the coordinator's statement
+// over their gathered rows. ok is false when the statement should be
+// planned locally instead: no swarm, distribution off or not worth it,
+// or a shape the cut does not handle.
+func (s *Session) planDistributed(ctx context.Context, n *tree.Select, t *txn.Txn) (op colexec.Operator, cols []plan.Column, ok bool, err error) {
+	sw := s.eng.cfg.Swarm
+	mode := s.distribution()
+	if sw == nil || s.fragmentCells != nil || mode == DistributeNever {
+		return nil, nil, false, nil
+	}
+	if mode == DistributeAuto && sw.Alive() < 2 {
+		return nil, nil, false, nil
+	}
+	if s.txn != nil && (s.txn.Writes() || len(s.buffers) > 0) {
+		// Other nodes cannot see the block's own writes.
+		return nil, nil, false, nil
+	}
+	minBytes := s.eng.cfg.DistributeMinBytes
+	if minBytes <= 0 {
+		minBytes = DefaultDistributeMinBytes
+	}
+	k, err := s.cutStatement(ctx, n, t, mode, minBytes)
+	if err != nil || k == nil {
+		return nil, nil, false, err
+	}
+	// The coordinator's statement must plan before any work is sent.
+	empty := vec.NewBatch(columnTypes(k.columns), 0)
+	s.partials = map[string]*plan.Table{partialTable: {Name: partialTable, Columns: k.columns, Virtual: empty}}
+	defer func() { s.partials = nil }()
+	if _, err := s.planner(ctx, t).Describe(k.stmt); err != nil {
+		s.eng.log.Debug("swarm: the coordinator's statement does not plan; the query runs locally",
+			"statement", tree.AsString(k.stmt), "err", err)
+		return nil, nil, false, nil
+	}
+
+	tasks, err := s.fragmentTasks(k, sw)
+	if err != nil || tasks == nil {
+		return nil, nil, false, err
+	}
+	var query int64
+	if st := s.act.current.Load(); st != nil {
+		query = st.id
+	}
+	s.eng.log.Debug("swarm: distributing", "query", query, "frame", k.frame.Name, "cut", k.how,
+		"cells", len(k.frame.Cells), "tasks", len(tasks), "fragment", k.fragment)
+	results, err := sw.Run(ctx, query, tasks)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	rows, err := gatherPartials(results, k.columns)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	s.partials[partialTable].Virtual = rows
+	op, cols, err = s.planner(ctx, t).Select(k.stmt)
+	return op, cols, true, err
+}
+
+// fragmentTasks shares the cut frame's cells among the nodes Place
+// chooses: one task per node, nil when no node is alive.
+func (s *Session) fragmentTasks(k *cut, sw Swarm) ([]SwarmTask, error) {
+	cells := k.frame.Cells
+	keys := make([]string, len(cells))
+	for i, c := range cells {
+		keys[i] = k.frame.Prefix + c.Path
+	}
+	nodes := sw.Place(keys)
+	if len(nodes) != len(cells) {
+		return nil, nil
+	}
+	byNode := map[string][]txn.AddCell{}
+	var order []string
+	for i, node := range nodes {
+		if _, ok := byNode[node]; !ok {
+			order = append(order, node)
+		}
+		byNode[node] = append(byNode[node], cells[i])
+	}
+	settings := map[string]string{}
+	for _, name := range fragmentSettings {
+		if v, ok := s.showSetting(name); ok {
+			settings[name] = v
+		}
+	}
+	tasks := make([]SwarmTask, 0, len(order))
+	for _, node := range order {
+		frames := make(map[string][]txn.AddCell, len(k.fragmentFrames)+1)
+		for p, cs := range k.fragmentFrames {
+			frames[p] = cs
+		}
+		frames[k.frame.Prefix] = byNode[node]
+		payload, err := MarshalFragment(Fragment{Hive: s.hive, User: s.user, SQL: k.fragment, Cells: frames, Settings: settings})
+		if err != nil {
+			return nil, fmt.Errorf("encode a fragment: %w", err)
+		}
+		tasks = append(tasks, SwarmTask{Node: node, Payload: payload})
+	}
+	return tasks, nil
+}
+
+// fragmentSettings are the session settings a fragment runs under: those
+// that change how names resolve or values convert.
+var fragmentSettings = []string{"search_path", "TimeZone", "DateStyle", "IntervalStyle", "extra_float_digits", "bytea_output"}
+
+func columnTypes(cols []plan.Column) []vec.Type {
+	ts := make([]vec.Type, len(cols))
+	for i, c := range cols {
+		ts[i] = c.Type
+	}
+	return ts
+}
+
+// gatherPartials decodes the fragments' Arrow streams into one batch of
+// the columns the coordinator planned with.
+func gatherPartials(results [][]byte, cols []plan.Column) (*vec.Batch, error) {
+	types := columnTypes(cols)
+	out := vec.NewBatch(types, 0)
+	for i, res := range results {
+		r, err := ipc.NewReader(bytes.NewReader(res), ipc.WithAllocator(memory.NewGoAllocator()))
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.InternalError, "swarm: fragment %d's result is no Arrow stream: %v", i, err)
+		}
+		for r.Next() {
+			b, _, err := vec.RecordToBatch(r.RecordBatch())
+			if err == nil && len(b.Cols) != len(types) {
+				err = fmt.Errorf("%d columns, want %d", len(b.Cols), len(types))
+			}
+			for c := 0; err == nil && c < len(types); c++ {
+				got := b.Cols[c].Type
+				if got.Kind != types[c].Kind || (got.Kind == vec.KindNumeric && got.Scale != types[c].Scale) {
+					err = fmt.Errorf("column %d is %s, want %s", c+1, got, types[c])
+				}
+			}
+			if err != nil {
+				r.Release()
+				return nil, sqlerr.Wrap(err, sqlerr.InternalError, "swarm: fragment %d's result: %v", i, err)
+			}
+			for c := range types {
+				out.Cols[c].AppendRange(b.Cols[c], 0, b.Len)
+			}
+			out.Len += b.Len
+		}
+		err = r.Err()
+		r.Release()
+		if err != nil {
+			return nil, sqlerr.Wrap(err, sqlerr.InternalError, "swarm: read fragment %d's result: %v", i, err)
+		}
+	}
+	return out, nil
+}

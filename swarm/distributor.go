@@ -1,0 +1,111 @@
+package swarm
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/apiarydb/apiary/exec"
+)
+
+// Distributor is the engine's way into the swarm (exec.Swarm): it counts
+// and places on the coordinator's alive nodes and runs fragments through
+// the coordinator. Placement and assignment read the same member source,
+// so a node that Place chose is a candidate when its task is assigned,
+// unless it changed state in between.
+type Distributor struct {
+	coord *Coordinator
+}
+
+var _ exec.Swarm = (*Distributor)(nil)
+
+// NewDistributor returns a distributor over coord and its member source.
+// For this node to count before the view has read its own heartbeat, that
+// source should be a SelfMembers.
+func NewDistributor(coord *Coordinator) *Distributor {
+	return &Distributor{coord: coord}
+}
+
+// Alive is how many nodes are alive in the world view, this one included.
+// Critical nodes count: they are alive, and Place gives them work only
+// when no other node is left.
+func (d *Distributor) Alive() int {
+	return len(d.alive())
+}
+
+func (d *Distributor) alive() []Member {
+	var out []Member
+	for _, m := range d.coord.snapshot() {
+		if m.State == Alive {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Place chooses a node for each key by weighted rendezvous hashing over
+// the alive nodes (Rendezvous): the same key goes to the same node while
+// the membership and the nodes' bands stay the same, so the node whose
+// cell cache holds a cell keeps getting it. It returns nil when no node is
+// alive.
+func (d *Distributor) Place(keys []string) []string {
+	candidates := usable(d.alive())
+	if len(candidates) == 0 {
+		return nil
+	}
+	out := make([]string, len(keys))
+	for i, key := range keys {
+		out[i] = rendezvous(key, candidates)
+	}
+	return out
+}
+
+// Run hands the fragments to the coordinator, each one's first attempt to
+// its placed node. A retry is placed by rendezvous on the placed node's
+// name and the task's index, so the retries of the tasks of a failed node
+// spread over the others rather than all landing on one.
+func (d *Distributor) Run(ctx context.Context, query int64, tasks []exec.SwarmTask) ([][]byte, error) {
+	out := make([]Task, len(tasks))
+	for i, t := range tasks {
+		out[i] = Task{Payload: t.Payload, Node: t.Node, Key: t.Node + "/" + strconv.Itoa(i)}
+	}
+	return d.coord.Run(ctx, query, out)
+}
+
+// SelfMembers is a member source that always lists this node. A world view
+// shows a node's own entry only once it has read the node's heartbeat, and
+// right after a restart it may still show the previous incarnation under
+// the node's name; until then SelfMembers puts an alive entry for this
+// incarnation in its place, with the load it reads now, so that a node
+// that has just started can take its own fragments. Once the view holds
+// this incarnation its entry is used as it is: a node whose heartbeat says
+// it is leaving is not alive, and every coordinator places on the same
+// heartbeat figures.
+type SelfMembers struct {
+	Source            MemberSource
+	Node, Incarnation string
+	Address           string
+	// Load reports this node's bees and temperature; nil reports zeros
+	// (one bee, cold).
+	Load LoadReader
+}
+
+// Snapshot implements MemberSource.
+func (s SelfMembers) Snapshot() []Member {
+	var members []Member
+	if s.Source != nil {
+		members = s.Source.Snapshot()
+	}
+	if slices.ContainsFunc(members, func(m Member) bool { return m.Incarnation == s.Incarnation }) {
+		return members
+	}
+	members = slices.DeleteFunc(members, func(m Member) bool { return m.Node == s.Node })
+	self := Member{Heartbeat: Heartbeat{Node: s.Node, Incarnation: s.Incarnation, Address: s.Address}, State: Alive, Self: true}
+	if s.Load != nil {
+		l := s.Load.Load()
+		self.Bees, self.BeeMemory, self.MemoryInUse, self.Temperature, self.Band = l.Bees, l.BeeMemory, l.MemoryInUse, l.Temperature, l.Band
+	}
+	at, _ := slices.BinarySearchFunc(members, s.Node, func(m Member, node string) int { return cmp.Compare(m.Node, node) })
+	return slices.Insert(members, at, self)
+}
