@@ -199,7 +199,7 @@ func RecordToBatch(rec arrow.RecordBatch) (*Batch, []string, error) {
 		}
 		if s, ok := f.Metadata.GetValue(ArrowTypeKey); ok {
 			if mt, err := ParseType(s); err == nil && mt.Kind == t.Kind {
-				if mt.Kind == KindNumeric {
+				if mt.Kind == KindNumeric || (mt.Shape == ShapeArray && mt.Elem == KindNumeric) {
 					// A numeric without a declared scale prints as plain
 					// "numeric" but its values carry the decimal's.
 					mt.Scale = t.Scale

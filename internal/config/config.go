@@ -148,6 +148,9 @@ type Swarm struct {
 	// WorkerTasks is how many fragments the worker runs at once; 0 means
 	// auto.
 	WorkerTasks int
+	// Worker is whether this node runs fragments for the swarm; false
+	// makes it a coordinator only, which other nodes never give tasks.
+	Worker bool
 }
 
 // Log configures the node's slog handler.

@@ -66,7 +66,7 @@ func TestDefaults(t *testing.T) {
 func TestSwarmTaskKeys(t *testing.T) {
 	c := mustLoad(t, "", nil)
 	want := Swarm{HeartbeatInterval: 2 * time.Second, SuspectAfter: 6 * time.Second, DeadAfter: 20 * time.Second,
-		DistributeMinBytes: 256 << 20, PollInterval: 50 * time.Millisecond, TaskTimeout: 5 * time.Minute, MaxAttempts: 3}
+		DistributeMinBytes: 256 << 20, PollInterval: 50 * time.Millisecond, TaskTimeout: 5 * time.Minute, MaxAttempts: 3, Worker: true}
 	if c.Swarm != want {
 		t.Errorf("swarm defaults %+v, want %+v", c.Swarm, want)
 	}
@@ -81,6 +81,12 @@ func TestSwarmTaskKeys(t *testing.T) {
 	}
 	if c := mustLoad(t, "", nil, "--worker-tasks", "auto", "--distribute-min-bytes", "1"); c.Swarm.WorkerTasks != 0 || c.Swarm.DistributeMinBytes != 1 {
 		t.Errorf("auto and one byte: %+v", c.Swarm)
+	}
+	if c := mustLoad(t, "", []string{"APIARY_SWARM_WORKER=false"}); c.Swarm.Worker {
+		t.Errorf("APIARY_SWARM_WORKER=false: %+v", c.Swarm)
+	}
+	if c := mustLoad(t, "[swarm]\nworker = false\n", nil, "--swarm-worker"); !c.Swarm.Worker {
+		t.Errorf("--swarm-worker over the file's false: %+v", c.Swarm)
 	}
 }
 

@@ -194,6 +194,9 @@ var keys = []*key{
 		usage: "fragments this node runs at once for the swarm, or auto (1: each fragment already uses every bee)",
 		words: map[string]int64{"auto": 0}, min: 1, max: 256,
 		num: func(c *Config) *int { return &c.Swarm.WorkerTasks }},
+	{name: "swarm.worker", env: env("APIARY_SWARM_WORKER"), flag: "swarm-worker", def: "true", kind: kindBool,
+		usage: "run fragments for the swarm; false makes the node a coordinator only, which no node gives tasks",
+		flg:   func(c *Config) *bool { return &c.Swarm.Worker }},
 
 	{name: "log.format", env: env("APIARY_LOG_FORMAT"), flag: "log-format", def: "text", kind: kindString,
 		usage: "log format: text or json", enum: []string{"text", "json"}, noun: "log format",

@@ -87,10 +87,13 @@ func load(pg *pgtest.Cluster) (*Env, error) {
 	if os.Getenv("APIARY_DIFFTEST_LOG") != "" {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	eng, err := exec.NewEngine(ctx, objstore.NewMem(), exec.Config{Node: "difftest", Logger: logger})
+	store := objstore.NewMem()
+	dist, startWorkers := newPretendSwarm(store, logger)
+	eng, err := exec.NewEngine(ctx, store, exec.Config{Node: "difftest", Logger: logger, Swarm: dist})
 	if err != nil {
 		return nil, fmt.Errorf("apiary engine: %w", err)
 	}
+	startWorkers(eng)
 	env := &Env{PG: pg, Engine: eng, LoadErrors: map[string]error{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -307,6 +310,19 @@ func (e *Env) NewRunner(t testing.TB) *Runner {
 		_ = conn.Close(ctx) // the server outlives the test; nothing to report
 	})
 	return r
+}
+
+// SetApiary runs a statement that changes the Apiary session's state (a
+// SET) before the runner's queries.
+func (r *Runner) SetApiary(sql string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), queryTimeout)
+	defer cancel()
+	if r.apConn != nil {
+		if _, err := r.apConn.Exec(ctx, sql); err != nil {
+			return err
+		}
+	}
+	return r.ap.ExecSimple(ctx, sql, func(exec.Result) error { return nil })
 }
 
 // Postgres runs sql on PostgreSQL with the simple query protocol and returns
