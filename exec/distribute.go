@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -92,6 +93,8 @@ func (s *Session) planDistributed(ctx context.Context, n *tree.Select, t *txn.Tx
 	if minBytes <= 0 {
 		minBytes = DefaultDistributeMinBytes
 	}
+	s.statementTime = time.Now()
+	defer func() { s.statementTime = time.Time{} }()
 	k, err := s.cutStatement(ctx, n, t, mode, minBytes)
 	if err != nil || k == nil {
 		return nil, nil, false, err
@@ -120,12 +123,22 @@ func (s *Session) planDistributed(ctx context.Context, n *tree.Select, t *txn.Tx
 	if err != nil {
 		return nil, nil, true, err
 	}
+	// The gathered rows count against the query's budget like any
+	// operator's; their Arrow size is close to their size in memory.
+	mem := s.queryMemory()
+	var size int64
+	for _, r := range results {
+		size += int64(len(r))
+	}
+	if err := mem.Grow(size); err != nil {
+		return nil, nil, true, err
+	}
 	rows, err := gatherPartials(results, k.columns)
 	if err != nil {
 		return nil, nil, true, err
 	}
 	s.partials[partialTable].Virtual = rows
-	op, cols, err = s.planner(ctx, t).Select(k.stmt)
+	op, cols, err = s.plannerWithMemory(ctx, t, mem).Select(k.stmt)
 	return op, cols, true, err
 }
 
@@ -162,7 +175,8 @@ func (s *Session) fragmentTasks(k *cut, sw Swarm) ([]SwarmTask, error) {
 			frames[p] = cs
 		}
 		frames[k.frame.Prefix] = byNode[node]
-		payload, err := MarshalFragment(Fragment{Hive: s.hive, User: s.user, SQL: k.fragment, Cells: frames, Settings: settings})
+		payload, err := MarshalFragment(Fragment{Hive: s.hive, User: s.user, SQL: k.fragment, Cells: frames, Settings: settings,
+			Now: s.statementTime})
 		if err != nil {
 			return nil, fmt.Errorf("encode a fragment: %w", err)
 		}

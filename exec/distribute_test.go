@@ -133,6 +133,8 @@ var distributionQueries = []string{
 	"SELECT grp FROM facts WHERE id = 3 UNION ALL SELECT grp FROM dims ORDER BY 1",
 	"SELECT id FROM facts WHERE grp IN (SELECT grp FROM dims WHERE weight > 1) AND id < 30 ORDER BY id",
 	"SELECT count(*) FROM facts f WHERE EXISTS (SELECT 1 FROM dims WHERE dims.grp = f.grp AND weight = 2)",
+	// Every node's fragment sees the coordinator's statement time.
+	"SELECT count(*) FROM (SELECT DISTINCT now(), current_date FROM facts) s",
 }
 
 // TestDistributedEqualsLocal runs each query locally and cut for the
@@ -163,5 +165,95 @@ func TestDistributedEqualsLocal(t *testing.T) {
 	_, tasks := sw.counts()
 	if tasks < 2*len(distributionQueries) {
 		t.Errorf("%d tasks for %d queries: the cells did not spread over the pretend nodes", tasks, len(distributionQueries))
+	}
+}
+
+// TestDistributionModes checks when a query is cut: never with 'never',
+// in 'auto' only past the threshold and with another node alive, not in
+// a transaction block that has written, and a prepared statement again
+// and again (the cut works on a copy of its tree).
+func TestDistributionModes(t *testing.T) {
+	s, sw := distributedSession(t)
+	loadDistributionData(t, s)
+	const q = "SELECT grp, sum(qty) FROM facts GROUP BY grp ORDER BY grp"
+	distributed := func(sql string) bool {
+		t.Helper()
+		before, _ := sw.counts()
+		mustRun(t, s, sql)
+		after, _ := sw.counts()
+		return after > before
+	}
+	mustRun(t, s, "SET apiary.distribution = never")
+	if distributed(q) {
+		t.Error("distributed with apiary.distribution = never")
+	}
+	mustRun(t, s, "SET apiary.distribution = auto")
+	if distributed(q) {
+		t.Error("auto distributed a frame far below the default threshold")
+	}
+	s.eng.cfg.DistributeMinBytes = 1
+	if !distributed(q) {
+		t.Error("auto did not distribute past the threshold with three nodes alive")
+	}
+	sw.nodes = []string{"a"}
+	if distributed(q) {
+		t.Error("auto distributed with this node alone")
+	}
+	mustRun(t, s, "SET apiary.distribution = always")
+	if !distributed(q) {
+		t.Error("always did not distribute with this node alone")
+	}
+	if !distributed("SELECT count(*) FROM system.nodes, facts") {
+		t.Error("a query joining a virtual table was not distributed")
+	}
+	if distributed("SELECT count(*) FROM system.nodes") {
+		t.Error("a query reading no frame was distributed")
+	}
+
+	mustRun(t, s, "BEGIN")
+	if !distributed(q) {
+		t.Error("a read-only transaction block did not distribute")
+	}
+	mustRun(t, s, "INSERT INTO facts (id, grp, qty) VALUES (1000, 'a', 1)")
+	if distributed(q) {
+		t.Error("a block with its own writes distributed: other nodes cannot see them")
+	}
+	if got := joinRows(mustRun(t, s, "SELECT sum(qty) FROM facts WHERE id = 1000")); got != "1" {
+		t.Errorf("the block's own row: %q", got)
+	}
+	mustRun(t, s, "COMMIT")
+	if !distributed("SELECT sum(qty) FROM facts WHERE id = 1000") {
+		t.Error("not distributed after COMMIT")
+	}
+
+	ctx := context.Background()
+	p, err := s.Prepare(ctx, "p", "SELECT grp, count(*) FROM facts WHERE qty > $1 GROUP BY grp ORDER BY grp", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	for i := 0; i < 3; i++ {
+		before, _ := sw.counts()
+		var rows [][]string
+		b, err := s.Bind(p, [][]byte{[]byte("5")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.ExecBound(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := collectRows(ctx, res.Rows, &rows); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := sw.counts()
+		if after != before+1 {
+			t.Errorf("execution %d of the prepared statement was not distributed", i+1)
+		}
+		if i == 0 {
+			first = joinRows(rows)
+		} else if joinRows(rows) != first {
+			t.Errorf("execution %d: %q, first %q", i+1, joinRows(rows), first)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -36,6 +37,9 @@ type Fragment struct {
 	// Settings are session settings the fragment runs under (TimeZone,
 	// for timestamptz literals and output).
 	Settings map[string]string `json:"settings,omitempty"`
+	// Now is the coordinator's statement time: now() and current_date
+	// are the same on every node.
+	Now time.Time `json:"now,omitzero"`
 }
 
 // MarshalFragment and UnmarshalFragment are the fragment's wire form: the
@@ -78,6 +82,7 @@ func (e *Engine) RunFragment(ctx context.Context, f Fragment) ([]byte, error) {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "a fragment must be a SELECT, not %s", stmts[0].AST.StatementTag())
 	}
 	s.fragmentCells = f.Cells
+	s.statementTime = f.Now
 	res, err := s.query(ctx, sel)
 	if err != nil {
 		return nil, err

@@ -128,14 +128,24 @@ func (s *Session) env() *expr.Env {
 	// The statement's pg_catalog view answers reg* casts and catalog
 	// functions (pgcatalog.go).
 	view := s.statementView()
-	return &expr.Env{Loc: tf.Loc, Now: time.Now(), Settings: settingsView{s},
+	now := s.statementTime
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return &expr.Env{Loc: tf.Loc, Now: now, Settings: settingsView{s},
 		FloatDigits: tf.FloatDigits, ByteaEscape: tf.ByteaEscape, Catalog: view, Session: view}
 }
 
 // planner returns a planner for a statement reading in transaction t, with
 // the statement's memory account, bees and spill directory.
 func (s *Session) planner(ctx context.Context, t *txn.Txn) *plan.Planner {
-	return plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: s.queryMemory(), Bees: s.eng.bees(),
+	return s.plannerWithMemory(ctx, t, s.queryMemory())
+}
+
+// plannerWithMemory is planner with a memory account the caller has
+// already charged (a distributed query's gathered rows).
+func (s *Session) plannerWithMemory(ctx context.Context, t *txn.Txn, mem *colexec.Memory) *plan.Planner {
+	return plan.New(ctx, txnCatalog{s: s, t: t}, plan.Options{Env: s.env(), Mem: mem, Bees: s.eng.bees(),
 		Spill: s.eng.spill(), ScanTotals: &s.eng.scans.totals})
 }
 

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
@@ -61,6 +62,9 @@ type Session struct {
 	// rows of its fragments as the virtual tables its statement reads
 	// (distribute.go).
 	partials map[string]*plan.Table
+	// statementTime, when set, is now() for the statement: a distributed
+	// query's coordinator and fragments share the coordinator's.
+	statementTime time.Time
 
 	// pgcat is the session's part in the pg_catalog emulation
 	// (pgcatalog.go).

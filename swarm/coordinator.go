@@ -358,7 +358,9 @@ func (c *Coordinator) assign(ctx context.Context, query int64, qdir string, r *t
 		tried[i] = a.node
 	}
 	for _, m := range c.snapshot() {
-		if m.State != Alive {
+		if m.State != Alive || !m.TakesTasks() {
+			// A coordinator-only node runs no worker: an attempt sent
+			// there would wait out its deadline.
 			continue
 		}
 		alive = append(alive, m)
@@ -370,7 +372,7 @@ func (c *Coordinator) assign(ctx context.Context, query int64, qdir string, r *t
 		alive = fresh
 	}
 	if len(alive) == 0 {
-		r.attempts = append(r.attempts, attempt{reason: "no node was alive"})
+		r.attempts = append(r.attempts, attempt{reason: "no node taking tasks was alive"})
 		return c.exhausted(query, r)
 	}
 	var node string

@@ -27,9 +27,10 @@ func NewDistributor(coord *Coordinator) *Distributor {
 	return &Distributor{coord: coord}
 }
 
-// Alive is how many nodes are alive in the world view, this one included.
-// Critical nodes count: they are alive, and Place gives them work only
-// when no other node is left.
+// Alive is how many nodes that take tasks are alive in the world view,
+// this one included unless it is a coordinator only. Critical nodes
+// count: they are alive, and Place gives them work only when no other
+// node is left.
 func (d *Distributor) Alive() int {
 	return len(d.alive())
 }
@@ -37,7 +38,7 @@ func (d *Distributor) Alive() int {
 func (d *Distributor) alive() []Member {
 	var out []Member
 	for _, m := range d.coord.snapshot() {
-		if m.State == Alive {
+		if m.State == Alive && m.TakesTasks() {
 			out = append(out, m)
 		}
 	}
@@ -89,6 +90,9 @@ type SelfMembers struct {
 	// Load reports this node's bees and temperature; nil reports zeros
 	// (one bee, cold).
 	Load LoadReader
+	// CoordinatorOnly marks this node's own entry as taking no tasks, as
+	// its heartbeats say once the view has read them.
+	CoordinatorOnly bool
 }
 
 // Snapshot implements MemberSource.
@@ -101,7 +105,8 @@ func (s SelfMembers) Snapshot() []Member {
 		return members
 	}
 	members = slices.DeleteFunc(members, func(m Member) bool { return m.Node == s.Node })
-	self := Member{Heartbeat: Heartbeat{Node: s.Node, Incarnation: s.Incarnation, Address: s.Address}, State: Alive, Self: true}
+	self := Member{Heartbeat: Heartbeat{Node: s.Node, Incarnation: s.Incarnation, Address: s.Address,
+		AcceptsTasks: acceptsTasks(!s.CoordinatorOnly)}, State: Alive, Self: true}
 	if s.Load != nil {
 		l := s.Load.Load()
 		self.Bees, self.BeeMemory, self.MemoryInUse, self.Temperature, self.Band = l.Bees, l.BeeMemory, l.MemoryInUse, l.Temperature, l.Band

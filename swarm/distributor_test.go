@@ -2,12 +2,14 @@ package swarm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/apiarydb/apiary/exec"
+	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/sqlerr"
 )
 
@@ -297,4 +299,96 @@ func TestWorkerStoppedWithCauseWritesNothing(t *testing.T) {
 	}
 	cancelQuery()
 	<-queryDone
+}
+
+// A coordinator-only node (swarm.worker off) says so in its heartbeats;
+// heartbeats without the field, from nodes older than it, take tasks.
+func TestCoordinatorOnlyHeartbeat(t *testing.T) {
+	store := objstore.NewMem()
+	w := NewWriter(WriterConfig{Store: store, Node: "gate", Interval: testInterval, CoordinatorOnly: true})
+	beat(t, w)
+	view := testView(store, newFakeClock())
+	refresh(t, view)
+	got := view.Snapshot()
+	if len(got) != 1 || got[0].State != Alive || got[0].TakesTasks() {
+		t.Fatalf("snapshot %+v, want gate alive and taking no tasks", got)
+	}
+	data, err := store.Get(context.Background(), HeartbeatKey("gate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"accepts_tasks":false`) {
+		t.Errorf("heartbeat %s lacks accepts_tasks false", data)
+	}
+	var old Heartbeat
+	if err := json.Unmarshal([]byte(`{"node":"old","incarnation":"x","seq":1}`), &old); err != nil || !old.TakesTasks() {
+		t.Errorf("a heartbeat without accepts_tasks: %+v, %v; want it to take tasks", old, err)
+	}
+}
+
+// No coordinator places cells on a coordinator-only node or sends it an
+// attempt, neither first nor on retry, even when a task names it; when
+// only such nodes are alive, the query fails with 58000 at once.
+func TestCoordinatorOnlyNodeGetsNoTasks(t *testing.T) {
+	c := newCluster(t, CoordinatorConfig{}, "a", "b", "c")
+	off := false
+	c.members.members[0].AcceptsTasks = &off
+	// a's worker would answer if asked: the test sees where tasks went.
+	for _, n := range []string{"a", "b", "c"} {
+		c.start(n, echo(n))
+	}
+	d := NewDistributor(c.coord)
+	if n := d.Alive(); n != 2 {
+		t.Errorf("Alive() = %d with a coordinator only among three, want 2", n)
+	}
+	if counts := countPlaced(d.Place(cellKeys(300))); counts["a"] != 0 || counts["b"] == 0 || counts["c"] == 0 {
+		t.Errorf("placements %v, want b and c only", counts)
+	}
+	tasks := []exec.SwarmTask{{Node: "a", Payload: []byte("task0")}, {Node: "b", Payload: []byte("task1")}}
+	results, err := d.Run(context.Background(), 0, tasks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		if strings.HasSuffix(string(r), "@a") {
+			t.Errorf("task %d ran on the coordinator-only node: %q", i, r)
+		}
+	}
+
+	// b fails its task: the retry goes to c, never to a.
+	c.stop("b")
+	c.start("b", func(context.Context, []byte) ([]byte, error) {
+		return nil, sqlerr.New(sqlerr.OutOfMemory, "out of memory")
+	})
+	results, err = c.coord.Run(context.Background(), 0, []Task{{Node: "b", Payload: []byte("again")}})
+	if err != nil || string(results[0]) != "AGAIN@c" {
+		t.Errorf("retry of b's task: %q, %v; want it from c", results, err)
+	}
+
+	c.members.set("b", Dead)
+	c.members.set("c", Dead)
+	if n := d.Alive(); n != 0 {
+		t.Errorf("Alive() = %d with only the coordinator-only node alive, want 0", n)
+	}
+	if placed := d.Place(cellKeys(3)); placed != nil {
+		t.Errorf("Place = %v with only the coordinator-only node alive, want nil", placed)
+	}
+	_, err = c.coord.Run(context.Background(), 0, []Task{{Node: "a", Payload: []byte("last")}})
+	if sqlerr.CodeOf(err) != sqlerr.SystemError || !strings.Contains(sqlerr.Flatten(err).Detail, "no node taking tasks was alive") {
+		t.Errorf("err %v, want 58000: no node taking tasks", err)
+	}
+	c.waitEmpty()
+}
+
+// A coordinator-only node does not count itself before its view has read
+// its heartbeat either.
+func TestSelfMembersCoordinatorOnly(t *testing.T) {
+	self := SelfMembers{Source: newFakeMembers("b"), Node: "a", Incarnation: "inc-a", CoordinatorOnly: true}
+	got := self.Snapshot()
+	if len(got) != 2 || got[0].Node != "a" || !got[0].Self || got[0].TakesTasks() {
+		t.Fatalf("snapshot %+v, want a's own entry taking no tasks", got)
+	}
+	if n := distributorOver(self).Alive(); n != 1 {
+		t.Errorf("Alive() = %d, want 1 (b alone)", n)
+	}
 }

@@ -53,6 +53,15 @@ type Heartbeat struct {
 	Band        string    `json:"band,omitempty"`
 	CachedCells int64     `json:"cached_cells"`
 	CachedBytes int64     `json:"cached_bytes"`
+	// AcceptsTasks is false for a coordinator-only node (swarm.worker
+	// off), which runs no worker. Heartbeats written before the field
+	// existed lack it, and their nodes all ran workers: nil means true.
+	AcceptsTasks *bool `json:"accepts_tasks,omitempty"`
+}
+
+// TakesTasks reports whether the node runs fragments for the swarm.
+func (h Heartbeat) TakesTasks() bool {
+	return h.AcceptsTasks == nil || *h.AcceptsTasks
 }
 
 // Load is what a node tells the swarm about its capacity and how busy it
@@ -124,6 +133,9 @@ type WriterConfig struct {
 	Load LoadReader
 	// Cache summarises the local cell cache; nil reports an empty one.
 	Cache CacheSummarizer
+	// CoordinatorOnly says in every heartbeat that this node runs no
+	// worker, so that no coordinator gives it tasks.
+	CoordinatorOnly bool
 	// Clock supplies the wall time written for people; nil is RealClock.
 	Clock  Clock
 	Logger *slog.Logger
@@ -173,6 +185,7 @@ func (w *Writer) write(ctx context.Context, leaving bool) error {
 	hb := Heartbeat{
 		Node: w.cfg.Node, Incarnation: w.cfg.Incarnation, Address: w.cfg.Address,
 		Seq: w.seq + 1, Leaving: leaving, StartedAt: w.started.UTC(), WrittenAt: w.cfg.Clock.Now().UTC(),
+		AcceptsTasks: acceptsTasks(!w.cfg.CoordinatorOnly),
 	}
 	if w.cfg.Load != nil {
 		l := w.cfg.Load.Load()
@@ -221,6 +234,10 @@ func (w *Writer) Run(ctx context.Context) {
 		}
 	}
 }
+
+// acceptsTasks is the heartbeat's accepts_tasks field, written either way
+// so that a person reading the object need not know what absent means.
+func acceptsTasks(takes bool) *bool { return &takes }
 
 // leaveTimeout bounds the leaving write so a node whose storage hangs
 // still stops.

@@ -246,7 +246,7 @@ func TestNoAliveNodeFailsAtOnce(t *testing.T) {
 	c := newCluster(t, CoordinatorConfig{}, "a")
 	c.members.set("a", Suspect)
 	_, err := c.coord.Run(context.Background(), 0, payloads(1))
-	if sqlerr.CodeOf(err) != sqlerr.SystemError || !strings.Contains(sqlerr.Flatten(err).Detail, "no node was alive") {
+	if sqlerr.CodeOf(err) != sqlerr.SystemError || !strings.Contains(sqlerr.Flatten(err).Detail, "no node taking tasks was alive") {
 		t.Fatalf("err %v", err)
 	}
 }

@@ -269,6 +269,10 @@ func TestHeartbeatContent(t *testing.T) {
 		StartedAt: clock.Now(), WrittenAt: clock.Now(), Bees: 3, BeeMemory: 1 << 20, MemoryInUse: 4096,
 		Temperature: 42.5, Band: "ideal", CachedCells: 7, CachedBytes: 9000,
 	}
+	if hb.AcceptsTasks == nil || !*hb.AcceptsTasks {
+		t.Fatalf("a node with a worker wrote accepts_tasks %v, want true", hb.AcceptsTasks)
+	}
+	hb.AcceptsTasks = nil // a pointer: compared above
 	if hb != want {
 		t.Fatalf("heartbeat\n got %+v\nwant %+v", hb, want)
 	}

@@ -170,6 +170,7 @@ func runNode(ctx context.Context, start time.Time, cfg *config.Config, srvCfg se
 	heartbeats := swarm.NewWriter(swarm.WriterConfig{
 		Store: store, Node: cfg.Node.Name, Address: ln.Addr().String(), Incarnation: incarnation,
 		Interval: cfg.Swarm.HeartbeatInterval, Load: engineLoad(eng, budgets), Cache: cached, Logger: log,
+		CoordinatorOnly: !cfg.Swarm.Worker,
 	})
 
 	// Started with the signal's context, the writer marks the node as

@@ -40,8 +40,9 @@ type swarmWiring struct {
 	log     *slog.Logger
 	delay   time.Duration
 
-	coord  *swarm.Coordinator
-	dist   *swarm.Distributor
+	coord *swarm.Coordinator
+	dist  *swarm.Distributor
+	// worker is nil on a coordinator-only node (swarm.worker off).
 	worker *swarm.Worker
 	// eng is set once the engine is open: until then this node's own
 	// entry in the members shows the budgets alone, and no fragment runs.
@@ -65,6 +66,7 @@ func newSwarmWiring(cfg config.Swarm, store objstore.Store, view *swarm.View, no
 			"env", fragmentDelayEnv, "delay", d.String())
 	}
 	w.members = swarm.SelfMembers{Source: view, Node: node, Incarnation: incarnation, Address: address,
+		CoordinatorOnly: !cfg.Worker,
 		Load: swarm.LoadFunc(func() swarm.Load {
 			if eng := w.eng.Load(); eng != nil {
 				return engineLoad(eng, budgets)()
@@ -76,6 +78,10 @@ func newSwarmWiring(cfg config.Swarm, store objstore.Store, view *swarm.View, no
 		TaskTimeout: cfg.TaskTimeout, MaxAttempts: cfg.MaxAttempts, Logger: log,
 	})
 	w.dist = swarm.NewDistributor(w.coord)
+	if !cfg.Worker {
+		log.Info("swarm worker off: this node coordinates its own queries and runs no fragments; other nodes give it no tasks")
+		return w, nil
+	}
 	concurrency := cfg.WorkerTasks
 	if concurrency == 0 {
 		// auto: a fragment already runs on every bee, so a second one at
@@ -94,7 +100,9 @@ func (w *swarmWiring) configureEngine(cfg *exec.Config) {
 	cfg.Swarm = w.dist
 	cfg.DistributeMinBytes = w.cfg.DistributeMinBytes
 	cfg.Tasks = w.coord.SystemTasks
-	cfg.TaskCounters = w.worker.Counters
+	if w.worker != nil {
+		cfg.TaskCounters = w.worker.Counters
+	}
 }
 
 // start runs the worker and the sweeper until ctx ends (shutdown begins)
@@ -105,8 +113,11 @@ func (w *swarmWiring) configureEngine(cfg *exec.Config) {
 func (w *swarmWiring) start(ctx context.Context, eng *exec.Engine) func() {
 	w.eng.Store(eng)
 	ctx, cancel := context.WithCancel(ctx)
-	w.wg.Add(2)
-	go func() { defer w.wg.Done(); w.worker.Run(ctx) }()
+	if w.worker != nil {
+		w.wg.Add(1)
+		go func() { defer w.wg.Done(); w.worker.Run(ctx) }()
+	}
+	w.wg.Add(1)
 	go func() { defer w.wg.Done(); w.sweep(ctx) }()
 	return func() {
 		cancel()
