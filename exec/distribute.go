@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -71,57 +73,80 @@ func (s *Session) distribution() Distribution {
 	return Distribution(s.getSetting("apiary.distribution"))
 }
 
-// planDistributed plans a SELECT whose largest scan the swarm shares, by
-// running the fragments now and planning the coordinator's statement
-// over their gathered rows. ok is false when the statement should be
-// planned locally instead: no swarm, distribution off or not worth it,
-// or a shape the cut does not handle.
-func (s *Session) planDistributed(ctx context.Context, n *tree.Select, t *txn.Txn) (op colexec.Operator, cols []plan.Column, ok bool, err error) {
+// distributedQuery is a SELECT cut for the swarm, its tasks ready to go.
+type distributedQuery struct {
+	cut   *cut
+	tasks []SwarmTask
+	nodes []string // the first attempts' nodes, in task order
+	// release ends the session's distributed state (statement time,
+	// gathered rows) when the statement has planned.
+	release func()
+}
+
+// prepareDistributed cuts a SELECT for the swarm when the session's
+// apiary.distribution and the swarm allow it and the statement is worth
+// it; nil means the statement is planned locally: no swarm, distribution
+// off or not worth it, or a shape the cut does not handle. Until release
+// is called, the session answers now() with the statement time the
+// fragments get, and names the gathered rows (still empty) as a table.
+func (s *Session) prepareDistributed(ctx context.Context, n *tree.Select, t *txn.Txn) (*distributedQuery, error) {
 	sw := s.eng.cfg.Swarm
 	mode := s.distribution()
 	if sw == nil || s.fragmentCells != nil || mode == DistributeNever {
-		return nil, nil, false, nil
+		return nil, nil
 	}
 	if mode == DistributeAuto && sw.Alive() < 2 {
-		return nil, nil, false, nil
+		return nil, nil
 	}
 	if s.txn != nil && (s.txn.Writes() || len(s.buffers) > 0) {
 		// Other nodes cannot see the block's own writes.
-		return nil, nil, false, nil
+		return nil, nil
 	}
 	minBytes := s.eng.cfg.DistributeMinBytes
 	if minBytes <= 0 {
 		minBytes = DefaultDistributeMinBytes
 	}
 	s.statementTime = time.Now()
-	defer func() { s.statementTime = time.Time{} }()
+	release := func() {
+		s.statementTime = time.Time{}
+		s.partials = nil
+	}
 	k, err := s.cutStatement(ctx, n, t, mode, minBytes)
 	if err != nil || k == nil {
-		return nil, nil, false, err
+		release()
+		return nil, err
 	}
 	// The coordinator's statement must plan before any work is sent.
 	empty := vec.NewBatch(columnTypes(k.columns), 0)
 	s.partials = map[string]*plan.Table{partialTable: {Name: partialTable, Columns: k.columns, Virtual: empty}}
-	defer func() { s.partials = nil }()
 	if _, err := s.planner(ctx, t).Describe(k.stmt); err != nil {
 		s.eng.log.Debug("swarm: the coordinator's statement does not plan; the query runs locally",
 			"statement", tree.AsString(k.stmt), "err", err)
-		return nil, nil, false, nil
+		release()
+		return nil, nil
 	}
-
-	tasks, err := s.fragmentTasks(k, sw)
+	tasks, nodes, err := s.fragmentTasks(k, sw)
 	if err != nil || tasks == nil {
-		return nil, nil, false, err
+		release()
+		return nil, err
 	}
+	return &distributedQuery{cut: k, tasks: tasks, nodes: nodes, release: release}, nil
+}
+
+// gather runs the fragments and makes their rows the table the
+// coordinator's statement reads; it returns the memory account they are
+// charged to, for the statement's plan.
+func (s *Session) gather(ctx context.Context, d *distributedQuery) (*colexec.Memory, error) {
 	var query int64
 	if st := s.act.current.Load(); st != nil {
 		query = st.id
 	}
+	k := d.cut
 	s.eng.log.Debug("swarm: distributing", "query", query, "frame", k.frame.Name, "cut", k.how,
-		"cells", len(k.frame.Cells), "tasks", len(tasks), "fragment", k.fragment)
-	results, err := sw.Run(ctx, query, tasks)
+		"cells", len(k.frame.Cells), "tasks", len(d.tasks), "fragment", k.fragment)
+	results, err := s.eng.cfg.Swarm.Run(ctx, query, d.tasks)
 	if err != nil {
-		return nil, nil, true, err
+		return nil, err
 	}
 	// The gathered rows count against the query's budget like any
 	// operator's; their Arrow size is close to their size in memory.
@@ -131,20 +156,49 @@ func (s *Session) planDistributed(ctx context.Context, n *tree.Select, t *txn.Tx
 		size += int64(len(r))
 	}
 	if err := mem.Grow(size); err != nil {
-		return nil, nil, true, err
+		return nil, err
 	}
 	rows, err := gatherPartials(results, k.columns)
 	if err != nil {
-		return nil, nil, true, err
+		return nil, err
 	}
 	s.partials[partialTable].Virtual = rows
-	op, cols, err = s.plannerWithMemory(ctx, t, mem).Select(k.stmt)
+	return mem, nil
+}
+
+// planDistributed plans a SELECT the swarm shares: it runs the fragments
+// now and plans the coordinator's statement over their gathered rows. ok
+// is false when the statement should be planned locally instead.
+func (s *Session) planDistributed(ctx context.Context, n *tree.Select, t *txn.Txn) (op colexec.Operator, cols []plan.Column, ok bool, err error) {
+	d, err := s.prepareDistributed(ctx, n, t)
+	if err != nil || d == nil {
+		return nil, nil, false, err
+	}
+	defer d.release()
+	mem, err := s.gather(ctx, d)
+	if err != nil {
+		return nil, nil, true, err
+	}
+	op, cols, err = s.plannerWithMemory(ctx, t, mem).Select(d.cut.stmt)
 	return op, cols, true, err
+}
+
+// explainLines are EXPLAIN's account of the distribution, above the
+// coordinator's plan.
+func (d *distributedQuery) explainLines() []string {
+	k := d.cut
+	nodes := slices.Clone(d.nodes)
+	slices.Sort(nodes)
+	return []string{
+		fmt.Sprintf("Distributed (%s): %d cells of %s in %d fragments on %s", k.how, len(k.frame.Cells), k.frame.Name,
+			len(d.tasks), strings.Join(slices.Compact(nodes), ", ")),
+		"  Fragment: " + k.fragment,
+	}
 }
 
 // fragmentTasks shares the cut frame's cells among the nodes Place
 // chooses: one task per node, nil when no node is alive.
-func (s *Session) fragmentTasks(k *cut, sw Swarm) ([]SwarmTask, error) {
+func (s *Session) fragmentTasks(k *cut, sw Swarm) ([]SwarmTask, []string, error) {
 	cells := k.frame.Cells
 	keys := make([]string, len(cells))
 	for i, c := range cells {
@@ -152,7 +206,7 @@ func (s *Session) fragmentTasks(k *cut, sw Swarm) ([]SwarmTask, error) {
 	}
 	nodes := sw.Place(keys)
 	if len(nodes) != len(cells) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	byNode := map[string][]txn.AddCell{}
 	var order []string
@@ -178,11 +232,11 @@ func (s *Session) fragmentTasks(k *cut, sw Swarm) ([]SwarmTask, error) {
 		payload, err := MarshalFragment(Fragment{Hive: s.hive, User: s.user, SQL: k.fragment, Cells: frames, Settings: settings,
 			Now: s.statementTime})
 		if err != nil {
-			return nil, fmt.Errorf("encode a fragment: %w", err)
+			return nil, nil, fmt.Errorf("encode a fragment: %w", err)
 		}
 		tasks = append(tasks, SwarmTask{Node: node, Payload: payload})
 	}
-	return tasks, nil
+	return tasks, order, nil
 }
 
 // fragmentSettings are the session settings a fragment runs under: those

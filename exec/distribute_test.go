@@ -257,3 +257,33 @@ func TestDistributionModes(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainDistributed shows the cut above the coordinator's plan;
+// EXPLAIN ANALYZE runs the fragments, EXPLAIN does not.
+func TestExplainDistributed(t *testing.T) {
+	s, sw := distributedSession(t)
+	loadDistributionData(t, s)
+	mustRun(t, s, "SET apiary.distribution = always")
+	before, _ := sw.counts()
+	out := joinRows(mustRun(t, s, "EXPLAIN SELECT grp, avg(qty) FROM facts GROUP BY grp"))
+	t.Log(out)
+	if after, _ := sw.counts(); after != before {
+		t.Error("EXPLAIN ran fragments")
+	}
+	for _, want := range []string{"Distributed (partial aggregation): 6 cells of facts in", "Fragment: SELECT grp AS __k1, sum(qty) AS __p2, count(qty) AS __p3 FROM facts GROUP BY grp", "apiary_swarm_partial"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("EXPLAIN lacks %q", want)
+		}
+	}
+	out = joinRows(mustRun(t, s, "EXPLAIN ANALYZE SELECT grp, avg(qty) FROM facts GROUP BY grp"))
+	if after, _ := sw.counts(); after != before+1 {
+		t.Error("EXPLAIN ANALYZE did not run the fragments")
+	}
+	if !strings.Contains(out, "Distributed (partial aggregation)") {
+		t.Errorf("EXPLAIN ANALYZE:\n%s", out)
+	}
+	mustRun(t, s, "SET apiary.distribution = never")
+	if out := joinRows(mustRun(t, s, "EXPLAIN SELECT grp, avg(qty) FROM facts GROUP BY grp")); strings.Contains(out, "Distributed") {
+		t.Errorf("EXPLAIN with distribution never:\n%s", out)
+	}
+}
