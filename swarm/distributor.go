@@ -48,16 +48,57 @@ func (d *Distributor) alive() []Member {
 // Place chooses a node for each key by weighted rendezvous hashing over
 // the alive nodes (Rendezvous): the same key goes to the same node while
 // the membership and the nodes' bands stay the same, so the node whose
-// cell cache holds a cell keeps getting it. It returns nil when no node is
-// alive.
+// cell cache holds a cell keeps getting it; a node whose cache holds a
+// cell (its heartbeat's filter) is preferred up to a little over its
+// share. It returns nil when no node is alive.
 func (d *Distributor) Place(keys []string) []string {
 	candidates := usable(d.alive())
 	if len(candidates) == 0 {
 		return nil
 	}
+	// A node holding a cell in its cache (its heartbeat's filter says
+	// so) takes it, up to a little over its fair share: otherwise one
+	// node whose cache filled while it worked alone would take
+	// everything. Among several holders, and when no holder has room,
+	// rendezvous hashing decides, so in a steady swarm each cell goes to
+	// the node rendezvous picked last time, whose cache holds it.
+	var total float64
+	for _, m := range candidates {
+		total += Weight(m)
+	}
+	room := make(map[string]int, len(candidates))
+	for _, m := range candidates {
+		room[m.Node] = int(1.25*float64(len(keys))*Weight(m)/total) + 1
+	}
+	filters := slices.ContainsFunc(candidates, func(m Member) bool { return len(m.CachedFilter) > 0 })
 	out := make([]string, len(keys))
+	holders := make([]Member, 0, len(candidates))
+	open := make([]Member, 0, len(candidates))
 	for i, key := range keys {
-		out[i] = rendezvous(key, candidates)
+		if !filters {
+			out[i] = rendezvous(key, candidates)
+			continue
+		}
+		holders, open = holders[:0], open[:0]
+		for _, m := range candidates {
+			if room[m.Node] > 0 {
+				open = append(open, m)
+				if m.CachedFilter.MayContain(key) {
+					holders = append(holders, m)
+				}
+			}
+		}
+		switch {
+		case len(holders) > 0:
+			out[i] = rendezvous(key, holders)
+		case len(open) > 0:
+			// A node that filled its share with cached cells takes no
+			// uncached ones.
+			out[i] = rendezvous(key, open)
+		default:
+			out[i] = rendezvous(key, candidates)
+		}
+		room[out[i]]--
 	}
 	return out
 }

@@ -392,3 +392,61 @@ func TestSelfMembersCoordinatorOnly(t *testing.T) {
 		t.Errorf("Alive() = %d, want 1 (b alone)", n)
 	}
 }
+
+// TestPlacePrefersCachedCells: a node whose heartbeat says it holds a cell
+// takes it, within a little over its share; cells nobody holds go by
+// rendezvous; and the filter has no false negatives.
+func TestPlacePrefersCachedCells(t *testing.T) {
+	keys := make([]string, 300)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("frames/h/b/f/data/cell-%03d.parquet", i)
+	}
+	filter := NewCacheFilter(keys[:100])
+	for _, k := range keys[:100] {
+		if !filter.MayContain(k) {
+			t.Fatalf("the filter lost %s", k)
+		}
+	}
+	falsePositives := 0
+	for _, k := range keys[100:] {
+		if filter.MayContain(k) {
+			falsePositives++
+		}
+	}
+	if falsePositives > 10 {
+		t.Errorf("%d false positives in 200 keys; about 2 expected", falsePositives)
+	}
+
+	plain := newFakeMembers("a", "b", "c")
+	cached := newFakeMembers("a", "b", "c")
+	cached.members[2].CachedFilter = filter // c holds the first 100 cells
+	before := distributorOver(plain).Place(keys)
+	after := distributorOver(cached).Place(keys)
+	toC := 0
+	for i := range keys[:100] {
+		if after[i] == "c" {
+			toC++
+		}
+	}
+	if toC < 95 {
+		t.Errorf("c holds 100 cells and took %d of them", toC)
+	}
+	for i := 100; i < len(keys); i++ {
+		if after[i] != before[i] && after[i] != "c" && before[i] != "c" {
+			t.Errorf("%s moved from %s to %s though neither holds it", keys[i], before[i], after[i])
+		}
+	}
+
+	// A node holding everything still takes only a little over its share.
+	cached.members[2].CachedFilter = NewCacheFilter(keys)
+	all := distributorOver(cached).Place(keys)
+	n := 0
+	for _, node := range all {
+		if node == "c" {
+			n++
+		}
+	}
+	if n > 130 {
+		t.Errorf("the node holding every cell took %d of 300", n)
+	}
+}

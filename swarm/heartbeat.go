@@ -53,6 +53,9 @@ type Heartbeat struct {
 	Band        string    `json:"band,omitempty"`
 	CachedCells int64     `json:"cached_cells"`
 	CachedBytes int64     `json:"cached_bytes"`
+	// CachedFilter is a Bloom filter of the cells the cache holds
+	// (cachefilter.go); placement prefers a node that holds a cell.
+	CachedFilter CacheFilter `json:"cached_filter,omitempty"`
 	// AcceptsTasks is false for a coordinator-only node (swarm.worker
 	// off), which runs no worker. Heartbeats written before the field
 	// existed lack it, and their nodes all ran workers: nil means true.
@@ -90,6 +93,8 @@ func (f LoadFunc) Load() Load { return f() }
 type CacheSummary struct {
 	Cells int64
 	Bytes int64
+	// Keys are the object keys of the cells held.
+	Keys []string
 }
 
 // CacheSummarizer reports the local cell cache's contents; the cache
@@ -193,7 +198,7 @@ func (w *Writer) write(ctx context.Context, leaving bool) error {
 	}
 	if w.cfg.Cache != nil {
 		c := w.cfg.Cache.CacheSummary()
-		hb.CachedCells, hb.CachedBytes = c.Cells, c.Bytes
+		hb.CachedCells, hb.CachedBytes, hb.CachedFilter = c.Cells, c.Bytes, NewCacheFilter(c.Keys)
 	}
 	data, err := json.Marshal(hb)
 	if err != nil {

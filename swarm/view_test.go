@@ -3,6 +3,7 @@ package swarm
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -273,7 +274,7 @@ func TestHeartbeatContent(t *testing.T) {
 		t.Fatalf("a node with a worker wrote accepts_tasks %v, want true", hb.AcceptsTasks)
 	}
 	hb.AcceptsTasks = nil // a pointer: compared above
-	if hb != want {
+	if !reflect.DeepEqual(hb, want) {
 		t.Fatalf("heartbeat\n got %+v\nwant %+v", hb, want)
 	}
 	if len(w.Incarnation()) != 16 || w.Incarnation() == NewIncarnation() {

@@ -381,5 +381,5 @@ type cacheSummary struct{ c *cellcache.Cache }
 
 func (s cacheSummary) CacheSummary() swarm.CacheSummary {
 	n, b := s.c.Summary()
-	return swarm.CacheSummary{Cells: int64(n), Bytes: b}
+	return swarm.CacheSummary{Cells: int64(n), Bytes: b, Keys: s.c.Keys()}
 }
