@@ -721,15 +721,26 @@ func (p *Planner) subqueryJoin(cur node, sc *scope, sq subqueryConj) (node, erro
 	if sq.negate {
 		kind = colexec.AntiJoin
 	}
-	var inLeft expr.Expr
+	// IN's left operand: one expression, or a row of them matched
+	// column for column against the subquery's select list.
+	var inLefts []expr.Expr
 	if !sq.exists {
-		l, err := (&binder{p: p, scope: sc, clause: "WHERE"}).bind(sq.left)
-		if err != nil {
-			return nil, err
+		lefts := tree.Exprs{sq.left}
+		if t, ok := sq.left.(*tree.Tuple); ok && len(t.Exprs) > 1 {
+			lefts = t.Exprs
 		}
-		inLeft = l
+		for _, le := range lefts {
+			l, err := (&binder{p: p, scope: sc, clause: "WHERE"}).bind(le)
+			if err != nil {
+				return nil, err
+			}
+			inLefts = append(inLefts, l)
+		}
 	}
 	simple, isSimple := simpleSubquery(sq.sub)
+	if len(inLefts) > 1 && !(isSimple && !sq.negate) {
+		return nil, unsupported("a row of values NOT IN, or IN a grouped or limited subquery, is not supported")
+	}
 	if isSimple && !(sq.negate && !sq.exists) {
 		n, isc, corr, err := p.planCorrelated(simple, sc)
 		if err != nil {
@@ -738,17 +749,22 @@ func (p *Planner) subqueryJoin(cur node, sc *scope, sq subqueryConj) (node, erro
 		right = n
 		in, out, rest := splitCorrelated(corr)
 		if !sq.exists {
-			if len(simple.Exprs) != 1 {
+			if len(simple.Exprs) > len(inLefts) {
 				return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too many columns")
 			}
-			v, err := (&binder{p: p, scope: isc, clause: "IN"}).bind(simple.Exprs[0].Expr)
-			if err != nil {
-				return nil, err
+			if len(simple.Exprs) < len(inLefts) {
+				return nil, sqlerr.New(sqlerr.SyntaxError, "subquery has too few columns")
 			}
-			if o, _ := hasOuter(v); o {
-				return nil, unsupported("IN (subquery) selecting outer columns is not supported")
+			for i, se := range simple.Exprs {
+				v, err := (&binder{p: p, scope: isc, clause: "IN"}).bind(se.Expr)
+				if err != nil {
+					return nil, err
+				}
+				if o, _ := hasOuter(v); o {
+					return nil, unsupported("IN (subquery) selecting outer columns is not supported")
+				}
+				in, out = append(in, v), append(out, inLefts[i])
 			}
-			in, out = append(in, v), append(out, inLeft)
 		}
 		for i := range in {
 			l, r, err := expr.Unify(out[i], in[i], "=")
@@ -774,7 +790,7 @@ func (p *Planner) subqueryJoin(cur node, sc *scope, sq subqueryConj) (node, erro
 			return nil, err
 		}
 		right = n
-		l, r, err := expr.Unify(inLeft, &expr.ColRef{Idx: 0, Typ: t}, "=")
+		l, r, err := expr.Unify(inLefts[0], &expr.ColRef{Idx: 0, Typ: t}, "=")
 		if err != nil {
 			return nil, err
 		}

@@ -118,3 +118,9 @@ SELECT (SELECT (SELECT max(id) FROM t2) + 1) AS nested;
 SELECT id FROM t1 WHERE id = (SELECT max(id) FROM t1);
 
 SELECT id FROM t1 WHERE k IN (SELECT k FROM t2 UNION SELECT k FROM t3);
+
+SELECT id FROM t1 WHERE (k, v) IN (SELECT k, w FROM t2 WHERE t2.id <> t1.id);
+
+SELECT id FROM t1 WHERE (k, id) IN (SELECT k, id FROM t2) AND v IS NOT NULL;
+
+SELECT count(*) FROM lineitem WHERE (l_orderkey, l_linenumber) IN (SELECT o_orderkey, 1 FROM orders WHERE o_orderstatus = 'F');
