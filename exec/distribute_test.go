@@ -287,3 +287,45 @@ func TestExplainDistributed(t *testing.T) {
 		t.Errorf("EXPLAIN with distribution never:\n%s", out)
 	}
 }
+
+// stalledSwarm takes fragments and never answers: the query's own end
+// must stop it.
+type stalledSwarm struct {
+	loopbackSwarm
+	stopped chan error
+}
+
+func (s *stalledSwarm) Run(ctx context.Context, _ int64, _ []SwarmTask) ([][]byte, error) {
+	<-ctx.Done()
+	s.stopped <- ctx.Err()
+	return nil, ctx.Err()
+}
+
+// TestDistributedQueryTimeout: statement_timeout ends a distributed query
+// with 57014 and cancels its fragments (the swarm's Run sees its context
+// end).
+func TestDistributedQueryTimeout(t *testing.T) {
+	ctx := context.Background()
+	sw := &stalledSwarm{loopbackSwarm: loopbackSwarm{nodes: []string{"a", "b"}}, stopped: make(chan error, 1)}
+	eng, err := NewEngine(ctx, objstore.NewMem(), Config{Node: "test", Swarm: sw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := eng.NewSession(ctx, "apiary", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	loadDistributionData(t, s)
+	mustRun(t, s, "SET apiary.distribution = always")
+	mustRun(t, s, "SET statement_timeout = 200")
+	wantCode(t, s, "SELECT count(*) FROM facts", "57014")
+	select {
+	case err := <-sw.stopped:
+		if err == nil {
+			t.Error("the swarm's Run ended without its context ending")
+		}
+	default:
+		t.Error("the swarm's Run did not return")
+	}
+}
