@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"go/constant"
@@ -86,27 +87,18 @@ const fmtFlags = tree.FmtParsable
 // should run on this node: nothing to share, too small for mode, or a
 // shape the cut does not handle.
 func (s *Session) cutStatement(ctx context.Context, n *tree.Select, t *txn.Txn, mode Distribution, minBytes int64) (*cut, error) {
-	// The cut rewrites a private copy: a prepared statement's AST is run
-	// again later.
-	stmts, err := parser.ParseWithInt(tree.AsStringWithFlags(n, fmtFlags), types.Int4)
-	if err != nil || len(stmts) != 1 {
-		return nil, nil
-	}
-	clone, ok := stmts[0].AST.(*tree.Select)
-	if !ok {
-		return nil, nil
-	}
 	ns, err := s.namespace(ctx)
 	if err != nil {
 		return nil, err
 	}
 	c := &cutter{s: s, ctx: ctx, cat: txnCatalog{s: s, t: t}, ns: ns, prefixes: map[string]string{}, tables: map[string]*plan.Table{}}
 
-	// Frames by size, largest first.
+	// Frames by size, largest first, read off the statement as it is:
+	// most statements are too small to cut, and need no copy.
 	var frames []*plan.Table
 	seen := map[string]bool{}
 	var lookupErr error
-	walkTables(clone, func(tn *tree.TableName) {
+	walkTables(n, func(tn *tree.TableName) {
 		p := c.prefix(tn)
 		if p == "" || seen[p] || lookupErr != nil {
 			return
@@ -123,7 +115,20 @@ func (s *Session) cutStatement(ctx context.Context, n *tree.Select, t *txn.Txn, 
 		// The local plan reports it the usual way.
 		return nil, nil
 	}
-	slices.SortStableFunc(frames, func(a, b *plan.Table) int { return int(tableBytes(b) - tableBytes(a)) })
+	slices.SortStableFunc(frames, func(a, b *plan.Table) int { return cmp.Compare(tableBytes(b), tableBytes(a)) })
+	if len(frames) == 0 || len(frames[0].Cells) == 0 || (mode == DistributeAuto && tableBytes(frames[0]) < minBytes) {
+		return nil, nil
+	}
+	// The cut rewrites a private copy: a prepared statement's tree is run
+	// again later.
+	stmts, err := parser.ParseWithInt(tree.AsStringWithFlags(n, fmtFlags), types.Int4)
+	if err != nil || len(stmts) != 1 {
+		return nil, nil
+	}
+	clone, ok := stmts[0].AST.(*tree.Select)
+	if !ok {
+		return nil, nil
+	}
 	for _, f := range frames {
 		if len(f.Cells) == 0 || (mode == DistributeAuto && tableBytes(f) < minBytes) {
 			break
