@@ -14,7 +14,7 @@ MINIO_VERSION       := v0.0.0-20260212201848-7aac2a2c5b7c
 STATICCHECK_VERSION := v0.8.2
 export CGO_ENABLED := 0
 
-.PHONY: all build run test test-short test-arm64 diff fuzz bench bench-tpch lint tools cross release clean
+.PHONY: all build run test test-short test-arm64 diff fuzz bench bench-tpch bench-swarm lint tools cross release clean
 
 all: build
 
@@ -81,6 +81,16 @@ bench-tpch:
 	APIARY_TPCH_SF=$(SF) APIARY_TPCH_MEMLIMIT=$(MEMLIMIT) APIARY_TPCH_REPORT=1 \
 	APIARY_TPCH_JSON=bench-results/tpch-sf$(SF)$(if $(MEMLIMIT),-$(MEMLIMIT)).json \
 	$(GO) test -run 'TestTPCHReport|TestConcurrencyReport' -count 1 -v -timeout 60m ./regress/tpchbench/
+
+# The swarm tables of docs/performance.md: TPC-H on one node against three
+# node processes on this machine sharing a directory (SF=0.1 by default
+# here; RUNS=3 timed runs per query), and the fixed overhead of one
+# distributed query on MinIO (regress/swarmbench).
+bench-swarm: SF = 0.1
+bench-swarm: tools build
+	APIARY_SWARM_REPORT=1 APIARY_SWARM_SF=$(SF) APIARY_SWARM_RUNS=$(or $(RUNS),3) APIARY_BIN=$(CURDIR)/$(BIN)/apiary \
+	APIARY_MINIO_BIN=$(TOOLS)/minio APIARY_SWARM_REPORT_FILE=$(CURDIR)/bench-results/swarm-sf$(SF).md \
+	$(GO) test -run '^TestSwarmReport$$' -count 1 -v -timeout 60m ./regress/swarmbench/
 
 lint: $(TOOLS)/staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

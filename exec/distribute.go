@@ -95,7 +95,10 @@ func (s *Session) prepareDistributed(ctx context.Context, n *tree.Select, t *txn
 	if sw == nil || s.fragmentCells != nil || mode == DistributeNever {
 		return nil, nil
 	}
-	if mode == DistributeAuto && sw.Alive() < 2 {
+	if mode == DistributeAuto && sw.Alive() < 1 {
+		// Placement decides below: with this node alone, every cell
+		// lands here and the query stays local; a coordinator-only
+		// node with one worker beside it distributes.
 		return nil, nil
 	}
 	if s.txn != nil && (s.txn.Writes() || len(s.buffers) > 0) {
@@ -126,6 +129,12 @@ func (s *Session) prepareDistributed(ctx context.Context, n *tree.Select, t *txn
 		return nil, nil
 	}
 	tasks, nodes, err := s.fragmentTasks(k, sw)
+	if err == nil && tasks == nil && mode == DistributeAlways {
+		// Only a coordinator-only node sees no node at all: 'always'
+		// fails as a query whose workers all stopped does.
+		err = sqlerr.New(sqlerr.SystemError, "swarm: no node taking tasks is alive to run the fragments of this query").
+			WithHint("Start a node with a worker on the same storage, or SET apiary.distribution = auto to run queries here.")
+	}
 	if err != nil || tasks == nil {
 		release()
 		return nil, err

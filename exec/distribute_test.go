@@ -27,6 +27,9 @@ type loopbackSwarm struct {
 func (l *loopbackSwarm) Alive() int { return len(l.nodes) }
 
 func (l *loopbackSwarm) Place(keys []string) []string {
+	if len(l.nodes) == 0 {
+		return nil
+	}
 	out := make([]string, len(keys))
 	for i, k := range keys {
 		h := fnv.New32a()
@@ -195,10 +198,21 @@ func TestDistributionModes(t *testing.T) {
 	if !distributed(q) {
 		t.Error("auto did not distribute past the threshold with three nodes alive")
 	}
-	sw.nodes = []string{"a"}
+	sw.nodes = []string{"test"}
 	if distributed(q) {
 		t.Error("auto distributed with this node alone")
 	}
+	sw.nodes = []string{"a"}
+	if !distributed(q) {
+		t.Error("auto on a coordinator-only node did not distribute to the one worker")
+	}
+	sw.nodes = nil
+	if distributed(q) {
+		t.Error("auto distributed with no node taking tasks")
+	}
+	mustRun(t, s, "SET apiary.distribution = always")
+	wantCode(t, s, q, "58000")
+	sw.nodes = []string{"a"}
 	mustRun(t, s, "SET apiary.distribution = always")
 	if !distributed(q) {
 		t.Error("always did not distribute with this node alone")
