@@ -197,8 +197,12 @@ func (c *Coordinator) run(ctx context.Context, query int64, qdir string, runs []
 			return nil, err
 		}
 	}
-	ticker := time.NewTicker(c.cfg.PollInterval)
-	defer ticker.Stop()
+	// Polls start at an eighth of the interval and double up to it:
+	// short queries (most) are seen done sooner, at the cost of a few
+	// more LISTs in their first interval.
+	wait := max(c.cfg.PollInterval/8, time.Millisecond)
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
 	for {
 		finished, err := c.poll(ctx, query, qdir, runs)
 		if err != nil {
@@ -214,8 +218,10 @@ func (c *Coordinator) run(ctx context.Context, query int64, qdir string, runs []
 		select {
 		case <-ctx.Done():
 			return nil, sqlerr.Wrap(ctx.Err(), sqlerr.QueryCanceled, "swarm: query %d cancelled", query)
-		case <-ticker.C:
+		case <-timer.C:
 		}
+		wait = min(2*wait, c.cfg.PollInterval)
+		timer.Reset(wait)
 	}
 }
 
