@@ -71,6 +71,10 @@ type Coordinator struct {
 	cfg     CoordinatorConfig
 	queries atomic.Int64
 
+	// cleanups are the removals of finished queries' objects, running
+	// after Run returned.
+	cleanups sync.WaitGroup
+
 	mu      sync.Mutex
 	running map[*taskRecord]struct{}
 	recent  []*taskRecord // finished, oldest first
@@ -108,6 +112,10 @@ func NewCoordinator(cfg CoordinatorConfig) *Coordinator {
 	}
 	return &Coordinator{cfg: cfg, running: map[*taskRecord]struct{}{}}
 }
+
+// Wait waits until the objects of every query Run has finished are
+// removed (or their removal failed).
+func (c *Coordinator) Wait() { c.cleanups.Wait() }
 
 // SystemTasks lists running and recent tasks, newest query first; it is
 // the engine's exec.Config.Tasks hook.
@@ -155,8 +163,8 @@ type taskRun struct {
 
 // Run posts the tasks, waits for their results and returns them in task
 // order. query identifies the query in system.tasks and in object names;
-// 0 draws a number from this coordinator's counter. Run removes the
-// query's objects before it returns, whatever the outcome.
+// 0 draws a number from this coordinator's counter. Whatever the
+// outcome, the query's objects are removed once Run has returned (Wait).
 func (c *Coordinator) Run(ctx context.Context, query int64, tasks []Task) ([][]byte, error) {
 	if query == 0 {
 		query = c.queries.Add(1)
@@ -182,7 +190,14 @@ func (c *Coordinator) Run(ctx context.Context, query int64, tasks []Task) ([][]b
 		final = TaskCancelled
 	}
 	c.finish(runs, final, err)
-	c.cleanup(ctx, qdir, err != nil)
+	// The results are in memory: removing the objects need not delay
+	// the query (Wait waits for it; the sweeper removes what a crash
+	// leaves).
+	c.cleanups.Add(1)
+	go func() {
+		defer c.cleanups.Done()
+		c.cleanup(ctx, qdir, err != nil)
+	}()
 	return results, err
 }
 

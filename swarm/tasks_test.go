@@ -75,6 +75,7 @@ func newCluster(t *testing.T, cfg CoordinatorConfig, nodes ...string) *cluster {
 		for n := range c.stops {
 			c.stop(n)
 		}
+		c.coord.Wait() // before the temporary directory goes
 	})
 	return c
 }
@@ -159,6 +160,7 @@ func TestTasksRunOnThreeWorkers(t *testing.T) {
 	if len(used) < 2 {
 		t.Errorf("12 tasks went to %v only; rendezvous should spread them", used)
 	}
+	c.coord.Wait()
 	if left := c.objects(); len(left) > 0 {
 		t.Errorf("objects left after the query: %v", left)
 	}
@@ -232,6 +234,7 @@ func TestQueryFailsWhenEveryWorkerIsGone(t *testing.T) {
 	if !strings.Contains(flat.Message, "after 3 attempts") {
 		t.Errorf("message %q", flat.Message)
 	}
+	c.coord.Wait()
 	if left := c.objects(); len(left) > 0 {
 		t.Errorf("objects left: %v", left)
 	}
@@ -452,7 +455,7 @@ func BenchmarkTaskRoundTrip(b *testing.B) {
 	w := NewWorker(WorkerConfig{Store: store, Node: "a", Incarnation: "inc-a", PollInterval: time.Millisecond, Handler: echo("a")})
 	done := make(chan struct{})
 	go func() { defer close(done); w.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	defer func() { cancel(); <-done; coord.Wait() }()
 	tasks := payloads(1)
 	b.ResetTimer()
 	for b.Loop() {

@@ -122,6 +122,9 @@ func (w *swarmWiring) start(ctx context.Context, eng *exec.Engine) func() {
 	return func() {
 		cancel()
 		w.wg.Wait()
+		// Finished queries' objects are removed in the background;
+		// each removal is bounded by its own timeout.
+		w.coord.Wait()
 	}
 }
 
