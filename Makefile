@@ -123,7 +123,7 @@ release:
 # architecture-dependent code of ours. Tests that start copies of
 # their own binary cannot run there (qemu-user does not follow execve into
 # another architecture) and are skipped by name.
-ARM64_PKGS := exec/vec exec/expr txn objstore internal/hardware internal/config
+ARM64_PKGS := exec/vec exec/expr txn objstore internal/hardware internal/config swarm
 ARM64_SKIP := ^(TestMultiProcessAppends|TestKillWriter|TestLocalMultiProcessPutIfAbsent)$$
 test-arm64:
 	@command -v qemu-aarch64 >/dev/null || { echo "test-arm64 needs qemu-aarch64: apt-get install qemu-user"; exit 1; }
