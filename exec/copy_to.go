@@ -6,9 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
-
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -48,7 +45,7 @@ func (s *Session) copyTo(ctx context.Context, st *copyStmt) (Result, error) {
 		name = append(name, quoteIdent(string(st.table.ObjectName)))
 		query = "SELECT " + list + " FROM " + strings.Join(name, ".")
 	}
-	stmts, err := parser.ParseWithInt(query, types.Int4)
+	stmts, err := parseSQL(markDistinctOrdered(query))
 	if err != nil {
 		return Result{}, parseError(err)
 	}

@@ -7,9 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 
 	"github.com/apiarydb/apiary/exec/expr"
 	"github.com/apiarydb/apiary/exec/plan"
@@ -137,7 +135,7 @@ func (s *Session) prepare(ctx context.Context, sql string, declared []uint32) (p
 		// return no rows (COPY's data is not a result set).
 		return p, p.setParams(declared, nil)
 	}
-	parsed, err := parser.ParseWithInt(pre.sql, types.Int4)
+	parsed, err := parseSQL(pre.sql)
 	if err != nil {
 		return nil, parseError(err)
 	}

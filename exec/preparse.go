@@ -136,10 +136,10 @@ func preparse(stmt string) preparsed {
 	}
 	for _, v := range vocabulary {
 		if v.re.MatchString(body) {
-			return preparsed{sql: rewriteCompat(v.re.ReplaceAllString(body, v.repl))}
+			return preparsed{sql: markDistinctOrdered(rewriteCompat(v.re.ReplaceAllString(body, v.repl)))}
 		}
 	}
-	return preparsed{sql: rewriteCompat(stmt)}
+	return preparsed{sql: markDistinctOrdered(rewriteCompat(stmt))}
 }
 
 // rewriteCompat rewrites the spellings PostgreSQL clients send that the

@@ -10,10 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/pgwire/pgerror"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 	crerrors "github.com/cockroachdb/errors"
 
 	"github.com/apiarydb/apiary/exec/plan"
@@ -200,7 +198,7 @@ func (s *Session) execOne(ctx context.Context, stmt string) (res Result, err err
 		}
 		return p.own(ctx, s)
 	}
-	stmts, err := parser.ParseWithInt(p.sql, types.Int4)
+	stmts, err := parseSQL(p.sql)
 	if err != nil {
 		return Result{}, parseError(err)
 	}

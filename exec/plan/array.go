@@ -201,7 +201,7 @@ func (b *binder) bindArrayAgg(e *tree.FuncExpr) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	call := aggCall{fn: colexec.AggStringAgg, name: "array_agg", arg: elem, typ: vec.Bytea, distinct: e.Type == tree.DistinctFuncType}
+	call := aggCall{fn: colexec.AggStringAgg, name: "array_agg", arg: elem, typ: vec.Bytea, distinct: e.Type == tree.DistinctFuncType, value: arg}
 	idx, err := b.addAggCall(e, call)
 	if err != nil {
 		return nil, err

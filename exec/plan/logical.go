@@ -52,6 +52,9 @@ type aggCall struct {
 	typ      vec.Type
 	delim    []byte     // string_agg's separator
 	order    []aggOrder // ORDER BY inside the call
+	// value is what a DISTINCT call's ORDER BY may sort by when arg is an
+	// encoding of it (array_agg's element); nil means arg itself.
+	value expr.Expr
 }
 
 type aggOrder struct {

@@ -755,12 +755,35 @@ func (p *Planner) aggregation(in node, keys []expr.Expr, calls []aggCall) (node,
 	}
 	for _, pt := range parts {
 		arg := calls[pt.calls[0]].arg
-		inner := &aggNode{in: in, keys: append(append([]expr.Expr(nil), keys...), arg)}
+		innerKeys := append(append([]expr.Expr(nil), keys...), arg)
+		// The value arg encodes (array_agg's element), for ORDER BY: it
+		// is a key too, which groups nothing apart since arg follows
+		// from it.
+		value := calls[pt.calls[0]].value
+		valueRef := expr.Expr(&expr.ColRef{Idx: len(keys), Typ: arg.Type()})
+		if value != nil && value.String() != arg.String() {
+			innerKeys = append(innerKeys, value)
+			valueRef = &expr.ColRef{Idx: len(keys) + 1, Typ: value.Type()}
+		} else {
+			value = arg
+		}
+		inner := &aggNode{in: in, keys: innerKeys}
 		var cs []aggCall
 		for _, i := range pt.calls {
 			c := calls[i]
 			c.distinct = false
 			c.arg = &expr.ColRef{Idx: len(keys), Typ: arg.Type()}
+			// The distinct values are all the inner aggregation keeps, so
+			// an ORDER BY can only sort by the argument, as PostgreSQL
+			// requires.
+			order := make([]aggOrder, len(c.order))
+			for k, o := range c.order {
+				if o.e.String() != value.String() {
+					return nil, sqlerr.New(sqlerr.InvalidColumnReference, "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list")
+				}
+				order[k] = aggOrder{e: valueRef, desc: o.desc, nullsFirst: o.nullsFirst}
+			}
+			c.order, c.value = order, nil
 			cs = append(cs, c)
 		}
 		nodes = append(nodes, orderedAgg(inner, keyRefs(), cs))

@@ -97,3 +97,9 @@ SELECT sum(i4) FROM types;
 SELECT avg(i8) FROM types;
 
 SELECT id % 3 AS g, sum(iv), avg(iv), count(iv) FROM types GROUP BY 1 ORDER BY 1;
+
+SELECT k, string_agg(DISTINCT v, ',' ORDER BY v DESC), count(DISTINCT v) FROM t1 GROUP BY k ORDER BY k;
+
+SELECT k, array_agg(DISTINCT v ORDER BY v NULLS FIRST), sum(DISTINCT id) FROM t1 GROUP BY k ORDER BY k;
+
+SELECT o_orderpriority, array_agg(DISTINCT o_orderstatus ORDER BY o_orderstatus) FROM orders GROUP BY 1 ORDER BY 1;

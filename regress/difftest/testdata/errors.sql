@@ -215,3 +215,6 @@ SELECT name FROM emp GROUP BY dept_id;
 
 -- error 42883
 SELECT bool_and(id) FROM t1;
+
+-- error 42P10
+SELECT string_agg(DISTINCT v, ',' ORDER BY id) FROM t1;
