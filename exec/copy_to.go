@@ -45,7 +45,7 @@ func (s *Session) copyTo(ctx context.Context, st *copyStmt) (Result, error) {
 		name = append(name, quoteIdent(string(st.table.ObjectName)))
 		query = "SELECT " + list + " FROM " + strings.Join(name, ".")
 	}
-	stmts, err := parseSQL(markDistinctOrdered(query))
+	stmts, err := parseSQL(rewriteCompat(query))
 	if err != nil {
 		return Result{}, parseError(err)
 	}

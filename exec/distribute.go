@@ -95,11 +95,13 @@ func (s *Session) prepareDistributed(ctx context.Context, n *tree.Select, t *txn
 	if sw == nil || s.fragmentCells != nil || mode == DistributeNever {
 		return nil, nil
 	}
-	if mode == DistributeAuto && sw.Alive() < 1 {
-		// Placement decides below: with this node alone, every cell
-		// lands here and the query stays local; a coordinator-only
-		// node with one worker beside it distributes.
-		return nil, nil
+	if mode == DistributeAuto {
+		// With this node the only one alive, every cell would land
+		// here; a coordinator-only node with one worker beside it
+		// distributes.
+		if alive := sw.Alive(); alive == 0 || (alive == 1 && slices.Equal(sw.Place([]string{""}), []string{s.eng.cfg.Node})) {
+			return nil, nil
+		}
 	}
 	if s.txn != nil && (s.txn.Writes() || len(s.buffers) > 0) {
 		// Other nodes cannot see the block's own writes.
@@ -140,7 +142,8 @@ func (s *Session) prepareDistributed(ctx context.Context, n *tree.Select, t *txn
 		return nil, err
 	}
 	if mode == DistributeAuto && len(nodes) == 1 && nodes[0] == s.eng.cfg.Node {
-		// Every cell landed here: storage round trips for nothing.
+		// Every cell landed here (few cells, or placement favours this
+		// node): storage round trips for nothing.
 		release()
 		return nil, nil
 	}
@@ -236,15 +239,13 @@ func (s *Session) fragmentTasks(k *cut, sw Swarm) ([]SwarmTask, []string, error)
 			settings[name] = v
 		}
 	}
+	// One fragment serves every node, with that node's cells of the cut
+	// frame put in before it is encoded.
+	frag := Fragment{Hive: s.hive, User: s.user, SQL: k.fragment, Cells: k.fragmentFrames, Settings: settings, Now: s.statementTime}
 	tasks := make([]SwarmTask, 0, len(order))
 	for _, node := range order {
-		frames := make(map[string][]txn.AddCell, len(k.fragmentFrames)+1)
-		for p, cs := range k.fragmentFrames {
-			frames[p] = cs
-		}
-		frames[k.frame.Prefix] = byNode[node]
-		payload, err := MarshalFragment(Fragment{Hive: s.hive, User: s.user, SQL: k.fragment, Cells: frames, Settings: settings,
-			Now: s.statementTime})
+		frag.Cells[k.frame.Prefix] = byNode[node]
+		payload, err := MarshalFragment(frag)
 		if err != nil {
 			return nil, nil, fmt.Errorf("encode a fragment: %w", err)
 		}

@@ -5,11 +5,11 @@ import (
 	"context"
 	"fmt"
 	"go/constant"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treebin"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
@@ -93,35 +93,36 @@ func (s *Session) cutStatement(ctx context.Context, n *tree.Select, t *txn.Txn, 
 	}
 	c := &cutter{s: s, ctx: ctx, cat: txnCatalog{s: s, t: t}, ns: ns, prefixes: map[string]string{}, tables: map[string]*plan.Table{}}
 
-	// Frames by size, largest first, read off the statement as it is:
-	// most statements are too small to cut, and need no copy.
-	var frames []*plan.Table
-	seen := map[string]bool{}
+	// The frames worth sharing, largest first, read off the statement as
+	// it is: most statements are too small to cut, and need no copy.
+	type sized struct {
+		t     *plan.Table
+		bytes int64
+	}
+	var frames []sized
 	var lookupErr error
 	walkTables(n, func(tn *tree.TableName) {
 		p := c.prefix(tn)
-		if p == "" || seen[p] || lookupErr != nil {
+		if _, seen := c.tables[p]; p == "" || seen || lookupErr != nil {
 			return
 		}
-		seen[p] = true
 		tab, err := c.table(tn, p)
 		if err != nil {
 			lookupErr = err
 			return
 		}
-		frames = append(frames, tab)
+		if size := tableBytes(tab); len(tab.Cells) > 0 && (mode != DistributeAuto || size >= minBytes) {
+			frames = append(frames, sized{tab, size})
+		}
 	})
-	if lookupErr != nil {
-		// The local plan reports it the usual way.
+	if lookupErr != nil || len(frames) == 0 {
+		// A lookup error is the local plan's to report, the usual way.
 		return nil, nil
 	}
-	slices.SortStableFunc(frames, func(a, b *plan.Table) int { return cmp.Compare(tableBytes(b), tableBytes(a)) })
-	if len(frames) == 0 || len(frames[0].Cells) == 0 || (mode == DistributeAuto && tableBytes(frames[0]) < minBytes) {
-		return nil, nil
-	}
+	slices.SortStableFunc(frames, func(a, b sized) int { return cmp.Compare(b.bytes, a.bytes) })
 	// The cut rewrites a private copy: a prepared statement's tree is run
 	// again later.
-	stmts, err := parser.ParseWithInt(tree.AsStringWithFlags(n, fmtFlags), types.Int4)
+	stmts, err := parseSQL(rewriteCompat(tree.AsStringWithFlags(n, fmtFlags)))
 	if err != nil || len(stmts) != 1 {
 		return nil, nil
 	}
@@ -130,10 +131,7 @@ func (s *Session) cutStatement(ctx context.Context, n *tree.Select, t *txn.Txn, 
 		return nil, nil
 	}
 	for _, f := range frames {
-		if len(f.Cells) == 0 || (mode == DistributeAuto && tableBytes(f) < minBytes) {
-			break
-		}
-		if k := c.cutOver(clone, f); k != nil {
+		if k := c.cutOver(clone, f.t); k != nil {
 			return k, nil
 		}
 	}
@@ -478,18 +476,15 @@ func isStar(e tree.Expr) bool {
 	return false
 }
 
-// ordinal returns the position an ORDER BY or GROUP BY item names by
-// number.
-func ordinal(e tree.Expr) (int, bool) {
+// ordinal reads an integer constant: the position an ORDER BY or GROUP BY
+// item names by number, or a LIMIT.
+func ordinal(e tree.Expr) (int64, bool) {
 	nv, ok := e.(*tree.NumVal)
 	if !ok {
 		return 0, false
 	}
 	n, err := nv.AsInt64()
-	if err != nil {
-		return 0, false
-	}
-	return int(n), true
+	return n, err == nil
 }
 
 // bareName returns the name of an unqualified column reference.
@@ -551,39 +546,123 @@ func (c *cutter) inputHas(sc *tree.SelectClause, name string) (has, ok bool) {
 	return false, true
 }
 
+// groupAlias returns the position of the select item a bare GROUP BY
+// name stands for: the output it names, when no input column has that
+// name (PostgreSQL looks at the input first). i is -1 when g is no such
+// alias; ok is false when the input's columns are unknown, or the name
+// fits several outputs.
+func (c *cutter) groupAlias(sc *tree.SelectClause, outputs []string, g tree.Expr) (i int, ok bool) {
+	name, isName := bareName(g)
+	if !isName {
+		return -1, true
+	}
+	i = slices.Index(outputs, name)
+	if i < 0 {
+		return -1, true
+	}
+	has, known := c.inputHas(sc, name)
+	switch {
+	case !known:
+		return -1, false
+	case has:
+		return -1, true
+	case slices.Index(outputs[i+1:], name) >= 0:
+		return -1, false
+	}
+	return i, true
+}
+
+// outputNames names the select items as the block's result columns.
+func outputNames(sc *tree.SelectClause) []string {
+	out := make([]string, len(sc.Exprs))
+	for i, se := range sc.Exprs {
+		out[i] = outputName(se)
+	}
+	return out
+}
+
 // groupKeys resolves GROUP BY items as PostgreSQL does: a number is a
-// select item, a bare name is an input column before an output alias.
+// select item, a bare name an input column before an output.
 func (c *cutter) groupKeys(sc *tree.SelectClause) ([]tree.Expr, bool) {
+	outputs := outputNames(sc)
 	keys := make([]tree.Expr, 0, len(sc.GroupBy))
 	for _, g := range sc.GroupBy {
-		if k, ok := ordinal(g); ok {
-			if k < 1 || k > len(sc.Exprs) || isStar(sc.Exprs[k-1].Expr) {
+		k, isOrdinal := ordinal(g)
+		if !isOrdinal {
+			i, ok := c.groupAlias(sc, outputs, g)
+			if !ok {
 				return nil, false
 			}
-			keys = append(keys, sc.Exprs[k-1].Expr)
-			continue
-		}
-		if name, ok := bareName(g); ok {
-			var alias tree.Expr
-			for _, se := range sc.Exprs {
-				if string(se.As) == name {
-					alias = se.Expr
-				}
+			if i < 0 {
+				keys = append(keys, g)
+				continue
 			}
-			if alias != nil {
-				has, known := c.inputHas(sc, name)
-				if !known {
-					return nil, false
-				}
-				if !has {
-					keys = append(keys, alias)
-					continue
-				}
-			}
+			k = int64(i) + 1
 		}
-		keys = append(keys, g)
+		if k < 1 || k > int64(len(sc.Exprs)) || isStar(sc.Exprs[k-1].Expr) {
+			return nil, false
+		}
+		keys = append(keys, sc.Exprs[k-1].Expr)
 	}
 	return keys, true
+}
+
+// blockRest is what the coordinator keeps of a block above its FROM and
+// WHERE: the select list (each item named as the block named it), HAVING
+// and the enclosing ORDER BY, rewritten for the gathered rows.
+type blockRest struct {
+	items   tree.SelectExprs
+	outputs []string
+	having  *tree.Where
+	order   tree.OrderBy
+}
+
+// rewriteRest rewrites b's select list, HAVING and ORDER BY with rewrite;
+// ORDER BY items that name an output by position or name stay as they
+// are. ok is false when rewrite refuses an expression or the select list
+// has a star.
+func rewriteRest(b block, rewrite func(tree.Expr) (tree.Expr, bool)) (*blockRest, bool) {
+	sc := b.sc
+	r := &blockRest{outputs: outputNames(sc), items: make(tree.SelectExprs, len(sc.Exprs))}
+	for i, se := range sc.Exprs {
+		if isStar(se.Expr) {
+			return nil, false
+		}
+		e, ok := rewrite(se.Expr)
+		if !ok {
+			return nil, false
+		}
+		r.items[i] = tree.SelectExpr{Expr: e, As: tree.UnrestrictedName(r.outputs[i])}
+	}
+	if sc.Having != nil {
+		e, ok := rewrite(sc.Having.Expr)
+		if !ok {
+			return nil, false
+		}
+		r.having = &tree.Where{Type: tree.AstHaving, Expr: e}
+	}
+	r.order = make(tree.OrderBy, len(b.wrap.OrderBy))
+	for i, o := range b.wrap.OrderBy {
+		o2 := *o
+		if !keepsOrderItem(o, r.outputs) {
+			e, ok := rewrite(o.Expr)
+			if !ok {
+				return nil, false
+			}
+			o2.Expr = e
+		}
+		r.order[i] = &o2
+	}
+	return r, true
+}
+
+// install puts the rest in the block's place in the coordinator's
+// statement, reading the gathered rows.
+func (r *blockRest) install(b block, groupBy tree.GroupBy) {
+	*b.sc = tree.SelectClause{Distinct: b.sc.Distinct, Exprs: r.items, From: tree.From{Tables: partialRef()}, GroupBy: groupBy, Having: r.having}
+	if len(b.wrap.OrderBy) > 0 {
+		b.wrap.OrderBy = r.order
+	}
 }
 
 // keepsOrderItem reports an ORDER BY item the coordinator resolves
@@ -621,38 +700,9 @@ func (c *cutter) cutPartialAggregation(b block, f *plan.Table) *cut {
 		frag.GroupBy = append(frag.GroupBy, k)
 	}
 	rw := &aggRewriter{keys: keyIndex, frag: frag, partIndex: map[string]int{}}
-	outputs := make([]string, len(sc.Exprs))
-	items := make(tree.SelectExprs, len(sc.Exprs))
-	for i, se := range sc.Exprs {
-		if isStar(se.Expr) {
-			return nil
-		}
-		outputs[i] = outputName(se)
-		e, ok := rw.rewrite(se.Expr)
-		if !ok {
-			return nil
-		}
-		items[i] = tree.SelectExpr{Expr: e, As: tree.UnrestrictedName(outputs[i])}
-	}
-	var having *tree.Where
-	if sc.Having != nil {
-		e, ok := rw.rewrite(sc.Having.Expr)
-		if !ok {
-			return nil
-		}
-		having = &tree.Where{Type: tree.AstHaving, Expr: e}
-	}
-	order := make(tree.OrderBy, len(b.wrap.OrderBy))
-	for i, o := range b.wrap.OrderBy {
-		o2 := *o
-		if !keepsOrderItem(o, outputs) {
-			e, ok := rw.rewrite(o.Expr)
-			if !ok {
-				return nil
-			}
-			o2.Expr = e
-		}
-		order[i] = &o2
+	rest, ok := rewriteRest(b, rw.rewrite)
+	if !ok {
+		return nil
 	}
 	fragSel, others, ok := c.fragmentFor(b, f, frag, nil, nil)
 	if !ok {
@@ -675,23 +725,20 @@ func (c *cutter) cutPartialAggregation(b block, f *plan.Table) *cut {
 			})
 			return out
 		}
-		for i := range items {
-			items[i].Expr = sub(items[i].Expr)
+		for i := range rest.items {
+			rest.items[i].Expr = sub(rest.items[i].Expr)
 		}
-		if having != nil {
-			having.Expr = sub(having.Expr)
+		if rest.having != nil {
+			rest.having.Expr = sub(rest.having.Expr)
 		}
-		for _, o := range order {
+		for _, o := range rest.order {
 			o.Expr = sub(o.Expr)
 		}
 		var groupBy tree.GroupBy
 		for i := range keys {
 			groupBy = append(groupBy, colName(fmt.Sprintf("__c%d", i+1)))
 		}
-		*sc = tree.SelectClause{Distinct: sc.Distinct, Exprs: items, From: tree.From{Tables: partialRef()}, GroupBy: groupBy, Having: having}
-		if len(b.wrap.OrderBy) > 0 {
-			b.wrap.OrderBy = order
-		}
+		rest.install(b, groupBy)
 		return true
 	})
 }
@@ -826,60 +873,27 @@ func finalAggregate(a aggFinal, cols []plan.Column) tree.Expr {
 func (c *cutter) cutRows(b block, f *plan.Table) *cut {
 	sc := b.sc
 	rn := &renamer{index: map[string]int{}}
-	outputs := make([]string, len(sc.Exprs))
-	items := make(tree.SelectExprs, len(sc.Exprs))
-	for i, se := range sc.Exprs {
-		if isStar(se.Expr) {
-			return nil
-		}
-		outputs[i] = outputName(se)
-		e, ok := rn.rename(se.Expr)
-		if !ok {
-			return nil
-		}
-		items[i] = tree.SelectExpr{Expr: e, As: tree.UnrestrictedName(outputs[i])}
+	rest, ok := rewriteRest(b, rn.rename)
+	if !ok {
+		return nil
 	}
 	var groupBy tree.GroupBy
 	for _, g := range sc.GroupBy {
-		if _, ok := ordinal(g); ok {
+		// Positions and output names are the coordinator's to resolve,
+		// against the rest's select list.
+		i, ok := c.groupAlias(sc, rest.outputs, g)
+		if !ok {
+			return nil
+		}
+		if _, isOrdinal := ordinal(g); isOrdinal || i >= 0 {
 			groupBy = append(groupBy, g)
 			continue
-		}
-		if name, ok := bareName(g); ok && slices.Contains(outputs, name) {
-			has, known := c.inputHas(sc, name)
-			if !known {
-				return nil
-			}
-			if !has {
-				groupBy = append(groupBy, g)
-				continue
-			}
 		}
 		e, ok := rn.rename(g)
 		if !ok {
 			return nil
 		}
 		groupBy = append(groupBy, e)
-	}
-	var having *tree.Where
-	if sc.Having != nil {
-		e, ok := rn.rename(sc.Having.Expr)
-		if !ok {
-			return nil
-		}
-		having = &tree.Where{Type: tree.AstHaving, Expr: e}
-	}
-	order := make(tree.OrderBy, len(b.wrap.OrderBy))
-	for i, o := range b.wrap.OrderBy {
-		o2 := *o
-		if !keepsOrderItem(o, outputs) {
-			e, ok := rn.rename(o.Expr)
-			if !ok {
-				return nil
-			}
-			o2.Expr = e
-		}
-		order[i] = &o2
 	}
 	frag := &tree.SelectClause{From: sc.From, Where: sc.Where, Exprs: rn.items}
 	if len(frag.Exprs) == 0 {
@@ -890,10 +904,7 @@ func (c *cutter) cutRows(b block, f *plan.Table) *cut {
 		return nil
 	}
 	return c.finishCut("rows", f, fragSel, others, func([]plan.Column) bool {
-		*sc = tree.SelectClause{Distinct: sc.Distinct, Exprs: items, From: tree.From{Tables: partialRef()}, GroupBy: groupBy, Having: having}
-		if len(b.wrap.OrderBy) > 0 {
-			b.wrap.OrderBy = order
-		}
+		rest.install(b, groupBy)
 		return true
 	})
 }
@@ -978,65 +989,69 @@ func (r *renamer) VisitPost(e tree.Expr) tree.Expr { return e }
 // and a constant LIMIT each node returns only its first rows.
 func (c *cutter) cutWhole(b block, f *plan.Table) *cut {
 	sc := b.sc
-	base := &tree.SelectClause{Distinct: sc.Distinct, Exprs: sc.Exprs, From: sc.From, Where: sc.Where}
-	baseSel, _, ok := c.fragmentFor(b, f, base, nil, nil)
-	if !ok {
-		return nil
-	}
-	outCols, err := c.describe(baseSel)
-	if err != nil {
-		return nil
-	}
-	stars := slices.ContainsFunc(sc.Exprs, func(se tree.SelectExpr) bool { return isStar(se.Expr) })
-	// Each ORDER BY item becomes a column of the fragment: an output
-	// column, or a hidden one after them.
 	frag := &tree.SelectClause{Distinct: sc.Distinct, Exprs: slices.Clone(sc.Exprs), From: sc.From, Where: sc.Where}
-	order := make(tree.OrderBy, len(b.wrap.OrderBy))
-	for i, o := range b.wrap.OrderBy {
-		at := -1
-		if k, ok := ordinal(o.Expr); ok {
-			if k < 1 || k > len(outCols) {
-				return nil
-			}
-			at = k - 1
-		} else if name, ok := bareName(o.Expr); ok && slices.ContainsFunc(outCols, func(c plan.Column) bool { return c.Name == name }) {
-			for j, oc := range outCols {
-				if oc.Name != name {
-					continue
-				}
-				if at >= 0 {
-					return nil // ambiguous: the local plan reports it
-				}
-				at = j
-			}
-		} else if !stars {
-			s := tree.AsStringWithFlags(o.Expr, fmtFlags)
-			at = slices.IndexFunc(sc.Exprs, func(se tree.SelectExpr) bool { return tree.AsStringWithFlags(se.Expr, fmtFlags) == s })
+	visible := -1 // how many columns are the block's own; known once described
+	var order tree.OrderBy
+	if len(b.wrap.OrderBy) > 0 {
+		// Each ORDER BY item becomes a column of the fragment: an output
+		// column, or a hidden one after them. Matching positions and
+		// names takes the block's columns.
+		baseSel, _, ok := c.fragmentFor(b, f, &tree.SelectClause{Distinct: sc.Distinct, Exprs: sc.Exprs, From: sc.From, Where: sc.Where}, nil, nil)
+		if !ok {
+			return nil
 		}
-		if at < 0 {
-			if sc.Distinct {
-				return nil
-			}
-			at = len(frag.Exprs) + len(outCols) - len(sc.Exprs)
-			frag.Exprs = append(frag.Exprs, tree.SelectExpr{Expr: o.Expr, As: tree.UnrestrictedName(fmt.Sprintf("__h%d", i+1))})
-			if stars {
-				// Positions after a star's expansion are unknown here.
-				return nil
-			}
+		outCols, err := c.describe(baseSel)
+		if err != nil {
+			return nil
 		}
-		o2 := *o
-		o2.Expr = colName(fmt.Sprintf("__c%d", at+1))
-		order[i] = &o2
+		visible = len(outCols)
+		stars := slices.ContainsFunc(sc.Exprs, func(se tree.SelectExpr) bool { return isStar(se.Expr) })
+		order = make(tree.OrderBy, len(b.wrap.OrderBy))
+		for i, o := range b.wrap.OrderBy {
+			at := -1
+			if k, ok := ordinal(o.Expr); ok {
+				if k < 1 || k > int64(len(outCols)) {
+					return nil
+				}
+				at = int(k) - 1
+			} else if name, ok := bareName(o.Expr); ok && slices.ContainsFunc(outCols, func(c plan.Column) bool { return c.Name == name }) {
+				for j, oc := range outCols {
+					if oc.Name == name {
+						if at >= 0 {
+							return nil // ambiguous: the local plan reports it
+						}
+						at = j
+					}
+				}
+			} else if !stars {
+				s := tree.AsStringWithFlags(o.Expr, fmtFlags)
+				at = slices.IndexFunc(sc.Exprs, func(se tree.SelectExpr) bool { return tree.AsStringWithFlags(se.Expr, fmtFlags) == s })
+			}
+			if at < 0 {
+				if sc.Distinct || stars {
+					// DISTINCT sorts by its outputs only; after a star the
+					// position of a hidden column is unknown here.
+					return nil
+				}
+				at = len(frag.Exprs)
+				frag.Exprs = append(frag.Exprs, tree.SelectExpr{Expr: o.Expr, As: tree.UnrestrictedName(fmt.Sprintf("__h%d", i+1))})
+			}
+			o2 := *o
+			o2.Expr = colName(fmt.Sprintf("__c%d", at+1))
+			order[i] = &o2
+		}
 	}
 	var fragOrder tree.OrderBy
 	var fragLimit *tree.Limit
 	if l := b.wrap.Limit; l != nil && l.Count != nil && !l.LimitAll {
-		n, okN := ordinalValue(l.Count)
+		n, okN := ordinal(l.Count)
 		off, okOff := int64(0), true
 		if l.Offset != nil {
-			off, okOff = ordinalValue(l.Offset)
+			off, okOff = ordinal(l.Offset)
 		}
-		if okN && okOff {
+		// A negative or overflowing bound is left to the coordinator,
+		// which reports it as the local plan does.
+		if okN && okOff && n >= 0 && off >= 0 && n <= math.MaxInt64-off {
 			fragOrder, fragLimit = b.wrap.OrderBy, &tree.Limit{Count: intLiteral(n + off)}
 		}
 	}
@@ -1045,26 +1060,16 @@ func (c *cutter) cutWhole(b block, f *plan.Table) *cut {
 		return nil
 	}
 	return c.finishCut("block", f, fragSel, others, func(cols []plan.Column) bool {
-		items := make(tree.SelectExprs, len(outCols))
-		for i, oc := range outCols {
-			items[i] = tree.SelectExpr{Expr: colName(fmt.Sprintf("__c%d", i+1)), As: tree.UnrestrictedName(oc.Name)}
+		if visible < 0 {
+			visible = len(cols)
 		}
-		*sc = tree.SelectClause{Distinct: sc.Distinct, Exprs: items, From: tree.From{Tables: partialRef()}}
-		if len(b.wrap.OrderBy) > 0 {
-			b.wrap.OrderBy = order
+		rest := &blockRest{items: make(tree.SelectExprs, visible), order: order}
+		for i, col := range cols[:visible] {
+			rest.items[i] = tree.SelectExpr{Expr: colName(fmt.Sprintf("__c%d", i+1)), As: tree.UnrestrictedName(col.Name)}
 		}
+		rest.install(b, nil)
 		return true
 	})
-}
-
-// ordinalValue reads a non-negative integer constant.
-func ordinalValue(e tree.Expr) (int64, bool) {
-	nv, ok := e.(*tree.NumVal)
-	if !ok {
-		return 0, false
-	}
-	n, err := nv.AsInt64()
-	return n, err == nil && n >= 0
 }
 
 // walkTables calls fn for every table name a statement reads: in FROM

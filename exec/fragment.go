@@ -9,9 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -70,7 +68,7 @@ func (e *Engine) RunFragment(ctx context.Context, f Fragment) ([]byte, error) {
 			return nil, fmt.Errorf("fragment setting %s: %w", name, err)
 		}
 	}
-	stmts, err := parser.ParseWithInt(f.SQL, types.Int4)
+	stmts, err := parseSQL(rewriteCompat(f.SQL))
 	if err != nil {
 		return nil, parseError(err)
 	}

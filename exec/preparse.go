@@ -136,20 +136,23 @@ func preparse(stmt string) preparsed {
 	}
 	for _, v := range vocabulary {
 		if v.re.MatchString(body) {
-			return preparsed{sql: markDistinctOrdered(rewriteCompat(v.re.ReplaceAllString(body, v.repl)))}
+			return preparsed{sql: rewriteCompat(v.re.ReplaceAllString(body, v.repl))}
 		}
 	}
-	return preparsed{sql: markDistinctOrdered(rewriteCompat(stmt))}
+	return preparsed{sql: rewriteCompat(stmt)}
 }
 
 // rewriteCompat rewrites the spellings PostgreSQL clients send that the
 // parser rejects, outside string literals, quoted identifiers and
 // comments: OPERATOR(schema.op) becomes the bare operator (psql writes
 // relname OPERATOR(pg_catalog.~) '^(t)$'), with LIKE's ~~ family spelled as
-// keywords, and COLLATE pg_catalog.name becomes COLLATE "name".
+// keywords; COLLATE pg_catalog.name becomes COLLATE "name"; and an
+// aggregate call with both DISTINCT and ORDER BY is marked
+// (preparse_agg.go).
 func rewriteCompat(sql string) string {
 	lower := strings.ToLower(sql)
-	if !strings.Contains(lower, "operator") && !strings.Contains(lower, "collate") {
+	if !strings.Contains(lower, "operator") && !strings.Contains(lower, "collate") &&
+		!(strings.Contains(lower, "distinct") && strings.Contains(lower, "order")) {
 		return sql
 	}
 	var out strings.Builder
@@ -172,6 +175,12 @@ func rewriteCompat(sql string) string {
 		if end, name, ok := compatMatchCollate(sql, i); ok {
 			out.WriteString(sql[last:i])
 			out.WriteString(`COLLATE "` + name + `"`)
+			i, last = end, end
+			continue
+		}
+		if nameEnd, end, ok := compatMatchDistinctOrdered(sql, i); ok {
+			out.WriteString(sql[last:nameEnd])
+			out.WriteString(distinctMark + "(")
 			i, last = end, end
 			continue
 		}

@@ -11,57 +11,31 @@ import (
 
 // PostgreSQL allows DISTINCT and ORDER BY in one aggregate call
 // (string_agg(DISTINCT v, ',' ORDER BY v)); the parser accepts either but
-// not both. Before parsing, such a call loses its DISTINCT and its function
-// name gets distinctMark; after parsing, parseSQL takes the mark off the
-// name and makes the call DISTINCT again, which the planner knows how to
-// run.
+// not both. Before parsing, rewriteCompat takes such a call's DISTINCT away
+// and gives its function name distinctMark; after parsing, parseSQL takes
+// the mark off the name and makes the call DISTINCT again, which the
+// planner knows how to run.
 
 // distinctMark cannot end a name anyone writes: identifiers ending in it
 // would be taken for the rewrite.
 const distinctMark = "__apiary_distinct"
 
-// markDistinctOrdered rewrites name(DISTINCT ... ORDER BY ...) calls, outside
-// string literals, quoted identifiers and comments.
-func markDistinctOrdered(sql string) string {
-	lower := strings.ToLower(sql)
-	if !strings.Contains(lower, "distinct") || !strings.Contains(lower, "order") {
-		return sql
+// compatMatchDistinctOrdered matches name(DISTINCT ... ORDER BY ...) at i:
+// the end of the name, and the position after DISTINCT.
+func compatMatchDistinctOrdered(s string, i int) (nameEnd, end int, ok bool) {
+	nameEnd = i
+	for compatIsIdentChar(s, nameEnd) {
+		nameEnd++
 	}
-	var out strings.Builder
-	last := 0
-	for i := 0; i < len(sql); {
-		if n := compatSkipQuoted(sql, i); n > i {
-			i = n
-			continue
-		}
-		if !compatIsWordStart(sql, i) {
-			i++
-			continue
-		}
-		nameEnd := i
-		for compatIsIdentChar(sql, nameEnd) {
-			nameEnd++
-		}
-		open := compatSkipSpace(sql, nameEnd)
-		if open >= len(sql) || sql[open] != '(' {
-			i = nameEnd
-			continue
-		}
-		d := compatSkipSpace(sql, open+1)
-		afterDistinct, ok := compatKeywordAt(sql, d, "distinct")
-		if !ok || !orderByBeforeClose(sql, afterDistinct) {
-			i = nameEnd
-			continue
-		}
-		out.WriteString(sql[last:nameEnd])
-		out.WriteString(distinctMark + "(")
-		i, last = afterDistinct, afterDistinct
+	open := compatSkipSpace(s, nameEnd)
+	if open >= len(s) || s[open] != '(' {
+		return 0, 0, false
 	}
-	if last == 0 {
-		return sql
+	end, ok = compatKeywordAt(s, compatSkipSpace(s, open+1), "distinct")
+	if !ok || !orderByBeforeClose(s, end) {
+		return 0, 0, false
 	}
-	out.WriteString(sql[last:])
-	return out.String()
+	return nameEnd, end, true
 }
 
 // orderByBeforeClose reports whether ORDER BY comes at the call's own
@@ -94,8 +68,9 @@ func orderByBeforeClose(s string, i int) bool {
 	return false
 }
 
-// parseSQL parses statements as the engine reads them: a bare INT is int4,
-// and calls markDistinctOrdered marked are DISTINCT again.
+// parseSQL parses statements as the engine reads them, after
+// rewriteCompat: a bare INT is int4, and the calls rewriteCompat marked
+// are DISTINCT again.
 func parseSQL(sql string) (statements.Statements, error) {
 	stmts, err := parser.ParseWithInt(sql, types.Int4)
 	if err != nil || !strings.Contains(sql, distinctMark) {
