@@ -123,12 +123,15 @@ var distributionQueries = []string{
 	// rows
 	"SELECT grp, count(DISTINCT qty), string_agg(DISTINCT grp, ',') FROM facts GROUP BY grp ORDER BY grp",
 	"SELECT grp, stddev(qty), variance(price) FROM facts GROUP BY grp ORDER BY grp",
+	"SELECT d, string_agg(DISTINCT grp, ',' ORDER BY grp DESC) FROM facts GROUP BY d ORDER BY d",
 	"SELECT id, sum(qty) OVER (PARTITION BY grp ORDER BY id) FROM facts WHERE id < 40 ORDER BY id",
 	// block
 	"SELECT id, grp, qty FROM facts WHERE qty > 10 ORDER BY id",
 	"SELECT * FROM facts WHERE id % 17 = 0",
 	"SELECT id, price FROM facts ORDER BY price DESC, id LIMIT 7",
 	"SELECT id FROM facts ORDER BY qty NULLS FIRST, id LIMIT 5 OFFSET 3",
+	"SELECT id FROM facts ORDER BY id LIMIT 9223372036854775807 OFFSET 290",
+	"SELECT upper(grp) AS g, count(*) FROM facts GROUP BY g ORDER BY g",
 	"SELECT DISTINCT grp FROM facts ORDER BY grp",
 	"SELECT f.id, dims.label FROM facts f LEFT JOIN dims ON dims.grp = f.grp WHERE f.id < 10 ORDER BY 1",
 	"SELECT label, n FROM dims JOIN (SELECT grp, count(*) AS n FROM facts GROUP BY grp) c ON c.grp = dims.grp ORDER BY label",
