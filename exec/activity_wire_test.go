@@ -23,12 +23,14 @@ import (
 // pg_terminate_backend between two real connections, pg_stat_activity and
 // system.queries as another session sees them.
 
-func startActivityServer(t *testing.T, cfg exec.Config) (string, *exec.Engine) {
+// startWireServer serves a fresh in-memory engine through the real wire
+// server on a loopback port until the test ends, and returns the address
+// and the engine.
+func startWireServer(t *testing.T) (string, *exec.Engine) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg.Node, cfg.Logger = "wire", log
-	eng, err := exec.NewEngine(ctx, objstore.NewMem(), cfg)
+	eng, err := exec.NewEngine(ctx, objstore.NewMem(), exec.Config{Node: "wire", Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +80,17 @@ func pollRow(ctx context.Context, t *testing.T, conn *pgx.Conn, want string, sql
 	}
 }
 
+// backendPID returns the pid pg_stat_activity and pg_cancel_backend know
+// conn's session by.
+func backendPID(ctx context.Context, t *testing.T, conn *pgx.Conn) int32 {
+	t.Helper()
+	var pid int32
+	if err := conn.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
 func sqlState(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -87,15 +100,12 @@ func sqlState(err error) string {
 }
 
 func TestCancelBackendOverTheWire(t *testing.T) {
-	addr, eng := startActivityServer(t, exec.Config{})
+	addr, eng := startWireServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	busy := connect(ctx, t, addr, "busy")
 	ops := connect(ctx, t, addr, "ops")
-	var pid int32
-	if err := busy.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
-		t.Fatal(err)
-	}
+	pid := backendPID(ctx, t, busy)
 
 	// Both sessions are in pg_stat_activity, whichever reads it.
 	pollRow(ctx, t, ops, "busy idle|ops active",
@@ -153,15 +163,12 @@ func TestCancelBackendOverTheWire(t *testing.T) {
 }
 
 func TestTerminateBackendOverTheWire(t *testing.T) {
-	addr, eng := startActivityServer(t, exec.Config{})
+	addr, eng := startWireServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	victim := connect(ctx, t, addr, "victim")
 	ops := connect(ctx, t, addr, "ops")
-	var pid int32
-	if err := victim.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
-		t.Fatal(err)
-	}
+	pid := backendPID(ctx, t, victim)
 	var ok bool
 	if err := ops.QueryRow(ctx, "SELECT pg_terminate_backend($1, 10000)", pid).Scan(&ok); err != nil || !ok {
 		t.Fatalf("pg_terminate_backend(%d, 10000) = %v, %v", pid, ok, err)

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
+	"github.com/apiarydb/apiary/exec/colexec"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -85,31 +86,23 @@ func (s *Session) copyToArrow(rows Rows) (Result, error) {
 func writeArrowBatches(ctx context.Context, rows Rows, schema *arrow.Schema, w *ipc.Writer) (int64, error) {
 	var n int64
 	arrays := make([]arrow.Array, schema.NumFields())
-	for {
-		if err := ctx.Err(); err != nil {
-			return n, err
-		}
-		b, err := rows.Next(ctx)
-		if err != nil {
-			return n, err
-		}
-		if b == nil || b.Len == 0 {
-			return n, nil
-		}
+	err := colexec.Drain(ctx, rows, func(b *vec.Batch) error {
 		if err := batchArrays(b, schema, arrays); err != nil {
-			return n, err
+			return err
 		}
 		rec := array.NewRecordBatch(schema, arrays, int64(b.Len))
 		for _, a := range arrays {
 			a.Release()
 		}
-		err = w.Write(rec)
+		err := w.Write(rec)
 		rec.Release()
 		if err != nil {
-			return n, fmt.Errorf("write arrow record: %w", err)
+			return fmt.Errorf("write arrow record: %w", err)
 		}
 		n += int64(b.Len)
-	}
+		return nil
+	})
+	return n, err
 }
 
 // batchArrays fills arrays with the live rows of b, one array per column.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/apiarydb/apiary/exec/colexec"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -156,27 +157,21 @@ func (s *Session) copyToBinary(rows Rows) (Result, error) {
 		defer rows.Close()
 		buf := appendBinaryCopyHeader(nil)
 		var n int64
-		for {
-			if err := ctx.Err(); err != nil {
-				return "", err
-			}
-			b, err := rows.Next(ctx)
-			if err != nil {
-				return "", err
-			}
-			if b == nil || b.Len == 0 {
-				break
-			}
+		err = colexec.Drain(ctx, rows, func(b *vec.Batch) error {
 			for i := range b.Len {
 				buf = appendBinaryCopyRow(buf, b, i)
 				if len(buf) >= copyChunk {
 					if err := emit(buf); err != nil {
-						return "", err
+						return err
 					}
 					buf = buf[:0]
 				}
 			}
 			n += int64(b.Len)
+			return nil
+		})
+		if err != nil {
+			return "", err
 		}
 		if err := emit(appendBinaryCopyTrailer(buf)); err != nil {
 			return "", err

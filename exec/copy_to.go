@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apiarydb/apiary/exec/colexec"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -110,17 +111,7 @@ func (s *Session) copyTo(ctx context.Context, st *copyStmt) (Result, error) {
 		}
 		var n int64
 		var scratch []byte
-		for {
-			if err := ctx.Err(); err != nil {
-				return "", err
-			}
-			b, err := rows.Next(ctx)
-			if err != nil {
-				return "", err
-			}
-			if b == nil || b.Len == 0 {
-				break
-			}
+		err = colexec.Drain(ctx, rows, func(b *vec.Batch) error {
 			for r := 0; r < b.Len; r++ {
 				row := b.Row(r)
 				line = line[:0]
@@ -136,10 +127,14 @@ func (s *Session) copyTo(ctx context.Context, st *copyStmt) (Result, error) {
 					line = enc.appendField(line, i, scratch)
 				}
 				if err := emit(append(line, '\n')); err != nil {
-					return "", err
+					return err
 				}
 				n++
 			}
+			return nil
+		})
+		if err != nil {
+			return "", err
 		}
 		return copyTag(n), nil
 	}

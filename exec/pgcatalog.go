@@ -294,13 +294,7 @@ func (v *catalogView) catalogLocked(ctx context.Context) (*pgcatalog.Catalog, er
 // frames (with each frame's columns and sizes from its ledger), the
 // session's identity, search path and settings.
 func (v *catalogView) input(ctx context.Context) (*pgcatalog.Input, error) {
-	var ns *catalog.Namespace
-	var err error
-	if v.blockTxn != nil {
-		ns, err = v.eng.catalog.InTxn(ctx, v.blockTxn)
-	} else {
-		ns, err = v.eng.catalog.Latest(ctx)
-	}
+	ns, err := v.namespace(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -339,34 +333,65 @@ var engineAggregatesAndWindows = []string{
 	"generate_series", "unnest", "generate_subscripts", "pg_get_keywords",
 }
 
-// describeFrames reads each frame's schema and sizes from its ledger:
-// through the transaction block when there is one (its own changes
-// included), else from each ledger's latest state, several at a time.
+// namespace returns the catalog as the statement sees it: through the
+// transaction block when there is one, else the latest.
+func (v *catalogView) namespace(ctx context.Context) (*catalog.Namespace, error) {
+	if v.blockTxn != nil {
+		return v.eng.catalog.InTxn(ctx, v.blockTxn)
+	}
+	return v.eng.catalog.Latest(ctx)
+}
+
+// frameState reads a frame's metadata and the cells the statement sees
+// from its ledger: through the transaction block when there is one (its
+// own changes included), else the ledger's latest state. The metadata is
+// nil for a frame whose creation is not visible yet.
+func (v *catalogView) frameState(ctx context.Context, f catalog.FrameEntry) (*txn.Metadata, []txn.AddCell, error) {
+	ledger := v.eng.txns.Ledger(f.Prefix())
+	if v.blockTxn == nil {
+		snap, err := ledger.Latest(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return snap.Metadata, snap.Cells, nil
+	}
+	snap, err := v.blockTxn.Read(ctx, ledger)
+	if err != nil {
+		return nil, nil, err
+	}
+	pending := v.blockTxn.Pending(ledger)
+	md := snap.Metadata
+	if pending.Metadata != nil {
+		md = pending.Metadata
+	}
+	return md, visibleCells(snap, pending), nil
+}
+
+// eachFrame calls f(0..n-1), one frame after another inside a transaction
+// block (a transaction is used by one goroutine at a time), else several
+// at a time, and returns the first error.
+func (v *catalogView) eachFrame(n int, f func(i int) error) error {
+	if v.blockTxn == nil {
+		return parallelEach(n, 8, f)
+	}
+	for i := range n {
+		if err := f(i); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// describeFrames reads each frame's schema and sizes from its ledger (see
+// frameState).
 func (v *catalogView) describeFrames(ctx context.Context, frames []catalog.FrameEntry) ([]pgcatalog.Table, error) {
 	out := make([]pgcatalog.Table, len(frames))
 	ok := make([]bool, len(frames))
 	describe := func(i int) error {
 		f := frames[i]
-		ledger := v.eng.txns.Ledger(f.Prefix())
-		var md *txn.Metadata
-		var cells []txn.AddCell
-		if v.blockTxn != nil {
-			snap, err := v.blockTxn.Read(ctx, ledger)
-			if err != nil {
-				return err
-			}
-			pending := v.blockTxn.Pending(ledger)
-			md = snap.Metadata
-			if pending.Metadata != nil {
-				md = pending.Metadata
-			}
-			cells = visibleCells(snap, pending)
-		} else {
-			snap, err := ledger.Latest(ctx)
-			if err != nil {
-				return err
-			}
-			md, cells = snap.Metadata, snap.Cells
+		md, cells, err := v.frameState(ctx, f)
+		if err != nil {
+			return err
 		}
 		if md == nil {
 			return nil // a frame whose creation is not visible yet
@@ -386,14 +411,7 @@ func (v *catalogView) describeFrames(ctx context.Context, frames []catalog.Frame
 		out[i], ok[i] = t, true
 		return nil
 	}
-	if v.blockTxn != nil {
-		// A transaction is used by one goroutine at a time.
-		for i := range frames {
-			if err := describe(i); err != nil {
-				return nil, err
-			}
-		}
-	} else if err := parallelEach(len(frames), 8, describe); err != nil {
+	if err := v.eachFrame(len(frames), describe); err != nil {
 		return nil, err
 	}
 	tables := out[:0]

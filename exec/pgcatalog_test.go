@@ -133,16 +133,7 @@ func TestCatalogRegclassAndActivity(t *testing.T) {
 
 func TestCatalogVirtualScanIsNotParallelised(t *testing.T) {
 	// Several bees must not each emit the in-memory rows.
-	ctx := context.Background()
-	eng, err := NewEngine(ctx, objstore.NewMem(), Config{Node: "test", Bees: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := eng.NewSession(ctx, "apiary", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestSession(t, newTestEngine(t, Config{Bees: 4}))
 	rows := mustRun(t, s, "SELECT count(*), count(DISTINCT typname) FROM pg_type")
 	if rows[0][0] != rows[0][1] {
 		t.Errorf("pg_type scanned with duplicates: %v", rows)

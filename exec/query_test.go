@@ -198,18 +198,9 @@ func TestExplain(t *testing.T) {
 // parallel query with 57014 and that a query past its memory budget fails
 // with 53200, and that the session serves the next statement either way.
 func TestStatementTimeoutAndBudget(t *testing.T) {
-	ctx := context.Background()
 	// Spilling off: past the budget is an error here (TestAggregationSpills
 	// covers the spilling side).
-	eng, err := NewEngine(ctx, objstore.NewMem(), Config{Node: "limits", Bees: 2, BeeMemory: 1 << 20, SpillDir: "off"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := eng.NewSession(ctx, "apiary", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestSession(t, newTestEngine(t, Config{Node: "limits", Bees: 2, BeeMemory: 1 << 20, SpillDir: "off"}))
 	mustRun(t, s, `CREATE TABLE n (i int, pad text)`)
 	mustRun(t, s, `INSERT INTO n SELECT a.i * 100 + b.i, repeat('x', 100) FROM (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) a(i), (VALUES (0),(1),(2),(3),(4),(5),(6),(7),(8),(9)) b(i)`)
 	mustRun(t, s, `INSERT INTO n SELECT x.i + y.i * 1000, x.pad FROM n x, n y`)
@@ -342,16 +333,7 @@ func TestAggregationSpills(t *testing.T) {
 // far smaller than the subquery's, which build the small side and stream
 // the big one (with two bees), against formulations that do not.
 func TestReversedSemiJoins(t *testing.T) {
-	ctx := context.Background()
-	eng, err := NewEngine(ctx, objstore.NewMem(), Config{Node: "rev", Bees: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := eng.NewSession(ctx, "apiary", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestSession(t, newTestEngine(t, Config{Node: "rev", Bees: 2}))
 	mustRun(t, s, `CREATE TABLE small (k int, v int)`)
 	mustRun(t, s, `INSERT INTO small VALUES (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (NULL, 6), (7, 7), (8, 8), (9, 9), (500, 1)`)
 	mustRun(t, s, `CREATE TABLE big (k int, v int)`)

@@ -41,8 +41,14 @@ func run(t *testing.T, s *Session, sql string) (tags []string, rows [][]string, 
 }
 
 // collectRows drains rs (which may be nil), appending each row as text to
-// *rows, NULL printed as "NULL", and closes it.
+// *rows, NULL printed as "NULL", and closes it. Values print as a session
+// with default settings in UTC prints them.
 func collectRows(ctx context.Context, rs Rows, rows *[][]string) error {
+	return collectRowsAs(ctx, rs, vec.TextFormat{Loc: time.UTC}, rows)
+}
+
+// collectRowsAs is collectRows printing values in format tf.
+func collectRowsAs(ctx context.Context, rs Rows, tf vec.TextFormat, rows *[][]string) error {
 	if rs == nil {
 		return nil
 	}
@@ -63,7 +69,7 @@ func collectRows(ctx context.Context, rs Rows, rows *[][]string) error {
 					out = append(out, "NULL")
 					continue
 				}
-				out = append(out, string(vec.AppendText(nil, c, row, time.UTC)))
+				out = append(out, string(vec.AppendTextFormat(nil, c, row, tf)))
 			}
 			*rows = append(*rows, out)
 		}

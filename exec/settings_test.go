@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/apiarydb/apiary/catalog/pgcatalog"
-	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -25,30 +24,8 @@ func runResults(t *testing.T, s *Session, sql string) ([]Result, [][][]string, e
 	err := s.ExecSimple(ctx, sql, func(r Result) error {
 		results = append(results, r)
 		var out [][]string
-		if r.Rows != nil {
-			defer r.Rows.Close()
-			tf := s.TextFormat()
-			for {
-				b, err := r.Rows.Next(ctx)
-				if err != nil {
-					return err
-				}
-				if b == nil || b.Len == 0 {
-					break
-				}
-				for i := 0; i < b.Len; i++ {
-					row := b.Row(i)
-					var vals []string
-					for _, c := range b.Cols {
-						if c.Nulls.IsNull(row) {
-							vals = append(vals, "NULL")
-							continue
-						}
-						vals = append(vals, string(vec.AppendTextFormat(nil, c, row, tf)))
-					}
-					out = append(out, vals)
-				}
-			}
+		if err := collectRowsAs(ctx, r.Rows, s.TextFormat(), &out); err != nil {
+			return err
 		}
 		rows = append(rows, out)
 		return nil
@@ -641,10 +618,7 @@ func TestTimeZoneSettings(t *testing.T) {
 
 func TestStartupParams(t *testing.T) {
 	ctx := context.Background()
-	eng, err := NewEngine(ctx, objstore.NewMem(), Config{Node: "test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := newTestEngine(t, Config{})
 	s, err := eng.StartSession(ctx, "apiary", "", map[string]string{
 		"application_name": "psql", "timezone": "europe/lisbon", "datestyle": "ISO, DMY", "extra_float_digits": "2",
 		"search_path": "a, B", "client_encoding": "UTF8", "user": "ignored", "database": "ignored",
@@ -787,16 +761,7 @@ func TestTextFormatFollowsSettings(t *testing.T) {
 // query the bees split between them: the settings must stay consistent
 // (run it with -race).
 func TestSetConfigInParallelQuery(t *testing.T) {
-	ctx := context.Background()
-	eng, err := NewEngine(ctx, objstore.NewMem(), Config{Node: "par", Bees: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := eng.NewSession(ctx, "apiary", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestSession(t, newTestEngine(t, Config{Node: "par", Bees: 4}))
 	mustRun(t, s, "CREATE TABLE f (k int)")
 	for c := 0; c < 20; c++ {
 		var rows []string

@@ -4,51 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-
-	"github.com/apiarydb/apiary/exec"
-	"github.com/apiarydb/apiary/objstore"
-	"github.com/apiarydb/apiary/server"
 )
 
 // Settings and transaction statements over the wire, through the real
 // server: what a driver sees of them.
 
-func startServer(t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	eng, err := exec.NewEngine(ctx, objstore.NewMem(), exec.Config{Node: "wire", Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := server.New(server.Config{Logger: log}, server.EngineSessions(eng))
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("server did not shut down")
-		}
-	})
-	return ln.Addr().String()
-}
-
 func TestSettingsOverTheWire(t *testing.T) {
-	addr := startServer(t)
+	addr, _ := startWireServer(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, fmt.Sprintf("postgres://apiary@%s/apiary?sslmode=disable&default_query_exec_mode=simple_protocol", addr))

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apiarydb/apiary/catalog"
 	"github.com/apiarydb/apiary/exec/cell"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/txn"
@@ -25,13 +24,7 @@ var cellsColumns = []systemColumn{
 // {"column": {"min": text, "max": text, "nulls": n}} with the bounds in
 // PostgreSQL's text form.
 func cellsRows(ctx context.Context, v *catalogView) ([][]any, error) {
-	var ns *catalog.Namespace
-	var err error
-	if v.blockTxn != nil {
-		ns, err = v.eng.catalog.InTxn(ctx, v.blockTxn)
-	} else {
-		ns, err = v.eng.catalog.Latest(ctx)
-	}
+	ns, err := v.namespace(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -39,25 +32,9 @@ func cellsRows(ctx context.Context, v *catalogView) ([][]any, error) {
 	perFrame := make([][][]any, len(frames))
 	read := func(i int) error {
 		f := frames[i]
-		ledger := v.eng.txns.Ledger(f.Prefix())
-		var md *txn.Metadata
-		var cells []txn.AddCell
-		if v.blockTxn != nil {
-			snap, err := v.blockTxn.Read(ctx, ledger)
-			if err != nil {
-				return err
-			}
-			pending := v.blockTxn.Pending(ledger)
-			md, cells = snap.Metadata, visibleCells(snap, pending)
-			if pending.Metadata != nil {
-				md = pending.Metadata
-			}
-		} else {
-			snap, err := ledger.Latest(ctx)
-			if err != nil {
-				return err
-			}
-			md, cells = snap.Metadata, snap.Cells
+		md, cells, err := v.frameState(ctx, f)
+		if err != nil {
+			return err
 		}
 		if md == nil {
 			return nil
@@ -74,14 +51,7 @@ func cellsRows(ctx context.Context, v *catalogView) ([][]any, error) {
 		}
 		return nil
 	}
-	if v.blockTxn != nil {
-		// A transaction is used by one goroutine at a time.
-		for i := range frames {
-			if err := read(i); err != nil {
-				return nil, err
-			}
-		}
-	} else if err := parallelEach(len(frames), 8, read); err != nil {
+	if err := v.eachFrame(len(frames), read); err != nil {
 		return nil, err
 	}
 	var rows [][]any

@@ -16,6 +16,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/apiarydb/apiary/internal/testenv"
 )
 
 // The fuzz targets throw arbitrary bytes at a server whose sessions are the
@@ -42,9 +44,9 @@ const fuzzPassword = "fuzz-pw"
 func startFuzzServers(tb testing.TB) *fuzzServers {
 	tb.Helper()
 	fs := &fuzzServers{panics: &panicWatch{}}
-	pki := newTestPKI(tb)
+	pki := testenv.NewPKI(tb)
 	for _, method := range fuzzMethods {
-		cfg := pki.config()
+		cfg := tlsConfig(pki)
 		cfg.AuthMethod = method
 		if method != AuthTrust {
 			cfg.Users = map[string]string{"apiary": fuzzPassword}

@@ -2,19 +2,11 @@ package server
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,65 +17,10 @@ import (
 	"github.com/apiarydb/apiary/internal/testenv"
 )
 
-// testPKI is a throwaway CA and a server certificate it signed, for
-// "localhost" and 127.0.0.1, as PEM files.
-type testPKI struct {
-	caFile, certFile, keyFile string
+// tlsConfig is a server configuration that serves pki's certificate.
+func tlsConfig(pki testenv.PKI) Config {
+	return Config{TLSCertFile: pki.CertFile, TLSKeyFile: pki.KeyFile}
 }
-
-func newTestPKI(t testing.TB) testPKI {
-	t.Helper()
-	dir := t.TempDir()
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now()
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Apiary test CA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caCert, err := x509.ParseCertificate(caDER)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pki := testPKI{caFile: filepath.Join(dir, "ca.pem"), certFile: filepath.Join(dir, "server.pem"), keyFile: filepath.Join(dir, "server.key")}
-	for path, block := range map[string]*pem.Block{
-		pki.caFile:   {Type: "CERTIFICATE", Bytes: caDER},
-		pki.certFile: {Type: "CERTIFICATE", Bytes: der},
-		pki.keyFile:  {Type: "PRIVATE KEY", Bytes: keyDER},
-	} {
-		if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return pki
-}
-
-func (p testPKI) config() Config { return Config{TLSCertFile: p.certFile, TLSKeyFile: p.keyFile} }
 
 // tlsDSN connects to the server at addr by the name "localhost", which the
 // certificate carries.
@@ -93,10 +30,10 @@ func tlsDSN(addr, userinfo, params string) string {
 }
 
 func TestTLS(t *testing.T) {
-	pki := newTestPKI(t)
-	other := newTestPKI(t)
-	ls := startLive(t, pki.config(), nil, nil)
-	for _, params := range []string{"sslmode=require", "sslmode=verify-ca&sslrootcert=" + pki.caFile, "sslmode=verify-full&sslrootcert=" + pki.caFile} {
+	pki := testenv.NewPKI(t)
+	other := testenv.NewPKI(t)
+	ls := startLive(t, tlsConfig(pki), nil, nil)
+	for _, params := range []string{"sslmode=require", "sslmode=verify-ca&sslrootcert=" + pki.CAFile, "sslmode=verify-full&sslrootcert=" + pki.CAFile} {
 		conn, err := pgx.Connect(testCtx(t), tlsDSN(ls.addr, "apiary", params))
 		if err != nil {
 			t.Fatalf("%s: %v", params, err)
@@ -112,7 +49,7 @@ func TestTLS(t *testing.T) {
 		}
 		conn.Close(context.Background())
 	}
-	if _, err := pgx.Connect(testCtx(t), tlsDSN(ls.addr, "apiary", "sslmode=verify-full&sslrootcert="+other.caFile)); err == nil {
+	if _, err := pgx.Connect(testCtx(t), tlsDSN(ls.addr, "apiary", "sslmode=verify-full&sslrootcert="+other.CAFile)); err == nil {
 		t.Error("verify-full accepted a certificate from another CA")
 	}
 	// Plain text stays possible unless RequireTLS says otherwise.
@@ -124,8 +61,8 @@ func TestTLS(t *testing.T) {
 }
 
 func TestTLSBelow12Refused(t *testing.T) {
-	pki := newTestPKI(t)
-	ls := startLive(t, pki.config(), nil, nil)
+	pki := testenv.NewPKI(t)
+	ls := startLive(t, tlsConfig(pki), nil, nil)
 	nc, err := net.Dial("tcp", ls.addr)
 	if err != nil {
 		t.Fatal(err)
@@ -155,8 +92,8 @@ func TestNoTLSWithoutCertificate(t *testing.T) {
 }
 
 func TestRequireTLS(t *testing.T) {
-	pki := newTestPKI(t)
-	cfg := pki.config()
+	pki := testenv.NewPKI(t)
+	cfg := tlsConfig(pki)
 	cfg.RequireTLS = true
 	// Every client poses as remote, although the test connects over
 	// loopback.
@@ -168,7 +105,7 @@ func TestRequireTLS(t *testing.T) {
 		t.Errorf("plain connection from a remote address: %+v", pgErr)
 	}
 
-	conn, err := pgx.Connect(testCtx(t), tlsDSN(ls.addr, "apiary", "sslmode=verify-full&sslrootcert="+pki.caFile))
+	conn, err := pgx.Connect(testCtx(t), tlsDSN(ls.addr, "apiary", "sslmode=verify-full&sslrootcert="+pki.CAFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,15 +136,15 @@ func TestRequireTLS(t *testing.T) {
 
 func TestPsqlSCRAMOverTLS(t *testing.T) {
 	psql := testenv.LookPath(t, "psql", "apt-get install postgresql-client")
-	pki := newTestPKI(t)
-	cfg := pki.config()
+	pki := testenv.NewPKI(t)
+	cfg := tlsConfig(pki)
 	cfg.AuthMethod, cfg.Users = AuthSCRAM, authUsers(t)
 	ls := startLive(t, cfg, nil, nil)
 	_, port, _ := net.SplitHostPort(ls.addr)
 	// Over TLS libpq can bind the channel; seeing no SCRAM-SHA-256-PLUS
 	// offered it sends the gs2 flag "y", which the server must accept.
 	cmd := exec.Command(psql, "-X", "-w", "-At", "-h", "localhost", "-p", port, "-U", "alice", "-d", "db", "-c", "types")
-	cmd.Env = append(os.Environ(), "PGPASSWORD=s3cret", "PGCONNECT_TIMEOUT=10", "PGSSLMODE=verify-full", "PGSSLROOTCERT="+pki.caFile,
+	cmd.Env = append(os.Environ(), "PGPASSWORD=s3cret", "PGCONNECT_TIMEOUT=10", "PGSSLMODE=verify-full", "PGSSLROOTCERT="+pki.CAFile,
 		"PGCHANNELBINDING=prefer")
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "héllo") {

@@ -187,58 +187,6 @@ func (c *Catalog) ProcVisible(oid uint32) bool {
 	return ok
 }
 
-// Encodings are the names pg_encoding_to_char and pg_char_to_encoding
-// know: PostgreSQL's numbering, of which Apiary speaks UTF8 only.
-var encodingNames = []string{
-	"SQL_ASCII", "EUC_JP", "EUC_CN", "EUC_KR", "EUC_TW", "EUC_JIS_2004", "UTF8", "MULE_INTERNAL",
-	"LATIN1", "LATIN2", "LATIN3", "LATIN4", "LATIN5", "LATIN6", "LATIN7", "LATIN8", "LATIN9", "LATIN10",
-	"WIN1256", "WIN1258", "WIN866", "WIN874", "KOI8R", "WIN1251", "WIN1252", "ISO_8859_5", "ISO_8859_6",
-	"ISO_8859_7", "ISO_8859_8", "WIN1250", "WIN1253", "WIN1254", "WIN1255", "WIN1257", "KOI8U", "SJIS",
-	"BIG5", "GBK", "UHC", "GB18030", "JOHAB", "SHIFT_JIS_2004",
-}
-
-// EncodingName is pg_encoding_to_char: "" for an unknown number.
-func EncodingName(n int64) string {
-	if n < 0 || n >= int64(len(encodingNames)) {
-		return ""
-	}
-	return encodingNames[n]
-}
-
-// EncodingNumber is pg_char_to_encoding: -1 for an unknown name. Case and
-// punctuation do not matter, as in PostgreSQL ("utf-8" is UTF8).
-func EncodingNumber(name string) int32 {
-	if n, ok := encodingNumbers[cleanEncodingName(name)]; ok {
-		return n
-	}
-	return -1
-}
-
-// encodingNumbers indexes encodingNames by cleanEncodingName.
-var encodingNumbers = func() map[string]int32 {
-	m := make(map[string]int32, len(encodingNames))
-	for i, e := range encodingNames {
-		m[cleanEncodingName(e)] = int32(i)
-	}
-	return m
-}()
-
-// cleanEncodingName is an encoding name upper-cased, with only its letters
-// and digits.
-func cleanEncodingName(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z':
-			out = append(out, c-'a'+'A')
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-			out = append(out, c)
-		}
-	}
-	return string(out)
-}
-
 // TotalBytes is the stored size of every frame of the hive.
 func (c *Catalog) TotalBytes() int64 {
 	var n int64

@@ -90,6 +90,22 @@ func argName(f *flag.Flag) (string, string) {
 	return name, usage
 }
 
+// nodeConfig parses the arguments of a command that takes serve's flags
+// (serve, config, hardware) and resolves the configuration they give. ok
+// is false when the command should stop at once with code: after --help
+// (0), a usage error or an invalid configuration (2), all already
+// reported.
+func nodeConfig(cmd *command, args []string, stdout, stderr io.Writer) (cfg *config.Config, code int, ok bool) {
+	flags := config.RegisterFlags(cmd.fs)
+	if code, ok := cmd.parse(args, 0, stdout, stderr); !ok {
+		return nil, code, false
+	}
+	if cfg = loadConfig(cmd.name, flags, stderr); cfg == nil {
+		return nil, exitUsage, false
+	}
+	return cfg, exitOK, true
+}
+
 // loadConfig resolves the configuration of a command; on failure it prints
 // every bad value and returns nil.
 func loadConfig(cmd string, flags *config.Flags, stderr io.Writer) *config.Config {

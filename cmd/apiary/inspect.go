@@ -21,14 +21,9 @@ An invalid configuration is reported as serve reports it, with exit code 2.`
 
 // showConfig runs `apiary config`.
 func showConfig(args []string, stdout, stderr io.Writer) int {
-	cmd := newCommand("config", "config [flags as for serve]", configAbout)
-	flags := config.RegisterFlags(cmd.fs)
-	if code, ok := cmd.parse(args, 0, stdout, stderr); !ok {
+	cfg, code, ok := nodeConfig(newCommand("config", "config [flags as for serve]", configAbout), args, stdout, stderr)
+	if !ok {
 		return code
-	}
-	cfg := loadConfig("config", flags, stderr)
-	if cfg == nil {
-		return exitUsage
 	}
 	if err := cfg.WriteTOML(stdout); err != nil {
 		fmt.Fprintf(stderr, "apiary config: %v\n", err)
@@ -51,20 +46,23 @@ rules.`
 
 // showHardware runs `apiary hardware`.
 func showHardware(args []string, stdout, stderr io.Writer) int {
-	cmd := newCommand("hardware", "hardware [flags as for serve]", hardwareAbout)
-	flags := config.RegisterFlags(cmd.fs)
-	if code, ok := cmd.parse(args, 0, stdout, stderr); !ok {
+	cfg, code, ok := nodeConfig(newCommand("hardware", "hardware [flags as for serve]", hardwareAbout), args, stdout, stderr)
+	if !ok {
 		return code
 	}
-	cfg := loadConfig("hardware", flags, stderr)
-	if cfg == nil {
-		return exitUsage
-	}
+	hw, b, limit, limitSource := detectBudgets(cfg)
+	writeHardware(stdout, hw, b, limit, limitSource)
+	return exitOK
+}
+
+// detectBudgets detects the hardware as serve does, derives the budgets
+// cfg asks for and applies the Go runtime's memory limit; it returns the
+// limit in force and where it came from.
+func detectBudgets(cfg *config.Config) (hardware.Info, hardware.Budgets, int64, string) {
 	hw := hardware.Detect(hardware.Options{CacheDir: cfg.Node.CacheDir})
 	b := hardware.Derive(hw, hardware.Overrides{Bees: cfg.Bees.Count, BeeMemory: cfg.Bees.Memory})
 	limit, limitSource := hardware.ApplyMemoryLimit(b.MemoryLimit, os.Getenv)
-	writeHardware(stdout, hw, b, limit, limitSource)
-	return exitOK
+	return hw, b, limit, limitSource
 }
 
 func writeHardware(w io.Writer, hw hardware.Info, b hardware.Budgets, limit int64, limitSource string) {

@@ -22,6 +22,7 @@ import (
 	apiaryexec "github.com/apiarydb/apiary/exec"
 	"github.com/apiarydb/apiary/internal/config"
 	"github.com/apiarydb/apiary/internal/hardware"
+	"github.com/apiarydb/apiary/internal/testenv"
 )
 
 // signal sends sig to the node's process.
@@ -286,7 +287,7 @@ func waitLog(n *node, s string) <-chan struct{} {
 // a second. The best of three runs is taken, so that a busy machine does
 // not fail the test; each run starts on a fresh directory.
 func TestStartupTime(t *testing.T) {
-	apiaryBinary(t)
+	testenv.ApiaryBinary(t)
 	var times []time.Duration
 	for i := 0; i < 3; i++ {
 		start := time.Now()

@@ -2,15 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -21,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/apiarydb/apiary/internal/testenv"
 )
 
 func TestServeConfigErrors(t *testing.T) {
@@ -48,7 +43,7 @@ func TestServeConfigErrors(t *testing.T) {
 }
 
 func TestServeWithSCRAMAndTLS(t *testing.T) {
-	bin := apiaryBinary(t)
+	bin := testenv.ApiaryBinary(t)
 	dir := t.TempDir()
 	cmd := exec.Command(bin, "scram-verifier")
 	cmd.Stdin = strings.NewReader("open sesame\n")
@@ -60,9 +55,9 @@ func TestServeWithSCRAMAndTLS(t *testing.T) {
 	if err := os.WriteFile(users, []byte("# test users\nalice:"+string(verifier)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	certFile, keyFile := selfSignedCert(t, dir)
+	pki := testenv.NewPKI(t)
 	addr := startServeArgs(t, "--listen", "127.0.0.1:0", "--storage", "file://"+filepath.Join(dir, "data"),
-		"--auth", "scram-sha-256", "--users-file", users, "--tls-cert", certFile, "--tls-key", keyFile, "--require-tls",
+		"--auth", "scram-sha-256", "--users-file", users, "--tls-cert", pki.CertFile, "--tls-key", pki.KeyFile, "--require-tls",
 		"--max-connections", "5", "--idle-timeout", "1h")
 	host, port, _ := net.SplitHostPort(addr)
 
@@ -89,35 +84,4 @@ func TestServeWithSCRAMAndTLS(t *testing.T) {
 func startServeArgs(t *testing.T, args ...string) string {
 	t.Helper()
 	return startNodeArgs(t, append([]string{"--http", "127.0.0.1:0"}, args...)...).addr
-}
-
-// selfSignedCert writes a certificate for 127.0.0.1 that signs itself.
-func selfSignedCert(t *testing.T, dir string) (certFile, keyFile string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return certFile, keyFile
 }

@@ -22,13 +22,20 @@ type Operator interface {
 	Close()
 }
 
-// Drain reads op to the end, calling f on each batch.
-func Drain(ctx context.Context, op Operator, f func(b *vec.Batch) error) error {
+// BatchSource is what Drain reads: an Operator, or anything else whose
+// Next keeps Operator.Next's contract (exec's result rows).
+type BatchSource interface {
+	Next(ctx context.Context) (*vec.Batch, error)
+}
+
+// Drain reads src to the end, calling f on each batch; it checks ctx
+// before each batch.
+func Drain(ctx context.Context, src BatchSource, f func(b *vec.Batch) error) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		b, err := op.Next(ctx)
+		b, err := src.Next(ctx)
 		if err != nil {
 			return err
 		}

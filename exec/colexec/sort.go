@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
 )
 
 // sortOp materialises its input, sorts a permutation of the rows and emits
@@ -72,7 +73,7 @@ func (s *sortOp) load(ctx context.Context) error {
 	if s.spill != nil {
 		s.rows, n, err = s.materialiseSpilling(ctx)
 	} else {
-		s.rows, n, err = materialiseInput(ctx, s.in, s.types, &s.acct)
+		s.rows, n, err = materialiseInput(ctx, s.in, s.types, &s.acct, nil)
 	}
 	if err != nil {
 		return err
@@ -132,8 +133,12 @@ func (s *sortOp) Close() {
 // materialiseInput reads in to the end into dense columns and returns them with
 // the row count (which a zero-column input has no other way to carry). It
 // accounts what it holds in acct batch by batch, so a large input fails
-// with 53200 as soon as it passes the budget.
-func materialiseInput(ctx context.Context, in Operator, types []vec.Type, acct *heldMem) ([]*vec.Vec, int, error) {
+// with 53200 as soon as it passes the budget. With overBudget set, passing
+// the budget while holding two rows or more hands those rows (their memory
+// still in acct) to overBudget to put elsewhere instead, and reading goes
+// on into fresh columns.
+func materialiseInput(ctx context.Context, in Operator, types []vec.Type, acct *heldMem,
+	overBudget func(cols []*vec.Vec, n int) error) ([]*vec.Vec, int, error) {
 	cols := newColumnSet(types, BatchSize)
 	n := 0
 	for {
@@ -150,9 +155,17 @@ func materialiseInput(ctx context.Context, in Operator, types []vec.Type, acct *
 		before := colsHeldBytes(cols)
 		appendLiveRows(cols, b)
 		n += b.Len
-		if err := acct.grow(colsHeldBytes(cols) - before); err != nil {
+		err = acct.grow(colsHeldBytes(cols) - before)
+		if err == nil {
+			continue
+		}
+		if overBudget == nil || sqlerr.CodeOf(err) != sqlerr.OutOfMemory || n < 2 {
 			return nil, 0, err
 		}
+		if err := overBudget(cols, n); err != nil {
+			return nil, 0, err
+		}
+		cols, n = newColumnSet(types, BatchSize), 0
 	}
 }
 

@@ -4,42 +4,19 @@ import (
 	"context"
 
 	"github.com/apiarydb/apiary/exec/vec"
-	"github.com/apiarydb/apiary/sqlerr"
 )
 
-// materialiseSpilling reads the input like materialiseInput, but when the
+// materialiseSpilling reads the input with materialiseInput, and when the
 // budget runs out it sorts the rows held so far, writes them to disk as a
 // sorted run, gives their memory back and carries on.
 func (s *sortOp) materialiseSpilling(ctx context.Context) ([]*vec.Vec, int, error) {
-	cols := newColumnSet(s.types, BatchSize)
-	n := 0
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, 0, err
-		}
-		b, err := s.in.Next(ctx)
-		if err != nil {
-			return nil, 0, err
-		}
-		if b == nil || b.Len == 0 {
-			return cols, n, nil
-		}
-		before := colsHeldBytes(cols)
-		appendLiveRows(cols, b)
-		n += b.Len
-		err = s.acct.grow(colsHeldBytes(cols) - before)
-		if err == nil {
-			continue
-		}
-		if sqlerr.CodeOf(err) != sqlerr.OutOfMemory || n < 2 {
-			return nil, 0, err
-		}
+	return materialiseInput(ctx, s.in, s.types, &s.acct, func(cols []*vec.Vec, n int) error {
 		if err := s.writeRun(ctx, cols, n); err != nil {
-			return nil, 0, err
+			return err
 		}
 		s.acct.release()
-		cols, n = newColumnSet(s.types, BatchSize), 0
-	}
+		return nil
+	})
 }
 
 // writeRun sorts n rows of cols and appends them to the merger as a run.

@@ -32,15 +32,39 @@ func spillInput() (*vec.Batch, []vec.Type) {
 	return b, types
 }
 
-func aggregateAll(t *testing.T, mem *Memory, spill *Spill) (map[string]string, error) {
-	t.Helper()
-	b, types := spillInput()
-	aggs := []AggSpec{
+// spillAggs are count(*), sum(value) and max(value) over spillInput,
+// grouped by its first two columns.
+func spillAggs() []AggSpec {
+	return []AggSpec{
 		{Func: AggCountStar, Arg: -1, Filter: -1, ResultType: vec.Int64},
 		{Func: AggSum, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Type{Kind: vec.KindNumeric}},
 		{Func: AggMax, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Int64},
 	}
-	h, err := NewHashAgg(NewValues(types, b), []int{0, 1}, aggs, mem)
+}
+
+// groupText is row k of an aggregation grouped by two columns, as text:
+// its key (the grouping columns) and its aggregates, each value followed
+// by '|'.
+func groupText(o *vec.Batch, k int) (key, val string) {
+	row := o.Row(k)
+	for c, col := range o.Cols {
+		s := "NULL"
+		if !col.Nulls.IsNull(row) {
+			s = string(vec.AppendText(nil, col, row, nil))
+		}
+		if c < 2 {
+			key += s + "|"
+		} else {
+			val += s + "|"
+		}
+	}
+	return key, val
+}
+
+func aggregateAll(t *testing.T, mem *Memory, spill *Spill) (map[string]string, error) {
+	t.Helper()
+	b, types := spillInput()
+	h, err := NewHashAgg(NewValues(types, b), []int{0, 1}, spillAggs(), mem)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,19 +73,7 @@ func aggregateAll(t *testing.T, mem *Memory, spill *Spill) (map[string]string, e
 	out := map[string]string{}
 	err = Drain(context.Background(), h, func(o *vec.Batch) error {
 		for k := 0; k < o.Len; k++ {
-			row := o.Row(k)
-			var key, val string
-			for c, col := range o.Cols {
-				s := "NULL"
-				if !col.Nulls.IsNull(row) {
-					s = string(vec.AppendText(nil, col, row, nil))
-				}
-				if c < 2 {
-					key += s + "|"
-				} else {
-					val += s + "|"
-				}
-			}
+			key, val := groupText(o, k)
 			if _, dup := out[key]; dup {
 				return fmt.Errorf("group %s emitted twice", key)
 			}
@@ -178,11 +190,7 @@ func TestPartialAggFlushesWhenFull(t *testing.T) {
 	}
 	b, types := spillInput()
 	partialMem := NewMemory(128 << 10)
-	partial, err := NewHashAgg(NewValues(types, b), []int{0, 1}, []AggSpec{
-		{Func: AggCountStar, Arg: -1, Filter: -1, ResultType: vec.Int64},
-		{Func: AggSum, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Type{Kind: vec.KindNumeric}},
-		{Func: AggMax, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Int64},
-	}, partialMem)
+	partial, err := NewHashAgg(NewValues(types, b), []int{0, 1}, spillAggs(), partialMem)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,19 +209,7 @@ func TestPartialAggFlushesWhenFull(t *testing.T) {
 	rows := 0
 	err = Drain(context.Background(), final, func(o *vec.Batch) error {
 		for k := 0; k < o.Len; k++ {
-			row := o.Row(k)
-			var key, val string
-			for c, col := range o.Cols {
-				s := "NULL"
-				if !col.Nulls.IsNull(row) {
-					s = string(vec.AppendText(nil, col, row, nil))
-				}
-				if c < 2 {
-					key += s + "|"
-				} else {
-					val += s + "|"
-				}
-			}
+			key, val := groupText(o, k)
 			got[key] = val
 			rows++
 		}

@@ -297,7 +297,7 @@ func (w *windowOp) Next(ctx context.Context) (*vec.Batch, error) {
 }
 
 func (w *windowOp) load(ctx context.Context) error {
-	cols, n, err := materialiseInput(ctx, w.in, w.inTypes, &w.acct)
+	cols, n, err := materialiseInput(ctx, w.in, w.inTypes, &w.acct, nil)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/apiarydb/apiary/exec/vec"
@@ -347,22 +346,36 @@ func encodingName(n int64) string {
 // encodingNumber compares names as PostgreSQL does, ignoring case and
 // punctuation ("utf-8" is UTF8); -1 for an unknown name.
 func encodingNumber(name string) int32 {
-	clean := func(s string) string {
-		var b strings.Builder
-		for _, r := range strings.ToUpper(s) {
-			if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
-				b.WriteRune(r)
-			}
-		}
-		return b.String()
-	}
-	want := clean(name)
-	for i, e := range encodingNames {
-		if clean(e) == want {
-			return int32(i)
-		}
+	if n, ok := encodingNumbers[cleanEncodingName(name)]; ok {
+		return n
 	}
 	return -1
+}
+
+// encodingNumbers indexes encodingNames by cleanEncodingName, so that a
+// lookup per row cleans only its argument.
+var encodingNumbers = func() map[string]int32 {
+	m := make(map[string]int32, len(encodingNames))
+	for i, e := range encodingNames {
+		m[cleanEncodingName(e)] = int32(i)
+	}
+	return m
+}()
+
+// cleanEncodingName is an encoding name upper-cased, with only its ASCII
+// letters and digits, as PostgreSQL's clean_encoding_name keeps them.
+func cleanEncodingName(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+			out = append(out, c-'a'+'A')
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			out = append(out, c)
+		}
+	}
+	return string(out)
 }
 
 // formatType is format_type(oid, typmod): NULL for a NULL type, a NULL

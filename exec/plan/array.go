@@ -72,8 +72,8 @@ func (b *binder) bindPG(e tree.Expr) (expr.Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if k, ok := x.(*expr.Const); ok && k.Untyped {
-			return expr.Coerce(x, vec.Text)
+		if x, err = untypedAsText(x); err != nil {
+			return nil, err
 		}
 		if x.Type().Kind != vec.KindText {
 			return nil, sqlerr.New(sqlerr.DatatypeMismatch, "collations are not supported by type %s", x.Type())
@@ -188,10 +188,8 @@ func (b *binder) bindArrayAgg(e *tree.FuncExpr) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if k, ok := arg.(*expr.Const); ok && k.Untyped {
-		if arg, err = expr.Coerce(arg, vec.Text); err != nil {
-			return nil, err
-		}
+	if arg, err = untypedAsText(arg); err != nil {
+		return nil, err
 	}
 	at, err := arrayOfColumn(arg.Type())
 	if err != nil {

@@ -694,6 +694,19 @@ func splitCorrelated(conjs []expr.Expr) (inner, outer []expr.Expr, rest []expr.E
 	return inner, outer, rest
 }
 
+// unifyKeys brings each pair of equality keys to the type "=" compares
+// them in, in place, so that a hash join matches their values.
+func unifyKeys(lkeys, rkeys []expr.Expr) error {
+	for i := range lkeys {
+		l, r, err := expr.Unify(lkeys[i], rkeys[i], "=")
+		if err != nil {
+			return err
+		}
+		lkeys[i], rkeys[i] = l, r
+	}
+	return nil
+}
+
 // outerToCol turns outer references into column references over the
 // enclosing scope and shifts the subquery's own columns by innerBase.
 func outerToCol(e expr.Expr, innerBase int) expr.Expr {
@@ -766,13 +779,10 @@ func (p *Planner) subqueryJoin(cur node, sc *scope, sq subqueryConj) (node, erro
 				in, out = append(in, v), append(out, inLefts[i])
 			}
 		}
-		for i := range in {
-			l, r, err := expr.Unify(out[i], in[i], "=")
-			if err != nil {
-				return nil, err
-			}
-			lkeys, rkeys = append(lkeys, l), append(rkeys, r)
+		if err := unifyKeys(out, in); err != nil {
+			return nil, err
 		}
+		lkeys, rkeys = out, in
 		for _, x := range rest {
 			rx := outerToCol(x, width)
 			if residual == nil {
@@ -857,12 +867,8 @@ func (b *binder) correlatedScalar(sq *tree.Subquery) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i := range in {
-		l, r, err := expr.Unify(out[i], in[i], "=")
-		if err != nil {
-			return nil, err
-		}
-		out[i], in[i] = l, r
+	if err := unifyKeys(out, in); err != nil {
+		return nil, err
 	}
 	nk := len(in)
 	fc := b.from
@@ -870,10 +876,8 @@ func (b *binder) correlatedScalar(sq *tree.Subquery) (expr.Expr, error) {
 		// A plain value: at most one row per correlation key, else 21000.
 		// Grouping by the keys with count(*) and min(value) finds both the
 		// value and the rows that would break that rule.
-		if k, ok := v.(*expr.Const); ok && k.Untyped {
-			if v, err = expr.Coerce(v, vec.Text); err != nil {
-				return nil, err
-			}
+		if v, err = untypedAsText(v); err != nil {
+			return nil, err
 		}
 		mt, err := colexec.AggResultType(colexec.AggMin, v.Type(), "min")
 		if err != nil {
@@ -1059,12 +1063,8 @@ func (p *Planner) planJoinUnit(t *tree.JoinTableExpr, outer *scope) (*unit, erro
 			residual = a
 		}
 	}
-	for i := range lkeys {
-		l, r, err := expr.Unify(lkeys[i], rkeys[i], "=")
-		if err != nil {
-			return nil, err
-		}
-		lkeys[i], rkeys[i] = l, r
+	if err := unifyKeys(lkeys, rkeys); err != nil {
+		return nil, err
 	}
 	var n node
 	if swap {
@@ -1397,12 +1397,8 @@ func (b *binder) bindExists(sq *tree.Subquery) (expr.Expr, error) {
 	if len(rest) > 0 || len(in) == 0 || b.from == nil {
 		return nil, unsupported("EXISTS correlated by other than equalities is supported only as a WHERE condition")
 	}
-	for i := range in {
-		l, r, err := expr.Unify(out[i], in[i], "=")
-		if err != nil {
-			return nil, err
-		}
-		out[i], in[i] = l, r
+	if err := unifyKeys(out, in); err != nil {
+		return nil, err
 	}
 	nk := len(in)
 	fc := b.from

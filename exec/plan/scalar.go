@@ -287,6 +287,16 @@ func (b *binder) bindCast(e *tree.CastExpr) (expr.Expr, error) {
 	return expr.NewCast(x, t)
 }
 
+// untypedAsText resolves an untyped literal ('abc', NULL) to text, as
+// PostgreSQL resolves an unknown-type value nothing else gives a type;
+// other expressions come back as they are.
+func untypedAsText(x expr.Expr) (expr.Expr, error) {
+	if k, ok := x.(*expr.Const); ok && k.Untyped {
+		return expr.Coerce(x, vec.Text)
+	}
+	return x, nil
+}
+
 // castToPlainNumeric casts to numeric without a declared scale the way
 // PostgreSQL does, keeping the value's own scale: '1.25'::numeric and
 // 1.25::numeric are 1.25 (not 1.250000), an integer gets scale 0. Other
@@ -655,10 +665,8 @@ func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (exp
 		if err != nil {
 			return nil, err
 		}
-		if k, ok := arg.(*expr.Const); ok && k.Untyped {
-			if arg, err = expr.Coerce(arg, vec.Text); err != nil {
-				return nil, err
-			}
+		if arg, err = untypedAsText(arg); err != nil {
+			return nil, err
 		}
 		call.arg = arg
 	}

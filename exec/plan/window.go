@@ -105,10 +105,8 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 			if err != nil {
 				return nil, err
 			}
-			if k, ok := x.(*expr.Const); ok && k.Untyped {
-				if x, err = expr.Coerce(x, vec.Text); err != nil {
-					return nil, err
-				}
+			if x, err = untypedAsText(x); err != nil {
+				return nil, err
 			}
 			// Constant offsets, counts and defaults are parameters.
 			if k, ok := x.(*expr.Const); ok && i > 0 || (name == "ntile" && ok) {

@@ -365,20 +365,12 @@ func appendArrayElemText(dst, s []byte) []byte {
 			break
 		}
 	}
-	if !quote {
-		return append(dst, s...)
-	}
-	dst = append(dst, '"')
-	for _, c := range s {
-		if c == '"' || c == '\\' {
-			dst = append(dst, '\\')
-		}
-		dst = append(dst, c)
-	}
-	return append(dst, '"')
+	return appendMaybeQuoted(dst, s, quote, false)
 }
 
-// appendRecordField quotes a record field as record_out does.
+// appendRecordField quotes a record field as record_out does: when it is
+// empty or holds a parenthesis, quote, backslash, comma or white space;
+// quotes and backslashes inside are doubled.
 func appendRecordField(dst, s []byte) []byte {
 	quote := len(s) == 0
 	for _, c := range s {
@@ -387,13 +379,24 @@ func appendRecordField(dst, s []byte) []byte {
 			break
 		}
 	}
+	return appendMaybeQuoted(dst, s, quote, true)
+}
+
+// appendMaybeQuoted appends s as it is or, when quote is set, in double
+// quotes with each quote and backslash inside doubled (record_out) or
+// preceded by a backslash (array_out).
+func appendMaybeQuoted(dst, s []byte, quote, double bool) []byte {
 	if !quote {
 		return append(dst, s...)
 	}
 	dst = append(dst, '"')
 	for _, c := range s {
 		if c == '"' || c == '\\' {
-			dst = append(dst, c)
+			if double {
+				dst = append(dst, c)
+			} else {
+				dst = append(dst, '\\')
+			}
 		}
 		dst = append(dst, c)
 	}

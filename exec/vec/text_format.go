@@ -60,13 +60,9 @@ func AppendTextFormat(dst []byte, v *Vec, row int, f TextFormat) []byte {
 // digits, fixed notation otherwise, trailing zeros dropped. A float4 is
 // widened first, as C widens it for printf.
 func AppendFloatDigits(dst []byte, f float64, digits int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(dst, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(dst, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(dst, "-Infinity"...)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		// Spelled as at any extra_float_digits.
+		return AppendFloat(dst, f, 64)
 	}
 	// strconv's 'g' with an explicit precision follows C's rule for the
 	// choice of notation and drops trailing zeros as %g does.

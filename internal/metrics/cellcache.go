@@ -17,12 +17,11 @@ func (m *Metrics) SetCellCache(read func() CellCacheTotals) { m.cellCache.Store(
 
 // registerCellCache registers the cell cache's collectors, reading src.
 func registerCellCache(f factory, src *atomic.Pointer[func() CellCacheTotals]) {
-	counter := func(name, help string, field func(CellCacheTotals) int64) {
-		f.counterOf(name, help, loaded(src, func(read *func() CellCacheTotals) int64 { return field((*read)()) }))
+	value := func(field func(CellCacheTotals) int64) func() float64 {
+		return loaded(src, func(read *func() CellCacheTotals) int64 { return field((*read)()) })
 	}
-	gauge := func(name, help string, field func(CellCacheTotals) int64) {
-		f.gaugeOf(name, help, loaded(src, func(read *func() CellCacheTotals) int64 { return field((*read)()) }))
-	}
+	counter := func(name, help string, field func(CellCacheTotals) int64) { f.counterOf(name, help, value(field)) }
+	gauge := func(name, help string, field func(CellCacheTotals) int64) { f.gaugeOf(name, help, value(field)) }
 	counter("apiary_cell_cache_hits_total", "Cell reads served from the local cell cache.",
 		func(t CellCacheTotals) int64 { return t.Hits })
 	counter("apiary_cell_cache_misses_total", "Cell reads that found no local copy.",
