@@ -1,7 +1,6 @@
 package swarm
 
 import (
-	"hash/fnv"
 	"math"
 
 	"github.com/apiarydb/apiary/exec"
@@ -22,16 +21,32 @@ type Assigner func(key string, candidates []Member, tried []string) string
 // cell keeps getting it; a node with twice the bees wins about twice the
 // keys.
 func Rendezvous(key string, candidates []Member, _ []string) string {
-	return rendezvous(key, usable(candidates))
+	return rendezvous(key, weigh(usable(candidates)))
 }
 
-func rendezvous(key string, candidates []Member) string {
+// candidate is a node as placement sees it, its Weight worked out once per
+// placement rather than once per key.
+type candidate struct {
+	node   string
+	weight float64
+	filter CacheFilter
+}
+
+func weigh(members []Member) []candidate {
+	out := make([]candidate, len(members))
+	for i, m := range members {
+		out[i] = candidate{node: m.Node, weight: Weight(m), filter: m.CachedFilter}
+	}
+	return out
+}
+
+func rendezvous(key string, candidates []candidate) string {
 	best, bestScore := "", math.Inf(-1)
-	for _, m := range candidates {
-		u := unitHash(key, m.Node)
-		score := -Weight(m) / math.Log(u)
-		if score > bestScore || (score == bestScore && m.Node < best) {
-			best, bestScore = m.Node, score
+	keyHash := hashKey(key)
+	for _, c := range candidates {
+		score := -c.weight / math.Log(unitHash(keyHash, c.node))
+		if score > bestScore || (score == bestScore && c.node < best) {
+			best, bestScore = c.node, score
 		}
 	}
 	return best
@@ -83,13 +98,14 @@ func usable(candidates []Member) []Member {
 	return cool
 }
 
-// unitHash maps (key, node) to a number in the open interval (0, 1).
-func unitHash(key, node string) float64 {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(key))
-	_, _ = h.Write([]byte{0})
-	_, _ = h.Write([]byte(node))
-	x := h.Sum64()
+// hashKey is the part of unitHash that depends on the key alone, worked
+// out once for all the candidates.
+func hashKey(key string) uint64 { return fnv64a(fnv64a(fnvOffset64, key), "\x00") }
+
+// unitHash maps (key, node), the key as hashKey's, to a number in the
+// open interval (0, 1).
+func unitHash(keyHash uint64, node string) float64 {
+	x := fnv64a(keyHash, node)
 	// FNV's low bits mix poorly on short inputs; a finaliser spreads them
 	// before the top 53 bits become the fraction.
 	x ^= x >> 33
@@ -98,4 +114,21 @@ func unitHash(key, node string) float64 {
 	x *= 0xc4ceb9fe1a85ec53
 	x ^= x >> 33
 	return (float64(x>>11) + 0.5) / (1 << 53)
+}
+
+// FNV-1a's 64-bit offset basis and prime.
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
+
+// fnv64a continues the FNV-1a hash h over s: hash/fnv's New64a, without
+// the allocations it costs per call, which Place would pay for every cell
+// and every node.
+func fnv64a(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime64
+	}
+	return h
 }

@@ -1,9 +1,5 @@
 package swarm
 
-import (
-	"hash/fnv"
-)
-
 // A node's heartbeat carries a Bloom filter of the cells its local cache
 // holds, so a coordinator can prefer, for each cell, a node that would
 // read it from its own disk. A Bloom filter answers "maybe" for keys it
@@ -43,10 +39,16 @@ func NewCacheFilter(keys []string) CacheFilter {
 
 // MayContain reports whether key may be in the filter; false is certain.
 func (f CacheFilter) MayContain(key string) bool {
+	h1, h2 := filterHashes(key)
+	return f.mayContain(h1, h2)
+}
+
+// mayContain is MayContain for a key whose filterHashes are known: Place
+// hashes each cell once for all the nodes' filters.
+func (f CacheFilter) mayContain(h1, h2 uint32) bool {
 	if len(f) == 0 {
 		return false
 	}
-	h1, h2 := filterHashes(key)
 	for i := uint32(0); i < cacheFilterHashes; i++ {
 		bit := (h1 + i*h2) % uint32(len(f)*8)
 		if f[bit/8]&(1<<(bit%8)) == 0 {
@@ -57,11 +59,11 @@ func (f CacheFilter) MayContain(key string) bool {
 }
 
 // filterHashes derives the filter's hashes from one 64-bit FNV-1a hash
-// (double hashing: h1 + i·h2); h2 is odd so the probes differ.
+// (double hashing: h1 + i·h2); h2 is odd so the probes differ. Filters
+// travel between nodes: changing this function changes what every older
+// node's filter means.
 func filterHashes(key string) (uint32, uint32) {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(key))
-	x := h.Sum64()
+	x := fnv64a(fnvOffset64, key)
 	x ^= x >> 33
 	x *= 0xff51afd7ed558ccd
 	x ^= x >> 33

@@ -356,6 +356,19 @@ func (c *Coordinator) snapshot() []Member {
 	return c.cfg.Members.Snapshot()
 }
 
+// workers are the alive members that take tasks: the candidates for
+// placement and for every attempt. A coordinator-only node runs no
+// worker: an attempt sent there would wait out its deadline.
+func (c *Coordinator) workers() []Member {
+	var out []Member
+	for _, m := range c.snapshot() {
+		if m.State == Alive && m.TakesTasks() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
 func (c *Coordinator) members() map[string]Member {
 	out := map[string]Member{}
 	for _, m := range c.snapshot() {
@@ -373,18 +386,13 @@ func (c *Coordinator) assign(ctx context.Context, query int64, qdir string, r *t
 	if len(r.attempts) >= c.cfg.MaxAttempts {
 		return c.exhausted(query, r)
 	}
-	var alive, fresh []Member
 	tried := make([]string, len(r.attempts))
 	for i, a := range r.attempts {
 		tried[i] = a.node
 	}
-	for _, m := range c.snapshot() {
-		if m.State != Alive || !m.TakesTasks() {
-			// A coordinator-only node runs no worker: an attempt sent
-			// there would wait out its deadline.
-			continue
-		}
-		alive = append(alive, m)
+	alive := c.workers()
+	var fresh []Member
+	for _, m := range alive {
 		if !slices.Contains(tried, m.Node) {
 			fresh = append(fresh, m)
 		}
@@ -485,7 +493,26 @@ func (c *Coordinator) readError(ctx context.Context, qdir string, r *taskRun) (e
 	if err := json.Unmarshal(data, &em); err != nil {
 		em = errorMeta{Code: string(sqlerr.InternalError), Message: "damaged error object"}
 	}
+	if !isSQLSTATE(em.Code) {
+		// A query error's code reaches the client: only a well-formed one
+		// may; anything else is the node's failure, and retried.
+		em.Code = string(sqlerr.InternalError)
+	}
 	return em, nil
+}
+
+// isSQLSTATE reports whether code has a SQLSTATE's form: five digits or
+// upper-case letters.
+func isSQLSTATE(code string) bool {
+	if len(code) != 5 {
+		return false
+	}
+	for i := 0; i < len(code); i++ {
+		if c := code[i]; (c < '0' || c > '9') && (c < 'A' || c > 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *Coordinator) storageError(ctx context.Context, what string, err error) error {

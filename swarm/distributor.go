@@ -32,17 +32,7 @@ func NewDistributor(coord *Coordinator) *Distributor {
 // count: they are alive, and Place gives them work only when no other
 // node is left.
 func (d *Distributor) Alive() int {
-	return len(d.alive())
-}
-
-func (d *Distributor) alive() []Member {
-	var out []Member
-	for _, m := range d.coord.snapshot() {
-		if m.State == Alive && m.TakesTasks() {
-			out = append(out, m)
-		}
-	}
-	return out
+	return len(d.coord.workers())
 }
 
 // Place chooses a node for each key by weighted rendezvous hashing over
@@ -52,7 +42,7 @@ func (d *Distributor) alive() []Member {
 // cell (its heartbeat's filter) is preferred up to a little over its
 // share. It returns nil when no node is alive.
 func (d *Distributor) Place(keys []string) []string {
-	candidates := usable(d.alive())
+	candidates := weigh(usable(d.coord.workers()))
 	if len(candidates) == 0 {
 		return nil
 	}
@@ -63,28 +53,29 @@ func (d *Distributor) Place(keys []string) []string {
 	// rendezvous hashing decides, so in a steady swarm each cell goes to
 	// the node rendezvous picked last time, whose cache holds it.
 	var total float64
-	for _, m := range candidates {
-		total += Weight(m)
+	for _, c := range candidates {
+		total += c.weight
 	}
 	room := make(map[string]int, len(candidates))
-	for _, m := range candidates {
-		room[m.Node] = int(1.25*float64(len(keys))*Weight(m)/total) + 1
+	for _, c := range candidates {
+		room[c.node] = int(1.25*float64(len(keys))*c.weight/total) + 1
 	}
-	filters := slices.ContainsFunc(candidates, func(m Member) bool { return len(m.CachedFilter) > 0 })
+	filters := slices.ContainsFunc(candidates, func(c candidate) bool { return len(c.filter) > 0 })
 	out := make([]string, len(keys))
-	holders := make([]Member, 0, len(candidates))
-	open := make([]Member, 0, len(candidates))
+	holders := make([]candidate, 0, len(candidates))
+	open := make([]candidate, 0, len(candidates))
 	for i, key := range keys {
 		if !filters {
 			out[i] = rendezvous(key, candidates)
 			continue
 		}
+		h1, h2 := filterHashes(key)
 		holders, open = holders[:0], open[:0]
-		for _, m := range candidates {
-			if room[m.Node] > 0 {
-				open = append(open, m)
-				if m.CachedFilter.MayContain(key) {
-					holders = append(holders, m)
+		for _, c := range candidates {
+			if room[c.node] > 0 {
+				open = append(open, c)
+				if c.filter.mayContain(h1, h2) {
+					holders = append(holders, c)
 				}
 			}
 		}

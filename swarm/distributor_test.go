@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"testing"
 
@@ -204,23 +205,13 @@ func TestFirstAttemptGoesToPlacedNode(t *testing.T) {
 func TestRetryLeavesDeadPlacedNode(t *testing.T) {
 	c := newCluster(t, CoordinatorConfig{}, "a", "b", "c")
 	started := make(chan struct{}, 1)
-	c.start("b", func(ctx context.Context, _ []byte) ([]byte, error) {
-		started <- struct{}{}
-		<-ctx.Done()
-		return nil, ctx.Err()
-	})
+	c.start("b", holdUntilCancelled(started))
 	c.start("a", echo("a"))
 	c.start("c", echo("c"))
 	d := NewDistributor(c.coord)
-	type outcome struct {
-		results [][]byte
-		err     error
-	}
-	out := make(chan outcome, 1)
-	go func() {
-		r, err := d.Run(context.Background(), 0, []exec.SwarmTask{{Node: "b", Payload: []byte("task0")}})
-		out <- outcome{r, err}
-	}()
+	out := runInBackground(func() ([][]byte, error) {
+		return d.Run(context.Background(), 0, []exec.SwarmTask{{Node: "b", Payload: []byte("task0")}})
+	})
 	<-started
 	c.members.set("b", Dead)
 	o := <-out
@@ -448,5 +439,22 @@ func TestPlacePrefersCachedCells(t *testing.T) {
 	}
 	if n > 130 {
 		t.Errorf("the node holding every cell took %d of 300", n)
+	}
+}
+
+// Filters travel between nodes and placements should not move across an
+// upgrade: the hand-written FNV-1a must hash as hash/fnv does.
+func TestFNVMatchesTheStandardLibrary(t *testing.T) {
+	for _, s := range []string{"", "a", "frames/h/b/f/data/cell-001.parquet", "n\x00ü"} {
+		h := fnv.New64a()
+		_, _ = h.Write([]byte(s))
+		if got, want := fnv64a(fnvOffset64, s), h.Sum64(); got != want {
+			t.Errorf("fnv64a(%q) = %x, want %x", s, got, want)
+		}
+		h.Reset()
+		_, _ = h.Write([]byte(s + "\x00node-b"))
+		if got, want := fnv64a(hashKey(s), "node-b"), h.Sum64(); got != want {
+			t.Errorf("fnv64a over %q and a node = %x, want %x", s, got, want)
+		}
 	}
 }

@@ -93,14 +93,20 @@ func (f LoadFunc) Load() Load { return f() }
 type CacheSummary struct {
 	Cells int64
 	Bytes int64
-	// Keys are the object keys of the cells held.
-	Keys []string
+	// Generation changes whenever the set of cells held does: the writer
+	// rebuilds the heartbeat's filter only then.
+	Generation uint64
 }
 
 // CacheSummarizer reports the local cell cache's contents; the cache
 // implements it.
 type CacheSummarizer interface {
 	CacheSummary() CacheSummary
+	// CacheKeys lists the object keys of the cells held, at the summary's
+	// generation or later. The writer calls it only when the generation
+	// moved: listing and hashing every cell each beat would cost a large
+	// cache's node more than the beat itself.
+	CacheKeys() []string
 }
 
 // Clock is where the swarm reads the time. Observers only subtract its
@@ -152,8 +158,13 @@ type Writer struct {
 	key     string
 	started time.Time
 
-	mu  sync.Mutex // serialises writes so Seq only grows
+	mu  sync.Mutex // serialises writes so Seq only grows; guards what follows
 	seq uint64
+	// filter is the cache's filter as of filterGen; built says whether
+	// one was built yet (generation 0 is a real one).
+	filter    CacheFilter
+	filterGen uint64
+	built     bool
 }
 
 // NewWriter returns a writer; nothing is written until Beat or Run.
@@ -198,7 +209,13 @@ func (w *Writer) write(ctx context.Context, leaving bool) error {
 	}
 	if w.cfg.Cache != nil {
 		c := w.cfg.Cache.CacheSummary()
-		hb.CachedCells, hb.CachedBytes, hb.CachedFilter = c.Cells, c.Bytes, NewCacheFilter(c.Keys)
+		if !w.built || c.Generation != w.filterGen {
+			// The keys are as new as the generation or newer: a change
+			// between the two reads moves the generation again, and the
+			// next beat rebuilds.
+			w.filter, w.filterGen, w.built = NewCacheFilter(w.cfg.Cache.CacheKeys()), c.Generation, true
+		}
+		hb.CachedCells, hb.CachedBytes, hb.CachedFilter = c.Cells, c.Bytes, w.filter
 	}
 	data, err := json.Marshal(hb)
 	if err != nil {

@@ -2,6 +2,7 @@ package swarm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -175,6 +176,31 @@ func TestTasksRunOnThreeWorkers(t *testing.T) {
 	}
 }
 
+// holdUntilCancelled is a handler that says on started that it began and
+// then runs until its attempt is cancelled.
+func holdUntilCancelled(started chan<- struct{}) Handler {
+	return func(ctx context.Context, _ []byte) ([]byte, error) {
+		started <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+}
+
+// runOutcome is what a query run in the background returned.
+type runOutcome struct {
+	results [][]byte
+	err     error
+}
+
+func runInBackground(run func() ([][]byte, error)) <-chan runOutcome {
+	out := make(chan runOutcome, 1)
+	go func() {
+		r, err := run()
+		out <- runOutcome{r, err}
+	}()
+	return out
+}
+
 // pickFirst assigns every task to the first candidate, to make tests
 // deterministic.
 func pickFirst(_ string, candidates []Member, _ []string) string { return candidates[0].Node }
@@ -182,21 +208,9 @@ func pickFirst(_ string, candidates []Member, _ []string) string { return candid
 func TestTaskReassignedWhenItsWorkerDies(t *testing.T) {
 	c := newCluster(t, CoordinatorConfig{Assign: pickFirst}, "a", "b")
 	started := make(chan struct{}, 1)
-	c.start("a", func(ctx context.Context, _ []byte) ([]byte, error) {
-		started <- struct{}{}
-		<-ctx.Done()
-		return nil, ctx.Err()
-	})
+	c.start("a", holdUntilCancelled(started))
 	c.start("b", echo("b"))
-	type outcome struct {
-		results [][]byte
-		err     error
-	}
-	out := make(chan outcome, 1)
-	go func() {
-		r, err := c.coord.Run(context.Background(), 0, payloads(1))
-		out <- outcome{r, err}
-	}()
+	out := runInBackground(func() ([][]byte, error) { return c.coord.Run(context.Background(), 0, payloads(1)) })
 	<-started
 	c.stop("a")
 	c.members.set("a", Dead)
@@ -276,6 +290,10 @@ func TestDuplicateAndLateCompletionIgnored(t *testing.T) {
 	if got := string(results[0]); got != "TASK0@b" {
 		t.Errorf("result %q, want TASK0@b", got)
 	}
+	// a finishes once the query's objects are gone, as a late attempt
+	// does; one finishing while they are being removed can leave its
+	// writes to the sweeper, which is not what this test is about.
+	c.coord.Wait()
 	close(release)
 	<-finished
 	c.waitEmpty()
@@ -489,5 +507,64 @@ func TestWorkerPollIsOneList(t *testing.T) {
 	}
 	if l, g := store.lists.Load(), store.gets.Load(); l != 1 || g != 0 {
 		t.Errorf("one poll made %d LISTs and %d GETs, want 1 and 0", l, g)
+	}
+}
+
+// A task object that does not decode is claimed and failed as a storage
+// error, so its coordinator retries at once, and it is not read again at
+// the next poll.
+func TestWorkerFailsDamagedTaskObject(t *testing.T) {
+	store := &countingStore{Store: objstore.NewMem()}
+	ctx := context.Background()
+	q := queryDir("inc-x", 1)
+	if err := store.Put(ctx, q+anchorName, []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Put(ctx, taskObjectKey(q, 0, 1, "me"), []byte("{not json")); err != nil {
+		t.Fatal(err)
+	}
+	ran := false
+	w := NewWorker(WorkerConfig{Store: store, Node: "me", PollInterval: time.Second,
+		Handler: func(context.Context, []byte) ([]byte, error) { ran = true; return nil, nil }})
+	if err := w.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	data, err := store.Get(ctx, attemptDir(q, 0, 1)+errorName)
+	if err != nil {
+		t.Fatalf("no error object for the damaged task: %v", err)
+	}
+	var em errorMeta
+	if err := json.Unmarshal(data, &em); err != nil || sqlerr.Code(em.Code) != sqlerr.IOError || isQueryError(sqlerr.Code(em.Code)) {
+		t.Errorf("error object %s (%v), want 58030, which the coordinator retries", data, err)
+	}
+	if _, err := store.Stat(ctx, attemptDir(q, 0, 1)+claimName); err != nil {
+		t.Errorf("the damaged attempt is not claimed: %v", err)
+	}
+	gets := store.gets.Load()
+	if err := w.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if g := store.gets.Load(); g != gets || ran {
+		t.Errorf("the next poll read %d objects (want none); handler ran: %v", g-gets, ran)
+	}
+}
+
+// An error object whose code is no SQLSTATE does not reach the client as
+// one: it counts as the node's failure, message kept.
+func TestMalformedErrorCodeIsTheNodes(t *testing.T) {
+	store := objstore.NewMem()
+	c := NewCoordinator(CoordinatorConfig{Store: store, Node: "coord", Incarnation: "inc-coord"})
+	q := queryDir("inc-coord", 1)
+	ctx := context.Background()
+	for code, want := range map[string]sqlerr.Code{"22012": sqlerr.DivisionByZero, "ab cd": sqlerr.InternalError,
+		"2201": sqlerr.InternalError, "": sqlerr.InternalError} {
+		data, _ := json.Marshal(errorMeta{Code: code, Message: "boom", Node: "a"})
+		if err := store.Put(ctx, attemptDir(q, 0, 1)+errorName, data); err != nil {
+			t.Fatal(err)
+		}
+		em, err := c.readError(ctx, q, &taskRun{attempts: []attempt{{node: "a"}}})
+		if err != nil || sqlerr.Code(em.Code) != want || em.Message != "boom" {
+			t.Errorf("code %q read as %+v, %v; want %s, message kept", code, em, err, want)
+		}
 	}
 }

@@ -156,6 +156,12 @@ func (v *View) read(ctx context.Context, info objstore.ObjectInfo) error {
 		// node it stood for goes silent and turns suspect as it should.
 		return fmt.Errorf("swarm: heartbeat %s is not valid: %w", info.Key, err)
 	}
+	if node, _ := nodeFromKey(info.Key); hb.Node != node || hb.Incarnation == "" {
+		// Tasks are addressed by node name and fenced by incarnation: a
+		// member without either, or under another's name, would take
+		// work no worker claims.
+		return fmt.Errorf("swarm: heartbeat %s is not valid: it names node %q, incarnation %q", info.Key, hb.Node, hb.Incarnation)
+	}
 
 	v.mu.Lock()
 	defer v.mu.Unlock()

@@ -230,10 +230,20 @@ func TestViewSkipsForeignAndBrokenObjects(t *testing.T) {
 	if err := store.Put(ctx, HeartbeatKey("broken"), []byte("{not json")); err != nil {
 		t.Fatal(err)
 	}
+	// Well-formed JSON, but no node to address tasks to: one under
+	// another's name, one without a name, one without an incarnation.
+	for key, hb := range map[string]string{"impostor": `{"node":"ok","incarnation":"x","seq":1}`,
+		"nameless": `{"incarnation":"x","seq":1}`, "unborn": `{"node":"unborn","seq":1}`} {
+		if err := store.Put(ctx, HeartbeatKey(key), []byte(hb)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	beat(t, NewWriter(WriterConfig{Store: store, Node: "ok", Interval: testInterval, Clock: clock}))
 	err := v.Refresh(ctx)
-	if err == nil || !strings.Contains(err.Error(), "broken") {
-		t.Fatalf("refresh error %v, want one naming the broken heartbeat", err)
+	for _, bad := range []string{"broken", "impostor", "nameless", "unborn"} {
+		if err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("refresh error %v, want one naming the %s heartbeat", err, bad)
+		}
 	}
 	expectStates(t, v, "ok=alive/1")
 }
@@ -285,6 +295,68 @@ func TestHeartbeatContent(t *testing.T) {
 type cacheStub struct{ s CacheSummary }
 
 func (c cacheStub) CacheSummary() CacheSummary { return c.s }
+func (c cacheStub) CacheKeys() []string        { return nil }
+
+// changingCache is a cell cache whose cells a test sets, counting how
+// often the writer lists them.
+type changingCache struct {
+	keys       []string
+	generation uint64
+	listed     int
+}
+
+func (c *changingCache) CacheSummary() CacheSummary {
+	return CacheSummary{Cells: int64(len(c.keys)), Generation: c.generation}
+}
+
+func (c *changingCache) CacheKeys() []string {
+	c.listed++
+	return c.keys
+}
+
+func (c *changingCache) hold(keys ...string) {
+	c.keys = keys
+	c.generation++
+}
+
+// The writer lists the cache and builds its filter once per generation,
+// not once per beat, and the filter it writes follows the cells held.
+func TestHeartbeatFilterFollowsTheCache(t *testing.T) {
+	store := objstore.NewMem()
+	cache := &changingCache{keys: []string{"frames/f/data/a.parquet"}}
+	w := NewWriter(WriterConfig{Store: store, Node: "a", Interval: testInterval, Cache: cache})
+	written := func() Heartbeat {
+		t.Helper()
+		data, err := store.Get(context.Background(), HeartbeatKey("a"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hb Heartbeat
+		if err := json.Unmarshal(data, &hb); err != nil {
+			t.Fatal(err)
+		}
+		return hb
+	}
+	for range 3 {
+		beat(t, w)
+	}
+	if hb := written(); cache.listed != 1 || !hb.CachedFilter.MayContain("frames/f/data/a.parquet") {
+		t.Fatalf("three beats over one generation listed the cache %d times (want 1); filter holds a: %v",
+			cache.listed, hb.CachedFilter.MayContain("frames/f/data/a.parquet"))
+	}
+	cache.hold("frames/f/data/b.parquet")
+	beat(t, w)
+	beat(t, w)
+	hb := written()
+	if cache.listed != 2 || !hb.CachedFilter.MayContain("frames/f/data/b.parquet") || hb.CachedFilter.MayContain("frames/f/data/a.parquet") {
+		t.Errorf("after the cache changed: listed %d times (want 2), filter %x", cache.listed, hb.CachedFilter)
+	}
+	cache.hold()
+	beat(t, w)
+	if hb := written(); cache.listed != 3 || hb.CachedFilter != nil || hb.CachedCells != 0 {
+		t.Errorf("an emptied cache: listed %d times (want 3), filter %x, cells %d", cache.listed, hb.CachedFilter, hb.CachedCells)
+	}
+}
 
 // A failed write must not use up a sequence number, or the observer
 // could see the same number twice for different beats.

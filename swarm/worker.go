@@ -190,15 +190,21 @@ func (w *Worker) claim(ctx context.Context, k taskKey) error {
 		return err
 	}
 	var meta taskMeta
-	if err := json.Unmarshal(data, &meta); err != nil {
-		w.cfg.Logger.Warn("swarm: ignoring a damaged task object", "key", key, "err", err)
-		return nil
-	}
+	merr := json.Unmarshal(data, &meta)
 	claim, _ := json.Marshal(map[string]string{"node": w.cfg.Node, "incarnation": w.cfg.Incarnation})
 	if err := w.cfg.Store.PutIfAbsent(ctx, dir+claimName, claim); errors.Is(err, objstore.ErrExist) {
 		return nil
 	} else if err != nil {
 		return err
+	}
+	if merr != nil {
+		// Claimed and failed rather than skipped: skipped, it would be
+		// read again at every poll while its coordinator waited out the
+		// deadline. As a storage error (not the query's), the next
+		// attempt is written afresh, at once.
+		w.cfg.Logger.Warn("swarm: a damaged task object fails its attempt", "key", key, "err", merr)
+		data, _ := json.Marshal(errorMeta{Code: string(sqlerr.IOError), Message: "damaged task object: " + merr.Error(), Node: w.cfg.Node})
+		return w.cfg.Store.Put(ctx, dir+errorName, data)
 	}
 	tctx, cancel := context.WithCancelCause(ctx)
 	stopTimer := func() {}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -27,31 +26,10 @@ import (
 // clients, so every layer — wire, session, catalog, ledger, cells, storage —
 // is the one users get.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-func apiaryBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "apiary-e2e-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "apiary")
-		cmd := exec.Command("go", "build", "-o", binPath, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.RemoveApiaryBinary()
+	os.Exit(code)
 }
 
 // node is a running `apiary serve` process.
@@ -77,15 +55,7 @@ func startNode(t *testing.T, storage string) *node {
 // for its ready line. It is stopped with SIGTERM at cleanup.
 func startNodeArgs(t *testing.T, args ...string) *node {
 	t.Helper()
-	n := launchNode(t, nil, args...)
-	select {
-	case <-n.ready:
-	case <-n.done:
-		t.Fatalf("apiary serve exited before it was ready:\n%s", n.logText())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("apiary serve not ready after 30s:\n%s", n.logText())
-	}
-	return n.node
+	return launchNode(t, nil, args...).waitReady(t)
 }
 
 // launchedNode is a node whose ready line may not have come yet.
@@ -94,11 +64,24 @@ type launchedNode struct {
 	ready chan struct{} // closed once addr and http are set
 }
 
+// waitReady waits, with a deadline, for the node's ready line.
+func (n launchedNode) waitReady(t *testing.T) *node {
+	t.Helper()
+	select {
+	case <-n.ready:
+	case <-n.done:
+		t.Fatalf("apiary serve %s exited before it was ready:\n%s", strings.Join(n.cmd.Args[1:], " "), n.logText())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("apiary serve %s not ready after 30s:\n%s", strings.Join(n.cmd.Args[1:], " "), n.logText())
+	}
+	return n.node
+}
+
 // launchNode starts `apiary serve` with args and extra environment
 // variables, without waiting for it.
 func launchNode(t *testing.T, env []string, args ...string) launchedNode {
 	t.Helper()
-	cmd := exec.Command(apiaryBinary(t), append([]string{"serve"}, args...)...)
+	cmd := exec.Command(testenv.ApiaryBinary(t), append([]string{"serve"}, args...)...)
 	// Each node gets a cell cache of its own, outside the source tree.
 	cmd.Env = append(append(os.Environ(), "APIARY_CACHE_DIR="+t.TempDir()), env...)
 	stderr, err := cmd.StderrPipe()

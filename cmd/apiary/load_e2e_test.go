@@ -352,7 +352,7 @@ func TestLoadCommand(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	bin := apiaryBinary(t)
+	bin := testenv.ApiaryBinary(t)
 	run := func(args ...string) (string, string, error) {
 		var stdout, stderr bytes.Buffer
 		cmd := exec.Command(bin, args...)

@@ -50,14 +50,9 @@ const httpShutdownTimeout = 5 * time.Second
 
 func serve(args []string, stdout, stderr io.Writer) int {
 	start := time.Now()
-	cmd := newCommand("serve", "serve [flags]", serveAbout)
-	flags := config.RegisterFlags(cmd.fs)
-	if code, ok := cmd.parse(args, 0, stdout, stderr); !ok {
+	cfg, code, ok := nodeConfig(newCommand("serve", "serve [flags]", serveAbout), args, stdout, stderr)
+	if !ok {
 		return code
-	}
-	cfg := loadConfig("serve", flags, stderr)
-	if cfg == nil {
-		return exitUsage
 	}
 	srvCfg, err := serverConfig(cfg)
 	if err != nil {
@@ -70,9 +65,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		log.Warn(w)
 	}
 
-	hw := hardware.Detect(hardware.Options{CacheDir: cfg.Node.CacheDir})
-	budgets := hardware.Derive(hw, hardware.Overrides{Bees: cfg.Bees.Count, BeeMemory: cfg.Bees.Memory})
-	limit, _ := hardware.ApplyMemoryLimit(budgets.MemoryLimit, os.Getenv)
+	hw, budgets, limit, _ := detectBudgets(cfg)
 	logHardware(log, hw, budgets, limit)
 	if cfg.Node.CacheSize < 0 {
 		cfg.Node.CacheSize = cellcache.AutoMaxBytes(hw.DiskFree)
@@ -381,5 +374,7 @@ type cacheSummary struct{ c *cellcache.Cache }
 
 func (s cacheSummary) CacheSummary() swarm.CacheSummary {
 	n, b := s.c.Summary()
-	return swarm.CacheSummary{Cells: int64(n), Bytes: b, Keys: s.c.Keys()}
+	return swarm.CacheSummary{Cells: int64(n), Bytes: b, Generation: s.c.Generation()}
 }
+
+func (s cacheSummary) CacheKeys() []string { return s.c.Keys() }

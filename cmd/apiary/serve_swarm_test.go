@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	apiaryexec "github.com/apiarydb/apiary/exec"
+	"github.com/apiarydb/apiary/internal/config"
+	"github.com/apiarydb/apiary/internal/hardware"
 	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/swarm"
 )
@@ -23,13 +26,7 @@ func TestServeRunsFragments(t *testing.T) {
 	n := launchNode(t, []string{fragmentDelayEnv + "=" + delay.String()}, "--listen", "127.0.0.1:0", "--http", "off",
 		"--storage", "file://"+dir, "--name", "worker", "--heartbeat-interval", "100ms", "--suspect-after", "500ms",
 		"--dead-after", "1s", "--swarm-poll-interval", "5ms")
-	select {
-	case <-n.ready:
-	case <-n.done:
-		t.Fatalf("apiary serve exited before it was ready:\n%s", n.logText())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("apiary serve not ready after 30s:\n%s", n.logText())
-	}
+	n.waitReady(t)
 	if !strings.Contains(n.logText(), fragmentDelayEnv) {
 		t.Errorf("no warning about the test hook in the log:\n%s", n.logText())
 	}
@@ -57,6 +54,8 @@ func TestServeRunsFragments(t *testing.T) {
 
 	coord := swarm.NewCoordinator(swarm.CoordinatorConfig{Store: store, Members: view, Node: "test", Incarnation: swarm.NewIncarnation(),
 		PollInterval: 5 * time.Millisecond, TaskTimeout: 20 * time.Second})
+	// The query's objects go in the background: before the directory does.
+	t.Cleanup(coord.Wait)
 	payload, err := apiaryexec.MarshalFragment(apiaryexec.Fragment{Hive: "apiary", User: "apiary", SQL: "SELECT 41 + 1 AS answer"})
 	if err != nil {
 		t.Fatal(err)
@@ -86,5 +85,29 @@ func TestServeRunsFragments(t *testing.T) {
 	}
 	if rows := coord.SystemTasks(); len(rows) != 1 || rows[0].Node != "worker" || rows[0].Attempts != 1 {
 		t.Errorf("system.tasks %+v", rows)
+	}
+}
+
+// A test hook set to something that is not a duration refuses to start
+// the node, rather than running with no delay or a wrong one.
+func TestServeRejectsBadFragmentDelay(t *testing.T) {
+	store := objstore.NewMem()
+	view := swarm.NewView(swarm.ViewConfig{Store: store, Interval: time.Second, SuspectAfter: 3 * time.Second, DeadAfter: 6 * time.Second})
+	cfg := config.Swarm{PollInterval: 50 * time.Millisecond, TaskTimeout: time.Minute, MaxAttempts: 3, Worker: true}
+	quiet := slog.New(slog.DiscardHandler)
+	for _, v := range []string{"soon", "-1s", "5"} {
+		t.Setenv(fragmentDelayEnv, v)
+		if _, err := newSwarmWiring(cfg, store, view, "a", "inc-a", "127.0.0.1:1", hardware.Budgets{Bees: 1}, quiet); err == nil ||
+			!strings.Contains(err.Error(), fragmentDelayEnv) {
+			t.Errorf("%s=%q: err %v, want one naming the variable", fragmentDelayEnv, v, err)
+		}
+	}
+	t.Setenv(fragmentDelayEnv, "250ms")
+	w, err := newSwarmWiring(cfg, store, view, "a", "inc-a", "127.0.0.1:1", hardware.Budgets{Bees: 1}, quiet)
+	if err != nil {
+		t.Fatalf("250ms: %v", err)
+	}
+	if w.delay != 250*time.Millisecond {
+		t.Errorf("250ms: delay %v", w.delay)
 	}
 }

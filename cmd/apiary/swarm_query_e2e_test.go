@@ -35,15 +35,7 @@ func startQueryNode(t *testing.T, storage, name string, env []string, args ...st
 	all := append([]string{"--listen", "127.0.0.1:0", "--http", "off", "--storage", storage, "--name", name,
 		"--heartbeat-interval", "100ms", "--suspect-after", "500ms", "--dead-after", "1s",
 		"--swarm-poll-interval", "20ms", "--log-level", "debug"}, args...)
-	n := launchNode(t, env, all...)
-	select {
-	case <-n.ready:
-	case <-n.done:
-		t.Fatalf("apiary serve %s exited before it was ready:\n%s", name, n.logText())
-	case <-time.After(30 * time.Second):
-		t.Fatalf("apiary serve %s not ready after 30s:\n%s", name, n.logText())
-	}
-	return n.node
+	return launchNode(t, env, all...).waitReady(t)
 }
 
 // kill ends the node's process with SIGKILL and waits for it.
@@ -155,35 +147,12 @@ func loadTPCH(t *testing.T, n *node, sf float64) {
 		if err := tpch.Generate(sf, tab.Name, &csv, tpch.CSV); err != nil {
 			t.Fatal(err)
 		}
-		for _, chunk := range splitLines(csv.Bytes(), 6, 1000) {
+		for _, chunk := range tpch.SplitLines(csv.Bytes(), 6, 1000) {
 			if _, err := conn.PgConn().CopyFrom(ctx, bytes.NewReader(chunk), "COPY "+tab.Name+" FROM STDIN (FORMAT csv)"); err != nil {
 				t.Fatalf("COPY %s: %v", tab.Name, err)
 			}
 		}
 	}
-}
-
-// splitLines cuts data into at most parts pieces on line boundaries, each
-// of at least minLines lines.
-func splitLines(data []byte, parts, minLines int) [][]byte {
-	lines := bytes.Count(data, []byte{'\n'})
-	per := max(lines/parts+1, minLines)
-	var out [][]byte
-	for len(data) > 0 {
-		end, seen := 0, 0
-		for end < len(data) && seen < per {
-			i := bytes.IndexByte(data[end:], '\n')
-			if i < 0 {
-				end = len(data)
-				break
-			}
-			end += i + 1
-			seen++
-		}
-		out = append(out, data[:end])
-		data = data[end:]
-	}
-	return out
 }
 
 // taskRow is one row of system.tasks.
@@ -356,6 +325,20 @@ func loadCells(t *testing.T, n *node, cells, rows int) {
 
 const eventsQuery = "SELECT kind, count(*), sum(amount), min(id), max(id) FROM events GROUP BY kind ORDER BY kind"
 
+// eventsAnswer loads events through a, coordinator of nodes a, b and c,
+// waits until a sees all three alive, and returns eventsQuery's answer on
+// a alone and a session on a to watch system.tasks through.
+func eventsAnswer(t *testing.T, a *node, cells, rows int) (textResult, *pgx.Conn) {
+	t.Helper()
+	loadCells(t, a, cells, rows)
+	waitForStates(t, a, "a=alive b=alive c=alive")
+	want, err := queryText(context.Background(), session(t, a, "never"), eventsQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return want, session(t, a, "never")
+}
+
 // queryOutcome is what a query running in the background returned.
 type queryOutcome struct {
 	res  textResult
@@ -400,15 +383,7 @@ func TestSwarmWorkerKilledMidQuery(t *testing.T) {
 	a := startQueryNode(t, storage, "a", nil)
 	b := startQueryNode(t, storage, "b", []string{fragmentDelayEnv + "=1h"})
 	startQueryNode(t, storage, "c", nil)
-	loadCells(t, a, 24, 500)
-	waitForStates(t, a, "a=alive b=alive c=alive")
-
-	ctx := context.Background()
-	want, err := queryText(ctx, session(t, a, "never"), eventsQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	watch := session(t, a, "never")
+	want, watch := eventsAnswer(t, a, 24, 500)
 	before := systemTasks(t, watch)
 	outcome := queryInBackground(session(t, a, "always"), eventsQuery)
 	onB := waitForTasks(t, watch, before, "a task running on b", func(rows []taskRow) bool {
@@ -450,15 +425,7 @@ func TestSwarmEveryWorkerGone(t *testing.T) {
 	hold := []string{fragmentDelayEnv + "=1h"}
 	b := startQueryNode(t, storage, "b", hold)
 	c := startQueryNode(t, storage, "c", hold)
-	loadCells(t, a, 12, 200)
-	waitForStates(t, a, "a=alive b=alive c=alive")
-
-	ctx := context.Background()
-	want, err := queryText(ctx, session(t, a, "never"), eventsQuery)
-	if err != nil {
-		t.Fatal(err)
-	}
-	watch := session(t, a, "never")
+	want, watch := eventsAnswer(t, a, 12, 200)
 	always := session(t, a, "always")
 	before := systemTasks(t, watch)
 	outcome := queryInBackground(always, eventsQuery)
@@ -497,7 +464,7 @@ func TestSwarmEveryWorkerGone(t *testing.T) {
 	startQueryNode(t, storage, "b", nil)
 	waitForStates(t, a, "a=alive b=alive c=dead")
 	before = systemTasks(t, watch)
-	got, err := queryText(ctx, always, eventsQuery)
+	got, err := queryText(context.Background(), always, eventsQuery)
 	if err != nil {
 		t.Fatalf("with b back, the query fails: %v\nlog:\n%s", err, fragmentsLogged(a))
 	}

@@ -103,6 +103,9 @@ type Cache struct {
 	lru     *list.List         // of *entry, most recent at the front; guarded by mu
 	bytes   int64              // sum of entries' sizes; guarded by mu
 	flights map[string]*flight // fetches in progress, by key; guarded by mu
+	// generation moves whenever entries gains or loses a key (Generation);
+	// guarded by mu.
+	generation uint64
 
 	hits, misses, fetches, fetchedBytes, evictions atomic.Int64
 }
@@ -240,6 +243,7 @@ func (c *Cache) rebuild(ctx context.Context) error {
 		c.entries[f.key] = e
 		c.bytes += f.size
 	}
+	c.generation++
 	// The bound may have shrunk since the last run.
 	c.evictLocked(0)
 	return nil
@@ -342,6 +346,18 @@ func (c *Cache) Keys() []string {
 	return keys
 }
 
+// Generation changes whenever the set of cells held does (a cell fetched,
+// evicted or dropped), so that the heartbeat lists Keys and rebuilds its
+// filter only then. A nil Cache stays at 0.
+func (c *Cache) Generation() uint64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.generation
+}
+
 // Contains reports whether a local copy of key is held.
 func (c *Cache) Contains(key string) bool {
 	c.mu.Lock()
@@ -376,6 +392,7 @@ func (c *Cache) removeLocked(e *entry) {
 	c.lru.Remove(e.elem)
 	delete(c.entries, e.key)
 	c.bytes -= e.size
+	c.generation++
 	if err := os.Remove(c.path(e.key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		c.log.Warn("cell cache: removing a cached cell failed", "key", e.key, "err", err)
 	}

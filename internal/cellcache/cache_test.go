@@ -417,6 +417,40 @@ func TestPutAndDeleteDropLocalCopy(t *testing.T) {
 	}
 }
 
+// The generation moves when the set of cells held changes, and only then:
+// the heartbeat rebuilds its filter of Keys on a move.
+func TestGenerationFollowsTheCellsHeld(t *testing.T) {
+	ctx := context.Background()
+	inner := objstore.NewMem()
+	for i := range 3 {
+		put(t, inner, cellKey(i), cellData(i, 100))
+	}
+	c := newTestCache(t, inner, t.TempDir(), 200)
+	last := c.Generation()
+	step := func(what string, moves bool, do func()) {
+		t.Helper()
+		do()
+		if g := c.Generation(); (g != last) != moves {
+			t.Errorf("%s: generation %d after %d; want a move: %v", what, g, last, moves)
+		}
+		last = c.Generation()
+	}
+	step("a miss fetches a cell", true, func() { mustGet(t, c, cellKey(0), cellData(0, 100)) })
+	step("a hit", false, func() { mustGet(t, c, cellKey(0), cellData(0, 100)) })
+	step("a read that is no cell", false, func() { _, _ = c.Get(ctx, "frames/f1/_ledger/1.json") })
+	step("a second cell", true, func() { mustGet(t, c, cellKey(1), cellData(1, 100)) })
+	step("a third evicts the first", true, func() { mustGet(t, c, cellKey(2), cellData(2, 100)) })
+	step("a delete drops a cell", true, func() {
+		if err := c.Delete(ctx, cellKey(2)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var none *Cache
+	if g := none.Generation(); g != 0 {
+		t.Errorf("nil cache at generation %d", g)
+	}
+}
+
 // The cache is a Store: it passes the backends' conformance suite.
 func TestConformance(t *testing.T) {
 	objstoretest.Run(t, func(t *testing.T) objstore.Store {

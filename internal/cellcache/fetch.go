@@ -195,5 +195,6 @@ func (c *Cache) install(key, tmp string, size int64) error {
 	e.elem = c.lru.PushFront(e)
 	c.entries[key] = e
 	c.bytes += size
+	c.generation++
 	return nil
 }

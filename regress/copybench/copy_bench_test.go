@@ -32,9 +32,7 @@ func TestMain(m *testing.M) {
 	if genDir != "" {
 		os.RemoveAll(genDir)
 	}
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testenv.RemoveApiaryBinary()
 	os.Exit(code)
 }
 
@@ -97,42 +95,12 @@ func lineitemCSV(tb testing.TB) (path string, size, rows int64) {
 	return genPath, genSize, genRows
 }
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
-)
-
-// apiaryBinary builds cmd/apiary once, without the race detector, so the
-// server measured is the one users run.
-func apiaryBinary(tb testing.TB) string {
-	tb.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "apiary-copybench-bin-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "apiary")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/apiary")
-		cmd.Dir = testenv.ModuleRoot()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		tb.Fatal(buildErr)
-	}
-	return binPath
-}
-
 var readyRe = regexp.MustCompile(`msg="apiary node ready".* addr=(\S+)`)
 
 // startApiary runs `apiary serve` on storage and returns its address.
 func startApiary(tb testing.TB, storage string) string {
 	tb.Helper()
-	cmd := exec.Command(apiaryBinary(tb), "serve", "--listen", "127.0.0.1:0", "--storage", storage, "--name", "copybench")
+	cmd := exec.Command(testenv.ApiaryBinary(tb), "serve", "--listen", "127.0.0.1:0", "--storage", storage, "--name", "copybench")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		tb.Fatal(err)

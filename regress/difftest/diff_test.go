@@ -33,27 +33,14 @@ type fileStats struct {
 // TestDiff runs the corpus on PostgreSQL and Apiary. Subtests: "load" (every
 // table loaded into Apiary) and one per corpus file.
 func TestDiff(t *testing.T) {
-	queries, err := LoadCorpus(corpusDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pending, err := ReadPending(pendingPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	queries, pending := corpusAndPending(t)
 	env := Open(t)
 	t.Logf("loaded %d tables into %s and Apiary in %v", len(env.Tables), env.PG.Version(), env.LoadTime.Round(1e6))
 
-	var files []string
-	byFile := map[string][]*Query{}
+	files, byFile := groupByFile(queries)
 	known := map[string]bool{}
 	for i := range queries {
-		q := &queries[i]
-		if _, ok := byFile[q.File]; !ok {
-			files = append(files, q.File)
-		}
-		byFile[q.File] = append(byFile[q.File], q)
-		known[q.ID()] = true
+		known[queries[i].ID()] = true
 	}
 
 	var slow []string
@@ -153,6 +140,34 @@ func TestDiff(t *testing.T) {
 	if len(slow) > 0 {
 		t.Logf("queries slower than %v:\n  %s", slowQuery, strings.Join(slow, "\n  "))
 	}
+}
+
+// corpusAndPending reads the corpus and the list of pending queries.
+func corpusAndPending(t *testing.T) ([]Query, *Pending) {
+	t.Helper()
+	queries, err := LoadCorpus(corpusDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := ReadPending(pendingPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return queries, pending
+}
+
+// groupByFile returns the corpus files in order and each file's queries,
+// for one subtest per file.
+func groupByFile(queries []Query) (files []string, byFile map[string][]*Query) {
+	byFile = map[string][]*Query{}
+	for i := range queries {
+		q := &queries[i]
+		if _, ok := byFile[q.File]; !ok {
+			files = append(files, q.File)
+		}
+		byFile[q.File] = append(byFile[q.File], q)
+	}
+	return files, byFile
 }
 
 // slowQuery is the time over which the summary names a query.

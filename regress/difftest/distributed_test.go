@@ -10,25 +10,10 @@ import (
 // the answers still equal PostgreSQL's. Queries pending in TestDiff may
 // fail here too; any other failure is a distribution bug.
 func TestDiffDistributed(t *testing.T) {
-	queries, err := LoadCorpus(corpusDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pending, err := ReadPending(pendingPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	queries, pending := corpusAndPending(t)
 	env := Open(t)
 	before, _ := distributedQueries()
-	byFile := map[string][]*Query{}
-	var files []string
-	for i := range queries {
-		q := &queries[i]
-		if _, ok := byFile[q.File]; !ok {
-			files = append(files, q.File)
-		}
-		byFile[q.File] = append(byFile[q.File], q)
-	}
+	files, byFile := groupByFile(queries)
 	total := 0
 	for _, file := range files {
 		t.Run(file, func(t *testing.T) {

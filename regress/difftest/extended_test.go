@@ -28,14 +28,7 @@ var selectLike = regexp.MustCompile(`(?is)^\s*(select|with|values|\()`)
 // extended protocol end to end and every binary encoder against the text
 // output PostgreSQL already vouches for.
 func TestExtendedProtocol(t *testing.T) {
-	queries, err := LoadCorpus(corpusDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pending, err := ReadPending(pendingPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	queries, pending := corpusAndPending(t)
 	env := Open(t)
 	ctx := context.Background()
 	simple, err := env.connectApiary(ctx)

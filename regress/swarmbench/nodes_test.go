@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
@@ -24,35 +23,13 @@ import (
 	"github.com/apiarydb/apiary/internal/testenv"
 )
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
-)
-
 // apiaryBinary is APIARY_BIN, or a binary built once for the test run.
 func apiaryBinary(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("APIARY_BIN"); p != "" {
 		return p
 	}
-	buildOnce.Do(func() {
-		if binDir, buildErr = os.MkdirTemp("", "apiary-swarmbench-bin-"); buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "apiary")
-		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/apiary")
-		cmd.Dir = testenv.ModuleRoot()
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return testenv.ApiaryBinary(t)
 }
 
 // node is one `apiary serve` process.

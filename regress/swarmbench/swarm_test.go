@@ -16,15 +16,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/apiarydb/apiary/internal/testenv"
 	"github.com/apiarydb/apiary/objstore/objstoretest"
 	"github.com/apiarydb/apiary/regress/tpch"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testenv.RemoveApiaryBinary()
 	os.Exit(code)
 }
 
@@ -89,7 +88,7 @@ func loadTPCH(t *testing.T, n *node, sf float64, chunks int) time.Duration {
 		if err := tpch.Generate(sf, tab.Name, &csv, tpch.CSV); err != nil {
 			t.Fatal(err)
 		}
-		for i, part := range splitLines(csv.Bytes(), chunks, 10000) {
+		for i, part := range tpch.SplitLines(csv.Bytes(), chunks, 10000) {
 			path := filepath.Join(dir, fmt.Sprintf("%s-%02d.csv", tab.Name, i))
 			if err := os.WriteFile(path, part, 0o644); err != nil {
 				t.Fatal(err)
@@ -103,27 +102,6 @@ func loadTPCH(t *testing.T, n *node, sf float64, chunks int) time.Duration {
 		}
 	}
 	return took
-}
-
-// splitLines cuts data into at most parts pieces on line boundaries, each
-// of at least minLines lines.
-func splitLines(data []byte, parts, minLines int) [][]byte {
-	per := max(bytes.Count(data, []byte{'\n'})/parts+1, minLines)
-	var out [][]byte
-	for len(data) > 0 {
-		end := 0
-		for seen := 0; end < len(data) && seen < per; seen++ {
-			i := bytes.IndexByte(data[end:], '\n')
-			if i < 0 {
-				end = len(data)
-				break
-			}
-			end += i + 1
-		}
-		out = append(out, data[:end])
-		data = data[end:]
-	}
-	return out
 }
 
 // pgxRunner runs queries on one session.

@@ -516,3 +516,23 @@ func TestQueries(t *testing.T) {
 		t.Error("Q23 accepted")
 	}
 }
+
+func TestSplitLines(t *testing.T) {
+	data := []byte("1\n2\n3\n4\n5\n6\n7")
+	for _, tc := range []struct {
+		parts, minLines int
+		want            string
+	}{
+		{3, 1, `["1\n2\n3\n" "4\n5\n6\n" "7"]`},
+		{3, 4, `["1\n2\n3\n4\n" "5\n6\n7"]`},
+		{1, 1, `["1\n2\n3\n4\n5\n6\n7"]`},
+		{10, 1, `["1\n" "2\n" "3\n" "4\n" "5\n" "6\n" "7"]`},
+	} {
+		if got := fmt.Sprintf("%q", SplitLines(data, tc.parts, tc.minLines)); got != tc.want {
+			t.Errorf("SplitLines(%d parts, %d lines) = %s, want %s", tc.parts, tc.minLines, got, tc.want)
+		}
+	}
+	if got := SplitLines(nil, 3, 1); got != nil {
+		t.Errorf("SplitLines(nil) = %q", got)
+	}
+}

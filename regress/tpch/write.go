@@ -176,3 +176,26 @@ func Count(sf float64, table string) (int64, error) {
 	}
 	return 0, fmt.Errorf("tpch: unknown table %q", table)
 }
+
+// SplitLines cuts generated text into at most parts pieces on line
+// boundaries, each of at least minLines lines but the last: a loader that
+// COPYs a large table piece by piece gives it several cells, as a frame
+// loaded in batches has, so that a swarm has cells to share out.
+func SplitLines(data []byte, parts, minLines int) [][]byte {
+	per := max(bytes.Count(data, []byte{'\n'})/parts+1, minLines)
+	var out [][]byte
+	for len(data) > 0 {
+		end := 0
+		for seen := 0; end < len(data) && seen < per; seen++ {
+			i := bytes.IndexByte(data[end:], '\n')
+			if i < 0 {
+				end = len(data)
+				break
+			}
+			end += i + 1
+		}
+		out = append(out, data[:end])
+		data = data[end:]
+	}
+	return out
+}
