@@ -86,7 +86,7 @@ func (x *HashExchange) produce(ctx context.Context, in Operator) {
 	fanout := len(x.outs)
 	sels := make([][]int32, fanout)
 	keyCols := make([]*vec.Vec, len(x.keys))
-	var buf []byte
+	var hashes, scratch []uint64
 	err := Drain(ctx, in, func(b *vec.Batch) error {
 		for p := range sels {
 			sels[p] = sels[p][:0]
@@ -94,12 +94,13 @@ func (x *HashExchange) produce(ctx context.Context, in Operator) {
 		for i, k := range x.keys {
 			keyCols[i] = b.Cols[k]
 		}
-		for k := 0; k < b.Len; k++ {
-			row := b.Row(k)
-			// The high half of the hash: spill partitions use the low
-			// bits, and any number of consumers gets an even share.
-			p := int((keyHash(keyCols, row, &buf) >> 32) % uint64(fanout))
-			sels[p] = append(sels[p], int32(row))
+		hashes, scratch = hashKeys(keyCols, b, hashes, scratch)
+		for k, hv := range hashes {
+			// The high half of the hash: the consumers' tables index by
+			// its top bits, but any number of consumers gets an even
+			// share.
+			p := int((hv >> 32) % uint64(fanout))
+			sels[p] = append(sels[p], int32(b.Row(k)))
 		}
 		for p, sel := range sels {
 			if len(sel) == 0 {

@@ -45,6 +45,10 @@ type JoinBuild struct {
 	head      []int32 // first build row per key id, -1 none
 	next      []int32 // next build row with the same key
 	rightNull bool    // some right key is NULL (NOT IN)
+	// keyIsRow says that every build row has its own key and key id i is
+	// row i, as when the build side is a table's primary key: a probe
+	// then needs neither head nor next.
+	keyIsRow  bool
 	n         int
 	accounted int64
 	closeOnce sync.Once
@@ -89,6 +93,7 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 		keyTypes = append(keyTypes, rtypes[k])
 	}
 	jb.table = newHashTable(keyTypes, jb.mem)
+	jb.keyIsRow = true
 	var ids []int32
 	var scratch probeScratch
 	var keyCols []*vec.Vec
@@ -124,8 +129,10 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 			jb.next = append(jb.next, -1)
 			if !jb.NullsEqual && anyNull(keyCols, b.Row(k)) {
 				jb.rightNull = true
+				jb.keyIsRow = false
 				continue
 			}
+			jb.keyIsRow = jb.keyIsRow && ids[k] == int32(base+k)
 			jb.head = chainRow(jb.head, jb.next, ids[k], int32(base+k))
 		}
 		return nil
@@ -307,9 +314,11 @@ func (j *HashJoin) startProbe(b *vec.Batch) error {
 		return err
 	}
 	// A NULL key never matches, even the NULL group a key table keeps.
-	for k := 0; k < b.Len && !j.jb.NullsEqual; k++ {
-		if anyNull(j.keyCols, b.Row(k)) {
-			j.probeIDs[k] = -2
+	if !j.jb.NullsEqual && anyNulls(j.keyCols) {
+		for k := 0; k < b.Len; k++ {
+			if anyNull(j.keyCols, b.Row(k)) {
+				j.probeIDs[k] = -2
+			}
 		}
 	}
 	j.matchedL = growZero(j.matchedL[:0], b.Len)
@@ -324,6 +333,17 @@ func (j *HashJoin) expand() (*vec.Batch, error) {
 	b := j.probe
 	head, next := j.jb.head, j.jb.next
 	j.pairL, j.pairR = j.pairL[:0], j.pairR[:0]
+	if j.jb.keyIsRow && j.probeK < b.Len {
+		// At most one pair per probe row, so a probe batch fits one
+		// output batch.
+		for k, id := range j.probeIDs[:b.Len] {
+			if id >= 0 {
+				j.pairL = append(j.pairL, int32(k))
+				j.pairR = append(j.pairR, id)
+			}
+		}
+		j.probeK = b.Len
+	}
 	for j.probeK < b.Len && len(j.pairL) < BatchSize {
 		k := j.probeK
 		if j.chain == -1 {

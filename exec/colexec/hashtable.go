@@ -3,6 +3,7 @@ package colexec
 import (
 	"encoding/binary"
 	"math"
+	"unsafe"
 
 	"github.com/apiarydb/apiary/exec/vec"
 )
@@ -11,32 +12,51 @@ import (
 // keeps the distinct keys column-wise. Aggregation uses the ids as group
 // numbers and joins as build-row chain heads.
 //
-// A single integer-like key (integers, dates, timestamps, numerics, bools)
-// uses an open-addressing table of int64s; other keys are encoded into a
-// byte string per row and looked up in a Go map, which allocates only when a
-// new key is inserted.
+// A single integer-like key (integers, dates, timestamps, numerics, bools),
+// or two narrow ones packed, uses an open-addressing table of the key
+// values themselves ("int mode"). Other keys use the same table of 64-bit
+// hashes computed a batch at a time (keyhash.go), and a hash match is
+// confirmed by comparing the row with the stored key.
 type hashTable struct {
 	types []vec.Type
 	keys  []*vec.Vec // distinct keys, one vector per key column
 	mem   *Memory
 
-	intMode   bool
-	packed    bool    // two narrow integer keys packed into one int64
-	slots     []int32 // id+1, 0 = empty
-	intKeys   []int64 // the (packed) key of each id in int mode
+	intMode bool
+	packed  bool // two narrow integer keys packed into one int64
+	// slots is the open-addressing table: in int mode each slot holds its
+	// key, otherwise the key's hash, beside its id, so that a probe
+	// touches one cache line. (With millions of keys, a second array
+	// indexed by id cost a second miss per probe and per rehashed key.)
+	slots     []intSlot
 	inSlots   int
 	shift     uint
-	strs      map[string]int32 // encoded keys: every key outside int mode, keys with NULLs in it
+	strs      map[string]int32 // int mode's keys with a NULL in them, encoded
 	n         int
 	accounted int64
+}
+
+// intSlot is one slot of the table: a (packed) key in int mode or a key's
+// hash otherwise, and its id+1, 0 marking an empty slot.
+type intSlot struct {
+	key int64
+	id  int32
 }
 
 // probeScratch is a caller's reusable buffers for find; each bee has its
 // own, so that bees can probe one built table at once.
 type probeScratch struct {
-	ints, ints2 []int64
-	buf         []byte
+	ints, ints2    []int64
+	hashes, hashed []uint64
+	buf            []byte
+	touched        int32 // keeps the prefetching loads alive
 }
+
+// prefetchSlots is the table size past which find first touches the slot
+// of every row of a batch in a loop of independent loads, which the CPU
+// overlaps, before the probe loop proper, whose loads wait on each other
+// (a probe decides whether to step on). Smaller tables stay in cache.
+const prefetchSlots = 1 << 15
 
 func newHashTable(types []vec.Type, mem *Memory) *hashTable {
 	h := &hashTable{types: types, mem: mem, strs: map[string]int32{}}
@@ -50,10 +70,8 @@ func newHashTable(types []vec.Type, mem *Memory) *hashTable {
 		// Two 32-bit keys (TPC-H's partsupp key) pack into one int64.
 		h.intMode, h.packed = true, true
 	}
-	if h.intMode {
-		h.slots = make([]int32, 1024)
-		h.shift = 64 - 10
-	}
+	h.slots = make([]intSlot, 1024)
+	h.shift = 64 - 10
 	return h
 }
 
@@ -124,14 +142,7 @@ func hashInt(x int64, shift uint) uint64 {
 // several goroutines may probe at once with their own scratch.
 func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool, scratch *probeScratch) error {
 	if !h.intMode {
-		for k := 0; k < b.Len; k++ {
-			id, err := h.findEncoded(cols, b.Row(k), insert, scratch)
-			if err != nil {
-				return err
-			}
-			ids[k] = id
-		}
-		return nil
+		return h.findHashed(cols, b, ids, insert, scratch)
 	}
 	vals := readInts(cols[0], b, scratch.ints)
 	hasNulls := cols[0].Nulls.Any()
@@ -143,7 +154,18 @@ func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool
 		hasNulls = hasNulls || cols[1].Nulls.Any()
 	}
 	scratch.ints = vals
+	if len(h.slots) > prefetchSlots {
+		var touched int32
+		for _, x := range vals {
+			touched += h.slots[hashInt(x, h.shift)].id
+		}
+		scratch.touched = touched
+	}
 	mask := uint64(len(h.slots) - 1)
+	// Data is often clustered by its key (lineitem by order key, facts by
+	// time), so a row whose key equals the previous row's takes that id
+	// without a probe. Ids never move, even when the table rehashes.
+	prevKey, prevID, havePrev := int64(0), int32(0), false
 	for k, x := range vals {
 		if hasNulls && anyNull(cols, b.Row(k)) {
 			// Keys holding NULLs are rare: they go through the encoded
@@ -155,18 +177,20 @@ func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool
 			ids[k] = id
 			continue
 		}
+		if havePrev && x == prevKey {
+			ids[k] = prevID
+			continue
+		}
 		s := hashInt(x, h.shift)
 		for {
-			slot := h.slots[s]
-			if slot == 0 {
+			slot := &h.slots[s]
+			if slot.id == 0 {
 				if !insert {
 					ids[k] = -1
 					break
 				}
 				id := h.newID(cols, b.Row(k))
-				h.intKeys = growZero(h.intKeys, int(id)+1)
-				h.intKeys[id] = x
-				h.slots[s] = id + 1
+				*slot = intSlot{key: x, id: id + 1}
 				h.inSlots++
 				ids[k] = id
 				if 2*h.inSlots > len(h.slots) {
@@ -177,14 +201,159 @@ func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool
 				}
 				break
 			}
-			if h.intKeys[slot-1] == x {
-				ids[k] = slot - 1
+			if slot.key == x {
+				ids[k] = slot.id - 1
 				break
 			}
 			s = (s + 1) & mask
 		}
+		prevKey, prevID, havePrev = x, ids[k], true
 	}
 	return nil
+}
+
+// findHashed is find outside int mode, in three passes over the batch: a
+// probe by hash alone, which takes the first slot with the row's hash as
+// its candidate; a check of the candidates against the stored keys, a
+// typed loop per key column; and an exact probe, comparing whole keys, for
+// the rows left: new keys to insert, and the rare rows whose hash matched
+// another key.
+func (h *hashTable) findHashed(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool, scratch *probeScratch) error {
+	scratch.hashes, scratch.hashed = tableHash(cols, b, scratch.hashes, scratch.hashed)
+	hashes := scratch.hashes
+	ids = ids[:len(hashes)]
+	if len(h.slots) > prefetchSlots {
+		var touched int32
+		for _, hv := range hashes {
+			touched += h.slots[hv>>h.shift].id
+		}
+		scratch.touched = touched
+	}
+	mask := uint64(len(h.slots) - 1)
+	for k, hv := range hashes {
+		ids[k] = absentKey
+		for s := hv >> h.shift; ; s = (s + 1) & mask {
+			slot := h.slots[s]
+			if slot.id == 0 {
+				break
+			}
+			if uint64(slot.key) == hv {
+				ids[k] = slot.id - 1
+				break
+			}
+		}
+	}
+	for c, kc := range h.keys {
+		checkCandidates(cols[c], kc, b, ids)
+	}
+	var added int64 // bytes of the keys this call stores, accounted at the end
+	for k, id := range ids {
+		if id >= 0 || id == absentKey && !insert {
+			continue
+		}
+		row := b.Row(k)
+		found, inserted, err := h.findExact(cols, row, hashes[k], insert)
+		if inserted {
+			added += keyBytes(cols, row)
+		}
+		ids[k] = found
+		if err != nil {
+			return err
+		}
+	}
+	if added > 0 {
+		return h.grow(added)
+	}
+	return nil
+}
+
+// Candidate states of findHashed between its passes.
+const (
+	absentKey   = -1 // no slot holds the row's hash
+	mismatchKey = -2 // the first slot with the row's hash holds another key
+)
+
+// findExact finds (or with insert adds) row's key, whose hash is hv, and
+// says whether it added it.
+func (h *hashTable) findExact(cols []*vec.Vec, row int, hv uint64, insert bool) (id int32, inserted bool, err error) {
+	mask := uint64(len(h.slots) - 1)
+	for s := hv >> h.shift; ; s = (s + 1) & mask {
+		slot := &h.slots[s]
+		if slot.id == 0 {
+			if !insert {
+				return -1, false, nil
+			}
+			id := h.newID(cols, row)
+			*slot = intSlot{key: int64(hv), id: id + 1}
+			h.inSlots++
+			if 2*h.inSlots > len(h.slots) {
+				err = h.rehash()
+			}
+			return id, true, err
+		}
+		if uint64(slot.key) == hv && keysEqual(cols, row, h.keys, int(slot.id-1)) {
+			return slot.id - 1, false, nil
+		}
+	}
+}
+
+// checkCandidates marks mismatchKey the live rows of b whose candidate id
+// (ids[k] >= 0) holds another value than the row in key column pc; kc is
+// the stored keys' column.
+func checkCandidates(pc, kc *vec.Vec, b *vec.Batch, ids []int32) {
+	probe, stored := []*vec.Vec{pc}, []*vec.Vec{kc}
+	if pc.Nulls.Any() || kc.Nulls.Any() {
+		for k, id := range ids {
+			if id >= 0 && !keysEqual(probe, b.Row(k), stored, int(id)) {
+				ids[k] = mismatchKey
+			}
+		}
+		return
+	}
+	switch kc.Type.Kind {
+	case vec.KindInt32, vec.KindDate:
+		checkFixed(pc.Int32s(), kc.Int32s(), b, ids)
+	case vec.KindInt64, vec.KindNumeric, vec.KindTimestamp, vec.KindTimestampTZ:
+		checkFixed(pc.Int64s(), kc.Int64s(), b, ids)
+	case vec.KindInt16:
+		checkFixed(pc.Int16s(), kc.Int16s(), b, ids)
+	case vec.KindText, vec.KindBytea:
+		p, q := pc.Bytes(), kc.Bytes()
+		for k, id := range ids {
+			if id < 0 {
+				continue
+			}
+			row := b.Row(k)
+			if string(p.Data[p.Offsets[row]:p.Offsets[row+1]]) != string(q.Data[q.Offsets[id]:q.Offsets[id+1]]) {
+				ids[k] = mismatchKey
+			}
+		}
+	default: // bools, floats and intervals compare as they hash
+		for k, id := range ids {
+			if id >= 0 && !keysEqual(probe, b.Row(k), stored, int(id)) {
+				ids[k] = mismatchKey
+			}
+		}
+	}
+}
+
+func checkFixed[T int16 | int32 | int64](p, q []T, b *vec.Batch, ids []int32) {
+	for k, id := range ids {
+		if id >= 0 && p[b.Row(k)] != q[id] {
+			ids[k] = mismatchKey
+		}
+	}
+}
+
+// keyBytes is about what storing row's key costs the key vectors.
+func keyBytes(cols []*vec.Vec, row int) int64 {
+	n := int64(8 * len(cols))
+	for _, c := range cols {
+		if c.Type.Kind == vec.KindText || c.Type.Kind == vec.KindBytea {
+			n += int64(len(c.Bytes().Get(row)))
+		}
+	}
+	return n
 }
 
 func anyNull(cols []*vec.Vec, row int) bool {
@@ -218,28 +387,28 @@ func (h *hashTable) findEncoded(cols []*vec.Vec, row int, insert bool, scratch *
 	}
 	id := h.newID(cols, row)
 	h.strs[string(buf)] = id
-	if h.intMode {
-		// Keep intKeys indexable by id; this entry is never in a slot.
-		h.intKeys = growZero(h.intKeys, int(id)+1)
-	}
 	return id, h.grow(int64(len(buf)) + 48)
 }
 
 func (h *hashTable) rehash() error {
 	n := len(h.slots) * 2
-	if err := h.grow(int64(n-len(h.slots))*4 + int64(h.inSlots)*16); err != nil {
+	// The new slots, and the key vectors' growth since the last rehash.
+	if err := h.grow(int64(n-len(h.slots))*int64(unsafe.Sizeof(intSlot{})) + int64(h.inSlots)*8); err != nil {
 		return err
 	}
 	old := h.slots
-	h.slots = make([]int32, n)
+	h.slots = make([]intSlot, n)
 	h.shift--
 	mask := uint64(n - 1)
 	for _, slot := range old {
-		if slot == 0 {
+		if slot.id == 0 {
 			continue
 		}
-		s := hashInt(h.intKeys[slot-1], h.shift)
-		for h.slots[s] != 0 {
+		s := uint64(slot.key) >> h.shift
+		if h.intMode {
+			s = hashInt(slot.key, h.shift)
+		}
+		for h.slots[s].id != 0 {
 			s = (s + 1) & mask
 		}
 		h.slots[s] = slot
@@ -258,7 +427,7 @@ func (h *hashTable) grow(n int64) error {
 func (h *hashTable) release() {
 	h.mem.Shrink(h.accounted)
 	h.accounted = 0
-	h.slots, h.intKeys, h.strs, h.keys = nil, nil, nil, nil
+	h.slots, h.strs, h.keys = nil, nil, nil
 }
 
 // encodeKey appends a self-delimiting encoding of row's key values: a NULL
@@ -294,10 +463,8 @@ func encodeKey(dst []byte, cols []*vec.Vec, row int) []byte {
 			dst = binary.AppendUvarint(dst, uint64(len(v)))
 			dst = append(dst, v...)
 		case vec.KindInterval:
-			iv := c.Intervals()[row]
 			// Intervals equal by span group together, as in PostgreSQL.
-			span := (int64(iv.Months)*30+int64(iv.Days))*86400_000_000 + iv.Micros
-			dst = binary.LittleEndian.AppendUint64(dst, uint64(span))
+			dst = binary.LittleEndian.AppendUint64(dst, uint64(intervalSpan(c.Intervals()[row])))
 		}
 	}
 	return dst
@@ -311,4 +478,14 @@ func normFloat(f float64) uint64 {
 		return math.Float64bits(math.NaN())
 	}
 	return math.Float64bits(f)
+}
+
+// anyNulls reports whether some column may hold a NULL.
+func anyNulls(cols []*vec.Vec) bool {
+	for _, c := range cols {
+		if c.Nulls.Any() {
+			return true
+		}
+	}
+	return false
 }

@@ -183,9 +183,9 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 		if sb, ok := b.shared[n].(*sharedBuild); ok {
 			jb, rm = sb.jb, sb.m
 		} else {
-			// The build side is built once, by one bee, even when the
-			// probe side runs in several.
-			right, m, err := (&builder{p: b.p, stats: b.stats}).build(n.right, rneed)
+			// The build side is built once even when the probe side
+			// runs in several bees; its input is read by all of them.
+			right, m, err := (&builder{p: b.p, stats: b.stats}).parallel(n.right, rneed)
 			if err != nil {
 				left.Close()
 				return nil, nil, err
@@ -442,7 +442,7 @@ func (b *builder) buildReversed(n *joinNode, lneed, rneed []bool) (colexec.Opera
 	if sm, ok := b.shared[n].(*sharedMark); ok {
 		mb, lm = sm.mb, sm.m
 	} else {
-		left, m, err := (&builder{p: b.p, stats: b.stats}).build(n.left, lneed)
+		left, m, err := (&builder{p: b.p, stats: b.stats}).parallel(n.left, lneed)
 		if err != nil {
 			return nil, nil, err
 		}

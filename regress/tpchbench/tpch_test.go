@@ -27,7 +27,15 @@ import (
 	"github.com/apiarydb/apiary/server"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+// TestMain removes the loaded store after the run: at SF 1 it is about
+// 400 MB, and every run makes a new one.
+func TestMain(m *testing.M) {
+	code := pgtest.Main(m)
+	if tmpDir != "" {
+		os.RemoveAll(tmpDir)
+	}
+	os.Exit(code)
+}
 
 // bench is the loaded pair of systems, shared by the package's tests.
 type bench struct {
