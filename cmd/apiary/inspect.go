@@ -50,22 +50,32 @@ func showHardware(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	hw, b, limit, limitSource := detectBudgets(cfg)
-	writeHardware(stdout, hw, b, limit, limitSource)
+	hw, b, rt := detectBudgets(cfg)
+	writeHardware(stdout, hw, b, rt)
 	return exitOK
 }
 
-// detectBudgets detects the hardware as serve does, derives the budgets
-// cfg asks for and applies the Go runtime's memory limit; it returns the
-// limit in force and where it came from.
-func detectBudgets(cfg *config.Config) (hardware.Info, hardware.Budgets, int64, string) {
-	hw := hardware.Detect(hardware.Options{CacheDir: cfg.Node.CacheDir})
-	b := hardware.Derive(hw, hardware.Overrides{Bees: cfg.Bees.Count, BeeMemory: cfg.Bees.Memory})
-	limit, limitSource := hardware.ApplyMemoryLimit(b.MemoryLimit, os.Getenv)
-	return hw, b, limit, limitSource
+// runtimeSettings are the Go runtime's memory limit and GOGC a node runs
+// with, and where each came from.
+type runtimeSettings struct {
+	memLimit        int64
+	memLimitSource  string
+	gcPercent       int
+	gcPercentSource string
 }
 
-func writeHardware(w io.Writer, hw hardware.Info, b hardware.Budgets, limit int64, limitSource string) {
+// detectBudgets detects the hardware as serve does, derives the budgets
+// cfg asks for and applies the Go runtime's memory limit and GOGC.
+func detectBudgets(cfg *config.Config) (hardware.Info, hardware.Budgets, runtimeSettings) {
+	hw := hardware.Detect(hardware.Options{CacheDir: cfg.Node.CacheDir})
+	b := hardware.Derive(hw, hardware.Overrides{Bees: cfg.Bees.Count, BeeMemory: cfg.Bees.Memory})
+	var rt runtimeSettings
+	rt.memLimit, rt.memLimitSource = hardware.ApplyMemoryLimit(b.MemoryLimit, os.Getenv)
+	rt.gcPercent, rt.gcPercentSource = hardware.ApplyGCPercent(rt.memLimit, os.Getenv)
+	return hw, b, rt
+}
+
+func writeHardware(w io.Writer, hw hardware.Info, b hardware.Budgets, rt runtimeSettings) {
 	row := func(name, format string, args ...any) {
 		fmt.Fprintf(w, "  %-18s%s\n", name, fmt.Sprintf(format, args...))
 	}
@@ -117,7 +127,8 @@ func writeHardware(w io.Writer, hw hardware.Info, b hardware.Budgets, limit int6
 	row("query memory", "%s (bees × bee memory)", hardware.FormatBytes(b.BeeMemory*int64(b.Bees)))
 	row("target cell size", "%s (bee memory / %d, between %s and %s)", hardware.FormatBytes(b.TargetCellBytes),
 		cell.DecodeExpansion*cell.Headroom, hardware.FormatBytes(cell.MinCellBytes), hardware.FormatBytes(cell.MaxCellBytes))
-	row("GOMEMLIMIT", "%s (%s)", hardware.FormatBytes(limit), limitSource)
+	row("GOMEMLIMIT", "%s (%s)", hardware.FormatBytes(rt.memLimit), rt.memLimitSource)
+	row("GOGC", "%d (%s)", rt.gcPercent, rt.gcPercentSource)
 
 	var notes []string
 	notes = append(notes, b.Warnings...)

@@ -369,7 +369,7 @@ func TestHardwareCommand(t *testing.T) {
 		t.Fatalf("hardware: code %d, stderr %q", code, errOut.String())
 	}
 	for _, re := range []string{`usable cores\s+\d+`, `bees\s+3 \(configured\)`, `bee memory\s+64MiB \(configured\)`,
-		`target cell size\s+8MiB`, `GOMEMLIMIT\s+\S+`, `architecture\s+\w+`} {
+		`target cell size\s+8MiB`, `GOMEMLIMIT\s+\S+`, `GOGC\s+\d+`, `architecture\s+\w+`} {
 		if !matches(re, out.String()) {
 			t.Errorf("hardware output lacks /%s/:\n%s", re, out.String())
 		}

@@ -65,8 +65,8 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		log.Warn(w)
 	}
 
-	hw, budgets, limit, _ := detectBudgets(cfg)
-	logHardware(log, hw, budgets, limit)
+	hw, budgets, rt := detectBudgets(cfg)
+	logHardware(log, hw, budgets, rt)
 	if cfg.Node.CacheSize < 0 {
 		cfg.Node.CacheSize = cellcache.AutoMaxBytes(hw.DiskFree)
 	}
@@ -352,7 +352,7 @@ func newLogger(c config.Log, w io.Writer) *slog.Logger {
 
 // logHardware writes the one line that says what the node found and how
 // it will use it.
-func logHardware(log *slog.Logger, hw hardware.Info, b hardware.Budgets, memLimit int64) {
+func logHardware(log *slog.Logger, hw hardware.Info, b hardware.Budgets, rt runtimeSettings) {
 	disk := "unknown"
 	if hw.DiskFree >= 0 {
 		disk = hardware.FormatBytes(hw.DiskFree)
@@ -360,7 +360,7 @@ func logHardware(log *slog.Logger, hw hardware.Info, b hardware.Budgets, memLimi
 	log.Info("hardware", "arch", hw.Arch, "cores", hw.Cores, "cpus", hw.NumCPU, "cpu_quota", hw.CPUQuota,
 		"memory", hardware.FormatBytes(hw.Memory), "cgroup", hw.Cgroup, "cache_disk_free", disk,
 		"bees", b.Bees, "bee_memory", hardware.FormatBytes(b.BeeMemory), "cell_size", hardware.FormatBytes(b.TargetCellBytes),
-		"gomemlimit", hardware.FormatBytes(memLimit))
+		"gomemlimit", hardware.FormatBytes(rt.memLimit), "gogc", rt.gcPercent)
 	for _, w := range b.Warnings {
 		log.Warn(w)
 	}

@@ -291,6 +291,30 @@ func TestApplyMemoryLimit(t *testing.T) {
 	}
 }
 
+func TestApplyGCPercent(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(old) })
+	none := func(string) string { return "" }
+
+	if got, src := ApplyGCPercent(3*gib, none); got != GCPercentUnderLimit || debug.SetGCPercent(100) != GCPercentUnderLimit || !strings.Contains(src, "limit") {
+		t.Errorf("under a limit: %d (%s)", got, src)
+	}
+	debug.SetGCPercent(50) // as the runtime would have from GOGC=50
+	got, src := ApplyGCPercent(3*gib, func(k string) string {
+		if k == "GOGC" {
+			return "50"
+		}
+		return ""
+	})
+	if got != 50 || debug.SetGCPercent(100) != 50 || !strings.Contains(src, "GOGC") {
+		t.Errorf("GOGC set: %d (%s)", got, src)
+	}
+	debug.SetGCPercent(GCPercentUnderLimit)
+	if got, src := ApplyGCPercent(math.MaxInt64, none); got != 100 || debug.SetGCPercent(100) != 100 || !strings.Contains(src, "no memory limit") {
+		t.Errorf("no limit: %d (%s)", got, src)
+	}
+}
+
 func TestFormatBytes(t *testing.T) {
 	for n, want := range map[int64]string{512: "512B", 1536: "1.5KiB", 256 * mib: "256MiB", 3*gib + gib/2: "3.5GiB", math.MaxInt64: "none"} {
 		if got := FormatBytes(n); got != want {

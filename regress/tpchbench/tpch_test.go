@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/apiarydb/apiary/exec"
+	"github.com/apiarydb/apiary/internal/hardware"
 	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/regress/difftest"
 	"github.com/apiarydb/apiary/regress/pgtest"
@@ -39,13 +40,14 @@ func TestMain(m *testing.M) {
 
 // bench is the loaded pair of systems, shared by the package's tests.
 type bench struct {
-	sf       float64
-	pg       *pgx.Conn
-	ap       *pgx.Conn
-	beeMem   int64
-	memLimit int64
-	loadPG   time.Duration
-	loadAp   time.Duration
+	sf        float64
+	pg        *pgx.Conn
+	ap        *pgx.Conn
+	beeMem    int64
+	memLimit  int64
+	gcPercent int
+	loadPG    time.Duration
+	loadAp    time.Duration
 }
 
 var (
@@ -103,7 +105,13 @@ func load(pgc *pgtest.Cluster, sf float64) (*bench, error) {
 		// Operators may hold about half the heap; the rest is batches in
 		// flight, cell buffers and the runtime's headroom.
 		b.beeMem = limit / 2 / int64(runtime.GOMAXPROCS(0))
+	} else {
+		// The Go memory limit a node on this machine would run with.
+		budgets := hardware.Derive(hardware.Detect(hardware.Options{}), hardware.Overrides{})
+		b.memLimit, _ = hardware.ApplyMemoryLimit(budgets.MemoryLimit, os.Getenv)
 	}
+	// And the collector's setting under it, as `apiary serve` has them.
+	b.gcPercent, _ = hardware.ApplyGCPercent(b.memLimit, os.Getenv)
 	var err error
 	if tmpDir, err = os.MkdirTemp("", "apiary-tpchbench-"); err != nil {
 		return nil, err
@@ -276,8 +284,9 @@ func TestTPCHReport(t *testing.T) {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "TPC-H SF %g, %d cores (GOMAXPROCS), %s; load: Apiary %.1f s, PostgreSQL %.1f s",
 		bb.sf, runtime.GOMAXPROCS(0), pgtest.Shared(t).Version(), bb.loadAp.Seconds(), bb.loadPG.Seconds())
-	if bb.memLimit > 0 {
-		fmt.Fprintf(&sb, "; Go memory limit %d MiB, bee chambers %d MiB", bb.memLimit>>20, bb.beeMem>>20)
+	fmt.Fprintf(&sb, "; Go memory limit %s, GOGC %d", hardware.FormatBytes(bb.memLimit), bb.gcPercent)
+	if bb.beeMem > 0 {
+		fmt.Fprintf(&sb, ", bee chambers %d MiB", bb.beeMem>>20)
 	}
 	sb.WriteString("\n\n| query | Apiary (s) | PostgreSQL 15 (s) | PostgreSQL / Apiary | same answer |\n|---|---:|---:|---:|---|\n")
 	var totA, totP time.Duration
@@ -360,7 +369,7 @@ func TestTPCHReport(t *testing.T) {
 	if out := os.Getenv("APIARY_TPCH_JSON"); out != "" {
 		doc := map[string]any{
 			"scale_factor": bb.sf, "cores": runtime.GOMAXPROCS(0), "goos": runtime.GOOS, "goarch": runtime.GOARCH,
-			"go": runtime.Version(), "postgres": pgtest.Shared(t).Version(), "memory_limit_bytes": bb.memLimit,
+			"go": runtime.Version(), "postgres": pgtest.Shared(t).Version(), "memory_limit_bytes": bb.memLimit, "gogc": bb.gcPercent,
 			"load_apiary_s": bb.loadAp.Seconds(), "load_postgres_s": bb.loadPG.Seconds(),
 			"geomean_postgres_over_apiary": geo, "queries": records, "when": time.Now().UTC().Format(time.RFC3339),
 		}
