@@ -85,23 +85,15 @@ func (jb *JoinBuild) ensure(ctx context.Context) error {
 	return jb.err
 }
 
+// build reads the whole right input first and indexes it after, with a
+// table sized for its rows: the bees reading the input are not held up by
+// the insertion, and the table never rehashes.
 func (jb *JoinBuild) build(ctx context.Context) error {
-	rtypes := jb.right.Types()
-	jb.rows = vec.NewBatch(rtypes, BatchSize)
-	var keyTypes []vec.Type
-	for _, k := range jb.rkeys {
-		keyTypes = append(keyTypes, rtypes[k])
-	}
-	jb.table = newHashTable(keyTypes, jb.mem)
-	jb.keyIsRow = true
-	var ids []int32
-	var scratch probeScratch
-	var keyCols []*vec.Vec
+	jb.rows = vec.NewBatch(jb.right.Types(), BatchSize)
 	err := Drain(ctx, jb.right, func(b *vec.Batch) error {
 		if jb.spilled {
 			return jb.spillBuildBatch(b)
 		}
-		base := jb.rows.Len
 		AppendRows(jb.rows, b)
 		sz := batchBytes(b) + int64(b.Len)*8 // rows plus chain links
 		if err := jb.mem.Grow(sz); err != nil {
@@ -111,40 +103,67 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 			return jb.startSpilling()
 		}
 		jb.accounted += sz
-		if cap(ids) < b.Len {
-			ids = make([]int32, b.Len)
-		}
-		ids = ids[:b.Len]
-		keyCols = keyCols[:0]
-		for _, k := range jb.rkeys {
-			keyCols = append(keyCols, b.Cols[k])
-		}
-		if err := jb.table.find(keyCols, b, ids, true, &scratch); err != nil {
-			if !jb.canSpill(err) {
-				return err
-			}
-			return jb.startSpilling()
-		}
-		for k := 0; k < b.Len; k++ {
-			jb.next = append(jb.next, -1)
-			if !jb.NullsEqual && anyNull(keyCols, b.Row(k)) {
-				jb.rightNull = true
-				jb.keyIsRow = false
-				continue
-			}
-			jb.keyIsRow = jb.keyIsRow && ids[k] == int32(base+k)
-			jb.head = chainRow(jb.head, jb.next, ids[k], int32(base+k))
-		}
 		return nil
 	})
 	jb.right.Close()
 	if err != nil {
 		return err
 	}
+	if !jb.spilled {
+		if err := jb.index(); err != nil {
+			if !jb.canSpill(err) {
+				return err
+			}
+			if err := jb.startSpilling(); err != nil {
+				return err
+			}
+		}
+	}
 	if jb.spilled {
 		return jb.finishSpilledBuild()
 	}
 	jb.n = jb.rows.Len
+	return nil
+}
+
+// index builds the hash table over the build rows and their chains.
+func (jb *JoinBuild) index() error {
+	rows := jb.rows
+	keyTypes := make([]vec.Type, len(jb.rkeys))
+	keyCols := make([]*vec.Vec, len(jb.rkeys))
+	for i, k := range jb.rkeys {
+		keyTypes[i], keyCols[i] = rows.Cols[k].Type, rows.Cols[k]
+	}
+	jb.table = newHashTable(keyTypes, jb.mem)
+	if err := jb.table.reserve(rows.Len); err != nil {
+		return err
+	}
+	jb.keyIsRow = true
+	jb.next = make([]int32, rows.Len)
+	ids := make([]int32, BatchSize)
+	view := &vec.Batch{Cols: rows.Cols, Sel: make([]int32, BatchSize)}
+	var scratch probeScratch
+	for base := 0; base < rows.Len; base += BatchSize {
+		n := min(BatchSize, rows.Len-base)
+		for i := range n {
+			view.Sel[i] = int32(base + i)
+		}
+		view.Len = n
+		if err := jb.table.find(keyCols, view, ids[:n], true, &scratch); err != nil {
+			return err
+		}
+		for k, id := range ids[:n] {
+			r := int32(base + k)
+			jb.next[r] = -1
+			if !jb.NullsEqual && anyNull(keyCols, int(r)) {
+				jb.rightNull = true
+				jb.keyIsRow = false
+				continue
+			}
+			jb.keyIsRow = jb.keyIsRow && id == r
+			jb.head = chainRow(jb.head, jb.next, id, r)
+		}
+	}
 	return nil
 }
 

@@ -87,6 +87,27 @@ func narrowInt(k vec.Kind) bool {
 	return k == vec.KindInt16 || k == vec.KindInt32 || k == vec.KindDate
 }
 
+// reserve sizes the table for n distinct keys at most, so that inserting
+// them never rehashes.
+func (h *hashTable) reserve(n int) error {
+	if h.inSlots > 0 {
+		return nil // only an empty table is sized up front
+	}
+	size, shift := len(h.slots), h.shift
+	for size < 2*n+1 {
+		size *= 2
+		shift--
+	}
+	if size == len(h.slots) {
+		return nil
+	}
+	if err := h.grow(int64(size-len(h.slots)) * int64(unsafe.Sizeof(intSlot{}))); err != nil {
+		return err
+	}
+	h.slots, h.shift = make([]intSlot, size), shift
+	return nil
+}
+
 // Len returns the number of distinct keys.
 func (h *hashTable) Len() int { return h.n }
 

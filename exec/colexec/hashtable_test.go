@@ -2,6 +2,7 @@ package colexec
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -42,7 +43,7 @@ func TestHashTableCollisions(t *testing.T) {
 		for i := 0; i < 300; i++ {
 			in.Cols[0].AppendBytes([]byte([]string{"a", "b", "", "longer than eight"}[rng.IntN(4)]))
 			in.Cols[1].AppendInt32(int32(rng.IntN(3)))
-			in.Cols[2].AppendFloat64([]float64{0, -0.0, 1.5}[rng.IntN(3)])
+			in.Cols[2].AppendFloat64([]float64{0, math.Copysign(0, -1), 1.5}[rng.IntN(3)])
 			for c := range types {
 				if rng.IntN(10) == 0 {
 					in.Cols[c].Nulls.SetNull(i)
@@ -112,5 +113,32 @@ func TestHashTableCollisions(t *testing.T) {
 			}
 			seen[key] = want[bi][k]
 		}
+	}
+}
+
+// A table reserved for n keys takes them without growing, and a join
+// build, which knows its rows before indexing them, reserves.
+func TestHashTableReserve(t *testing.T) {
+	keys := make([]int64, 5000)
+	for i := range keys {
+		keys[i] = int64(i * 7)
+	}
+	h := newHashTable([]vec.Type{vec.Int64}, nil)
+	if err := h.reserve(len(keys)); err != nil {
+		t.Fatal(err)
+	}
+	size := len(h.slots)
+	var sc probeScratch
+	for _, in := range intBatches(keys) {
+		ids := make([]int32, in.Len)
+		if err := h.find(in.Cols, in, ids, true, &sc); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if h.Len() != len(keys) || len(h.slots) != size || 2*h.inSlots > len(h.slots) {
+		t.Fatalf("%d keys in %d slots (reserved %d)", h.Len(), len(h.slots), size)
+	}
+	if err := h.reserve(1 << 20); err != nil || len(h.slots) != size {
+		t.Fatalf("reserve on a filled table changed it: %v, %d slots", err, len(h.slots))
 	}
 }
