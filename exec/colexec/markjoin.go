@@ -48,49 +48,58 @@ func (mb *MarkBuild) ensure(ctx context.Context) error {
 	return mb.err
 }
 
+// build reads the whole input, then indexes it in a table sized for its
+// rows (as JoinBuild does).
 func (mb *MarkBuild) build(ctx context.Context) error {
-	types := mb.left.Types()
-	mb.rows = vec.NewBatch(types, BatchSize)
-	var keyTypes []vec.Type
-	for _, k := range mb.lkeys {
-		keyTypes = append(keyTypes, types[k])
-	}
-	mb.table = newHashTable(keyTypes, mb.mem)
-	var ids []int32
-	var scratch probeScratch
-	keyCols := make([]*vec.Vec, len(mb.lkeys))
+	mb.rows = vec.NewBatch(mb.left.Types(), BatchSize)
 	err := Drain(ctx, mb.left, func(b *vec.Batch) error {
-		base := mb.rows.Len
 		AppendRows(mb.rows, b)
 		sz := batchBytes(b) + int64(b.Len)*13
 		if err := mb.mem.Grow(sz); err != nil {
 			return err
 		}
 		mb.accounted += sz
-		if cap(ids) < b.Len {
-			ids = make([]int32, b.Len)
-		}
-		ids = ids[:b.Len]
-		for i, k := range mb.lkeys {
-			keyCols[i] = b.Cols[k]
-		}
-		if err := mb.table.find(keyCols, b, ids, true, &scratch); err != nil {
-			return err
-		}
-		for k := 0; k < b.Len; k++ {
-			null := anyNull(keyCols, b.Row(k))
-			mb.next = append(mb.next, -1)
-			mb.keyNull = append(mb.keyNull, null)
-			if null {
-				continue
-			}
-			mb.head = chainRow(mb.head, mb.next, ids[k], int32(base+k))
-		}
 		return nil
 	})
 	mb.left.Close()
-	mb.matched = make([]uint32, mb.rows.Len)
-	return err
+	if err != nil {
+		return err
+	}
+	rows := mb.rows
+	keyTypes := make([]vec.Type, len(mb.lkeys))
+	keyCols := make([]*vec.Vec, len(mb.lkeys))
+	for i, k := range mb.lkeys {
+		keyTypes[i], keyCols[i] = rows.Cols[k].Type, rows.Cols[k]
+	}
+	mb.table = newHashTable(keyTypes, mb.mem)
+	if err := mb.table.reserve(rows.Len); err != nil {
+		return err
+	}
+	mb.next = make([]int32, rows.Len)
+	mb.keyNull = make([]bool, rows.Len)
+	ids := make([]int32, BatchSize)
+	view := &vec.Batch{Cols: rows.Cols, Sel: make([]int32, BatchSize)}
+	var scratch probeScratch
+	for base := 0; base < rows.Len; base += BatchSize {
+		n := min(BatchSize, rows.Len-base)
+		for i := range n {
+			view.Sel[i] = int32(base + i)
+		}
+		view.Len = n
+		if err := mb.table.find(keyCols, view, ids[:n], true, &scratch); err != nil {
+			return err
+		}
+		for k, id := range ids[:n] {
+			r := int32(base + k)
+			mb.next[r] = -1
+			if mb.keyNull[r] = anyNull(keyCols, int(r)); mb.keyNull[r] {
+				continue
+			}
+			mb.head = chainRow(mb.head, mb.next, id, r)
+		}
+	}
+	mb.matched = make([]uint32, rows.Len)
+	return nil
 }
 
 // Close releases the build.
