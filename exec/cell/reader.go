@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/apiarydb/apiary/exec/vec"
@@ -617,12 +618,19 @@ func (c *colReader) denseCount() int {
 }
 
 func (c *colReader) gatherBytes(d []byte, offs []uint32, codes []int32) error {
-	c.sData = c.sData[:0]
-	c.sOffs = append(c.sOffs[:0], 0)
+	// Size the buffers first: a reader lives for one row group, so
+	// growing them by appending reallocated and copied them page after
+	// page.
+	total := 0
 	for _, k := range codes {
 		if int(k)+1 >= len(offs) || k < 0 {
 			return fmt.Errorf("dictionary index %d out of range", k)
 		}
+		total += int(offs[k+1] - offs[k])
+	}
+	c.sData = slices.Grow(c.sData[:0], total)
+	c.sOffs = append(slices.Grow(c.sOffs[:0], len(codes)+1), 0)
+	for _, k := range codes {
 		c.sData = append(c.sData, d[offs[k]:offs[k+1]]...)
 		c.sOffs = append(c.sOffs, uint32(len(c.sData)))
 	}
