@@ -21,6 +21,34 @@ const (
 	UnboundedFollowing
 )
 
+// FrameMode is the unit a frame's offsets count in.
+type FrameMode uint8
+
+// The frame modes. RANGE is the zero value, as it is SQL's default.
+const (
+	// FrameRange counts in values of the single ORDER BY key.
+	FrameRange FrameMode = iota
+	// FrameRows counts in rows.
+	FrameRows
+	// FrameGroups counts in peer groups (rows equal on every ORDER BY key).
+	FrameGroups
+)
+
+// FrameExclusion is a frame's EXCLUDE clause: which rows around the
+// current one leave its frame after the bounds are applied.
+type FrameExclusion uint8
+
+// The exclusions. EXCLUDE NO OTHERS, SQL's default, is the zero value.
+const (
+	ExcludeNoOthers FrameExclusion = iota
+	// ExcludeCurrentRow removes the current row.
+	ExcludeCurrentRow
+	// ExcludeGroup removes the current row and its peers.
+	ExcludeGroup
+	// ExcludeTies removes the current row's peers but keeps the row.
+	ExcludeTies
+)
+
 // Frame is a window frame clause. The zero value (an end of UNBOUNDED
 // PRECEDING, which SQL rejects) stands for the default frame, RANGE BETWEEN
 // UNBOUNDED PRECEDING AND CURRENT ROW: with an ORDER BY that runs to the
@@ -30,11 +58,16 @@ const (
 // In RANGE mode an offset is in the units of the single ORDER BY column as
 // stored: whole numbers for integer columns, scaled by 10^Scale for numeric
 // (the planner rescales the literal). Other key types do not support RANGE
-// offsets. GROUPS mode and frame exclusion are not supported.
+// offsets. In ROWS and GROUPS mode an offset counts rows or peer groups.
 type Frame struct {
-	Rows                   bool // ROWS, else RANGE
+	Mode                   FrameMode
 	StartKind, EndKind     FrameBound
 	StartOffset, EndOffset int64
+	// StartNull and EndNull record an offset given as NULL. PostgreSQL's
+	// executor, not its parser, rejects those (22004), so a plan holding
+	// one still explains; the operator fails at its first Next.
+	StartNull, EndNull bool
+	Exclude            FrameExclusion
 	// HasOrder records whether the window has an ORDER BY. The operator
 	// does not need it (peers follow from the ORDER BY keys it is given);
 	// it documents the plan.
@@ -70,6 +103,7 @@ const (
 	codeInvalidNtile          sqlerr.Code = "22014"
 	codeInvalidNthValue       sqlerr.Code = "22016"
 	codeInvalidPrecedingOrFol sqlerr.Code = "22013"
+	codeNullValueNotAllowed   sqlerr.Code = "22004"
 )
 
 // WindowResultType returns the type of window function name applied to
@@ -232,19 +266,19 @@ func (w *windowOp) check(f WindowFunc) (WindowFunc, error) {
 	}
 	fr := &f.Frame
 	if fr.EndKind == UnboundedPreceding {
-		*fr = Frame{StartKind: UnboundedPreceding, EndKind: CurrentRow, HasOrder: fr.HasOrder}
+		*fr = Frame{StartKind: UnboundedPreceding, EndKind: CurrentRow, Exclude: fr.Exclude, HasOrder: fr.HasOrder}
 	}
+	// PostgreSQL's parser rejects the frame's shape first; its executor
+	// checks the offsets when it starts, start before end.
 	switch {
 	case fr.StartKind == UnboundedFollowing:
 		return f, sqlerr.New(codeWindowingError, "frame start cannot be UNBOUNDED FOLLOWING")
 	case fr.StartKind > fr.EndKind:
 		return f, sqlerr.New(codeWindowingError, "frame starting from %s row cannot end with %s row", boundWord(fr.StartKind), boundWord(fr.EndKind))
-	case isOffset(fr.StartKind) && fr.StartOffset < 0:
-		return f, sqlerr.New(codeInvalidPrecedingOrFol, "frame starting offset must not be negative")
-	case isOffset(fr.EndKind) && fr.EndOffset < 0:
-		return f, sqlerr.New(codeInvalidPrecedingOrFol, "frame ending offset must not be negative")
+	case fr.Mode == FrameGroups && len(w.orderBy) == 0:
+		return f, sqlerr.New(codeWindowingError, "GROUPS mode requires an ORDER BY clause")
 	}
-	if !fr.Rows && (isOffset(fr.StartKind) || isOffset(fr.EndKind)) {
+	if fr.Mode == FrameRange && (isOffset(fr.StartKind) || isOffset(fr.EndKind)) {
 		if len(w.orderBy) != 1 {
 			return f, sqlerr.New(codeWindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
 		}
@@ -254,7 +288,36 @@ func (w *windowOp) check(f WindowFunc) (WindowFunc, error) {
 			return f, sqlerr.New(sqlerr.FeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", t)
 		}
 	}
+	// A negative RANGE offset only fails once a key is compared with it
+	// (rangeOffsetsValid); ROWS and GROUPS offsets fail at once.
+	counted := fr.Mode != FrameRange
+	switch {
+	case isOffset(fr.StartKind) && fr.StartNull:
+		return f, sqlerr.New(codeNullValueNotAllowed, "frame starting offset must not be null")
+	case isOffset(fr.StartKind) && counted && fr.StartOffset < 0:
+		return f, sqlerr.New(codeInvalidPrecedingOrFol, "frame starting offset must not be negative")
+	case isOffset(fr.EndKind) && fr.EndNull:
+		return f, sqlerr.New(codeNullValueNotAllowed, "frame ending offset must not be null")
+	case isOffset(fr.EndKind) && counted && fr.EndOffset < 0:
+		return f, sqlerr.New(codeInvalidPrecedingOrFol, "frame ending offset must not be negative")
+	}
 	return f, nil
+}
+
+// rangeOffsetsValid fails, as PostgreSQL's in_range functions do, when a
+// RANGE frame has a negative offset and some row has a key to compare it
+// with. PostgreSQL keeps every frame bound up to date whichever functions
+// read them, so this holds for ranking functions too.
+func (w *windowOp) rangeOffsetsValid(f WindowFunc) error {
+	fr := f.Frame
+	if fr.Mode != FrameRange || !(isOffset(fr.StartKind) && fr.StartOffset < 0 || isOffset(fr.EndKind) && fr.EndOffset < 0) {
+		return nil
+	}
+	key := w.cols[w.orderBy[0].Col]
+	if key.Nulls.Count(w.n) == w.n {
+		return nil
+	}
+	return sqlerr.New(codeInvalidPrecedingOrFol, "invalid preceding or following size in window function")
 }
 
 func isOffset(b FrameBound) bool { return b == OffsetPreceding || b == OffsetFollowing }
@@ -340,8 +403,11 @@ func (w *windowOp) load(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if err := w.rangeOffsetsValid(f); err != nil {
+			return err
+		}
 		res := vec.New(f.ResultType, n)
-		if err := w.compute(f, res); err != nil {
+		if err := w.compute(ctx, f, res); err != nil {
 			return err
 		}
 		if err := w.acct.grow(colHeldBytes(res)); err != nil {
@@ -389,7 +455,7 @@ func (w *windowOp) partitions(f func(ps, pe int) error) error {
 	return nil
 }
 
-func (w *windowOp) compute(f WindowFunc, res *vec.Vec) error {
+func (w *windowOp) compute(ctx context.Context, f WindowFunc, res *vec.Vec) error {
 	switch f.Name {
 	case "row_number", "rank", "dense_rank", "percent_rank", "cume_dist":
 		return w.ranking(f.Name, res)
@@ -400,6 +466,9 @@ func (w *windowOp) compute(f WindowFunc, res *vec.Vec) error {
 	}
 	if err := w.frames(f.Frame); err != nil {
 		return err
+	}
+	if f.Frame.Exclude != ExcludeNoOthers {
+		return w.computeExcluding(ctx, f, res)
 	}
 	switch f.Name {
 	case "first_value", "last_value", "nth_value":
@@ -421,7 +490,7 @@ func (w *windowOp) compute(f WindowFunc, res *vec.Vec) error {
 	case "min", "max":
 		return w.minMax(f, res)
 	case "sum", "avg":
-		return w.sumAvg(f, res)
+		return w.sumAvg(ctx, f, res)
 	case "string_agg":
 		return w.stringAgg(f, res)
 	}

@@ -1,6 +1,7 @@
 package colexec
 
 import (
+	"context"
 	"math"
 	"math/bits"
 
@@ -17,7 +18,7 @@ func (w *windowOp) frames(fr Frame) error {
 	}
 	w.fs, w.fe = w.fs[:w.n], w.fe[:w.n]
 	var key *vec.Vec
-	if !fr.Rows && (isOffset(fr.StartKind) || isOffset(fr.EndKind)) {
+	if fr.Mode == FrameRange && (isOffset(fr.StartKind) || isOffset(fr.EndKind)) {
 		key = w.cols[w.orderBy[0].Col]
 		if w.rangeKey == nil {
 			w.rangeKey = intValues(key)
@@ -57,12 +58,15 @@ func (w *windowOp) bound(fr Frame, kind FrameBound, off int64, start bool, i, ps
 	case UnboundedFollowing:
 		return pe
 	case CurrentRow:
-		if fr.Rows {
+		if fr.Mode == FrameRows {
 			return i + end
 		}
 		return int(w.groups[int(w.grp[i])+end])
 	}
-	if fr.Rows {
+	switch fr.Mode {
+	case FrameGroups:
+		return w.groupsBound(kind, off, end, i, ps, pe)
+	case FrameRows:
 		r := 0
 		switch {
 		case kind == OffsetPreceding && off > int64(i-ps):
@@ -132,78 +136,159 @@ func (w *windowOp) bound(fr Frame, kind FrameBound, off int64, start bool, i, ps
 	return lo
 }
 
-// minMax keeps, for the sliding frame, a deque of candidate rows whose
-// values strictly improve from back to front; the front is the answer.
-// Among equal values the latest row wins, as in PostgreSQL, whose
-// min/max transition functions keep the newer of two equal values (which
-// shows for intervals: '1 mon' equals '30 days').
+// groupsBound is bound for GROUPS offsets: off peer groups before or
+// after row i's group, counted within the partition. A target group
+// before the partition's first puts the bound at its start, one after its
+// last at its end; the comparisons avoid computing targets that overflow.
+func (w *windowOp) groupsBound(kind FrameBound, off int64, end, i, ps, pe int) int {
+	g, first, last := int64(w.grp[i]), int64(w.grp[ps]), int64(w.grp[pe-1])
+	switch {
+	case kind == OffsetPreceding && off > g-first:
+		return ps
+	case kind == OffsetFollowing && off > last-g:
+		return pe
+	case kind == OffsetPreceding:
+		g -= off
+	default:
+		g += off
+	}
+	return int(w.groups[g+int64(end)])
+}
+
+// minMax slides the frame's extreme along the partition (slidingExtreme).
+// Among equal values the latest row wins, as in PostgreSQL, whose min/max
+// transition functions keep the newer of two equal values (which shows for
+// intervals: '1 mon' equals '30 days').
 func (w *windowOp) minMax(f WindowFunc, res *vec.Vec) error {
 	arg := w.cols[f.Args[0]]
-	c := colCmp(arg, arg, false, false)
-	isMax := f.Name == "max"
-	argNulls := colHasNulls(arg)
+	ext := newSlidingExtreme(arg, f.Name == "max")
 	idx := make([]int32, w.n)
-	var dq []int32
-	err := w.partitions(func(ps, pe int) error {
-		dq = dq[:0]
-		head, next := 0, ps
+	_ = w.partitions(func(ps, pe int) error {
+		ext.reset(ps)
 		for i := ps; i < pe; i++ {
-			s, e := int(w.fs[i]), int(w.fe[i])
-			for ; next < e; next++ {
-				if argNulls && arg.Nulls.IsNull(next) {
-					continue
-				}
-				for len(dq) > head {
-					r := c(int(dq[len(dq)-1]), next)
-					if isMax && r > 0 || !isMax && r < 0 {
-						break
-					}
-					dq = dq[:len(dq)-1]
-				}
-				dq = append(dq, int32(next))
-			}
-			for head < len(dq) && int(dq[head]) < s {
-				head++
-			}
-			idx[i] = pickNull
-			if head < len(dq) {
-				idx[i] = dq[head]
-			}
+			idx[i] = ext.slide(int(w.fs[i]), int(w.fe[i]))
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
 	pickRows(res, arg, idx, nil, false)
 	return nil
 }
 
-func (w *windowOp) sumAvg(f WindowFunc, res *vec.Vec) error {
+// slidingExtreme finds the minimum or maximum non-NULL value of a window
+// of rows [s, e) whose ends never move backwards. It keeps a deque of
+// candidate rows whose values strictly improve from back to front, so the
+// front is the answer and each row is pushed and popped at most once.
+type slidingExtreme struct {
+	arg      *vec.Vec
+	argNulls bool
+	cmp      rowCmp
+	isMax    bool
+	dq       []int32
+	head     int // dq[head:] is the deque
+	next     int // the first row not yet pushed
+}
+
+func newSlidingExtreme(arg *vec.Vec, isMax bool) *slidingExtreme {
+	return &slidingExtreme{arg: arg, argNulls: colHasNulls(arg), cmp: colCmp(arg, arg, false, false), isMax: isMax}
+}
+
+// reset starts over for a partition beginning at row ps.
+func (x *slidingExtreme) reset(ps int) {
+	x.dq, x.head, x.next = x.dq[:0], 0, ps
+}
+
+// slide moves the window to [s, e) and returns its extreme row, or
+// pickNull when it holds no value. Its loops, the inner loops of every
+// framed min and max, run on local copies of the state rather than
+// through the pointer.
+func (x *slidingExtreme) slide(s, e int) int32 {
+	dq, head, next := x.dq, x.head, x.next
+	if s >= next {
+		// Everything pushed so far is behind the window.
+		dq, head, next = dq[:0], 0, s
+	}
+	cmp, isMax, nulls := x.cmp, x.isMax, x.argNulls
+	for ; next < e; next++ {
+		if nulls && x.arg.Nulls.IsNull(next) {
+			continue
+		}
+		for len(dq) > head {
+			r := cmp(int(dq[len(dq)-1]), next)
+			if isMax && r > 0 || !isMax && r < 0 {
+				break
+			}
+			dq = dq[:len(dq)-1]
+		}
+		dq = append(dq, int32(next))
+	}
+	for head < len(dq) && int(dq[head]) < s {
+		head++
+	}
+	x.dq, x.head, x.next = dq, head, next
+	if head < len(dq) {
+		return dq[head]
+	}
+	return pickNull
+}
+
+// better reports whether row a beats the later row b: strictly, so the
+// later of two equal values wins.
+func (x *slidingExtreme) better(a, b int) bool {
+	r := x.cmp(a, b)
+	return x.isMax && r > 0 || !x.isMax && r < 0
+}
+
+// pick returns the better of two candidate rows, a before b in row order,
+// either of which may be pickNull.
+func (x *slidingExtreme) pick(a, b int32) int32 {
+	switch {
+	case a == pickNull:
+		return b
+	case b == pickNull || x.better(int(a), int(b)):
+		return a
+	}
+	return b
+}
+
+func (w *windowOp) sumAvg(ctx context.Context, f WindowFunc, res *vec.Vec) error {
 	arg := w.cols[f.Args[0]]
 	avg := f.Name == "avg"
+	ex := f.Frame.Exclude
 	switch arg.Type.Kind {
 	case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric:
-		return w.sumAvgExact(arg, avg, res)
+		return w.sumAvgExact(arg, avg, ex, res)
 	case vec.KindFloat32:
 		if res.Type.Kind == vec.KindFloat32 {
-			return floatFrameAgg(arg.Float32s(), arg, w.fs, w.fe, avg, fixedResult[float32](res, w.n), res)
+			return floatSumAvg(ctx, w, ex, arg.Float32s(), arg, avg, fixedResult[float32](res, w.n), res)
 		}
-		return floatFrameAgg(arg.Float32s(), arg, w.fs, w.fe, avg, fixedResult[float64](res, w.n), res)
+		return floatSumAvg(ctx, w, ex, arg.Float32s(), arg, avg, fixedResult[float64](res, w.n), res)
 	case vec.KindFloat64:
-		return floatFrameAgg(arg.Float64s(), arg, w.fs, w.fe, avg, fixedResult[float64](res, w.n), res)
+		return floatSumAvg(ctx, w, ex, arg.Float64s(), arg, avg, fixedResult[float64](res, w.n), res)
 	case vec.KindInterval:
-		if !avg {
-			return intervalFrameSum(arg, w.fs, w.fe, fixedResult[vec.Interval](res, w.n), res)
+		if avg {
+			break
 		}
+		out := fixedResult[vec.Interval](res, w.n)
+		if ex == ExcludeNoOthers {
+			return intervalFrameSum(arg, w.fs, w.fe, out, res)
+		}
+		add := func(acc, x vec.Interval, first bool) (vec.Interval, error) { return addInterval(acc, x) }
+		return seqFoldExcluding(ctx, w, ex, arg.Intervals(), arg, add, func(i int, acc vec.Interval, n int) {
+			if n == 0 {
+				res.Nulls.SetNull(i)
+			} else {
+				out[i] = acc
+			}
+		})
 	}
 	return sqlerr.New(sqlerr.FeatureNotSupported, "window function %s(%s) is not supported", f.Name, arg.Type)
 }
 
 // sumAvgExact sums integers and numerics through 128-bit prefix sums: any
 // frame's sum is a difference of two prefixes, exact and without
-// intermediate overflow, so only the result is range checked.
-func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, res *vec.Vec) error {
+// intermediate overflow, so only the result is range checked. Under an
+// exclusion a frame is two such differences plus perhaps the current row.
+func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, ex FrameExclusion, res *vec.Vec) error {
 	n := w.n
 	if err := w.acct.grow(20 * int64(n+1)); err != nil {
 		return err
@@ -228,8 +313,19 @@ func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, res *vec.Vec) error {
 	}
 	out := fixedResult[int64](res, n)
 	for i := range out {
-		s, e := w.fs[i], w.fe[i]
-		c := cnt[e] - cnt[s]
+		var sum winI128
+		var c int32
+		if ex == ExcludeNoOthers {
+			s, e := w.fs[i], w.fe[i]
+			sum, c = pre[e].sub(pre[s]), cnt[e]-cnt[s]
+		} else {
+			p := w.pieces(ex, i)
+			sum = pre[p.aEnd].sub(pre[p.s]).plus(pre[p.e].sub(pre[p.bStart]))
+			c = cnt[p.aEnd] - cnt[p.s] + cnt[p.e] - cnt[p.bStart]
+			if p.keepCur && (!argNulls || !arg.Nulls.IsNull(i)) {
+				sum, c = sum.add(vals[i]), c+1
+			}
+		}
 		if c == 0 {
 			res.Nulls.SetNull(i)
 			continue
@@ -238,7 +334,7 @@ func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, res *vec.Vec) error {
 		if avg {
 			div = uint64(c)
 		}
-		v, ok := pre[e].sub(pre[s]).scaledQuo(outScale-inScale, div)
+		v, ok := sum.scaledQuo(outScale-inScale, div)
 		if !ok {
 			if res.Type.Kind == vec.KindInt64 {
 				return sqlerr.New(sqlerr.NumericValueOutOfRange, "bigint out of range")
@@ -251,16 +347,49 @@ func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, res *vec.Vec) error {
 	return nil
 }
 
+// floatSumAvg is sum or avg over floats, in A: float4 for sum(real),
+// float8 otherwise.
+func floatSumAvg[T, A float32 | float64](ctx context.Context, w *windowOp, ex FrameExclusion, vals []T, arg *vec.Vec, avg bool, out []A, res *vec.Vec) error {
+	if ex == ExcludeNoOthers {
+		return floatFrameAgg(vals, arg, w.fs, w.fe, avg, out, res)
+	}
+	add := func(acc A, x T, first bool) (A, error) { return addFloat(acc, A(x), first && !avg) }
+	return seqFoldExcluding(ctx, w, ex, vals, arg, add, func(i int, acc A, n int) {
+		switch {
+		case n == 0:
+			res.Nulls.SetNull(i)
+		case avg:
+			out[i] = acc / A(n)
+		default:
+			out[i] = acc
+		}
+	})
+}
+
+// addFloat adds x to a float sum, failing where PostgreSQL does: when
+// finite operands make an infinite sum. With first the sum is x itself:
+// PostgreSQL's sum starts from its first input, which keeps -0, where avg
+// starts from zero (and -0 turns into 0).
+func addFloat[A float32 | float64](acc, x A, first bool) (A, error) {
+	if first {
+		return x, nil
+	}
+	sum := acc + x
+	if math.IsInf(float64(sum), 0) && !math.IsInf(float64(acc), 0) && !math.IsInf(float64(x), 0) {
+		return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+	}
+	return sum, nil
+}
+
 // floatFrameAgg sums floats in row order, restarting at the frame start
 // whenever the start moves, as PostgreSQL does for float aggregates (which
-// have no inverse transition): rounding then matches it bit for bit. The
-// accumulator has the result's width: float4 for sum(real), float8
-// otherwise.
+// have no inverse transition): rounding then matches it bit for bit.
 func floatFrameAgg[T, A float32 | float64](vals []T, arg *vec.Vec, fs, fe []int32, avg bool, out []A, res *vec.Vec) error {
 	argNulls := colHasNulls(arg)
 	curS, curE := int32(-1), int32(-1)
 	var acc A
 	cnt := 0
+	var err error
 	for i := range out {
 		s, e := fs[i], fe[i]
 		if s != curS || e < curE {
@@ -270,12 +399,9 @@ func floatFrameAgg[T, A float32 | float64](vals []T, arg *vec.Vec, fs, fe []int3
 			if argNulls && arg.Nulls.IsNull(int(curE)) {
 				continue
 			}
-			x := A(vals[curE])
-			sum := acc + x
-			if math.IsInf(float64(sum), 0) && !math.IsInf(float64(acc), 0) && !math.IsInf(float64(x), 0) {
-				return sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
+			if acc, err = addFloat(acc, A(vals[curE]), cnt == 0 && !avg); err != nil {
+				return err
 			}
-			acc = sum
 			cnt++
 		}
 		switch {
@@ -290,14 +416,14 @@ func floatFrameAgg[T, A float32 | float64](vals []T, arg *vec.Vec, fs, fe []int3
 	return nil
 }
 
-// intervalFrameSum is floatFrameAgg for sum(interval), with PostgreSQL's
-// field-wise overflow checks.
+// intervalFrameSum is floatFrameAgg for sum(interval).
 func intervalFrameSum(arg *vec.Vec, fs, fe []int32, out []vec.Interval, res *vec.Vec) error {
 	vals := arg.Intervals()
 	argNulls := colHasNulls(arg)
 	curS, curE := int32(-1), int32(-1)
 	var acc vec.Interval
 	cnt := 0
+	var err error
 	for i := range out {
 		s, e := fs[i], fe[i]
 		if s != curS || e < curE {
@@ -307,14 +433,9 @@ func intervalFrameSum(arg *vec.Vec, fs, fe []int32, out []vec.Interval, res *vec
 			if argNulls && arg.Nulls.IsNull(int(curE)) {
 				continue
 			}
-			x := vals[curE]
-			m, d := int64(acc.Months)+int64(x.Months), int64(acc.Days)+int64(x.Days)
-			us := acc.Micros + x.Micros
-			usOvf := x.Micros > 0 && us < acc.Micros || x.Micros < 0 && us > acc.Micros
-			if m != int64(int32(m)) || d != int64(int32(d)) || usOvf {
-				return sqlerr.New(sqlerr.DatetimeFieldOverflow, "interval out of range")
+			if acc, err = addInterval(acc, vals[curE]); err != nil {
+				return err
 			}
-			acc = vec.Interval{Months: int32(m), Days: int32(d), Micros: us}
 			cnt++
 		}
 		if cnt == 0 {
@@ -324,6 +445,18 @@ func intervalFrameSum(arg *vec.Vec, fs, fe []int32, out []vec.Interval, res *vec
 		}
 	}
 	return nil
+}
+
+// addInterval adds intervals field by field with PostgreSQL's overflow
+// checks.
+func addInterval(acc, x vec.Interval) (vec.Interval, error) {
+	m, d := int64(acc.Months)+int64(x.Months), int64(acc.Days)+int64(x.Days)
+	us := acc.Micros + x.Micros
+	usOvf := x.Micros > 0 && us < acc.Micros || x.Micros < 0 && us > acc.Micros
+	if m != int64(int32(m)) || d != int64(int32(d)) || usOvf {
+		return vec.Interval{}, sqlerr.New(sqlerr.DatetimeFieldOverflow, "interval out of range")
+	}
+	return vec.Interval{Months: int32(m), Days: int32(d), Micros: us}, nil
 }
 
 // winI128 is a two's complement 128-bit integer for exact window sums.
@@ -339,6 +472,11 @@ func (a winI128) add(x int64) winI128 {
 		hi--
 	}
 	return winI128{hi, lo}
+}
+
+func (a winI128) plus(b winI128) winI128 {
+	lo, carry := bits.Add64(a.lo, b.lo, 0)
+	return winI128{a.hi + b.hi + int64(carry), lo}
 }
 
 func (a winI128) sub(b winI128) winI128 {

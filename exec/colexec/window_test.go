@@ -1,6 +1,7 @@
 package colexec
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -48,7 +49,7 @@ var (
 	byP      = []int{wP}
 	byO      = []SortKey{{Col: wO}}
 	byOID    = []SortKey{{Col: wO}, {Col: wID}}
-	rows1p1f = Frame{Rows: true, StartKind: OffsetPreceding, StartOffset: 1, EndKind: OffsetFollowing, EndOffset: 1, HasOrder: true}
+	rows1p1f = Frame{Mode: FrameRows, StartKind: OffsetPreceding, StartOffset: 1, EndKind: OffsetFollowing, EndOffset: 1, HasOrder: true}
 )
 
 func wf(name string, args ...int) WindowFunc { return WindowFunc{Name: name, Args: args} }
@@ -427,9 +428,9 @@ func TestWindowErrors(t *testing.T) {
 		{"avg of text", nil, []WindowFunc{wf("avg", 2)}, ""},
 		{"ntile zero", nil, []WindowFunc{wf("ntile")}, "22014"},
 		{"nth_value zero", nil, []WindowFunc{wf("nth_value", 0)}, "22016"},
-		{"negative frame offset", byO[:0], []WindowFunc{withFrame(wf("count_star"), Frame{Rows: true, StartKind: OffsetPreceding, StartOffset: -1, EndKind: CurrentRow})}, "22013"},
+		{"negative frame offset", byO[:0], []WindowFunc{withFrame(wf("count_star"), Frame{Mode: FrameRows, StartKind: OffsetPreceding, StartOffset: -1, EndKind: CurrentRow})}, "22013"},
 		{"range offset needs one key", nil, []WindowFunc{withFrame(wf("count_star"), Frame{StartKind: OffsetPreceding, StartOffset: 1, EndKind: CurrentRow})}, "42P20"},
-		{"frame start after end", nil, []WindowFunc{withFrame(wf("count_star"), Frame{Rows: true, StartKind: CurrentRow, EndKind: OffsetPreceding, EndOffset: 1})}, "42P20"},
+		{"frame start after end", nil, []WindowFunc{withFrame(wf("count_star"), Frame{Mode: FrameRows, StartKind: CurrentRow, EndKind: OffsetPreceding, EndOffset: 1})}, "42P20"},
 	}
 	for _, c := range cases {
 		err := windowErr(t, types, big, nil, c.order, c.funcs, nil)
@@ -528,7 +529,7 @@ func TestWindowOtherTypes(t *testing.T) {
 		{int64(3), nil, nil, int64(1), nil},
 		{int64(4), 3.0, iv(0, 0, -7), int64(9), int64(400)},
 	}
-	fr := Frame{Rows: true, StartKind: OffsetPreceding, StartOffset: 1, EndKind: CurrentRow, HasOrder: true}
+	fr := Frame{Mode: FrameRows, StartKind: OffsetPreceding, StartOffset: 1, EndKind: CurrentRow, HasOrder: true}
 	funcs := []WindowFunc{
 		withFrame(wf("sum", 0), fr),
 		withFrame(wf("sum", 1), fr),
@@ -573,7 +574,7 @@ func BenchmarkWindowSumRows(b *testing.B) {
 	}
 	src := &vec.Batch{Cols: []*vec.Vec{p, v}, Len: n}
 	types := []vec.Type{vec.Int32, vec.Int64}
-	fr := Frame{Rows: true, StartKind: OffsetPreceding, StartOffset: 10, EndKind: CurrentRow, HasOrder: true}
+	fr := Frame{Mode: FrameRows, StartKind: OffsetPreceding, StartOffset: 10, EndKind: CurrentRow, HasOrder: true}
 	funcs := []WindowFunc{withFrame(wf("sum", 1), fr), withFrame(wf("max", 1), fr), wf("rank")}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -608,4 +609,374 @@ func TestWindowStringAgg(t *testing.T) {
 11|NULL|NULL
 12|baaccee|cee`,
 	})
+}
+
+// frameFuncs are the frame-reading functions the GROUPS and EXCLUDE tests
+// run, all over the same frame: count(*), sum(v), max(s), first_value(v),
+// last_value(v), nth_value(s, 2), sum(x), string_agg(s, s).
+func frameFuncs(fr Frame) []WindowFunc {
+	funcs := []WindowFunc{wf("count_star"), wf("sum", wV), wf("max", wS), wf("first_value", wV), wf("last_value", wV),
+		withOffset(wf("nth_value", wS), 2, nil, vec.Type{}), wf("sum", wX), wf("string_agg", wS, wS)}
+	for i := range funcs {
+		funcs[i].Frame = fr
+	}
+	return funcs
+}
+
+func frame(mode FrameMode, s FrameBound, so int64, e FrameBound, eo int64, ex FrameExclusion) Frame {
+	return Frame{Mode: mode, StartKind: s, StartOffset: so, EndKind: e, EndOffset: eo, Exclude: ex, HasOrder: true}
+}
+
+// The expected rows of the GROUPS and EXCLUDE tests come from PostgreSQL
+// 15 running
+//
+//	select id, count(*) over w, sum(v) over w, max(s) over w,
+//	first_value(v) over w, last_value(v) over w, nth_value(s, 2) over w,
+//	sum(x) over w, string_agg(s, s) over w
+//	from (select * from w order by <the window's keys>, id) s
+//	window w as (<the case's window>) order by id
+//
+// The subquery makes PostgreSQL see peers in id order, as the operator
+// does (its sort keeps input order among equal keys), so that functions
+// reading a peer group row by row give the same answers.
+
+func TestWindowGroupsFrame(t *testing.T) {
+	// partition by p order by o groups between 1 preceding and 1 following <exclusion>
+	want := map[FrameExclusion]string{
+		ExcludeNoOthers: `
+1|3|35|c|10|5|a|4|baacc
+2|4|38|e|10|3|a|8|baaccee
+3|4|38|e|10|3|a|8|baaccee
+4|4|18|e|3|8|NULL|NaN|eddaa
+5|3|15|d|NULL|8|d|NaN|daa
+6|3|15|d|NULL|8|d|NaN|daa
+7|2|3|y|1|2|y|10000000002|xyy
+8|2|3|y|1|2|y|10000000002|xyy
+9|2|100|p|100|NULL|NULL|3|p
+10|2|100|p|100|NULL|NULL|3|p
+11|1|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|4|28|e|20|NULL|c|5.5|accee`,
+		ExcludeCurrentRow: `
+1|2|25|c|20|5|c|2.5|acc
+2|3|18|e|10|3|c|5.5|bccee
+3|3|33|e|10|3|a|8|baaee
+4|3|18|e|3|8|d|NaN|eddaa
+5|2|8|a|NULL|8|a|-1|a
+6|2|7|d|NULL|7|d|NaN|d
+7|1|2|y|2|2|NULL|2|y
+8|1|1|x|1|1|NULL|10000000000|x
+9|1|NULL|NULL|NULL|NULL|NULL|3|NULL
+10|1|100|p|100|100|NULL|NULL|p
+11|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|3|25|c|20|NULL|c|1.5|acc`,
+		ExcludeGroup: `
+1|2|25|c|20|5|c|2.5|acc
+2|2|13|e|10|3|e|5.5|bee
+3|2|13|e|10|3|e|5.5|bee
+4|3|18|e|3|8|d|NaN|eddaa
+5|1|NULL|NULL|NULL|NULL|NULL|-1|NULL
+6|1|NULL|NULL|NULL|NULL|NULL|-1|NULL
+7|1|2|y|2|2|NULL|2|y
+8|1|1|x|1|1|NULL|10000000000|x
+9|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+10|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+11|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|3|25|c|20|NULL|c|1.5|acc`,
+		ExcludeTies: `
+1|3|35|c|10|5|a|4|baacc
+2|3|33|e|10|3|a|8|baaee
+3|3|18|e|10|3|c|5.5|bccee
+4|4|18|e|3|8|NULL|NaN|eddaa
+5|2|7|d|NULL|7|d|NaN|d
+6|2|8|a|NULL|8|a|-1|a
+7|2|3|y|1|2|y|10000000002|xyy
+8|2|3|y|1|2|y|10000000002|xyy
+9|1|100|p|100|100|NULL|NULL|p
+10|1|NULL|NULL|NULL|NULL|NULL|3|NULL
+11|1|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|4|28|e|20|NULL|c|5.5|accee`,
+	}
+	for ex, rows := range want {
+		runWindowCase(t, windowCase{
+			name: fmt.Sprintf("groups 1 preceding 1 following, exclusion %d", ex), part: byP, order: byO,
+			funcs: frameFuncs(frame(FrameGroups, OffsetPreceding, 1, OffsetFollowing, 1, ex)), want: rows,
+		})
+	}
+	// order by o desc nulls first groups between 2 preceding and 1
+	// preceding exclude ties: the current row is outside its frame.
+	runWindowCase(t, windowCase{
+		name: "groups desc nulls first, frame before the row", order: []SortKey{{Col: wO, Desc: true, NullsFirst: true}},
+		funcs: frameFuncs(frame(FrameGroups, OffsetPreceding, 2, OffsetPreceding, 1, ExcludeTies)),
+		want: `
+1|4|29|x|1|5|e|10000000006.5|xeeaacc
+2|3|4|x|NULL|3|x|10000000003|xee
+3|3|4|x|NULL|3|x|10000000003|xee
+4|3|102|y|2|NULL|p|5|ypp
+5|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+6|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+7|3|100|p|100|NULL|NULL|2|p
+8|2|15|d|7|8|a|NaN|daa
+9|3|17|y|7|2|a|NaN|daayy
+10|3|17|y|7|2|a|NaN|daayy
+11|4|29|x|1|5|e|10000000006.5|xeeaacc
+12|3|100|p|100|NULL|NULL|2|p`,
+	})
+	// partition by p order by o groups between current row and
+	// 9223372036854775807 following exclude group: no overflow.
+	runWindowCase(t, windowCase{
+		name: "groups huge offset", part: byP, order: byO,
+		funcs: frameFuncs(frame(FrameGroups, CurrentRow, 0, OffsetFollowing, math.MaxInt64, ExcludeGroup)),
+		want: `
+1|6|43|e|20|8|c|NaN|acceeddaa
+2|4|18|e|3|8|NULL|NaN|eddaa
+3|4|18|e|3|8|NULL|NaN|eddaa
+4|2|15|d|7|8|a|NaN|daa
+5|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+6|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+7|1|2|y|2|2|NULL|2|y
+8|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+9|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+10|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+11|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|3|15|d|NULL|8|d|NaN|daa`,
+	})
+}
+
+func TestWindowFrameExclusion(t *testing.T) {
+	// partition by p order by o rows|range between 1 preceding and 1
+	// following <exclusion>
+	cases := []struct {
+		mode FrameMode
+		ex   FrameExclusion
+		want string
+	}{
+		{FrameRows, ExcludeCurrentRow, `
+1|1|20|a|20|20|NULL|2.5|a
+2|2|15|c|10|5|c|1.5|bcc
+3|2|23|e|20|3|e|6.5|aee
+4|2|10|e|3|7|d|NaN|edd
+5|2|8|a|NULL|8|a|-1|a
+6|1|7|d|7|7|NULL|NaN|d
+7|1|2|y|2|2|NULL|2|y
+8|1|1|x|1|1|NULL|10000000000|x
+9|1|NULL|NULL|NULL|NULL|NULL|3|NULL
+10|1|100|p|100|100|NULL|NULL|p
+11|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|2|5|c|5|NULL|NULL|-1|c`},
+		{FrameRows, ExcludeGroup, `
+1|1|20|a|20|20|NULL|2.5|a
+2|1|10|b|10|10|NULL|1.5|b
+3|1|3|e|3|3|NULL|4|e
+4|2|10|e|3|7|d|NaN|edd
+5|1|NULL|NULL|NULL|NULL|NULL|-1|NULL
+6|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+7|1|2|y|2|2|NULL|2|y
+8|1|1|x|1|1|NULL|10000000000|x
+9|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+10|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+11|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|2|5|c|5|NULL|NULL|-1|c`},
+		{FrameRows, ExcludeTies, `
+1|2|30|b|10|20|a|4|baa
+2|2|30|b|10|20|a|4|baa
+3|2|8|e|5|3|e|4|cee
+4|3|10|e|3|7|NULL|NaN|edd
+5|2|7|d|NULL|7|d|NaN|d
+6|1|8|a|8|8|NULL|0|a
+7|2|3|y|1|2|y|10000000002|xyy
+8|2|3|y|1|2|y|10000000002|xyy
+9|1|100|p|100|100|NULL|NULL|p
+10|1|NULL|NULL|NULL|NULL|NULL|3|NULL
+11|1|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|3|8|e|5|NULL|e|3|cee`},
+		{FrameRange, ExcludeCurrentRow, `
+1|2|25|c|20|5|c|2.5|acc
+2|3|18|e|10|3|c|5.5|bccee
+3|3|33|e|10|3|a|8|baaee
+4|1|3|e|3|3|NULL|4|e
+5|1|8|a|8|8|NULL|0|a
+6|1|7|d|7|7|NULL|NaN|d
+7|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+8|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+9|1|NULL|NULL|NULL|NULL|NULL|3|NULL
+10|1|100|p|100|100|NULL|NULL|p
+11|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|3|25|c|20|NULL|c|1.5|acc`},
+		{FrameRange, ExcludeGroup, `
+1|2|25|c|20|5|c|2.5|acc
+2|2|13|e|10|3|e|5.5|bee
+3|2|13|e|10|3|e|5.5|bee
+4|1|3|e|3|3|NULL|4|e
+5|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+6|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+7|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+8|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+9|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+10|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+11|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|3|25|c|20|NULL|c|1.5|acc`},
+		{FrameRange, ExcludeTies, `
+1|3|35|c|10|5|a|4|baacc
+2|3|33|e|10|3|a|8|baaee
+3|3|18|e|10|3|c|5.5|bccee
+4|2|3|e|3|NULL|NULL|3|e
+5|1|7|d|7|7|NULL|NaN|d
+6|1|8|a|8|8|NULL|0|a
+7|1|1|x|1|1|NULL|10000000000|x
+8|1|2|y|2|2|NULL|2|y
+9|1|100|p|100|100|NULL|NULL|p
+10|1|NULL|NULL|NULL|NULL|NULL|3|NULL
+11|1|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|4|28|e|20|NULL|c|5.5|accee`},
+	}
+	for _, c := range cases {
+		runWindowCase(t, windowCase{
+			name: fmt.Sprintf("mode %d, exclusion %d", c.mode, c.ex), part: byP, order: byO,
+			funcs: frameFuncs(frame(c.mode, OffsetPreceding, 1, OffsetFollowing, 1, c.ex)), want: c.want,
+		})
+	}
+	// order by o nulls first rows between 1 following and 2 following
+	// exclude ties. The current row is before its frame, and where its
+	// peer opens the frame PostgreSQL's first_value and last_value step
+	// onto the current row and answer NULL (ids 1, 2, 5, 9, 12), though
+	// nth_value and the aggregates see the rest of the frame.
+	runWindowCase(t, windowCase{
+		name: "rows after the row, exclude ties", order: []SortKey{{Col: wO, NullsFirst: true}},
+		funcs: frameFuncs(frame(FrameRows, OffsetFollowing, 1, OffsetFollowing, 2, ExcludeTies)),
+		want: `
+1|1|20|a|NULL|20|a|2.5|a
+2|1|1|x|NULL|1|x|10000000000|x
+3|2|4|x|1|3|e|10000000004|xee
+4|2|100|p|100|NULL|NULL|3|p
+5|1|10|b|NULL|10|b|1.5|b
+6|2|10|b|10|NULL|NULL|1.5|b
+7|1|NULL|NULL|NULL|NULL|NULL|-1|NULL
+8|0|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+9|1|2|y|NULL|2|y|2|y
+10|1|2|y|2|2|NULL|2|y
+11|2|25|c|20|5|c|2.5|acc
+12|2|100|p|NULL|100|p|-1|p`,
+	})
+	// partition by p rows between unbounded preceding and unbounded
+	// following exclude ties: without ORDER BY every row is a peer, so
+	// only the row itself is left.
+	runWindowCase(t, windowCase{
+		name: "no order, exclude ties", part: byP,
+		funcs: frameFuncs(frame(FrameRows, UnboundedPreceding, 0, UnboundedFollowing, 0, ExcludeTies)),
+		want: `
+1|1|10|b|10|10|NULL|1.5|b
+2|1|20|a|20|20|NULL|2.5|a
+3|1|5|c|5|5|NULL|NULL|c
+4|1|NULL|NULL|NULL|NULL|NULL|-1|NULL
+5|1|7|d|7|7|NULL|NaN|d
+6|1|8|a|8|8|NULL|0|a
+7|1|1|x|1|1|NULL|10000000000|x
+8|1|2|y|2|2|NULL|2|y
+9|1|100|p|100|100|NULL|NULL|p
+10|1|NULL|NULL|NULL|NULL|NULL|3|NULL
+11|1|NULL|NULL|NULL|NULL|NULL|NULL|NULL
+12|1|3|e|3|3|NULL|4|e`,
+	})
+}
+
+func TestWindowExclusionFloatsAndIntervals(t *testing.T) {
+	// select id, sum(x) over w, avg(x) over w, sum(i) over w, max(i) over
+	// w, min(i) over w from (values (1, '-0'::float8, '1 mon'::interval),
+	// (2, '-0', '30 days'), (3, 1, null), (4, '-0', '2 days')) v(id, x, i)
+	// window w as (order by id rows between unbounded preceding and
+	// unbounded following exclude current row)
+	//
+	// sum keeps -0 (it starts from its first value), avg does not (it
+	// starts from zero); '1 mon' equals '30 days' and the later one wins.
+	types := []vec.Type{vec.Int32, vec.Float64, vec.IntervalT}
+	iv := func(m, d int32) vec.Interval { return vec.Interval{Months: m, Days: d} }
+	negZero := math.Copysign(0, -1)
+	rows := [][]any{
+		{int64(1), negZero, iv(1, 0)},
+		{int64(2), negZero, iv(0, 30)},
+		{int64(3), 1.0, nil},
+		{int64(4), negZero, iv(0, 2)},
+	}
+	fr := frame(FrameRows, UnboundedPreceding, 0, UnboundedFollowing, 0, ExcludeCurrentRow)
+	funcs := []WindowFunc{withFrame(wf("sum", 1), fr), withFrame(wf("avg", 1), fr), withFrame(wf("sum", 2), fr),
+		withFrame(wf("max", 2), fr), withFrame(wf("min", 2), fr)}
+	got := skMustDrain(t, NewWindow(newSkSource(t, types, rows, 3, true), nil, []SortKey{{Col: 0}}, funcs, nil))
+	third := 1.0 / 3
+	want := [][]any{
+		{int64(1), negZero, iv(1, 0), 1.0, third, iv(0, 32), iv(0, 30), iv(0, 2)},
+		{int64(2), negZero, iv(0, 30), 1.0, third, iv(1, 2), iv(1, 0), iv(0, 2)},
+		{int64(3), 1.0, nil, negZero, 0.0, iv(1, 32), iv(0, 30), iv(0, 2)},
+		{int64(4), negZero, iv(0, 2), 1.0, third, iv(1, 30), iv(0, 30), iv(0, 30)},
+	}
+	skEqualRows(t, got, want)
+	for i, r := range got {
+		for c := range 2 {
+			if x := r[3+c].(float64); math.Signbit(x) != math.Signbit(want[i][3+c].(float64)) {
+				t.Errorf("row %d, %s: got %g", i+1, funcs[c].Name, x)
+			}
+		}
+	}
+}
+
+func TestWindowFrameErrors(t *testing.T) {
+	types := []vec.Type{vec.Int32, vec.Int32}
+	rows := [][]any{{int64(1), nil}, {int64(2), int64(5)}}
+	nullKeys := [][]any{{int64(1), nil}, {int64(2), nil}}
+	byKey := []SortKey{{Col: 1}}
+	groups := frame(FrameGroups, OffsetPreceding, 1, CurrentRow, 0, ExcludeNoOthers)
+	with := func(f WindowFunc, change func(*Frame)) WindowFunc {
+		change(&f.Frame)
+		return f
+	}
+	count := withFrame(wf("count_star"), groups)
+	cases := []struct {
+		name  string
+		rows  [][]any
+		order []SortKey
+		funcs []WindowFunc
+		code  sqlerr.Code
+	}{
+		{"groups without order by", rows, nil, []WindowFunc{count}, "42P20"},
+		{"groups", rows, byKey, []WindowFunc{count}, sqlerr.SuccessfulCompletion},
+		{"null start offset", rows, byKey, []WindowFunc{with(count, func(f *Frame) { f.StartNull = true })}, "22004"},
+		{"null end offset", rows, byKey, []WindowFunc{with(count, func(f *Frame) { f.EndKind, f.EndNull = OffsetFollowing, true })}, "22004"},
+		// Checked before the rows are read, as PostgreSQL's executor does.
+		{"null offset, no rows", nil, byKey, []WindowFunc{with(count, func(f *Frame) { f.StartNull = true })}, "22004"},
+		{"negative groups offset", nil, byKey, []WindowFunc{with(count, func(f *Frame) { f.StartOffset = -1 })}, "22013"},
+		{"negative rows end offset", nil, byKey, []WindowFunc{with(count, func(f *Frame) {
+			f.Mode, f.EndKind, f.EndOffset = FrameRows, OffsetFollowing, -1
+		})}, "22013"},
+		// A negative RANGE offset fails only once a key meets it, but
+		// then under any function.
+		{"negative range offset", rows, byKey, []WindowFunc{withFrame(wf("row_number"), frame(FrameRange, OffsetPreceding, -1, CurrentRow, 0, ExcludeNoOthers))}, "22013"},
+		{"negative range offset, NULL keys", nullKeys, byKey, []WindowFunc{withFrame(wf("count_star"), frame(FrameRange, OffsetPreceding, -1, CurrentRow, 0, ExcludeNoOthers))}, sqlerr.SuccessfulCompletion},
+		{"negative range offset, no rows", nil, byKey, []WindowFunc{withFrame(wf("count_star"), frame(FrameRange, CurrentRow, 0, OffsetFollowing, -1, ExcludeNoOthers))}, sqlerr.SuccessfulCompletion},
+		{"nth_value zero under exclusion", rows, byKey, []WindowFunc{withFrame(wf("nth_value", 0), frame(FrameRows, OffsetFollowing, 5, OffsetFollowing, 6, ExcludeCurrentRow))}, "22016"},
+	}
+	for _, c := range cases {
+		err := windowErr(t, types, c.rows, nil, c.order, c.funcs, nil)
+		if got := sqlerr.CodeOf(err); got != c.code {
+			t.Errorf("%s: got %v (%q), want %q", c.name, err, got, c.code)
+		}
+	}
+}
+
+func TestWindowWorkCountPollsContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var c workCount
+	calls := 0
+	for c.did(ctx, 1000) == nil {
+		calls++
+		if calls > 1<<16 {
+			t.Fatal("a cancelled context was never noticed")
+		}
+	}
+	// 1<<16 units of work at 1000 a row: the 66th row polls.
+	if calls != 65 {
+		t.Errorf("polled after %d rows, want 65", calls)
+	}
+	if c.did(ctx, 0) != nil {
+		t.Error("polled again right after a poll")
+	}
 }

@@ -206,55 +206,105 @@ func (b *binder) clauseName() string {
 }
 
 func (b *binder) bindFrame(f *tree.WindowFrame, call *winCall) error {
+	mode := "RANGE"
 	switch f.Mode {
 	case treewindow.ROWS:
-		call.frame.Rows = true
+		call.frame.Mode, mode = colexec.FrameRows, "ROWS"
 	case treewindow.GROUPS:
-		return unsupported("GROUPS frames are not supported yet")
-	}
-	if f.Exclusion != treewindow.NoExclusion {
-		return unsupported("frame exclusion is not supported yet")
-	}
-	bound := func(fb *tree.WindowFrameBound) (colexec.FrameBound, int64, error) {
-		kinds := map[treewindow.WindowFrameBoundType]colexec.FrameBound{
-			treewindow.UnboundedPreceding: colexec.UnboundedPreceding, treewindow.OffsetPreceding: colexec.OffsetPreceding,
-			treewindow.CurrentRow: colexec.CurrentRow, treewindow.OffsetFollowing: colexec.OffsetFollowing,
-			treewindow.UnboundedFollowing: colexec.UnboundedFollowing,
+		call.frame.Mode, mode = colexec.FrameGroups, "GROUPS"
+		if len(call.order) == 0 {
+			return sqlerr.New(sqlerr.WindowingError, "GROUPS mode requires an ORDER BY clause")
 		}
+	}
+	switch f.Exclusion {
+	case treewindow.ExcludeCurrentRow:
+		call.frame.Exclude = colexec.ExcludeCurrentRow
+	case treewindow.ExcludeGroup:
+		call.frame.Exclude = colexec.ExcludeGroup
+	case treewindow.ExcludeTies:
+		call.frame.Exclude = colexec.ExcludeTies
+	}
+	kinds := map[treewindow.WindowFrameBoundType]colexec.FrameBound{
+		treewindow.UnboundedPreceding: colexec.UnboundedPreceding, treewindow.OffsetPreceding: colexec.OffsetPreceding,
+		treewindow.CurrentRow: colexec.CurrentRow, treewindow.OffsetFollowing: colexec.OffsetFollowing,
+		treewindow.UnboundedFollowing: colexec.UnboundedFollowing,
+	}
+	// bound returns a bound's kind and offset, and whether the offset is
+	// NULL (an error the operator raises when it runs, as PostgreSQL's
+	// executor does).
+	bound := func(fb *tree.WindowFrameBound) (colexec.FrameBound, int64, bool, error) {
 		k := kinds[fb.BoundType]
 		if fb.OffsetExpr == nil {
-			return k, 0, nil
+			return k, 0, false, nil
+		}
+		if refersToColumns(fb.OffsetExpr) {
+			return 0, 0, false, sqlerr.New(sqlerr.InvalidColumnReference, "argument of %s must not contain variables", mode)
 		}
 		x, err := (&binder{p: b.p, scope: &scope{}, clause: "window frame"}).bind(fb.OffsetExpr)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, false, err
 		}
 		target := vec.Int64
-		if !call.frame.Rows && len(call.order) == 1 && call.order[0].Type().Kind == vec.KindNumeric {
+		if call.frame.Mode == colexec.FrameRange && len(call.order) == 1 && call.order[0].Type().Kind == vec.KindNumeric {
 			target = call.order[0].Type()
 			target.Precision = 0
 		}
+		if call.frame.Mode != colexec.FrameRange {
+			// PostgreSQL coerces ROWS and GROUPS offsets to bigint as
+			// an assignment would: numbers and untyped literals only.
+			if lit, ok := x.(*expr.Const); !(ok && lit.Untyped) && !assignableToBigint(x.Type()) {
+				return 0, 0, false, sqlerr.New(sqlerr.DatatypeMismatch, "argument of %s must be type bigint, not type %s", mode, x.Type())
+			}
+		}
 		c, err := expr.Coerce(x, target)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, false, err
+		}
+		if c, err = expr.FoldConstants(c, b.p.opts.Env); err != nil {
+			return 0, 0, false, err
 		}
 		kc, ok := c.(*expr.Const)
-		if !ok || kc.IsNull() {
-			return 0, 0, sqlerr.New(sqlerr.SyntaxError, "frame offsets must be non-NULL constants")
+		if !ok {
+			return 0, 0, false, unsupported("window frame offsets must be constants")
 		}
-		return k, kc.Val.Int64s()[0], nil
+		if kc.IsNull() {
+			return k, 0, true, nil
+		}
+		return k, kc.Val.Int64s()[0], false, nil
 	}
+	fr := &call.frame
 	var err error
-	if call.frame.StartKind, call.frame.StartOffset, err = bound(f.Bounds.StartBound); err != nil {
+	if fr.StartKind, fr.StartOffset, fr.StartNull, err = bound(f.Bounds.StartBound); err != nil {
 		return err
 	}
-	call.frame.EndKind = colexec.CurrentRow
+	fr.EndKind = colexec.CurrentRow
 	if f.Bounds.EndBound != nil {
-		if call.frame.EndKind, call.frame.EndOffset, err = bound(f.Bounds.EndBound); err != nil {
+		if fr.EndKind, fr.EndOffset, fr.EndNull, err = bound(f.Bounds.EndBound); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// assignableToBigint reports whether PostgreSQL has an assignment cast
+// from t to bigint: the number types do.
+func assignableToBigint(t vec.Type) bool {
+	if t.Shape != vec.ShapeScalar {
+		return false
+	}
+	switch t.Kind {
+	case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric, vec.KindFloat32, vec.KindFloat64:
+		return true
+	}
+	return false
+}
+
+// refersToColumns reports whether e names a column outside its
+// subqueries (which are queries of their own).
+func refersToColumns(e tree.Expr) bool {
+	v := &columnFinder{}
+	tree.WalkExprConst(v, e)
+	return v.found
 }
 
 // addWindows appends window nodes computing calls over n (one node per

@@ -111,3 +111,76 @@ SELECT sum(salary) OVER (w ORDER BY id) FROM emp WINDOW w AS (ORDER BY dept_id);
 SELECT name, dept_id, bool_and(active) OVER (PARTITION BY dept_id) AS all_active, bool_or(salary > 6000) OVER (PARTITION BY dept_id ORDER BY id) AS any_rich, every(id > 1) OVER () AS e FROM emp ORDER BY id;
 
 SELECT name, dept_id, string_agg(name, ', ') OVER (PARTITION BY dept_id ORDER BY id) AS running, string_agg(name, '/') OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS pair FROM emp ORDER BY id;
+
+-- GROUPS frames count peer groups: NULL keys form a group of their own,
+-- and every function that reads its frame sees whole groups.
+SELECT id, k, count(*) OVER w AS n, sum(id) OVER w AS s, min(v) OVER w AS lo, max(v) OVER w AS hi FROM t1 WINDOW w AS (ORDER BY k GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING);
+
+SELECT id, k, sum(id) OVER (ORDER BY k DESC NULLS FIRST GROUPS BETWEEN CURRENT ROW AND 2 FOLLOWING) AS s, count(k) OVER (ORDER BY k NULLS FIRST GROUPS 1 PRECEDING) AS c FROM t1;
+
+SELECT name, dept_id, salary, count(*) OVER (PARTITION BY dept_id ORDER BY active, salary GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS n, sum(salary) OVER (ORDER BY dept_id, active GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before FROM emp;
+
+SELECT id, first_value(v) OVER w AS fv, last_value(v) OVER w AS lv, nth_value(v, 2) OVER w AS second FROM t1 WINDOW w AS (ORDER BY k, id GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING);
+
+SELECT id, sum(id) OVER (ORDER BY k GROUPS BETWEEN 9223372036854775807 PRECEDING AND '1' FOLLOWING) AS s1, sum(id) OVER (ORDER BY k GROUPS (1+1) PRECEDING EXCLUDE GROUP) AS s2, sum(id) OVER (ORDER BY k GROUPS BETWEEN 1 FOLLOWING AND 9223372036854775807 FOLLOWING) AS s3 FROM t1;
+
+SELECT name, dept_id, salary, sum(salary) OVER (w GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING EXCLUDE TIES) AS s FROM emp WINDOW w AS (PARTITION BY dept_id ORDER BY salary);
+
+SELECT o_custkey, o_orderdate, count(*) OVER w AS n, sum(o_totalprice) OVER w AS total FROM orders WHERE o_custkey < 30 WINDOW w AS (PARTITION BY o_custkey ORDER BY o_orderdate GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW);
+
+SELECT l_orderkey, l_linenumber, l_quantity, sum(l_quantity) OVER (PARTITION BY l_orderkey ORDER BY l_quantity GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS smaller FROM lineitem WHERE l_orderkey < 40;
+
+-- Frame exclusion, over peers (RANGE and GROUPS) and rows.
+SELECT name, salary, sum(salary) OVER (ORDER BY salary RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW) AS others, count(*) OVER (ORDER BY salary GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE GROUP) AS near, max(name) OVER (ORDER BY salary GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE TIES) AS top FROM emp;
+
+SELECT id, k, sum(k) OVER w AS s, avg(k) OVER w AS a, string_agg(v, ',') OVER w AS vs, first_value(v) OVER w AS fv, last_value(v) OVER w AS lv, nth_value(v, 2) OVER w AS second FROM t1 WINDOW w AS (ORDER BY id ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING EXCLUDE CURRENT ROW);
+
+SELECT id, k, count(*) OVER w AS n, sum(id) OVER w AS s, min(v) OVER w AS lo, bool_or(id > 5) OVER w AS late FROM t1 WINDOW w AS (ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE TIES);
+
+SELECT id, k, count(*) OVER (ORDER BY k RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE GROUP) AS g, count(*) OVER (ORDER BY k RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE TIES) AS t, sum(id) OVER (ORDER BY k RANGE BETWEEN CURRENT ROW AND CURRENT ROW EXCLUDE CURRENT ROW) AS peers FROM t1;
+
+-- Without ORDER BY every row of the partition is a peer.
+SELECT id, count(*) OVER (PARTITION BY k ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE TIES) AS n, sum(id) OVER (PARTITION BY k RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE GROUP) AS none, sum(id) OVER (RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE CURRENT ROW) AS others FROM t1;
+
+SELECT id, f8, sum(f8) OVER w AS s, avg(f8) OVER w AS a, sum(f4) OVER w AS s4 FROM types WHERE id NOT IN (4, 5) WINDOW w AS (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW);
+
+SELECT name, dept_id, salary, avg(salary) OVER (PARTITION BY dept_id ORDER BY salary GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE GROUP) AS avg_near, min(bonus) OVER (PARTITION BY dept_id ORDER BY salary GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) AS min_bonus FROM emp;
+
+SELECT name, hired, count(*) OVER (ORDER BY hired GROUPS BETWEEN 2 PRECEDING AND CURRENT ROW EXCLUDE TIES) AS n, min(hired) OVER (ORDER BY hired GROUPS BETWEEN 1 FOLLOWING AND 2 FOLLOWING) AS next_hire FROM emp;
+
+-- first_value and last_value step over the excluded rows as PostgreSQL
+-- does, which answers NULL when the current row lies outside the frame
+-- and its peer opens or closes it.
+SELECT id, first_value(id) OVER w AS fv, last_value(id) OVER w AS lv, nth_value(id, 2) OVER w AS second, count(*) OVER w AS n FROM (VALUES (1, 1), (2, 1), (3, 2), (4, 2), (5, 3)) v(id, g) WINDOW w AS (ORDER BY g, id ROWS BETWEEN 1 FOLLOWING AND 2 FOLLOWING EXCLUDE TIES);
+
+SELECT id, first_value(id) OVER w AS fv, last_value(id) OVER w AS lv, count(*) OVER w AS n FROM (VALUES (1, 1), (2, 1), (3, 2), (4, 2), (5, 3)) v(id, g) WINDOW w AS (ORDER BY g GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE GROUP);
+
+-- Ranking and offset functions ignore the frame.
+SELECT id, row_number() OVER w AS rn, rank() OVER w AS r, lag(id) OVER w AS prev FROM t1 WINDOW w AS (ORDER BY k, id GROUPS BETWEEN 1 FOLLOWING AND 2 FOLLOWING EXCLUDE GROUP);
+
+-- A negative RANGE offset fails only once a key is compared with it.
+SELECT id, sum(id) OVER (ORDER BY k RANGE -1 PRECEDING) AS s FROM t1 WHERE k IS NULL;
+
+-- error 42P20
+SELECT sum(id) OVER (GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t1;
+
+-- error 42P20
+SELECT sum(id) OVER (w GROUPS 1 PRECEDING) FROM t1 WINDOW w AS (PARTITION BY k);
+
+-- error 42P10
+SELECT sum(id) OVER (ORDER BY k GROUPS id PRECEDING) FROM t1;
+
+-- error 42804
+SELECT sum(id) OVER (ORDER BY k ROWS true PRECEDING) FROM t1;
+
+-- error 22013
+SELECT sum(id) OVER (ORDER BY k GROUPS -1 PRECEDING) FROM t1;
+
+-- error 22013
+SELECT row_number() OVER (ORDER BY k RANGE -1 PRECEDING) FROM t1;
+
+-- error 22004
+SELECT sum(id) OVER (ORDER BY k GROUPS BETWEEN 1 PRECEDING AND NULL FOLLOWING) FROM t1;
+
+-- error 22004
+SELECT sum(id) OVER (ORDER BY k ROWS NULL PRECEDING) FROM empty;
