@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser/statements"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 )
 
 // splitStatements cuts a query string into its statements, dropping empty
@@ -143,54 +145,165 @@ func preparse(stmt string) preparsed {
 }
 
 // rewriteCompat rewrites the spellings PostgreSQL clients send that the
-// parser rejects, outside string literals, quoted identifiers and
-// comments: OPERATOR(schema.op) becomes the bare operator (psql writes
-// relname OPERATOR(pg_catalog.~) '^(t)$'), with LIKE's ~~ family spelled as
-// keywords; COLLATE pg_catalog.name becomes COLLATE "name"; and an
-// aggregate call with both DISTINCT and ORDER BY is marked
-// (preparse_agg.go).
+// parser rejects or reads differently, outside string literals, quoted
+// identifiers and comments: OPERATOR(schema.op) becomes the bare operator
+// (psql writes relname OPERATOR(pg_catalog.~) '^(t)$'), with LIKE's ~~
+// family spelled as keywords; COLLATE pg_catalog.name becomes COLLATE
+// "name"; an aggregate call with both DISTINCT and ORDER BY is marked
+// (preparse_agg.go); the prefix operator @ (absolute value), which the
+// parser reads as a column ordinal, becomes a marked square root that
+// restoreCompatForms turns back into @; and the keywords user and
+// current_role become calls of their own names (compatRoleWordAt).
 func rewriteCompat(sql string) string {
 	lower := strings.ToLower(sql)
 	if !strings.Contains(lower, "operator") && !strings.Contains(lower, "collate") &&
-		!(strings.Contains(lower, "distinct") && strings.Contains(lower, "order")) {
+		!(strings.Contains(lower, "distinct") && strings.Contains(lower, "order")) &&
+		!strings.Contains(lower, "@") && !strings.Contains(lower, "user") && !strings.Contains(lower, "current_role") {
 		return sql
 	}
+	roleWords := compatRoleWordsAllowed(sql)
 	var out strings.Builder
 	last := 0
+	prev := "" // the last token before i, lower case; "" after a literal
 	for i := 0; i < len(sql); {
 		if n := compatSkipQuoted(sql, i); n > i {
+			if !strings.HasPrefix(sql[i:], "--") && !strings.HasPrefix(sql[i:], "/*") {
+				prev = ""
+			}
 			i = n
 			continue
 		}
+		if compatIsSpace(sql[i]) {
+			i++
+			continue
+		}
+		if compatIsOperatorChar(sql[i]) {
+			end := compatOperatorEnd(sql, i)
+			if sql[i:end] == "@" {
+				out.WriteString(sql[last:i])
+				out.WriteString(" " + absMarkOperator + " ")
+				last = end
+			}
+			prev, i = sql[i:end], end
+			continue
+		}
 		if !compatIsWordStart(sql, i) {
+			prev = sql[i : i+1]
 			i++
 			continue
 		}
 		if end, op, ok := compatMatchOperator(sql, i); ok {
 			out.WriteString(sql[last:i])
 			out.WriteString(" " + op + " ")
-			i, last = end, end
+			fields := strings.Fields(strings.ToLower(op))
+			prev, i, last = fields[len(fields)-1], end, end
 			continue
 		}
 		if end, name, ok := compatMatchCollate(sql, i); ok {
 			out.WriteString(sql[last:i])
 			out.WriteString(`COLLATE "` + name + `"`)
-			i, last = end, end
+			prev, i, last = "", end, end
 			continue
 		}
 		if nameEnd, end, ok := compatMatchDistinctOrdered(sql, i); ok {
 			out.WriteString(sql[last:nameEnd])
 			out.WriteString(distinctMark + "(")
-			i, last = end, end
+			prev, i, last = "distinct", end, end
 			continue
 		}
-		i++
+		if end, word, ok := compatRoleWordAt(sql, i, prev); ok && roleWords {
+			out.WriteString(sql[last:i])
+			out.WriteString(`"` + word + `"()`)
+			prev, i, last = word, end, end
+			continue
+		}
+		end := i
+		for compatIsIdentChar(sql, end) {
+			end++
+		}
+		prev, i = strings.ToLower(sql[i:end]), end
 	}
 	if last == 0 {
 		return sql
 	}
 	out.WriteString(sql[last:])
 	return out.String()
+}
+
+// PostgreSQL's prefix @ is abs(); the parser has no such operator and reads
+// @1 as a column ordinal. absMarkOperator is what rewriteCompat writes for
+// it: an explicit square root, which binds as tightly as @ (below + and *,
+// above comparisons) and is told apart from |/ because every OPERATOR(...)
+// a client writes is gone by then. restoreCompatForms makes it @abs.
+const absMarkOperator = "OPERATOR(|/)"
+
+func compatIsSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+}
+
+// compatIsOperatorChar reports the characters PostgreSQL's lexer builds
+// operators from.
+func compatIsOperatorChar(c byte) bool { return strings.IndexByte("+-*/<>=~!@#%^&|`?", c) >= 0 }
+
+// compatOperatorEnd returns the end of the operator starting at i: the run
+// of operator characters, cut before a comment as PostgreSQL's lexer does.
+func compatOperatorEnd(s string, i int) int {
+	j := i + 1
+	for j < len(s) && compatIsOperatorChar(s[j]) && !strings.HasPrefix(s[j:], "--") && !strings.HasPrefix(s[j:], "/*") {
+		j++
+	}
+	return j
+}
+
+// user and current_role name their columns "user" and "current_role" in
+// PostgreSQL, but the parser makes both current_user(). Where one of them
+// is a value (after SELECT, a comma, an operator, WHERE ...; not after AS,
+// where it is a column label, nor after TO or ROLE in role statements) it
+// is written as a call of the function of its own name, which funcs_catalog
+// defines as current_user.
+var compatValueContext = map[string]bool{
+	"select": true, "distinct": true, "all": true, "and": true, "or": true, "not": true,
+	"when": true, "then": true, "else": true, "where": true, "having": true, "is": true,
+	"by": true, "on": true, "returning": true, "like": true, "ilike": true, "between": true,
+	"(": true, ",": true, "[": true,
+}
+
+// compatRoleWordsAllowed reports a statement that names columns or holds
+// expressions only: role statements (GRANT ... TO a, current_role) keep
+// the keywords.
+func compatRoleWordsAllowed(sql string) bool {
+	s := strings.TrimLeft(stripLeadingComments(sql), "( \t\r\n\f")
+	end := 0
+	for compatIsIdentChar(s, end) {
+		end++
+	}
+	switch strings.ToLower(s[:end]) {
+	case "select", "with", "values", "table", "create", "insert", "update", "delete", "explain", "declare", "prepare":
+		return true
+	}
+	return false
+}
+
+// compatRoleWordAt matches user or current_role at i as a value: prev is
+// the token before it.
+func compatRoleWordAt(s string, i int, prev string) (end int, word string, ok bool) {
+	for _, kw := range []string{"user", "current_role"} {
+		if end, ok = compatKeywordAt(s, i, kw); ok {
+			word = kw
+			break
+		}
+	}
+	if !ok {
+		return i, "", false
+	}
+	valueContext := compatValueContext[prev] || prev != "" && compatIsOperatorChar(prev[len(prev)-1])
+	if !valueContext {
+		return i, "", false
+	}
+	if next := compatSkipSpace(s, end); next < len(s) && (s[next] == '(' || s[next] == '.') {
+		return i, "", false
+	}
+	return end, word, true
 }
 
 // compatSkipQuoted returns the end of the string literal, quoted identifier or
@@ -330,6 +443,9 @@ func compatMatchOperator(s string, i int) (end int, op string, ok bool) {
 	if kw, ok := compatLikeOperators[op]; ok {
 		op = kw
 	}
+	if op == "@" {
+		op = absMarkOperator
+	}
 	return k + 1, op, true
 }
 
@@ -363,4 +479,71 @@ func compatMatchCollate(s string, i int) (end int, name string, ok bool) {
 		return i, "", false
 	}
 	return m, strings.ToLower(s[k:m]), true
+}
+
+// restoreCompatForms gives back to a parsed statement what the parser's
+// tree loses and PostgreSQL keeps: the operators @, |/ and ||/ become
+// calls of @abs, @sqrt and @cbrt (operators name no column, and |/ takes
+// double precision where sqrt also takes numeric); position(a IN b) and
+// current_catalog, which the parser makes strpos(b, a) and
+// current_database(), become calls of functions with PostgreSQL's names,
+// which name their columns. Calls the parser built from special syntax
+// hold a *tree.FunctionDefinition; calls written as f(...) an
+// *tree.UnresolvedName, so strpos(b, a) keeps its own name. Each result
+// formats as SQL that parses back to itself, which the distributed
+// planner relies on.
+func restoreCompatForms(sql string, stmts statements.Statements) error {
+	lower := strings.ToLower(sql)
+	if !strings.Contains(sql, "|/") && !strings.Contains(lower, "position") && !strings.Contains(lower, "current_catalog") {
+		return nil
+	}
+	for i := range stmts {
+		ast, err := tree.SimpleStmtVisit(stmts[i].AST, func(e tree.Expr) (bool, tree.Expr, error) {
+			if r := restoreCompatExpr(e); r != nil {
+				return true, r, nil
+			}
+			return true, e, nil
+		})
+		if err != nil {
+			return err
+		}
+		stmts[i].AST = ast
+	}
+	return nil
+}
+
+// restoreCompatExpr returns e's replacement, or nil to keep it.
+func restoreCompatExpr(e tree.Expr) tree.Expr {
+	switch e := e.(type) {
+	case *tree.UnaryExpr:
+		name := ""
+		switch {
+		case e.Operator.Symbol == tree.UnarySqrt && e.Operator.IsExplicitOperator:
+			name = "@abs"
+		case e.Operator.Symbol == tree.UnarySqrt:
+			name = "@sqrt"
+		case e.Operator.Symbol == tree.UnaryCbrt:
+			name = "@cbrt"
+		default:
+			return nil
+		}
+		return &tree.FuncExpr{Func: compatFuncName(name), Exprs: tree.Exprs{e.Expr}}
+	case *tree.FuncExpr:
+		def, ok := e.Func.FunctionReference.(*tree.FunctionDefinition)
+		if !ok {
+			return nil
+		}
+		name := map[string]string{"strpos": "position", "current_database": "current_catalog"}[def.Name]
+		if name == "" {
+			return nil
+		}
+		f := *e
+		f.Func = compatFuncName(name)
+		return &f
+	}
+	return nil
+}
+
+func compatFuncName(name string) tree.ResolvableFunctionReference {
+	return tree.ResolvableFunctionReference{FunctionReference: &tree.UnresolvedName{NumParts: 1, Parts: tree.NameParts{name}}}
 }

@@ -69,10 +69,14 @@ func orderByBeforeClose(s string, i int) bool {
 }
 
 // parseSQL parses statements as the engine reads them, after
-// rewriteCompat: a bare INT is int4, and the calls rewriteCompat marked
-// are DISTINCT again.
+// rewriteCompat: a bare INT is int4, the forms restoreCompatForms knows
+// take PostgreSQL's shape, and the calls rewriteCompat marked are DISTINCT
+// again.
 func parseSQL(sql string) (statements.Statements, error) {
 	stmts, err := parser.ParseWithInt(sql, types.Int4)
+	if err == nil {
+		err = restoreCompatForms(sql, stmts)
+	}
 	if err != nil || !strings.Contains(sql, distinctMark) {
 		return stmts, err
 	}

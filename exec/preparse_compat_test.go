@@ -1,9 +1,15 @@
 package exec
 
 import (
+	"context"
+	"strings"
 	"testing"
 
+	"github.com/apiarydb/apiary/objstore"
+	"github.com/apiarydb/apiary/sqlerr"
+
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 )
 
@@ -23,6 +29,23 @@ func TestRewriteCompat(t *testing.T) {
 			`/* COLLATE pg_catalog.default /* nested */ */ SELECT E'\' OPERATOR(pg_catalog.~)' `},
 		{`SELECT $$ OPERATOR(pg_catalog.~) $$, $1 OPERATOR(pg_catalog.=) 2`, `SELECT $$ OPERATOR(pg_catalog.~) $$, $1  =  2`},
 		{`SELECT my_operator(x)`, `SELECT my_operator(x)`},
+		// The prefix @ is marked; @ inside longer operators, literals,
+		// identifiers and comments is not.
+		{`SELECT @ -5, |/ 16.0, @5`, `SELECT  OPERATOR(|/)  -5, |/ 16.0,  OPERATOR(|/) 5`},
+		{`SELECT a @> b, a <@ b, x @@ y, 1*@2, @-5`, `SELECT a @> b, a <@ b, x @@ y, 1*@2, @-5`},
+		{`SELECT '@', "@", E'\'@', $$ @ $$, 'a'||'b' -- @`, `SELECT '@', "@", E'\'@', $$ @ $$, 'a'||'b' -- @`},
+		{`SELECT /* @ /* @ */ */ 1, x/*c*/@/*c*/1`, `SELECT /* @ /* @ */ */ 1, x/*c*/ OPERATOR(|/) /*c*/1`},
+		{`SELECT OPERATOR(pg_catalog.@) -7`, `SELECT  OPERATOR(|/)  -7`},
+		// user and current_role where they are values; not where they are
+		// labels, qualified names, calls or role names.
+		{`SELECT user, current_role, CURRENT_ROLE = current_user FROM t WHERE u IN (User)`,
+			`SELECT "user"(), "current_role"(), "current_role"() = current_user FROM t WHERE u IN ("user"())`},
+		{`SELECT 1 user, 2 AS user, t.user, "user", user(), current_user FROM t`,
+			`SELECT 1 user, 2 AS user, t.user, "user", user(), current_user FROM t`},
+		{`SELECT coalesce(x, user) /* c */, /* c */ user`, `SELECT coalesce(x, "user"()) /* c */, /* c */ "user"()`},
+		{`GRANT SELECT ON t TO a, current_role`, `GRANT SELECT ON t TO a, current_role`},
+		{`CREATE USER bob`, `CREATE USER bob`},
+		{`SELECT usename FROM pg_user WHERE usename = user`, `SELECT usename FROM pg_user WHERE usename = "user"()`},
 	}
 	for _, c := range cases {
 		if got := rewriteCompat(c.in); got != c.want {
@@ -36,4 +59,85 @@ ORDER BY 2, 3;`
 	if _, err := parser.ParseWithInt(preparse(q).sql, types.Int4); err != nil {
 		t.Errorf("psql's \\d query does not parse: %v", err)
 	}
+}
+
+// The forms rewriteCompat and restoreCompatForms handle parse into trees
+// that print as SQL that parses back to the same tree: the distributed
+// planner ships statements as text.
+func TestCompatFormsParse(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`SELECT @ -5 + 3, |/ 16, ||/ 27, @ @ -1, |/ @ -4`,
+			`SELECT "@abs"(-5 + 3), "@sqrt"(16), "@cbrt"(27), "@abs"("@abs"(-1)), "@sqrt"("@abs"(-4))`},
+		{`SELECT 2 * @ -3, @ -1 < 2`, `SELECT 2 * "@abs"(-3), "@abs"(-1) < 2`},
+		{`SELECT position('l' IN t), strpos(t, 'l'), "position"(t, 'l'), current_catalog, current_database()`,
+			`SELECT "position"(t, 'l'), strpos(t, 'l'), "position"(t, 'l'), "current_catalog"(), current_database()`},
+		{`SELECT (SELECT @ x FROM t WHERE position('a' IN y) > 0) FROM u ORDER BY @ z`,
+			`SELECT (SELECT "@abs"(x) FROM t WHERE "position"(y, 'a') > 0) FROM u ORDER BY "@abs"(z)`},
+		{`SELECT user, current_role, current_user, session_user`,
+			`SELECT "user"(), "current_role"(), current_user(), session_user()`},
+	}
+	for _, c := range cases {
+		stmts, err := parseSQL(preparse(c.in).sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.in, err)
+			continue
+		}
+		got := tree.AsStringWithFlags(stmts[0].AST, fmtFlags)
+		if got != c.want {
+			t.Errorf("%s\n parses as %s\n      want %s", c.in, got, c.want)
+			continue
+		}
+		again, err := parseSQL(rewriteCompat(got))
+		if err != nil {
+			t.Errorf("%s: printed form does not parse: %v", got, err)
+		} else if back := tree.AsStringWithFlags(again[0].AST, fmtFlags); back != got {
+			t.Errorf("%s\n parses back as %s", got, back)
+		}
+	}
+}
+
+// PostgreSQL's results and column names for the prefix operators and the
+// special forms whose names the parser loses.
+func TestCompatFormsRun(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	mustRun(t, s, `CREATE TABLE nums (id int, x numeric(6,2), s text)`)
+	mustRun(t, s, `INSERT INTO nums VALUES (1, -2.50, 'hello'), (2, 4, NULL)`)
+	cases := []struct{ sql, names, want string }{
+		{`SELECT @ -5, |/ 16.0, ||/ 27, @ -5 + 3 AS a, |/ 16 + 9 AS b, 2 * @ -3 AS c`,
+			"?column?|?column?|?column?|a|b|c", "5|4|3|2|5|6"},
+		{`SELECT pg_typeof(@ -5), pg_typeof(@ -5::int2), pg_typeof(@ 1.5), pg_typeof(@ 1.5::real), pg_typeof(|/ 4), pg_typeof(||/ 8.0)`,
+			"pg_typeof|pg_typeof|pg_typeof|pg_typeof|pg_typeof|pg_typeof", "integer|smallint|numeric|real|double precision|double precision"},
+		{`SELECT @ x, |/ id, @5 FROM nums ORDER BY @ x`, "?column?|?column?|?column?", "2.50|1|5\n4.00|1.4142135623730951|5"},
+		{`SELECT |/ NULL, @ NULL, ||/ -8`, "?column?|?column?|?column?", "NULL|NULL|-2"},
+		{`SELECT position('l' in s), "position"(s, 'l'), strpos(s, 'l') FROM nums ORDER BY id`,
+			"position|position|strpos", "3|3|3\nNULL|NULL|NULL"},
+		{`SELECT current_catalog, current_database(), user, current_role, current_user, session_user`,
+			"current_catalog|current_database|user|current_role|current_user|session_user", "apiary|apiary|apiary|apiary|apiary|apiary"},
+		{`SELECT 1 user, 2 AS current_role`, "user|current_role", "1|2"},
+	}
+	ctx := context.Background()
+	for _, c := range cases {
+		var names []string
+		var rows [][]string
+		err := s.ExecSimple(ctx, c.sql, func(r Result) error {
+			for _, col := range r.Rows.Columns() {
+				names = append(names, col.Name)
+			}
+			return collectRows(ctx, r.Rows, &rows)
+		})
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if got := strings.Join(names, "|"); got != c.names {
+			t.Errorf("%s: columns %s, want %s", c.sql, got, c.names)
+		}
+		if got := joinRows(rows); got != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.sql, got, c.want)
+		}
+	}
+	wantCode(t, s, `SELECT |/ -4`, sqlerr.Code("2201F"))
+	wantCode(t, s, `SELECT @ 'a'::text`, sqlerr.UndefinedFunction)
+	wantCode(t, s, `SELECT ||/ interval '1 day'`, sqlerr.UndefinedFunction)
+	wantCode(t, s, `SELECT @ -2147483648`, sqlerr.NumericValueOutOfRange)
 }

@@ -617,6 +617,10 @@ func argTypeList(args []Expr) string {
 }
 
 func errNoFunction(name string, args []Expr) error {
+	if op, ok := prefixOperators[name]; ok && len(args) == 1 {
+		return sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s", op, argTypeList(args)).
+			WithHint("No operator matches the given name and argument type. You might need to add an explicit type cast.")
+	}
 	return sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", name, argTypeList(args)).
 		WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
 }

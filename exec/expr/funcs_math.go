@@ -25,12 +25,21 @@ var (
 	tF64 = vec.Float64
 )
 
+// prefixOperators spell the prefix operators that are functions here, for
+// the error PostgreSQL gives when one does not take its operand's type.
+var prefixOperators = map[string]string{"@abs": "@", "@sqrt": "|/", "@cbrt": "||/", "@bitnot": "~"}
+
 func init() {
-	def("abs",
+	// The prefix operators @, |/ and ||/ are these @-named functions
+	// (restoreCompatForms in package exec): @ is defined on the same types
+	// as abs, |/ and ||/ on double precision alone.
+	def("abs @abs",
 		sig(tI16, absInt16, tI16), sig(tI32, absInt32, tI32), sig(tI64, absInt64, tI64),
 		&overload{params: []vec.Type{tNum}, retFn: sameNumeric, kern: absNumeric},
 		sig(tF32, floatMap32(func(x float32) float32 { return float32(math.Abs(float64(x))) }), tF32),
 		sig(tF64, floatMap(math.Abs), tF64))
+	def("@sqrt", sig(tF64, floatErr(fsqrt), tF64))
+	def("@cbrt", sig(tF64, floatMap(math.Cbrt), tF64))
 	def("round",
 		sig(tF64, floatMap(math.RoundToEven), tF64),
 		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(false)},

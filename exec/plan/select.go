@@ -610,7 +610,9 @@ func figureName(e tree.Expr) (string, int) {
 		return e.Parts[0], 2
 	case *tree.FuncExpr:
 		n := funcName(e)
-		if expr.IsLikeEscape(n) {
+		if expr.IsLikeEscape(n) || strings.HasPrefix(n, "@") {
+			// Operators that are functions here (@ is @abs) name no
+			// column.
 			return "?column?", 0
 		}
 		return n, 2

@@ -91,3 +91,22 @@ SELECT 12345678901234567890, 0.000000001, 1.00000000000000000001;
 SELECT 5 / 2 * 2, 5 * 2 / 2, 5.0 / 2 * 2;
 
 SELECT @ -5, |/ 16.0;
+
+-- The prefix operators bind below + and * and above comparisons; @ keeps
+-- its operand's type, |/ and ||/ take and return double precision.
+SELECT @ -5 + 3, |/ 16 + 9, 2 * @ -3, @ -3 * 2, ||/ -8, @ -5.5, @ -2::int2, @ -1.5::real, @ -1 < 2, |/ 4 ^ 2;
+
+SELECT pg_typeof(@ -5), pg_typeof(@ 1.5), pg_typeof(@ -5::int8), pg_typeof(|/ 16.0), pg_typeof(||/ 27), @5, |/ NULL, @ NULL;
+
+SELECT id, @ i2 AS a2, @ i4 AS a4, @ n AS an, @ f8 AS af, |/ @ f8 AS rf, ||/ i4 AS ci FROM types WHERE id <> 5;
+
+SELECT id FROM types WHERE @ n > 100 ORDER BY @ n DESC, id;
+
+-- error 2201F
+SELECT |/ -4;
+
+-- error 42883
+SELECT @ 'a'::text;
+
+-- error 22003
+SELECT @ i2 FROM types WHERE id = 5;

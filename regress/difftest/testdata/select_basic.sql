@@ -92,3 +92,13 @@ SELECT T1.ID FROM T1;
 SELECT o_orderkey, o_custkey, o_totalprice, o_orderdate FROM orders;
 
 SELECT l_orderkey, l_linenumber, l_quantity, l_shipdate, l_comment FROM lineitem;
+
+-- Column names of the SQL-standard special forms, which the parser turns
+-- into other calls.
+SELECT substring('abc' from 1 for 2), trim(both 'x' from 'xax'), trim(leading 'x' from 'xa'), trim(trailing 'x' from 'ax'), trim('  a '), extract(year from date '2020-01-01'), EXTRACT(MONTH FROM date '2020-01-01');
+
+SELECT CAST(1.5 AS int), 1::text, coalesce(1, 2), nullif(1, 2), greatest(1, 2), least(1, 2), CASE WHEN true THEN 1 END, ARRAY[1, 2], timestamp '2020-01-01' AT TIME ZONE 'UTC', '{1}'::int[]::text[];
+
+SELECT current_date, current_timestamp, localtimestamp, current_user, session_user, user, current_role, current_catalog, current_schema FROM t1 WHERE false;
+
+SELECT 1 user, 2 AS current_role, (SELECT user) IS NOT NULL AS u, coalesce(current_role, 'x') IS NOT NULL AS r, user = current_user AS same;

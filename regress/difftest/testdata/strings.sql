@@ -20,6 +20,10 @@ SELECT position('l' in 'hello'), position('z' in 'hello'), position('' in 'abc')
 
 SELECT id, position('o' in t) AS p, strpos(t, 'e') AS s FROM types;
 
+SELECT "position"('hello', 'l'), position('lo' in 'hello'), position(t in 'one two') FROM types WHERE id = 1;
+
+SELECT id, position('o' in t) FROM types;
+
 SELECT trim('  padded  '), ltrim('  padded  '), rtrim('  padded  '), btrim('xxhixx', 'x'), ltrim('xxhixx', 'x'), rtrim('xxhixx', 'x');
 
 SELECT trim(both 'x' from 'xxhixx'), trim(leading 'x' from 'xxhixx'), trim(trailing 'x' from 'xxhixx'), trim(both from '  a  ');
