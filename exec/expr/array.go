@@ -49,7 +49,11 @@ func castArray(from, to vec.Type) (castFunc, bool, error) {
 		if to.Shape == vec.ShapeVector && from.Shape == vec.ShapeArray {
 			return nil, true, errCannotCast(from, to)
 		}
-		if fe == te {
+		// Dropping a numeric's declared precision keeps its scale and so
+		// its encoding: numeric(5,2)[] to a plain numeric[] of scale 2
+		// copies the bytes.
+		dropsPrecision := fe.Kind == vec.KindNumeric && te.Kind == vec.KindNumeric && fe.Scale == te.Scale && te.Precision == 0
+		if fe == te || dropsPrecision {
 			return func(_ *Ctx, in, out *vec.Vec, n int, sel []int32) error {
 				out.Nulls.CopyFrom(&in.Nulls, n)
 				src := in.Bytes()
@@ -85,6 +89,26 @@ func castArray(from, to vec.Type) (castFunc, bool, error) {
 		}, true, nil
 	}
 	return nil, true, errCannotCast(from, to)
+}
+
+// widenNumericArray returns the numeric array type at with its scale
+// widened to hold every value of other, a numeric or numeric array, so
+// that array_append, array_cat and array_position, which coerce their
+// other argument to the array's type, do not round: 2.5 appended to
+// ARRAY[1, 2]::numeric[] (scale 0) must stay 2.5. The widened type drops
+// the declared precision, as PostgreSQL's result is plain numeric[]. Any
+// other at or other leaves at unchanged.
+func widenNumericArray(at vec.Type, other Expr) vec.Type {
+	if at.Shape != vec.ShapeArray || at.Elem != vec.KindNumeric || isUntyped(other) {
+		return at
+	}
+	ot := other.Type()
+	isNumeric := ot.Kind == vec.KindNumeric || ot.Shape == vec.ShapeArray && ot.Elem == vec.KindNumeric
+	if !isNumeric || ot.Scale <= at.Scale {
+		return at
+	}
+	at.Scale, at.Precision = ot.Scale, 0
+	return at
 }
 
 // arrayType returns the array type of elem, or 0A000.

@@ -326,7 +326,8 @@ func newArrayPosition(args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	types := []vec.Type{{}, at.ElemType(), vec.Int32}
+	at = widenNumericArray(at, args[1])
+	types := []vec.Type{at, at.ElemType(), vec.Int32}
 	if args, err = coerceArgs(args, types[:len(args)]...); err != nil {
 		return nil, err
 	}
@@ -380,6 +381,7 @@ func newArrayConcat(name string, args []Expr) (Expr, error) {
 			return nil, err
 		}
 	}
+	at = widenNumericArray(at, args[1-arrPos])
 	other := at.ElemType()
 	if name == "array_cat" {
 		other = at

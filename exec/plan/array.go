@@ -90,7 +90,77 @@ func (b *binder) bindArray(arr *tree.Array, t vec.Type) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t == plainNumericArray {
+		t = plainNumericArrayOf(elems)
+	}
 	return expr.NewArrayCtor(elems, t)
+}
+
+// plainNumericArray is numeric[] without a declared scale, whose casts
+// choose the element scale from what they convert (castToPlainNumeric's
+// rule for arrays).
+var plainNumericArray, _ = vec.ArrayOf(vec.UnconstrainedNumeric)
+
+// plainNumericArrayOf is the type ARRAY[...]::numeric[] gives elems. The
+// array has one scale, so it takes the largest of the scales
+// castToPlainNumeric would give each element, and every element keeps its
+// digits: ARRAY[1, 2] is {1,2}, ARRAY[1.5, 2.25] is {1.50,2.25}. An
+// element the scalar cast gives the default scale (a float, a text column,
+// a parameter) counts as that; a NULL counts as nothing.
+func plainNumericArrayOf(elems []expr.Expr) vec.Type {
+	var scale int32
+	for _, e := range elems {
+		if k, ok := e.(*expr.Const); ok && k.IsNull() && k.Param == nil {
+			continue
+		}
+		s, ok := plainNumericScale(e)
+		if !ok {
+			s = vec.DefaultNumericScale
+		}
+		scale = max(scale, s)
+	}
+	at, _ := vec.ArrayOf(vec.Type{Kind: vec.KindNumeric, Scale: scale})
+	return at
+}
+
+// castToPlainNumericArray is castToPlainNumeric for numeric[]: an integer
+// array gets scale 0, a numeric array keeps its scale, and an untyped
+// literal takes the largest scale among its elements, since the array's
+// one scale must hold each of them exactly ('{1.5,2.25}' is {1.50,2.25},
+// where PostgreSQL keeps each element's own scale). ok is false for other
+// operands, and for a literal that does not read at that scale, which the
+// ordinary cast then reads at the default scale or rejects.
+func castToPlainNumericArray(x expr.Expr) (expr.Expr, bool) {
+	var scale int32
+	xt := x.Type()
+	if k, ok := x.(*expr.Const); ok && k.Untyped {
+		if k.IsNull() {
+			return nil, false
+		}
+		textArray, _ := vec.ArrayOf(vec.Text)
+		_, err := vec.ParseArrayWith(textArray, string(k.Val.Bytes().Get(0)), func(v *vec.Vec, text string) error {
+			scale = max(scale, expr.LiteralScale(text))
+			v.AppendBytes([]byte(text))
+			return nil
+		})
+		if err != nil {
+			return nil, false
+		}
+	} else {
+		if !xt.IsArray() || xt.Variant != 0 {
+			return nil, false
+		}
+		switch xt.Elem {
+		case vec.KindNumeric:
+			scale = xt.Scale
+		case vec.KindInt16, vec.KindInt32, vec.KindInt64:
+		default:
+			return nil, false
+		}
+	}
+	at, _ := vec.ArrayOf(vec.Type{Kind: vec.KindNumeric, Scale: scale})
+	y, err := expr.Coerce(x, at)
+	return y, err == nil
 }
 
 // bindArrayFlatten binds ARRAY(subquery): the subquery's values in order,

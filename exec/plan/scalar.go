@@ -277,6 +277,11 @@ func (b *binder) bindCast(e *tree.CastExpr) (expr.Expr, error) {
 			return y, nil
 		}
 	}
+	if t == plainNumericArray {
+		if y, ok := castToPlainNumericArray(x); ok {
+			return y, nil
+		}
+	}
 	if k, ok := x.(*expr.Const); ok && k.Untyped && t.Kind == vec.KindText && t.Width > 0 {
 		// An explicit cast truncates ('abcdef'::varchar(3) is 'abc'),
 		// where reading a literal as varchar(3) would reject it.
@@ -303,27 +308,39 @@ func untypedAsText(x expr.Expr) (expr.Expr, error) {
 // operands (text columns, floats) keep the engine's default scale; ok is
 // false for them.
 func castToPlainNumeric(x expr.Expr) (expr.Expr, bool) {
+	scale, ok := plainNumericScale(x)
+	if !ok {
+		return nil, false
+	}
+	y, err := expr.Coerce(x, vec.Type{Kind: vec.KindNumeric, Scale: scale})
+	return y, err == nil
+}
+
+// plainNumericScale is the scale castToPlainNumeric gives x: a literal's
+// own digits, a numeric's scale, 0 for an integer. ok is false where the
+// engine's default scale applies, and for a literal that does not read as
+// a numeric of its own scale (too many digits, not a number), so that the
+// ordinary cast reports or rounds it.
+func plainNumericScale(x expr.Expr) (int32, bool) {
 	xt := x.Type()
 	if k, ok := x.(*expr.Const); ok && k.Untyped {
 		if k.IsNull() {
-			return nil, false
+			return 0, false
 		}
 		text := strings.TrimSpace(string(k.Val.Bytes().Get(0)))
-		v, err := vec.ParseText(vec.Type{Kind: vec.KindNumeric, Scale: expr.LiteralScale(text)}, text, nil)
-		if err != nil {
-			return nil, false
+		scale := expr.LiteralScale(text)
+		if _, err := vec.ParseText(vec.Type{Kind: vec.KindNumeric, Scale: scale}, text, nil); err != nil {
+			return 0, false
 		}
-		return expr.NewConst(v), true
+		return scale, true
 	}
 	switch xt.Kind {
 	case vec.KindNumeric:
-		y, err := expr.Coerce(x, vec.Type{Kind: vec.KindNumeric, Scale: xt.Scale})
-		return y, err == nil
+		return xt.Scale, true
 	case vec.KindInt16, vec.KindInt32, vec.KindInt64:
-		y, err := expr.NewCast(x, vec.Type{Kind: vec.KindNumeric})
-		return y, err == nil
+		return 0, true
 	}
-	return nil, false
+	return 0, false
 }
 
 func intervalUnit(d types.IntervalDurationType) string {
@@ -603,8 +620,10 @@ func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
 			}
 		}
 	case "position":
+		// position(substring IN string) reaches here as PostgreSQL's
+		// function position(string, substring), which is strpos.
 		if len(e.Exprs) == 2 {
-			args, err := b.bindList(tree.Exprs{e.Exprs[1], e.Exprs[0]})
+			args, err := b.bindList(e.Exprs)
 			if err != nil {
 				return nil, err
 			}

@@ -11,6 +11,20 @@ SELECT ARRAY[t, vc], ARRAY[d], ARRAY[ts], ARRAY[n] FROM types WHERE id = 1;
 
 SELECT '{1.5,-2}'::numeric(5,2)[], '{2024-02-29}'::date[], '{t,f,NULL}'::bool[], '{1e300,-0.5}'::float8[];
 
+-- A cast to numeric[] without a scale keeps the elements' own scale, as the
+-- scalar cast to numeric does; a declared scale wins.
+SELECT '{1.25}'::numeric[], ARRAY[1, 2]::numeric[], '{1,2}'::int[]::numeric[], '{}'::numeric[], '{NULL,7.125}'::numeric[], ARRAY[NULL, 1.5]::numeric[];
+
+SELECT '{1.5}'::numeric(5,2)[]::numeric[], '{1.125,-2}'::numeric(10,2)[], ARRAY[1, 2.5]::numeric(10,2)[], CAST('{0.5}' AS numeric(3,1)[]);
+
+SELECT id, ARRAY[i4, i2]::numeric[], ARRAY[n]::numeric[], ARRAY[n6]::numeric[] FROM types WHERE id < 4 ORDER BY id;
+
+SELECT array_agg(n ORDER BY id), array_agg(n6 ORDER BY id), array_agg(i4::numeric ORDER BY id) FROM types WHERE id < 4;
+
+SELECT ARRAY(SELECT n FROM types WHERE id < 4 ORDER BY id), ARRAY(SELECT n::numeric FROM types WHERE id < 3 ORDER BY id);
+
+SELECT ARRAY[1, 2]::numeric[] || 3, array_position(ARRAY[1, 2]::numeric[], 1.5), array_position(ARRAY[1, 2]::numeric[], 2.0), array_cat('{1.25}'::numeric[], ARRAY[2.75]);
+
 SELECT '[1:3]={7,8,9}'::int[], ' { 1 , 2 } '::int[];
 
 SELECT (ARRAY[10, 20, 30])[2], (ARRAY[10, 20, 30])[4], (ARRAY[10, 20, 30])[0], ('{a,b}'::text[])[1];
