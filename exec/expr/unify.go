@@ -3,6 +3,7 @@ package expr
 import (
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
+	"strings"
 )
 
 // Unify coerces l and r to one type the way PostgreSQL resolves a binary
@@ -81,6 +82,14 @@ func CommonType(es []Expr, what string) (vec.Type, error) {
 	}
 	if t.Kind == vec.KindNumeric {
 		t.Precision = 0
+		// An untyped literal meets a numeric as PostgreSQL's numeric
+		// without a typmod: '1.255' next to a numeric(15,2) column is
+		// 1.255, not 1.26, so the common scale must hold the literal's.
+		for _, e := range es {
+			if k, ok := e.(*Const); ok && k.Untyped {
+				t.Scale = max(t.Scale, literalScale(k))
+			}
+		}
 	}
 	if t.Kind == vec.KindText && !t.Blank && t.Variant == 0 {
 		t = vec.Text
@@ -139,4 +148,22 @@ func unify2(a, b vec.Type) (vec.Type, bool) {
 		return a, true
 	}
 	return vec.Type{}, false
+}
+
+// literalScale is the number of decimals an untyped literal holding a
+// plain decimal number writes ('1.250' has 3), 0 for anything else (NULL,
+// exponents, text that is no number, which its cast will reject), capped
+// where an 18-digit numeric still holds its integer part.
+func literalScale(k *Const) int32 {
+	if k.Val.Type.Kind != vec.KindText || k.Val.Len() != 1 || k.Val.Nulls.IsNull(0) {
+		return 0
+	}
+	lit := strings.TrimSpace(string(k.Val.Bytes().Get(0)))
+	lit = strings.TrimLeft(lit, "+-")
+	whole, frac, ok := strings.Cut(lit, ".")
+	if !ok || strings.Trim(whole+frac, "0123456789") != "" {
+		return 0
+	}
+	whole = strings.TrimLeft(whole, "0")
+	return int32(max(0, min(len(frac), 18-max(len(whole), 1))))
 }

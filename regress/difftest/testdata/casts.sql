@@ -75,3 +75,8 @@ SELECT 100::int2 * 300::int4, 5::int2 / 2::int2, 2147483647::int4 * 2::int8;
 SELECT 1 = 1.0, 1 < 1.5, 1.5::float8 = 1.5::numeric, '1'::text = 1::text;
 
 SELECT pg_typeof(1)::text, pg_typeof(1.5)::text, pg_typeof('a'::varchar(3))::text, pg_typeof(now())::text, pg_typeof(ARRAY[1,2])::text, pg_typeof(NULL::date)::text, pg_typeof(2.5::float8)::text, pg_typeof(l_shipdate)::text FROM lineitem LIMIT 1;
+
+-- An untyped literal meets a numeric at its own scale, not the numeric's.
+SELECT 1::numeric = '1.25', 1.25::numeric(5,2) = '1.255', 2.5::numeric(4,1) IN ('2.5', '2.50'), COALESCE(NULL::numeric(5,1), '1.25');
+
+SELECT x FROM (VALUES (1.26::numeric(15,2)), (1.25), (2)) v(x) WHERE x = '1.255' OR x < '1.251' ORDER BY x;
