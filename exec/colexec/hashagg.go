@@ -2,7 +2,6 @@ package colexec
 
 import (
 	"context"
-	"hash/maphash"
 	"slices"
 
 	"github.com/apiarydb/apiary/exec/vec"
@@ -55,10 +54,10 @@ type HashAgg struct {
 	carry         *vec.Batch
 	inDone        bool
 	// Scratch selections of updateHits and spillBatch.
-	sel      []int32
-	hitIDs   []int32
-	missSel  []int32
-	partSels [][]int32
+	sel     []int32
+	hitIDs  []int32
+	missSel []int32
+	parter  partitioner
 }
 
 // spillFanout is the number of partitions an overflowing aggregation
@@ -68,8 +67,6 @@ const (
 	spillFanout   = 16
 	maxSpillDepth = 4
 )
-
-var spillSeed = maphash.MakeSeed()
 
 // NewHashAgg returns an aggregation of in grouped by the key columns.
 func NewHashAgg(in Operator, keys []int, aggs []AggSpec, mem *Memory) (*HashAgg, error) {
@@ -229,38 +226,11 @@ func (h *HashAgg) spillBatch(b *vec.Batch, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	if h.partSels == nil {
-		h.partSels = make([][]int32, spillFanout)
-	}
-	for p := range h.partSels {
-		h.partSels[p] = h.partSels[p][:0]
-	}
-	shift := uint(4 * h.depth)
-	for _, row := range misses {
-		p := (keyHash(h.keyCols, int(row), &h.scratch.buf) >> shift) % spillFanout
-		h.partSels[p] = append(h.partSels[p], row)
-	}
 	if h.parts == nil {
 		h.parts = make([]*spillWriter, spillFanout)
 	}
-	for p, sel := range h.partSels {
-		if len(sel) == 0 {
-			continue
-		}
-		if h.parts[p] == nil {
-			w, err := h.spill.newWriter(h.in.Types())
-			if err != nil {
-				return err
-			}
-			h.parts[p] = w
-		}
-		nb := *b
-		nb.Sel, nb.Len = sel, len(sel)
-		if err := h.parts[p].write(&nb); err != nil {
-			return err
-		}
-	}
-	return nil
+	missed := &vec.Batch{Cols: b.Cols, Sel: misses, Len: len(misses)}
+	return writePartitioned(h.spill, h.parts, missed, h.keys, h.in.Types(), &h.parter, h.depth)
 }
 
 func (h *HashAgg) Next(ctx context.Context) (*vec.Batch, error) {

@@ -38,17 +38,11 @@ type JoinBuild struct {
 	// NullsEqual makes NULL keys match NULL keys (IS NOT DISTINCT FROM).
 	NullsEqual bool
 
-	once      sync.Once
-	err       error
-	rows      *vec.Batch
-	table     *hashTable
-	head      []int32 // first build row per key id, -1 none
-	next      []int32 // next build row with the same key
-	rightNull bool    // some right key is NULL (NOT IN)
-	// keyIsRow says that every build row has its own key and key id i is
-	// row i, as when the build side is a table's primary key: a probe
-	// then needs neither head nor next.
-	keyIsRow  bool
+	once sync.Once
+	err  error
+	rows *vec.Batch
+	rowIndex
+	rightNull bool // some right key is NULL (NOT IN)
 	n         int
 	accounted int64
 	closeOnce sync.Once
@@ -60,6 +54,7 @@ type JoinBuild struct {
 	depth      int
 	spilled    bool
 	buildParts []*spillWriter
+	parts      partitioner // splits build batches into buildParts
 	buildRdrs  []*spillReader
 	mu         sync.Mutex
 	probers    int
@@ -110,7 +105,11 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 		return err
 	}
 	if !jb.spilled {
-		if err := jb.index(); err != nil {
+		var err error
+		if jb.rowIndex, err = indexRows(jb.rows, jb.rkeys, jb.mem, jb.NullsEqual); err == nil {
+			// A partition of a spilled build inherits its parent's.
+			jb.rightNull = jb.rightNull || jb.keyNull != nil && !jb.NullsEqual
+		} else {
 			if !jb.canSpill(err) {
 				return err
 			}
@@ -126,20 +125,38 @@ func (jb *JoinBuild) build(ctx context.Context) error {
 	return nil
 }
 
-// index builds the hash table over the build rows and their chains.
-func (jb *JoinBuild) index() error {
-	rows := jb.rows
-	keyTypes := make([]vec.Type, len(jb.rkeys))
-	keyCols := make([]*vec.Vec, len(jb.rkeys))
-	for i, k := range jb.rkeys {
+// rowIndex is a hash table over the keys of a batch of build rows and the
+// chains that link the rows of each key.
+type rowIndex struct {
+	table *hashTable
+	head  []int32 // first build row per key id, -1 none
+	next  []int32 // next build row with the same key, -1 none
+	// keyNull[r] says that row r's key holds a NULL; nil when no key does.
+	keyNull []bool
+	// keyIsRow says that every build row has its own key and key id i is
+	// row i, as when the build side is a table's primary key: a probe
+	// then needs neither head nor next.
+	keyIsRow bool
+}
+
+// indexRows indexes rows on their key columns in a table sized for them,
+// so that it never rehashes. A key holding a NULL is chained only with
+// chainNulls (IS NOT DISTINCT FROM keys): no probe matches it otherwise.
+func indexRows(rows *vec.Batch, keys []int, mem *Memory, chainNulls bool) (rowIndex, error) {
+	keyTypes := make([]vec.Type, len(keys))
+	keyCols := make([]*vec.Vec, len(keys))
+	for i, k := range keys {
 		keyTypes[i], keyCols[i] = rows.Cols[k].Type, rows.Cols[k]
 	}
-	jb.table = newHashTable(keyTypes, jb.mem)
-	if err := jb.table.reserve(rows.Len); err != nil {
-		return err
+	x := rowIndex{table: newHashTable(keyTypes, mem), keyIsRow: true}
+	if err := x.table.reserve(rows.Len); err != nil {
+		return x, err
 	}
-	jb.keyIsRow = true
-	jb.next = make([]int32, rows.Len)
+	x.next = make([]int32, rows.Len)
+	hasNulls := anyNulls(keyCols)
+	if hasNulls {
+		x.keyNull = make([]bool, rows.Len)
+	}
 	ids := make([]int32, BatchSize)
 	view := &vec.Batch{Cols: rows.Cols, Sel: make([]int32, BatchSize)}
 	var scratch probeScratch
@@ -149,37 +166,34 @@ func (jb *JoinBuild) index() error {
 			view.Sel[i] = int32(base + i)
 		}
 		view.Len = n
-		if err := jb.table.find(keyCols, view, ids[:n], true, &scratch); err != nil {
-			return err
+		if err := x.table.find(keyCols, view, ids[:n], true, &scratch); err != nil {
+			return x, err
 		}
 		for k, id := range ids[:n] {
 			r := int32(base + k)
-			jb.next[r] = -1
-			if !jb.NullsEqual && anyNull(keyCols, int(r)) {
-				jb.rightNull = true
-				jb.keyIsRow = false
-				continue
+			x.next[r] = -1
+			if hasNulls && anyNull(keyCols, int(r)) {
+				x.keyNull[r] = true
+				if !chainNulls {
+					x.keyIsRow = false
+					continue
+				}
 			}
-			jb.keyIsRow = jb.keyIsRow && id == r
-			jb.head = chainRow(jb.head, jb.next, id, r)
+			x.keyIsRow = x.keyIsRow && id == r
+			for int(id) >= len(x.head) {
+				x.head = append(x.head, -1)
+			}
+			// Prepending makes chains come out in reverse build order,
+			// which no SQL result depends on.
+			x.next[r] = x.head[id]
+			x.head[id] = r
 		}
 	}
-	return nil
+	return x, nil
 }
 
-// chainRow links build row r, whose key has id, into the chains of a hash
-// join build: head[id] is the first row with that id and next[r] the row
-// after r, -1 ending both. It returns head, grown to hold id. Prepending
-// makes chains come out in reverse build order, which no SQL result
-// depends on.
-func chainRow(head, next []int32, id, r int32) []int32 {
-	for int(id) >= len(head) {
-		head = append(head, -1)
-	}
-	next[r] = head[id]
-	head[id] = r
-	return head
-}
+// hasNullKey reports whether build row r's key holds a NULL.
+func (x *rowIndex) hasNullKey(r int) bool { return x.keyNull != nil && x.keyNull[r] }
 
 // Close releases the build side.
 func (jb *JoinBuild) Close() {
@@ -197,7 +211,7 @@ func (jb *JoinBuild) releaseRows() {
 	}
 	jb.mem.Shrink(jb.accounted)
 	jb.accounted = 0
-	jb.rows, jb.head, jb.next = nil, nil, nil
+	jb.rows, jb.rowIndex = nil, rowIndex{}
 }
 
 // HashJoin joins by equality of key columns (left keys against right keys,

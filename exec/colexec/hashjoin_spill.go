@@ -2,7 +2,6 @@ package colexec
 
 import (
 	"context"
-	"hash/maphash"
 
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -18,36 +17,40 @@ func (jb *JoinBuild) canSpill(err error) bool {
 	return jb.spill != nil && jb.depth < maxSpillDepth && sqlerr.CodeOf(err) == sqlerr.OutOfMemory
 }
 
-// keyHash hashes row's key columns; equal keys (NULLs included) hash
-// equally on every side of a join or exchange.
-func keyHash(keyCols []*vec.Vec, row int, buf *[]byte) uint64 {
-	*buf = encodeKey((*buf)[:0], keyCols, row)
-	return maphash.Bytes(spillSeed, *buf)
+// partitioner splits the live rows of batches into the spill partitions
+// of their keys at a depth. Each level uses other bits of the key hash
+// (keyhash.go), so a partition that is spilled again splits instead of
+// landing whole in one child; equal keys (NULLs included) land together on
+// every side of a join.
+type partitioner struct {
+	sels           [][]int32 // the rows of each partition, after split
+	hashes, hashed []uint64
 }
 
-// keyPartition returns the partition of row's key at a spill depth: each
-// level uses other bits of the hash, so a partition that is spilled again
-// splits instead of landing whole in one child.
-func keyPartition(keyCols []*vec.Vec, row int, buf *[]byte, depth int) int {
-	return int((keyHash(keyCols, row, buf) >> (4 * uint(depth))) % spillFanout)
+func (pt *partitioner) split(keyCols []*vec.Vec, b *vec.Batch, depth int) {
+	if pt.sels == nil {
+		pt.sels = make([][]int32, spillFanout)
+	}
+	for p := range pt.sels {
+		pt.sels[p] = pt.sels[p][:0]
+	}
+	pt.hashes, pt.hashed = hashKeys(keyCols, b, pt.hashes, pt.hashed)
+	shift := 4 * uint(depth)
+	for k, hv := range pt.hashes {
+		p := (hv >> shift) % spillFanout
+		pt.sels[p] = append(pt.sels[p], int32(b.Row(k)))
+	}
 }
 
 // writePartitioned appends the live rows of b to writers by the partition
 // of their key columns, creating writers as needed.
-func writePartitioned(spill *Spill, writers []*spillWriter, b *vec.Batch, keys []int, types []vec.Type, sels [][]int32, buf *[]byte, depth int) error {
+func writePartitioned(spill *Spill, writers []*spillWriter, b *vec.Batch, keys []int, types []vec.Type, pt *partitioner, depth int) error {
 	keyCols := make([]*vec.Vec, len(keys))
 	for i, k := range keys {
 		keyCols[i] = b.Cols[k]
 	}
-	for p := range sels {
-		sels[p] = sels[p][:0]
-	}
-	for k := 0; k < b.Len; k++ {
-		row := b.Row(k)
-		p := keyPartition(keyCols, row, buf, depth)
-		sels[p] = append(sels[p], int32(row))
-	}
-	for p, sel := range sels {
+	pt.split(keyCols, b, depth)
+	for p, sel := range pt.sels {
 		if len(sel) == 0 {
 			continue
 		}
@@ -91,9 +94,7 @@ func (jb *JoinBuild) spillBuildBatch(b *vec.Batch) error {
 			}
 		}
 	}
-	sels := make([][]int32, spillFanout)
-	var buf []byte
-	return writePartitioned(jb.spill, jb.buildParts, b, jb.rkeys, jb.right.Types(), sels, &buf, jb.depth)
+	return writePartitioned(jb.spill, jb.buildParts, b, jb.rkeys, jb.right.Types(), &jb.parts, jb.depth)
 }
 
 func (jb *JoinBuild) finishSpilledBuild() error {
@@ -149,10 +150,9 @@ func (j *HashJoin) spilledNext(ctx context.Context) (*vec.Batch, error) {
 	sp, jb := j.sp, j.jb
 	if !sp.partitioned {
 		sp.writers = make([]*spillWriter, spillFanout)
-		sels := make([][]int32, spillFanout)
-		var buf []byte
+		var pt partitioner
 		err := Drain(ctx, j.left, func(b *vec.Batch) error {
-			return writePartitioned(jb.spill, sp.writers, b, j.lkeys, j.leftTypes, sels, &buf, jb.depth)
+			return writePartitioned(jb.spill, sp.writers, b, j.lkeys, j.leftTypes, &pt, jb.depth)
 		})
 		if err != nil {
 			return nil, err

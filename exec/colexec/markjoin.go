@@ -21,13 +21,10 @@ type MarkBuild struct {
 	lkeys []int
 	mem   *Memory
 
-	once      sync.Once
-	err       error
-	rows      *vec.Batch
-	table     *hashTable
-	head      []int32
-	next      []int32
-	keyNull   []bool
+	once sync.Once
+	err  error
+	rows *vec.Batch
+	rowIndex
 	matched   []uint32 // set atomically by the probing bees
 	rightNull atomic.Bool
 	rightRows atomic.Int64
@@ -65,40 +62,10 @@ func (mb *MarkBuild) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := mb.rows
-	keyTypes := make([]vec.Type, len(mb.lkeys))
-	keyCols := make([]*vec.Vec, len(mb.lkeys))
-	for i, k := range mb.lkeys {
-		keyTypes[i], keyCols[i] = rows.Cols[k].Type, rows.Cols[k]
-	}
-	mb.table = newHashTable(keyTypes, mb.mem)
-	if err := mb.table.reserve(rows.Len); err != nil {
+	if mb.rowIndex, err = indexRows(mb.rows, mb.lkeys, mb.mem, false); err != nil {
 		return err
 	}
-	mb.next = make([]int32, rows.Len)
-	mb.keyNull = make([]bool, rows.Len)
-	ids := make([]int32, BatchSize)
-	view := &vec.Batch{Cols: rows.Cols, Sel: make([]int32, BatchSize)}
-	var scratch probeScratch
-	for base := 0; base < rows.Len; base += BatchSize {
-		n := min(BatchSize, rows.Len-base)
-		for i := range n {
-			view.Sel[i] = int32(base + i)
-		}
-		view.Len = n
-		if err := mb.table.find(keyCols, view, ids[:n], true, &scratch); err != nil {
-			return err
-		}
-		for k, id := range ids[:n] {
-			r := int32(base + k)
-			mb.next[r] = -1
-			if mb.keyNull[r] = anyNull(keyCols, int(r)); mb.keyNull[r] {
-				continue
-			}
-			mb.head = chainRow(mb.head, mb.next, id, r)
-		}
-	}
-	mb.matched = make([]uint32, rows.Len)
+	mb.matched = make([]uint32, mb.rows.Len)
 	return nil
 }
 
@@ -197,7 +164,7 @@ func (j *ReverseSemiJoin) Next(ctx context.Context) (*vec.Batch, error) {
 		case AntiJoin:
 			keep = !m
 		case NullAwareAntiJoin:
-			keep = !m && !(nonEmpty && (rightNull || mb.keyNull[r]))
+			keep = !m && !(nonEmpty && (rightNull || mb.hasNullKey(r)))
 		}
 		if keep {
 			idx = append(idx, int32(r))
@@ -231,9 +198,10 @@ func (j *ReverseSemiJoin) probe(b *vec.Batch) error {
 		return err
 	}
 	j.pairL, j.pairR = j.pairL[:0], j.pairR[:0]
+	hasNulls := anyNulls(j.keyCols)
 	for k := 0; k < b.Len; k++ {
 		row := b.Row(k)
-		if anyNull(j.keyCols, row) {
+		if hasNulls && anyNull(j.keyCols, row) {
 			mb.rightNull.Store(true)
 			continue
 		}
