@@ -187,6 +187,7 @@ func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool
 	// time), so a row whose key equals the previous row's takes that id
 	// without a probe. Ids never move, even when the table rehashes.
 	prevKey, prevID, havePrev := int64(0), int32(0), false
+	inserted := 0 // keys stored, accounted at the end as findHashed does
 	for k, x := range vals {
 		if hasNulls && anyNull(cols, b.Row(k)) {
 			// Keys holding NULLs are rare: they go through the encoded
@@ -211,6 +212,7 @@ func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool
 					break
 				}
 				id := h.newID(cols, b.Row(k))
+				inserted++
 				*slot = intSlot{key: x, id: id + 1}
 				h.inSlots++
 				ids[k] = id
@@ -229,6 +231,9 @@ func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool
 			s = (s + 1) & mask
 		}
 		prevKey, prevID, havePrev = x, ids[k], true
+	}
+	if inserted > 0 {
+		return h.grow(int64(inserted) * 8)
 	}
 	return nil
 }
@@ -413,8 +418,7 @@ func (h *hashTable) findEncoded(cols []*vec.Vec, row int, insert bool, scratch *
 
 func (h *hashTable) rehash() error {
 	n := len(h.slots) * 2
-	// The new slots, and the key vectors' growth since the last rehash.
-	if err := h.grow(int64(n-len(h.slots))*int64(unsafe.Sizeof(intSlot{})) + int64(h.inSlots)*8); err != nil {
+	if err := h.grow(int64(n-len(h.slots)) * int64(unsafe.Sizeof(intSlot{}))); err != nil {
 		return err
 	}
 	old := h.slots
@@ -485,7 +489,9 @@ func encodeKey(dst []byte, cols []*vec.Vec, row int) []byte {
 			dst = append(dst, v...)
 		case vec.KindInterval:
 			// Intervals equal by span group together, as in PostgreSQL.
-			dst = binary.LittleEndian.AppendUint64(dst, uint64(intervalSpan(c.Intervals()[row])))
+			hi, lo := c.Intervals()[row].Span()
+			dst = binary.LittleEndian.AppendUint64(dst, uint64(hi))
+			dst = binary.LittleEndian.AppendUint64(dst, lo)
 		}
 	}
 	return dst

@@ -142,3 +142,22 @@ func TestHashTableReserve(t *testing.T) {
 		t.Fatalf("reserve on a filled table changed it: %v, %d slots", err, len(h.slots))
 	}
 }
+
+// Intervals group by their exact length: one of 2^64 microseconds is not
+// the empty interval, though its length wraps to 0 in an int64.
+func TestHashTableLongIntervals(t *testing.T) {
+	in := vec.NewBatch([]vec.Type{vec.IntervalT}, 3)
+	for _, iv := range []vec.Interval{{}, {Days: 213503982, Micros: 28909551616}, {Months: 1}, {Days: 30}} {
+		in.Cols[0].AppendInterval(iv)
+	}
+	in.Len = 4
+	h := newHashTable([]vec.Type{vec.IntervalT}, nil)
+	ids := make([]int32, in.Len)
+	var sc probeScratch
+	if err := h.find(in.Cols, in, ids, true, &sc); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(ids), "[0 1 2 2]"; got != want {
+		t.Fatalf("ids %s, want %s ('1 mon' and '30 days' are one group)", got, want)
+	}
+}

@@ -128,7 +128,8 @@ func hashColumn(c *vec.Vec, b *vec.Batch, out []uint64) {
 	case vec.KindInterval:
 		s := c.Intervals()
 		for k := 0; k < n; k++ {
-			out[k] = uint64(intervalSpan(s[b.Row(k)]))
+			hi, lo := s[b.Row(k)].Span()
+			out[k] = lo ^ bits.RotateLeft64(uint64(hi), 32)
 		}
 	}
 	if c.Nulls.Any() {
@@ -138,12 +139,6 @@ func hashColumn(c *vec.Vec, b *vec.Batch, out []uint64) {
 			}
 		}
 	}
-}
-
-// intervalSpan is the length of an interval with months of 30 days, which
-// is how PostgreSQL compares and groups intervals.
-func intervalSpan(iv vec.Interval) int64 {
-	return (int64(iv.Months)*30+int64(iv.Days))*86400_000_000 + iv.Micros
 }
 
 // keysEqual reports whether row of cols holds the same key as row at of
@@ -188,10 +183,15 @@ func keysEqual(cols []*vec.Vec, row int, keys []*vec.Vec, at int) bool {
 				return false
 			}
 		case vec.KindInterval:
-			if intervalSpan(pc.Intervals()[row]) != intervalSpan(kc.Intervals()[at]) {
+			if ph, pl := pc.Intervals()[row].Span(); !spanIs(kc.Intervals()[at], ph, pl) {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+func spanIs(iv vec.Interval, hi int64, lo uint64) bool {
+	h, l := iv.Span()
+	return h == hi && l == lo
 }

@@ -406,23 +406,10 @@ type span128 struct {
 	lo uint64
 }
 
-// intervalSpan returns the interval's length in microseconds as a 128-bit
-// number: months*30 days can overflow int64 microseconds for extreme values.
+// intervalSpan returns the interval's exact length in microseconds.
 func intervalSpan(iv vec.Interval) span128 {
-	const microsPerDay = 86400_000_000
-	days := int64(iv.Months)*30 + int64(iv.Days)
-	// days*microsPerDay + micros fits in 128 bits; compute with floats for the
-	// high part only when it could overflow.
-	if days > -100_000_000 && days < 100_000_000 {
-		v := days*microsPerDay + iv.Micros
-		hi := int64(0)
-		if v < 0 {
-			hi = -1
-		}
-		return span128{hi: hi, lo: uint64(v)}
-	}
-	f := float64(days)*microsPerDay + float64(iv.Micros)
-	return span128{hi: int64(f / math.Exp2(64)), lo: uint64(math.Mod(f, math.Exp2(64)))}
+	hi, lo := iv.Span()
+	return span128{hi: hi, lo: lo}
 }
 
 // errUndefinedOperator reports a missing operator the way PostgreSQL does.

@@ -11,6 +11,26 @@ type Interval struct {
 	Micros int64
 }
 
+// Span is the interval's length in microseconds with months of 30 days, as
+// a 128-bit two's-complement number (hi, lo): what PostgreSQL compares,
+// groups and hashes intervals by. int64 microseconds overflow past about
+// 292,000 years, and an interval may be longer.
+func (iv Interval) Span() (hi int64, lo uint64) {
+	const microsPerDay = 86400_000_000
+	days := int64(iv.Months)*30 + int64(iv.Days) // at most about 6.7e10: no overflow
+	h, l := bits.Mul64(uint64(max(days, -days)), microsPerDay)
+	if days < 0 {
+		l, h = -l, ^h
+		if l == 0 {
+			h++
+		}
+	}
+	ext := uint64(iv.Micros >> 63) // the micros' sign, extended
+	l, carry := bits.Add64(l, uint64(iv.Micros), 0)
+	h, _ = bits.Add64(h, ext, carry)
+	return int64(h), l
+}
+
 // Bytes is a column of variable-length values laid out as Arrow lays out
 // strings: value i is Data[Offsets[i]:Offsets[i+1]]. len(Offsets) is one more
 // than the number of values.

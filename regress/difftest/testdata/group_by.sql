@@ -89,3 +89,8 @@ SELECT dept_id, manager_id, count(*) AS n FROM emp GROUP BY dept_id, manager_id;
 SELECT x, count(*) AS n FROM (VALUES (1), (1), (2), (NULL), (NULL)) v(x) GROUP BY x;
 
 SELECT k FROM t1 GROUP BY k;
+
+-- Intervals group and compare by their exact length; this one is 2^64 microseconds.
+SELECT i, count(*) AS n FROM (VALUES (interval '0'), (interval '213503982 days 28909.551616 seconds'), (interval '1 mon'), (interval '30 days')) v(i) GROUP BY i ORDER BY i;
+
+SELECT interval '213503982 days 28909.551616 seconds' > interval '0', interval '213503982 days 28909.551616 seconds' = interval '213503982 days 28909.551617 seconds';
