@@ -81,15 +81,21 @@ func CommonType(es []Expr, what string) (vec.Type, error) {
 		return vec.Text, nil
 	}
 	if t.Kind == vec.KindNumeric {
-		t.Precision = 0
 		// An untyped literal meets a numeric as PostgreSQL's numeric
 		// without a typmod: '1.255' next to a numeric(15,2) column is
-		// 1.255, not 1.26, so the common scale must hold the literal's.
+		// 1.255, not 1.26, so the common scale must hold the literal's,
+		// as far as a declared precision leaves room for the typed
+		// side's integer digits in 18.
+		maxScale := int32(18)
+		if t.Precision > 0 {
+			maxScale = 18 - (t.Precision - t.Scale)
+		}
 		for _, e := range es {
 			if k, ok := e.(*Const); ok && k.Untyped {
-				t.Scale = max(t.Scale, literalScale(k))
+				t.Scale = max(t.Scale, min(literalScale(k), maxScale))
 			}
 		}
+		t.Precision = 0
 	}
 	if t.Kind == vec.KindText && !t.Blank && t.Variant == 0 {
 		t = vec.Text

@@ -80,3 +80,5 @@ SELECT pg_typeof(1)::text, pg_typeof(1.5)::text, pg_typeof('a'::varchar(3))::tex
 SELECT 1::numeric = '1.25', 1.25::numeric(5,2) = '1.255', 2.5::numeric(4,1) IN ('2.5', '2.50'), COALESCE(NULL::numeric(5,1), '1.25');
 
 SELECT x FROM (VALUES (1.26::numeric(15,2)), (1.25), (2)) v(x) WHERE x = '1.255' OR x < '1.251' ORDER BY x;
+
+SELECT 123456789::numeric(15,2) = '1.1234567890123', 123456789::numeric(15,2) > '1.1234567890123';
