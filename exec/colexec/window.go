@@ -57,8 +57,10 @@ const (
 //
 // In RANGE mode an offset is in the units of the single ORDER BY column as
 // stored: whole numbers for integer columns, scaled by 10^Scale for numeric
-// (the planner rescales the literal). Other key types do not support RANGE
-// offsets. In ROWS and GROUPS mode an offset counts rows or peer groups.
+// (the planner rescales the literal, rounding each offset so that its
+// bound reaches the same keys as the exact one). Other key types do not
+// support RANGE offsets. In ROWS and GROUPS mode an offset counts rows or
+// peer groups.
 type Frame struct {
 	Mode                   FrameMode
 	StartKind, EndKind     FrameBound
@@ -467,16 +469,14 @@ func (w *windowOp) compute(ctx context.Context, f WindowFunc, res *vec.Vec) erro
 	if err := w.frames(f.Frame); err != nil {
 		return err
 	}
-	if f.Frame.Exclude != ExcludeNoOthers {
-		return w.computeExcluding(ctx, f, res)
-	}
+	ex := f.Frame.Exclude
 	switch f.Name {
 	case "first_value", "last_value", "nth_value":
 		return w.frameValue(f, res)
 	case "count_star":
 		out := fixedResult[int64](res, w.n)
 		for i := range out {
-			out[i] = int64(w.fe[i] - w.fs[i])
+			out[i] = w.pieces(ex, i).rows()
 		}
 		return nil
 	case "count":
@@ -484,58 +484,25 @@ func (w *windowOp) compute(ctx context.Context, f WindowFunc, res *vec.Vec) erro
 		cnt := w.prefixCounts(arg)
 		out := fixedResult[int64](res, w.n)
 		for i := range out {
-			out[i] = int64(cnt[w.fe[i]] - cnt[w.fs[i]])
+			p := w.pieces(ex, i)
+			c := int64(cnt[p.aEnd]-cnt[p.s]) + int64(cnt[p.e]-cnt[p.bStart])
+			if p.keepCur && !arg.Nulls.IsNull(i) {
+				c++
+			}
+			out[i] = c
 		}
 		return nil
 	case "min", "max":
+		if ex != ExcludeNoOthers {
+			return w.minMaxExcluding(f, res)
+		}
 		return w.minMax(f, res)
 	case "sum", "avg":
 		return w.sumAvg(ctx, f, res)
 	case "string_agg":
-		return w.stringAgg(f, res)
+		return w.stringAgg(ctx, f, res)
 	}
 	return sqlerr.New(sqlerr.UndefinedFunction, "window function %s does not exist", f.Name)
-}
-
-// stringAgg concatenates each row's frame: its non-NULL values in frame
-// order, separated by the delimiter of the value that follows, as
-// PostgreSQL's string_agg does; NULL when the frame holds none. A frame
-// that only grows at its end from the previous row's (the default frame
-// under ORDER BY) extends the previous result instead of concatenating
-// again; the result itself is still as big as the sum of the frames.
-func (w *windowOp) stringAgg(f WindowFunc, res *vec.Vec) error {
-	src, delim := w.cols[f.Args[0]], w.cols[f.Args[1]]
-	sb, db := src.Bytes(), delim.Bytes()
-	res.Prepare(res.Type, w.n)
-	rb := res.Bytes()
-	var buf []byte
-	seen := false
-	var lo, hi int32 // the rows buf holds
-	for i := 0; i < w.n; i++ {
-		if w.fs[i] != lo || w.fe[i] < hi {
-			buf, seen = buf[:0], false
-			lo, hi = w.fs[i], w.fs[i]
-		}
-		for r := hi; r < w.fe[i]; r++ {
-			if src.Nulls.IsNull(int(r)) {
-				continue
-			}
-			if seen && !delim.Nulls.IsNull(int(r)) {
-				buf = append(buf, db.Get(int(r))...)
-			}
-			buf = append(buf, sb.Get(int(r))...)
-			seen = true
-		}
-		hi = w.fe[i]
-		if seen {
-			rb.Append(buf)
-		} else {
-			rb.Append(nil)
-			res.Nulls.SetNull(i)
-		}
-	}
-	res.SetLen(w.n)
-	return nil
 }
 
 // fixedResult prepares res as n values and returns them. T must be the
@@ -724,8 +691,13 @@ func negSat(x int64) int64 {
 	return -x
 }
 
+// frameValue is first_value, last_value and nth_value: the frame's first,
+// last or nth row, NULL past its end. Under an exclusion the position
+// steps over the excluded rows (inFrameExcluding).
 func (w *windowOp) frameValue(f WindowFunc, res *vec.Vec) error {
 	src := w.cols[f.Args[0]]
+	ex := f.Frame.Exclude
+	last := f.Name == "last_value"
 	var nthCol *vec.Vec
 	var nthVals []int64
 	if f.Name == "nth_value" && len(f.Args) > 1 {
@@ -734,32 +706,40 @@ func (w *windowOp) frameValue(f WindowFunc, res *vec.Vec) error {
 	}
 	idx := make([]int32, w.n)
 	for i := range idx {
-		s, e := w.fs[i], w.fe[i]
 		idx[i] = pickNull
-		switch f.Name {
-		case "first_value":
-			if s < e {
-				idx[i] = s
-			}
-		case "last_value":
-			if s < e {
-				idx[i] = e - 1
-			}
-		default:
-			nth := f.Offset
+		// rel is how far past the frame's head the row is: nth_value's n
+		// less one, 0 for the others (last_value reads the tail instead).
+		rel := int64(0)
+		if f.Name == "nth_value" {
+			rel = f.Offset
 			if nthCol != nil {
 				if nthCol.Nulls.IsNull(i) {
 					continue
 				}
-				nth = nthVals[i]
+				rel = nthVals[i]
 			}
-			if nth <= 0 {
+			if rel <= 0 {
 				return sqlerr.New(codeInvalidNthValue, "argument of nth_value must be greater than zero")
 			}
-			if nth <= int64(e-s) {
-				idx[i] = s + int32(nth-1)
+			rel--
+		}
+		head, tail := int64(w.fs[i]), int64(w.fe[i])
+		if rel >= tail-head {
+			// Also covers an empty frame; no exclusion brings a position
+			// past the tail back into the frame.
+			continue
+		}
+		pos := head + rel
+		if last {
+			pos = tail - 1
+		}
+		if ex != ExcludeNoOthers {
+			var ok bool
+			if pos, ok = w.inFrameExcluding(ex, last, i, pos, head, tail); !ok {
+				continue
 			}
 		}
+		idx[i] = int32(pos)
 	}
 	pickRows(res, src, idx, nil, false)
 	return nil

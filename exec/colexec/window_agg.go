@@ -459,6 +459,68 @@ func addInterval(acc, x vec.Interval) (vec.Interval, error) {
 	return vec.Interval{Months: int32(m), Days: int32(d), Micros: us}, nil
 }
 
+// stringAgg concatenates each row's frame: its non-NULL values in frame
+// order, separated by the delimiter of the value that follows, as
+// PostgreSQL's string_agg does; NULL when the frame holds none. The run
+// before the excluded rows (without an exclusion, the whole frame) is
+// carried over from the previous row while it only grows at its end, as
+// the default frame under ORDER BY does; the rest of the frame is appended
+// anew for each row. The result itself is still as big as the sum of the
+// frames.
+func (w *windowOp) stringAgg(ctx context.Context, f WindowFunc, res *vec.Vec) error {
+	src, delim := w.cols[f.Args[0]], w.cols[f.Args[1]]
+	sb, db := src.Bytes(), delim.Bytes()
+	ex := f.Frame.Exclude
+	res.Prepare(res.Type, w.n)
+	rb := res.Bytes()
+	// cat appends row r's value to buf, after its delimiter unless it is
+	// the first value.
+	cat := func(buf []byte, seen bool, r int) ([]byte, bool) {
+		if src.Nulls.IsNull(r) {
+			return buf, seen
+		}
+		if seen && !delim.Nulls.IsNull(r) {
+			buf = append(buf, db.Get(r)...)
+		}
+		return append(buf, sb.Get(r)...), true
+	}
+	var lead, whole []byte // lead holds rows [lo, hi)
+	leadSeen := false
+	var lo, hi int32
+	var work workCount
+	for i := 0; i < w.n; i++ {
+		p := w.pieces(ex, i)
+		if err := work.did(ctx, p.rows()); err != nil {
+			return err
+		}
+		if p.s != lo || p.aEnd < hi {
+			lead, leadSeen, lo, hi = lead[:0], false, p.s, p.s
+		}
+		for ; hi < p.aEnd; hi++ {
+			lead, leadSeen = cat(lead, leadSeen, int(hi))
+		}
+		out, seen := lead, leadSeen
+		if p.keepCur || p.bStart < p.e {
+			out = append(whole[:0], lead...)
+			if p.keepCur {
+				out, seen = cat(out, seen, i)
+			}
+			for r := p.bStart; r < p.e; r++ {
+				out, seen = cat(out, seen, int(r))
+			}
+			whole = out
+		}
+		if seen {
+			rb.Append(out)
+		} else {
+			rb.Append(nil)
+			res.Nulls.SetNull(i)
+		}
+	}
+	res.SetLen(w.n)
+	return nil
+}
+
 // winI128 is a two's complement 128-bit integer for exact window sums.
 type winI128 struct {
 	hi int64

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/apiarydb/apiary/exec/vec"
-	"github.com/apiarydb/apiary/sqlerr"
 )
 
 // Frame exclusion (EXCLUDE CURRENT ROW | GROUP | TIES) cuts a hole into a
@@ -22,9 +21,13 @@ type framePieces struct {
 	keepCur            bool
 }
 
-// pieces splits row i's frame under exclusion ex.
+// pieces splits row i's frame under exclusion ex; without one the frame is
+// a single run.
 func (w *windowOp) pieces(ex FrameExclusion, i int) framePieces {
 	s, e := w.fs[i], w.fe[i]
+	if ex == ExcludeNoOthers {
+		return framePieces{s: s, aEnd: e, bStart: e, e: e}
+	}
 	// [xs, xe) are the rows ex removes: the row itself, or its peer group
 	// (whose row i EXCLUDE TIES puts back if the frame holds it).
 	xs, xe := int32(i), int32(i)+1
@@ -48,143 +51,63 @@ func (p framePieces) rows() int64 {
 	return n
 }
 
-// computeExcluding computes a frame-reading function over frames with an
-// exclusion. The caller has run frames.
-func (w *windowOp) computeExcluding(ctx context.Context, f WindowFunc, res *vec.Vec) error {
-	ex := f.Frame.Exclude
-	switch f.Name {
-	case "first_value", "last_value", "nth_value":
-		return w.frameValueExcluding(f, ex, res)
-	case "count_star":
-		out := fixedResult[int64](res, w.n)
-		for i := range out {
-			out[i] = w.pieces(ex, i).rows()
-		}
-		return nil
-	case "count":
-		arg := w.cols[f.Args[0]]
-		cnt := w.prefixCounts(arg)
-		out := fixedResult[int64](res, w.n)
-		for i := range out {
-			p := w.pieces(ex, i)
-			c := int64(cnt[p.aEnd]-cnt[p.s]) + int64(cnt[p.e]-cnt[p.bStart])
-			if p.keepCur && !arg.Nulls.IsNull(i) {
-				c++
-			}
-			out[i] = c
-		}
-		return nil
-	case "min", "max":
-		return w.minMaxExcluding(f, ex, res)
-	case "sum", "avg":
-		return w.sumAvg(ctx, f, res)
-	case "string_agg":
-		return w.stringAggExcluding(ctx, f, ex, res)
-	}
-	return sqlerr.New(sqlerr.UndefinedFunction, "window function %s does not exist", f.Name)
-}
-
-// frameValueExcluding is first_value, last_value and nth_value under an
-// exclusion, done as PostgreSQL's WinGetFuncArgInFrame does it: step from
-// the frame's head (or tail) over the excluded rows with its arithmetic,
-// then return the row only if it is in the frame and not excluded. Where
-// the current row lies outside the frame the arithmetic can land on an
-// excluded or outside row and the answer is NULL even though the frame
-// holds other rows; PostgreSQL answers the same, and so must we.
-func (w *windowOp) frameValueExcluding(f WindowFunc, ex FrameExclusion, res *vec.Vec) error {
-	src := w.cols[f.Args[0]]
-	var nthCol *vec.Vec
-	var nthVals []int64
-	if f.Name == "nth_value" && len(f.Args) > 1 {
-		nthCol = w.cols[f.Args[1]]
-		nthVals = intValues(nthCol)
-	}
-	idx := make([]int32, w.n)
-	err := w.partitions(func(ps, pe int) error {
-		for i := ps; i < pe; i++ {
-			idx[i] = pickNull
-			rel := int64(0)
-			if f.Name == "nth_value" {
-				rel = f.Offset
-				if nthCol != nil {
-					if nthCol.Nulls.IsNull(i) {
-						continue
-					}
-					rel = nthVals[i]
-				}
-				if rel <= 0 {
-					return sqlerr.New(codeInvalidNthValue, "argument of nth_value must be greater than zero")
-				}
-				rel--
-			}
-			head, tail := int64(w.fs[i]), int64(w.fe[i])
-			if rel >= tail-head {
-				// Also covers an empty frame. No step below can bring
-				// a position past the tail back into the frame.
-				continue
-			}
-			cur := int64(i)
-			g := w.grp[i]
-			gh, gt := int64(w.groups[g]), int64(w.groups[g+1])
-			var pos int64
-			if f.Name == "last_value" {
-				pos = tail - 1
-				switch {
-				case ex == ExcludeCurrentRow && pos <= cur && cur < tail:
-					pos--
-				case ex == ExcludeGroup && pos < gt && gh < tail:
-					pos -= min(gt, tail) - gh
-				case ex == ExcludeTies && pos < gt && gh < tail:
-					if overlapEnd := min(gt, tail); pos == overlapEnd-1 {
-						pos = cur
-					} else {
-						pos -= overlapEnd - 1 - gh
-					}
-				}
+// inFrameExcluding moves pos, row i's frame head plus some offset (its
+// tail less one for last_value), over the rows exclusion ex removes, as
+// PostgreSQL's WinGetFuncArgInFrame does, and reports whether the row it
+// lands on is in the frame and not excluded. Where the current row lies
+// outside the frame that arithmetic can land on an excluded or outside row,
+// and the answer is NULL even though the frame holds other rows;
+// PostgreSQL answers the same, and so must we.
+func (w *windowOp) inFrameExcluding(ex FrameExclusion, last bool, i int, pos, head, tail int64) (int64, bool) {
+	cur := int64(i)
+	g := w.grp[i]
+	gh, gt := int64(w.groups[g]), int64(w.groups[g+1])
+	if last {
+		switch {
+		case ex == ExcludeCurrentRow && pos <= cur && cur < tail:
+			pos--
+		case ex == ExcludeGroup && pos < gt && gh < tail:
+			pos -= min(gt, tail) - gh
+		case ex == ExcludeTies && pos < gt && gh < tail:
+			if overlapEnd := min(gt, tail); pos == overlapEnd-1 {
+				pos = cur
 			} else {
-				pos = head + rel
-				switch {
-				case ex == ExcludeCurrentRow && pos >= cur && cur >= head:
-					pos++
-				case ex == ExcludeGroup && pos >= gh && gt > head:
-					pos += gt - max(gh, head)
-				case ex == ExcludeTies && pos >= gh && gt > head:
-					if overlapStart := max(gh, head); pos == overlapStart {
-						pos = cur
-					} else {
-						pos += gt - overlapStart - 1
-					}
-				}
-			}
-			if pos < head || pos >= tail {
-				continue
-			}
-			excluded := false
-			switch ex {
-			case ExcludeCurrentRow:
-				excluded = pos == cur
-			case ExcludeGroup:
-				excluded = pos >= gh && pos < gt
-			case ExcludeTies:
-				excluded = pos != cur && pos >= gh && pos < gt
-			}
-			if !excluded {
-				idx[i] = int32(pos)
+				pos -= overlapEnd - 1 - gh
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return err
+	} else {
+		switch {
+		case ex == ExcludeCurrentRow && pos >= cur && cur >= head:
+			pos++
+		case ex == ExcludeGroup && pos >= gh && gt > head:
+			pos += gt - max(gh, head)
+		case ex == ExcludeTies && pos >= gh && gt > head:
+			if overlapStart := max(gh, head); pos == overlapStart {
+				pos = cur
+			} else {
+				pos += gt - overlapStart - 1
+			}
+		}
 	}
-	pickRows(res, src, idx, nil, false)
-	return nil
+	if pos < head || pos >= tail {
+		return 0, false
+	}
+	switch ex {
+	case ExcludeCurrentRow:
+		return pos, pos != cur
+	case ExcludeGroup:
+		return pos, pos < gh || pos >= gt
+	case ExcludeTies:
+		return pos, pos == cur || pos < gh || pos >= gt
+	}
+	return pos, true
 }
 
 // minMaxExcluding slides one extreme over the run before the excluded
 // rows and one over the run after them, and picks among those two and the
 // kept current row; on ties the later row wins, as in minMax.
-func (w *windowOp) minMaxExcluding(f WindowFunc, ex FrameExclusion, res *vec.Vec) error {
+func (w *windowOp) minMaxExcluding(f WindowFunc, res *vec.Vec) error {
+	ex := f.Frame.Exclude
 	arg := w.cols[f.Args[0]]
 	before := newSlidingExtreme(arg, f.Name == "max")
 	after := newSlidingExtreme(arg, f.Name == "max")
@@ -204,52 +127,6 @@ func (w *windowOp) minMaxExcluding(f WindowFunc, ex FrameExclusion, res *vec.Vec
 		return nil
 	})
 	pickRows(res, arg, idx, nil, false)
-	return nil
-}
-
-// stringAggExcluding concatenates each row's frame anew. The result is as
-// long as the frame anyway, so this costs no more than writing it.
-func (w *windowOp) stringAggExcluding(ctx context.Context, f WindowFunc, ex FrameExclusion, res *vec.Vec) error {
-	src, delim := w.cols[f.Args[0]], w.cols[f.Args[1]]
-	sb, db := src.Bytes(), delim.Bytes()
-	res.Prepare(res.Type, w.n)
-	rb := res.Bytes()
-	var buf []byte
-	seen := false
-	var work workCount
-	appendRow := func(r int) {
-		if src.Nulls.IsNull(r) {
-			return
-		}
-		if seen && !delim.Nulls.IsNull(r) {
-			buf = append(buf, db.Get(r)...)
-		}
-		buf = append(buf, sb.Get(r)...)
-		seen = true
-	}
-	for i := 0; i < w.n; i++ {
-		buf, seen = buf[:0], false
-		p := w.pieces(ex, i)
-		if err := work.did(ctx, p.rows()); err != nil {
-			return err
-		}
-		for r := p.s; r < p.aEnd; r++ {
-			appendRow(int(r))
-		}
-		if p.keepCur {
-			appendRow(i)
-		}
-		for r := p.bStart; r < p.e; r++ {
-			appendRow(int(r))
-		}
-		if seen {
-			rb.Append(buf)
-		} else {
-			rb.Append(nil)
-			res.Nulls.SetNull(i)
-		}
-	}
-	res.SetLen(w.n)
 	return nil
 }
 

@@ -229,10 +229,16 @@ func (b *binder) bindFrame(f *tree.WindowFrame, call *winCall) error {
 		treewindow.CurrentRow: colexec.CurrentRow, treewindow.OffsetFollowing: colexec.OffsetFollowing,
 		treewindow.UnboundedFollowing: colexec.UnboundedFollowing,
 	}
+	end := f.Bounds.EndBound
+	if call.frame.Mode == colexec.FrameRange && len(call.order) != 1 &&
+		(f.Bounds.StartBound.OffsetExpr != nil || end != nil && end.OffsetExpr != nil) {
+		// PostgreSQL's parser says so before it looks at the offsets.
+		return sqlerr.New(sqlerr.WindowingError, "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column")
+	}
 	// bound returns a bound's kind and offset, and whether the offset is
 	// NULL (an error the operator raises when it runs, as PostgreSQL's
 	// executor does).
-	bound := func(fb *tree.WindowFrameBound) (colexec.FrameBound, int64, bool, error) {
+	bound := func(fb *tree.WindowFrameBound, start bool) (colexec.FrameBound, int64, bool, error) {
 		k := kinds[fb.BoundType]
 		if fb.OffsetExpr == nil {
 			return k, 0, false, nil
@@ -244,17 +250,17 @@ func (b *binder) bindFrame(f *tree.WindowFrame, call *winCall) error {
 		if err != nil {
 			return 0, 0, false, err
 		}
+		lit, isConst := x.(*expr.Const)
+		untyped := isConst && lit.Untyped
 		target := vec.Int64
-		if call.frame.Mode == colexec.FrameRange && len(call.order) == 1 && call.order[0].Type().Kind == vec.KindNumeric {
-			target = call.order[0].Type()
-			target.Precision = 0
-		}
-		if call.frame.Mode != colexec.FrameRange {
+		if call.frame.Mode == colexec.FrameRange {
+			if target, err = rangeOffsetType(call.order[0].Type(), x.Type(), untyped); err != nil {
+				return 0, 0, false, err
+			}
+		} else if !untyped && !assignableToBigint(x.Type()) {
 			// PostgreSQL coerces ROWS and GROUPS offsets to bigint as
 			// an assignment would: numbers and untyped literals only.
-			if lit, ok := x.(*expr.Const); !(ok && lit.Untyped) && !assignableToBigint(x.Type()) {
-				return 0, 0, false, sqlerr.New(sqlerr.DatatypeMismatch, "argument of %s must be type bigint, not type %s", mode, x.Type())
-			}
+			return 0, 0, false, sqlerr.New(sqlerr.DatatypeMismatch, "argument of %s must be type bigint, not type %s", mode, x.Type())
 		}
 		c, err := expr.Coerce(x, target)
 		if err != nil {
@@ -270,20 +276,75 @@ func (b *binder) bindFrame(f *tree.WindowFrame, call *winCall) error {
 		if kc.IsNull() {
 			return k, 0, true, nil
 		}
-		return k, kc.Val.Int64s()[0], false, nil
+		off := kc.Val.Int64s()[0]
+		if target.Kind == vec.KindNumeric {
+			off = inKeyUnits(off, target.Scale-call.order[0].Type().Scale, (k == colexec.OffsetPreceding) == start)
+		}
+		return k, off, false, nil
 	}
 	fr := &call.frame
 	var err error
-	if fr.StartKind, fr.StartOffset, fr.StartNull, err = bound(f.Bounds.StartBound); err != nil {
+	if fr.StartKind, fr.StartOffset, fr.StartNull, err = bound(f.Bounds.StartBound, true); err != nil {
 		return err
 	}
 	fr.EndKind = colexec.CurrentRow
-	if f.Bounds.EndBound != nil {
-		if fr.EndKind, fr.EndOffset, fr.EndNull, err = bound(f.Bounds.EndBound); err != nil {
+	if end != nil {
+		if fr.EndKind, fr.EndOffset, fr.EndNull, err = bound(end, false); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// rangeOffsetType returns the type a RANGE offset of type offset is read
+// in for an ORDER BY key of type key, or PostgreSQL's error where it has no
+// in_range function for the pair: integer keys take integer offsets,
+// numeric keys integers and numerics, and an untyped literal is read as
+// the key's type. A numeric offset keeps its decimals beyond the key's, for
+// inKeyUnits to round.
+func rangeOffsetType(key, offset vec.Type, untyped bool) (vec.Type, error) {
+	integer := offset.Shape == vec.ShapeScalar && offset.Variant == 0 &&
+		(offset.Kind == vec.KindInt16 || offset.Kind == vec.KindInt32 || offset.Kind == vec.KindInt64)
+	switch key.Kind {
+	case vec.KindInt16, vec.KindInt32, vec.KindInt64:
+		if untyped || integer {
+			return vec.Int64, nil
+		}
+	case vec.KindNumeric:
+		t := vec.Type{Kind: vec.KindNumeric, Scale: key.Scale}
+		if offset.Kind == vec.KindNumeric && offset.Shape == vec.ShapeScalar {
+			t.Scale = max(t.Scale, offset.Scale)
+			return t, nil
+		}
+		if untyped || integer {
+			return t, nil
+		}
+	default:
+		return vec.Type{}, sqlerr.New(sqlerr.FeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s", key)
+	}
+	return vec.Type{}, sqlerr.New(sqlerr.FeatureNotSupported, "RANGE with offset PRECEDING/FOLLOWING is not supported for column type %s and offset type %s", key, offset).
+		WithHint("Cast the offset value to an appropriate type.")
+}
+
+// inKeyUnits converts a numeric RANGE offset x, which has extra more
+// decimals than the key, to the key's units. Keys are whole units, so a
+// bound that widens the frame (start PRECEDING, end FOLLOWING) reaches the
+// same keys with the offset truncated, and one that narrows it with the
+// offset rounded up. A negative offset is an error once a key meets it,
+// so it only has to stay negative.
+func inKeyUnits(x int64, extra int32, widens bool) int64 {
+	if extra <= 0 {
+		return x
+	}
+	p := vec.Pow10(extra)
+	q := x / p
+	switch {
+	case x < 0:
+		return min(q, -1)
+	case x%p != 0 && !widens:
+		q++
+	}
+	return q
 }
 
 // assignableToBigint reports whether PostgreSQL has an assignment cast

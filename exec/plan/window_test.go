@@ -35,6 +35,15 @@ func TestWindowFrameClauses(t *testing.T) {
 			sum(id) OVER (ORDER BY k GROUPS 1.5 PRECEDING),
 			sum(id) OVER (w GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING EXCLUDE NO OTHERS) FROM k WINDOW w AS (ORDER BY k NULLS FIRST) ORDER BY id`,
 			"1|11|1|6\n2|15|6|10\n3|15|6|10\n4|9|14|5\n5|14|11|5"},
+		// A numeric RANGE offset with more decimals than the key is not
+		// rounded to the key's scale: keys 1.56 apart are not within
+		// 1.555, keys 1.55 apart are.
+		{`SELECT x, count(*) OVER (ORDER BY x RANGE BETWEEN 1.555 PRECEDING AND CURRENT ROW),
+			count(*) OVER (ORDER BY x RANGE BETWEEN CURRENT ROW AND 1.555 FOLLOWING),
+			count(*) OVER (ORDER BY x RANGE BETWEEN 1.555 FOLLOWING AND 5 FOLLOWING),
+			count(*) OVER (ORDER BY x DESC RANGE BETWEEN 1.555 PRECEDING AND 0.001 PRECEDING)
+			FROM (VALUES (1.25::numeric(6,2)), (2.81), (2.80), (-0.31)) v(x) ORDER BY x`,
+			"-0.31|1|1|3|0\n1.25|1|2|1|1\n2.80|2|2|0|1\n2.81|2|1|0|0"},
 	} {
 		got, _, err := runPG(t, cat, c.sql)
 		if err != nil {
@@ -57,6 +66,14 @@ func TestWindowFrameClauses(t *testing.T) {
 		{`SELECT sum(id) OVER (ORDER BY k GROUPS 'a'::text PRECEDING) FROM k`, sqlerr.DatatypeMismatch},
 		{`SELECT sum(id) OVER (ORDER BY k GROUPS -1 PRECEDING) FROM k`, "22013"},
 		{`SELECT sum(id) OVER (ORDER BY k RANGE BETWEEN CURRENT ROW AND -1 FOLLOWING) FROM k`, "22013"},
+		// RANGE offsets need an in_range function for the key's type:
+		// integers for integer keys, and no float or text for any.
+		{`SELECT sum(id) OVER (ORDER BY k RANGE 1.5 PRECEDING) FROM k`, sqlerr.FeatureNotSupported},
+		{`SELECT sum(id) OVER (ORDER BY k RANGE '1'::text PRECEDING) FROM k`, sqlerr.FeatureNotSupported},
+		{`SELECT count(*) OVER (ORDER BY x RANGE 1.5::float8 PRECEDING) FROM (VALUES (1.25::numeric(6,2))) v(x)`, sqlerr.FeatureNotSupported},
+		{`SELECT sum(id) OVER (ORDER BY k, id RANGE 'x' PRECEDING) FROM k`, sqlerr.WindowingError},
+		// Below the key's scale, still negative.
+		{`SELECT count(*) OVER (ORDER BY x RANGE -0.001 PRECEDING) FROM (VALUES (1.25::numeric(6,2))) v(x)`, "22013"},
 	} {
 		if _, _, err := runPG(t, cat, c.sql); sqlerr.CodeOf(err) != c.code {
 			t.Errorf("%s: %v, want SQLSTATE %s", c.sql, err, c.code)

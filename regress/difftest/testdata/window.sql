@@ -161,6 +161,23 @@ SELECT id, row_number() OVER w AS rn, rank() OVER w AS r, lag(id) OVER w AS prev
 -- A negative RANGE offset fails only once a key is compared with it.
 SELECT id, sum(id) OVER (ORDER BY k RANGE -1 PRECEDING) AS s FROM t1 WHERE k IS NULL;
 
+-- A numeric RANGE offset with more decimals than the key is not rounded
+-- to the key's scale: 130.25 is not within 130.245, 300.00 is not past
+-- 250.50 by 49.501.
+SELECT name, bonus, count(*) OVER (ORDER BY bonus RANGE BETWEEN 130.245 PRECEDING AND CURRENT ROW) AS below, count(*) OVER (ORDER BY bonus RANGE BETWEEN 49.501 FOLLOWING AND UNBOUNDED FOLLOWING) AS above, sum(bonus) OVER (ORDER BY bonus DESC RANGE BETWEEN 0.005 PRECEDING AND 0.001 FOLLOWING) AS peers FROM emp;
+
+-- error 0A000
+SELECT count(*) OVER (ORDER BY k RANGE 1.5 PRECEDING) FROM t1;
+
+-- error 0A000
+SELECT count(*) OVER (ORDER BY salary RANGE 1.5::float8 PRECEDING) FROM emp;
+
+-- error 42P20
+SELECT count(*) OVER (ORDER BY k, id RANGE 'x' PRECEDING) FROM t1;
+
+-- error 22013
+SELECT count(*) OVER (ORDER BY bonus RANGE -0.001 PRECEDING) FROM emp;
+
 -- error 42P20
 SELECT sum(id) OVER (GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t1;
 
