@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser/statements"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 )
 
@@ -164,7 +163,7 @@ func rewriteCompat(sql string) string {
 	roleWords := compatRoleWordsAllowed(sql)
 	var out strings.Builder
 	last := 0
-	prev := "" // the last token before i, lower case; "" after a literal
+	prev := "" // the last token before i as written; "" after a literal
 	for i := 0; i < len(sql); {
 		if n := compatSkipQuoted(sql, i); n > i {
 			if !strings.HasPrefix(sql[i:], "--") && !strings.HasPrefix(sql[i:], "/*") {
@@ -195,8 +194,7 @@ func rewriteCompat(sql string) string {
 		if end, op, ok := compatMatchOperator(sql, i); ok {
 			out.WriteString(sql[last:i])
 			out.WriteString(" " + op + " ")
-			fields := strings.Fields(strings.ToLower(op))
-			prev, i, last = fields[len(fields)-1], end, end
+			prev, i, last = op[strings.LastIndexByte(op, ' ')+1:], end, end
 			continue
 		}
 		if end, name, ok := compatMatchCollate(sql, i); ok {
@@ -217,11 +215,11 @@ func rewriteCompat(sql string) string {
 			prev, i, last = word, end, end
 			continue
 		}
-		end := i
-		for compatIsIdentChar(sql, end) {
+		end := i + 1
+		for compatIsIdentCont(sql, end) {
 			end++
 		}
-		prev, i = strings.ToLower(sql[i:end]), end
+		prev, i = sql[i:end], end
 	}
 	if last == 0 {
 		return sql
@@ -296,7 +294,7 @@ func compatRoleWordAt(s string, i int, prev string) (end int, word string, ok bo
 	if !ok {
 		return i, "", false
 	}
-	valueContext := compatValueContext[prev] || prev != "" && compatIsOperatorChar(prev[len(prev)-1])
+	valueContext := compatValueContext[strings.ToLower(prev)] || prev != "" && compatIsOperatorChar(prev[len(prev)-1])
 	if !valueContext {
 		return i, "", false
 	}
@@ -332,7 +330,7 @@ func compatSkipQuoted(s string, i int) int {
 		}
 		return len(s)
 	case s[i] == '\'' || s[i] == '"':
-		escapes := s[i] == '\'' && i > 0 && (s[i-1] == 'e' || s[i-1] == 'E') && !compatIsIdentChar(s, i-2)
+		escapes := s[i] == '\'' && i > 0 && (s[i-1] == 'e' || s[i-1] == 'E') && !compatIsIdentCont(s, i-2)
 		q := s[i]
 		for j := i + 1; j < len(s); j++ {
 			switch {
@@ -346,8 +344,8 @@ func compatSkipQuoted(s string, i int) int {
 		}
 		return len(s)
 	case s[i] == '$':
-		if i > 0 && compatIsIdentChar(s, i-1) {
-			return i // $1 is a placeholder; a$b part of a name
+		if compatIsIdentCont(s, i-1) {
+			return i // $1 is a placeholder; a$b and a$$ part of a name
 		}
 		j := i + 1
 		for j < len(s) && (compatIsIdentChar(s, j) && !(s[j] >= '0' && s[j] <= '9' && j == i+1)) {
@@ -372,23 +370,40 @@ func compatIsIdentChar(s string, i int) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }
 
+// compatIsIdentCont reports a character that continues a word: after
+// its first character an identifier or keyword may hold $ (user$1 is a
+// name, not the keyword user).
+func compatIsIdentCont(s string, i int) bool {
+	return compatIsIdentChar(s, i) || i >= 0 && i < len(s) && s[i] == '$'
+}
+
 func compatIsWordStart(s string, i int) bool {
-	return compatIsIdentChar(s, i) && !compatIsIdentChar(s, i-1)
+	return compatIsIdentChar(s, i) && !compatIsIdentCont(s, i-1)
 }
 
 // compatKeywordAt reports whether the keyword kw (lower case) is at i as a
 // whole word, and returns the position after it.
 func compatKeywordAt(s string, i int, kw string) (int, bool) {
 	end := i + len(kw)
-	if end > len(s) || !strings.EqualFold(s[i:end], kw) || compatIsIdentChar(s, end) {
+	if end > len(s) || !strings.EqualFold(s[i:end], kw) || compatIsIdentCont(s, end) {
 		return i, false
 	}
 	return end, true
 }
 
+// compatSkipSpace skips white space and comments, which PostgreSQL's
+// lexer drops between tokens: OPERATOR(/*x*/ pg_catalog.|/) is a square
+// root, and left unrewritten would be taken for the mark of @.
 func compatSkipSpace(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f') {
-		i++
+	for i < len(s) {
+		switch {
+		case compatIsSpace(s[i]):
+			i++
+		case strings.HasPrefix(s[i:], "--") || strings.HasPrefix(s[i:], "/*"):
+			i = compatSkipQuoted(s, i)
+		default:
+			return i
+		}
 	}
 	return i
 }
@@ -428,13 +443,10 @@ func compatMatchOperator(s string, i int) (end int, op string, ok bool) {
 		return i, "", false
 	}
 	j = compatSkipQualifier(s, compatSkipSpace(s, j+1))
-	k := j
-	for k < len(s) && strings.IndexByte("+-*/<>=~!@#%^&|`?", s[k]) >= 0 {
-		k++
-	}
-	if k == j {
+	if j >= len(s) || !compatIsOperatorChar(s[j]) {
 		return i, "", false
 	}
+	k := compatOperatorEnd(s, j)
 	op = s[j:k]
 	k = compatSkipSpace(s, k)
 	if k >= len(s) || s[k] != ')' {
@@ -481,40 +493,145 @@ func compatMatchCollate(s string, i int) (end int, name string, ok bool) {
 	return m, strings.ToLower(s[k:m]), true
 }
 
+// compatRestoreNeeded reports SQL that may hold a form
+// restoreCompatForms changes. It reads the text on every statement, so it
+// folds case without copying it.
+func compatRestoreNeeded(sql string) bool {
+	return strings.Contains(sql, "|/") || strings.Contains(sql, distinctMark) ||
+		compatContainsFold(sql, "position") || compatContainsFold(sql, "current_catalog")
+}
+
+// compatContainsFold reports whether s holds word, a lower-case ASCII
+// word, in any case.
+func compatContainsFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		if s[i]|0x20 == word[0] && strings.EqualFold(s[i:i+len(word)], word) {
+			return true
+		}
+	}
+	return false
+}
+
 // restoreCompatForms gives back to a parsed statement what the parser's
 // tree loses and PostgreSQL keeps: the operators @, |/ and ||/ become
 // calls of @abs, @sqrt and @cbrt (operators name no column, and |/ takes
 // double precision where sqrt also takes numeric); position(a IN b) and
 // current_catalog, which the parser makes strpos(b, a) and
 // current_database(), become calls of functions with PostgreSQL's names,
-// which name their columns. Calls the parser built from special syntax
-// hold a *tree.FunctionDefinition; calls written as f(...) an
+// which name their columns; and the calls rewriteCompat marked are
+// DISTINCT again (preparse_agg.go). Calls the parser built from special
+// syntax hold a *tree.FunctionDefinition; calls written as f(...) an
 // *tree.UnresolvedName, so strpos(b, a) keeps its own name. Each result
 // formats as SQL that parses back to itself, which the distributed
-// planner relies on.
-func restoreCompatForms(sql string, stmts statements.Statements) error {
-	lower := strings.ToLower(sql)
-	if !strings.Contains(sql, "|/") && !strings.Contains(lower, "position") && !strings.Contains(lower, "current_catalog") {
-		return nil
-	}
-	for i := range stmts {
-		ast, err := tree.SimpleStmtVisit(stmts[i].AST, func(e tree.Expr) (bool, tree.Expr, error) {
-			if r := restoreCompatExpr(e); r != nil {
-				return true, r, nil
-			}
-			return true, e, nil
-		})
-		if err != nil {
-			return err
-		}
-		stmts[i].AST = ast
-	}
-	return nil
+// planner relies on: a form left behind would run as something else
+// there (OPERATOR(|/) x as a square root).
+//
+// The parser's walk (tree.WalkStmt) skips join conditions, a call's
+// window and a cursor's query; compatRestorer reaches them itself,
+// changing the freshly parsed tree in place.
+func restoreCompatForms(stmt tree.Statement) tree.Statement {
+	return compatRestorer{}.statement(stmt)
 }
 
-// restoreCompatExpr returns e's replacement, or nil to keep it.
-func restoreCompatExpr(e tree.Expr) tree.Expr {
+type compatRestorer struct{}
+
+func (r compatRestorer) statement(stmt tree.Statement) tree.Statement {
+	r.skipped(stmt)
+	out, _ := tree.WalkStmt(r, stmt)
+	return out
+}
+
+func (r compatRestorer) expr(e tree.Expr) tree.Expr {
+	if e == nil {
+		return nil
+	}
+	out, _ := tree.WalkExpr(r, e)
+	return out
+}
+
+// skipped restores what tree.WalkStmt does not visit in stmt: the query
+// of a cursor, and the ON conditions of the joins in its FROM clauses,
+// down to its CTEs and derived tables (subqueries in expressions are
+// reached from VisitPre).
+func (r compatRestorer) skipped(stmt tree.Statement) {
+	switch s := stmt.(type) {
+	case *tree.DeclareCursor:
+		if s.Select == nil {
+			return
+		}
+		if sel, ok := r.statement(s.Select).(*tree.Select); ok {
+			s.Select = sel
+		}
+	case *tree.Select:
+		if s == nil {
+			return
+		}
+		if s.With != nil {
+			for _, cte := range s.With.CTEList {
+				r.skipped(cte.Stmt)
+			}
+		}
+		r.skipped(s.Select)
+	case *tree.ParenSelect:
+		r.skipped(s.Select)
+	case *tree.UnionClause:
+		r.skipped(s.Left)
+		r.skipped(s.Right)
+	case *tree.SelectClause:
+		for _, t := range s.From.Tables {
+			r.skippedInTable(t)
+		}
+	case *tree.Insert:
+		r.skipped(s.Rows)
+	case *tree.CreateTable:
+		r.skipped(s.AsSource)
+	case *tree.Explain:
+		r.skipped(s.Statement)
+	case *tree.ExplainAnalyze:
+		r.skipped(s.Statement)
+	}
+}
+
+func (r compatRestorer) skippedInTable(t tree.TableExpr) {
+	switch t := t.(type) {
+	case *tree.AliasedTableExpr:
+		r.skippedInTable(t.Expr)
+	case *tree.ParenTableExpr:
+		r.skippedInTable(t.Expr)
+	case *tree.JoinTableExpr:
+		r.skippedInTable(t.Left)
+		r.skippedInTable(t.Right)
+		if on, ok := t.Cond.(*tree.OnJoinCond); ok {
+			on.Expr = r.expr(on.Expr)
+		}
+	case *tree.Subquery:
+		r.skipped(t.Select)
+	case *tree.StatementSource:
+		r.skipped(t.Statement)
+	}
+}
+
+func (r compatRestorer) window(w *tree.WindowDef) {
+	for i := range w.Partitions {
+		w.Partitions[i] = r.expr(w.Partitions[i])
+	}
+	for _, o := range w.OrderBy {
+		o.Expr = r.expr(o.Expr)
+	}
+	if f := w.Frame; f != nil {
+		for _, b := range []*tree.WindowFrameBound{f.Bounds.StartBound, f.Bounds.EndBound} {
+			if b != nil {
+				b.OffsetExpr = r.expr(b.OffsetExpr)
+			}
+		}
+	}
+}
+
+// VisitPre returns e's replacement, or e to keep it.
+func (r compatRestorer) VisitPre(e tree.Expr) (bool, tree.Expr) {
 	switch e := e.(type) {
+	case *tree.Subquery:
+		r.skipped(e.Select)
 	case *tree.UnaryExpr:
 		name := ""
 		switch {
@@ -525,24 +642,37 @@ func restoreCompatExpr(e tree.Expr) tree.Expr {
 		case e.Operator.Symbol == tree.UnaryCbrt:
 			name = "@cbrt"
 		default:
-			return nil
+			return true, e
 		}
-		return &tree.FuncExpr{Func: compatFuncName(name), Exprs: tree.Exprs{e.Expr}}
+		return true, &tree.FuncExpr{Func: compatFuncName(name), Exprs: tree.Exprs{e.Expr}}
 	case *tree.FuncExpr:
+		if e.WindowDef != nil {
+			r.window(e.WindowDef)
+		}
+		if f := unmarkDistinct(e); f != nil {
+			return true, f
+		}
 		def, ok := e.Func.FunctionReference.(*tree.FunctionDefinition)
 		if !ok {
-			return nil
+			return true, e
 		}
-		name := map[string]string{"strpos": "position", "current_database": "current_catalog"}[def.Name]
-		if name == "" {
-			return nil
+		var name string
+		switch def.Name {
+		case "strpos":
+			name = "position"
+		case "current_database":
+			name = "current_catalog"
+		default:
+			return true, e
 		}
 		f := *e
 		f.Func = compatFuncName(name)
-		return &f
+		return true, &f
 	}
-	return nil
+	return true, e
 }
+
+func (compatRestorer) VisitPost(e tree.Expr) tree.Expr { return e }
 
 func compatFuncName(name string) tree.ResolvableFunctionReference {
 	return tree.ResolvableFunctionReference{FunctionReference: &tree.UnresolvedName{NumParts: 1, Parts: tree.NameParts{name}}}

@@ -12,9 +12,9 @@ import (
 // PostgreSQL allows DISTINCT and ORDER BY in one aggregate call
 // (string_agg(DISTINCT v, ',' ORDER BY v)); the parser accepts either but
 // not both. Before parsing, rewriteCompat takes such a call's DISTINCT away
-// and gives its function name distinctMark; after parsing, parseSQL takes
-// the mark off the name and makes the call DISTINCT again, which the
-// planner knows how to run.
+// and gives its function name distinctMark; after parsing, unmarkDistinct
+// (from restoreCompatForms) takes the mark off the name and makes the
+// call DISTINCT again, which the planner knows how to run.
 
 // distinctMark cannot end a name anyone writes: identifiers ending in it
 // would be taken for the rewrite.
@@ -68,38 +68,35 @@ func orderByBeforeClose(s string, i int) bool {
 	return false
 }
 
+// unmarkDistinct returns the DISTINCT call f stands for when
+// rewriteCompat marked its name, or nil.
+func unmarkDistinct(f *tree.FuncExpr) *tree.FuncExpr {
+	name, ok := f.Func.FunctionReference.(*tree.UnresolvedName)
+	if !ok {
+		return nil
+	}
+	base, marked := strings.CutSuffix(name.Parts[0], distinctMark)
+	if !marked {
+		return nil
+	}
+	unmarked := *name
+	unmarked.Parts[0] = base
+	g := *f
+	g.Func = tree.ResolvableFunctionReference{FunctionReference: &unmarked}
+	g.Type = tree.DistinctFuncType
+	return &g
+}
+
 // parseSQL parses statements as the engine reads them, after
-// rewriteCompat: a bare INT is int4, the forms restoreCompatForms knows
-// take PostgreSQL's shape, and the calls rewriteCompat marked are DISTINCT
-// again.
+// rewriteCompat: a bare INT is int4, and the forms restoreCompatForms
+// knows take PostgreSQL's shape.
 func parseSQL(sql string) (statements.Statements, error) {
 	stmts, err := parser.ParseWithInt(sql, types.Int4)
-	if err == nil {
-		err = restoreCompatForms(sql, stmts)
-	}
-	if err != nil || !strings.Contains(sql, distinctMark) {
+	if err != nil || !compatRestoreNeeded(sql) {
 		return stmts, err
 	}
 	for i := range stmts {
-		ast, err := tree.SimpleStmtVisit(stmts[i].AST, func(e tree.Expr) (bool, tree.Expr, error) {
-			f, ok := e.(*tree.FuncExpr)
-			if !ok {
-				return true, e, nil
-			}
-			name := tree.AsStringWithFlags(&f.Func, tree.FmtBareIdentifiers)
-			base, marked := strings.CutSuffix(name, distinctMark)
-			if !marked {
-				return true, e, nil
-			}
-			g := *f
-			g.Func = tree.WrapFunction(base)
-			g.Type = tree.DistinctFuncType
-			return true, &g, nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		stmts[i].AST = ast
+		stmts[i].AST = restoreCompatForms(stmts[i].AST)
 	}
 	return stmts, nil
 }

@@ -2,6 +2,8 @@ package exec
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -46,6 +48,14 @@ func TestRewriteCompat(t *testing.T) {
 		{`GRANT SELECT ON t TO a, current_role`, `GRANT SELECT ON t TO a, current_role`},
 		{`CREATE USER bob`, `CREATE USER bob`},
 		{`SELECT usename FROM pg_user WHERE usename = user`, `SELECT usename FROM pg_user WHERE usename = "user"()`},
+		// Comments are white space inside the forms rewritten, as they
+		// are to PostgreSQL: a client's OPERATOR(|/) left in place would
+		// be taken for the mark of @.
+		{`SELECT OPERATOR(/*c*/ pg_catalog./*c*/|/) 16, 'a' COLLATE /*c*/ pg_catalog."default", OPERATOR(|/*c*/) 4`,
+			`SELECT  |/  16, 'a' COLLATE "default",  |  4`},
+		// After its first character a word may hold $: user$x and a$user
+		// are names, and e$$$ starts no dollar quote.
+		{`SELECT user$x, a$user, current_role$, e$$$ @ user $$`, `SELECT user$x, a$user, current_role$, e$$$  OPERATOR(|/)  "user"() $$`},
 	}
 	for _, c := range cases {
 		if got := rewriteCompat(c.in); got != c.want {
@@ -58,6 +68,49 @@ WHERE c.relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default AND pg
 ORDER BY 2, 3;`
 	if _, err := parser.ParseWithInt(preparse(q).sql, types.Int4); err != nil {
 		t.Errorf("psql's \\d query does not parse: %v", err)
+	}
+}
+
+// rewriteCompat runs on every statement a client sends: whatever the text,
+// it must not panic, and the string literals, quoted identifiers and
+// dollar quotes in it must come out as they went in (comments may go
+// where a rewritten form held them).
+func TestRewriteCompatKeepsQuoted(t *testing.T) {
+	pieces := []string{"SELECT ", "user", "current_role", " ", ",", "@", "-", "5", "(", ")", ".", "=", "x", "e", "1", "AS ",
+		"|/", "OPERATOR(pg_catalog.@)", "OPERATOR(", "string_agg(DISTINCT ", " ORDER BY ", "position", "(SELECT ", "pg_catalog",
+		"'a@user'", `"user"`, "$$ @ user $$", "$t$ user $t$", "/* @ user */", "-- @ user\n", `E'\'@'`, "'it''s user'",
+		"U&", "$1", "a$b", "'", `"`, "$", "/*", "*/", "--", "\n"}
+	quoted := func(s string) []string {
+		var out []string
+		for i := 0; i < len(s); {
+			if n := compatSkipQuoted(s, i); n > i {
+				// The quoted identifiers the rewrite writes are left out.
+				if q := s[i:n]; !strings.HasPrefix(q, "--") && !strings.HasPrefix(q, "/*") && q != `"user"` && q != `"current_role"` {
+					out = append(out, q)
+				}
+				i = n
+				continue
+			}
+			if compatIsWordStart(s, i) {
+				for i++; compatIsIdentCont(s, i); i++ {
+				}
+				continue
+			}
+			i++
+		}
+		return out
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 50000 {
+		var b strings.Builder
+		for k := r.IntN(12) + 1; k > 0; k-- {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		in := b.String()
+		out := rewriteCompat(in)
+		if want, got := quoted(in), quoted(out); !slices.Equal(want, got) {
+			t.Fatalf("rewriteCompat(%q)\n = %q\nquoted parts %q, want %q", in, out, got, want)
+		}
 	}
 }
 
@@ -75,6 +128,14 @@ func TestCompatFormsParse(t *testing.T) {
 			`SELECT (SELECT "@abs"(x) FROM t WHERE "position"(y, 'a') > 0) FROM u ORDER BY "@abs"(z)`},
 		{`SELECT user, current_role, current_user, session_user`,
 			`SELECT "user"(), "current_role"(), current_user(), session_user()`},
+		// Where the parser's own walk does not reach: join conditions,
+		// a call's window, a cursor's query.
+		{`SELECT 1 FROM a JOIN (b JOIN c ON @ b.x = 1) ON |/ a.x = position('s' IN (SELECT 1 FROM d JOIN e ON @ d.x = 1))`,
+			`SELECT 1 FROM a JOIN (b JOIN c ON "@abs"(b.x) = 1) ON "@sqrt"(a.x) = "position"((SELECT 1 FROM d JOIN e ON "@abs"(d.x) = 1), 's')`},
+		{`SELECT sum(x) OVER (PARTITION BY @ x ORDER BY ||/ x, string_agg(DISTINCT y, ',' ORDER BY y) ROWS @ -1 PRECEDING) FROM t`,
+			`SELECT sum(x) OVER (PARTITION BY "@abs"(x) ORDER BY "@cbrt"(x), string_agg(DISTINCT y, ',' ORDER BY y) ROWS "@abs"(-1) PRECEDING) FROM t`},
+		{`DECLARE c CURSOR FOR SELECT @ x FROM a JOIN b ON |/ y = 2`,
+			`DECLARE c CURSOR FOR SELECT "@abs"(x) FROM a JOIN b ON "@sqrt"(y) = 2`},
 	}
 	for _, c := range cases {
 		stmts, err := parseSQL(preparse(c.in).sql)
@@ -114,6 +175,11 @@ func TestCompatFormsRun(t *testing.T) {
 		{`SELECT current_catalog, current_database(), user, current_role, current_user, session_user`,
 			"current_catalog|current_database|user|current_role|current_user|session_user", "apiary|apiary|apiary|apiary|apiary|apiary"},
 		{`SELECT 1 user, 2 AS current_role`, "user|current_role", "1|2"},
+		{`SELECT OPERATOR(/*c*/ pg_catalog.|/) 16`, "?column?", "4"},
+		{`SELECT n.id, sum(@ n.x) OVER (ORDER BY @ n.x ROWS BETWEEN @ -1 PRECEDING AND CURRENT ROW) AS s
+			FROM nums n JOIN nums m ON @ n.x = @ m.x AND |/ n.id = |/ m.id ORDER BY n.id`, "id|s", "1|2.50\n2|6.50"},
+		{`SELECT id, row_number() OVER (ORDER BY string_agg(DISTINCT s, ',' ORDER BY s) DESC) FROM nums GROUP BY id ORDER BY id`,
+			"id|row_number", "1|2\n2|1"},
 	}
 	ctx := context.Background()
 	for _, c := range cases {
@@ -136,6 +202,12 @@ func TestCompatFormsRun(t *testing.T) {
 			t.Errorf("%s:\n got %q\nwant %q", c.sql, got, c.want)
 		}
 	}
+	mustRun(t, s, `BEGIN`)
+	mustRun(t, s, `DECLARE c CURSOR FOR SELECT @ x, position('l' IN s) FROM nums ORDER BY id`)
+	if got := joinRows(mustRun(t, s, `FETCH ALL c`)); got != "2.50|3\n4.00|NULL" {
+		t.Errorf("cursor over @ and position: got %q", got)
+	}
+	mustRun(t, s, `COMMIT`)
 	wantCode(t, s, `SELECT |/ -4`, sqlerr.Code("2201F"))
 	wantCode(t, s, `SELECT @ 'a'::text`, sqlerr.UndefinedFunction)
 	wantCode(t, s, `SELECT ||/ interval '1 day'`, sqlerr.UndefinedFunction)

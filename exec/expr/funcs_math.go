@@ -30,16 +30,16 @@ var (
 var prefixOperators = map[string]string{"@abs": "@", "@sqrt": "|/", "@cbrt": "||/", "@bitnot": "~"}
 
 func init() {
-	// The prefix operators @, |/ and ||/ are these @-named functions
+	// The prefix operators @, |/ and ||/ are the @-named functions
 	// (restoreCompatForms in package exec): @ is defined on the same types
-	// as abs, |/ and ||/ on double precision alone.
+	// as abs, |/ on double precision alone where sqrt also takes numeric,
+	// and ||/ is cbrt.
 	def("abs @abs",
 		sig(tI16, absInt16, tI16), sig(tI32, absInt32, tI32), sig(tI64, absInt64, tI64),
 		&overload{params: []vec.Type{tNum}, retFn: sameNumeric, kern: absNumeric},
 		sig(tF32, floatMap32(func(x float32) float32 { return float32(math.Abs(float64(x))) }), tF32),
 		sig(tF64, floatMap(math.Abs), tF64))
 	def("@sqrt", sig(tF64, floatErr(fsqrt), tF64))
-	def("@cbrt", sig(tF64, floatMap(math.Cbrt), tF64))
 	def("round",
 		sig(tF64, floatMap(math.RoundToEven), tF64),
 		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(false)},
@@ -68,7 +68,7 @@ func init() {
 	def("sqrt",
 		sig(tF64, floatErr(fsqrt), tF64),
 		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(fsqrt)})
-	def("cbrt", sig(tF64, floatMap(math.Cbrt), tF64))
+	def("cbrt @cbrt", sig(tF64, floatMap(math.Cbrt), tF64))
 	def("exp",
 		sig(tF64, floatErr(fexp), tF64),
 		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(fexp)})

@@ -1,9 +1,12 @@
 package expr
 
 import (
+	"cmp"
+	"strconv"
+	"strings"
+
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
-	"strings"
 )
 
 // Unify coerces l and r to one type the way PostgreSQL resolves a binary
@@ -157,19 +160,20 @@ func unify2(a, b vec.Type) (vec.Type, bool) {
 }
 
 // literalScale is the number of decimals an untyped literal holding a
-// plain decimal number writes ('1.250' has 3), 0 for anything else (NULL,
-// exponents, text that is no number, which its cast will reject), capped
-// where an 18-digit numeric still holds its integer part.
+// decimal number writes, less its exponent ('1.250' has 3, '125e-2' 2), 0
+// for anything else (NULL, text that is no number, which its cast will
+// reject), capped where an 18-digit numeric still holds its integer part.
 func literalScale(k *Const) int32 {
 	if k.Val.Type.Kind != vec.KindText || k.Val.Len() != 1 || k.Val.Nulls.IsNull(0) {
 		return 0
 	}
-	lit := strings.TrimSpace(string(k.Val.Bytes().Get(0)))
-	lit = strings.TrimLeft(lit, "+-")
-	whole, frac, ok := strings.Cut(lit, ".")
-	if !ok || strings.Trim(whole+frac, "0123456789") != "" {
+	text := string(k.Val.Bytes().Get(0))
+	mant, exp, _ := strings.Cut(strings.ToLower(strings.TrimSpace(text)), "e")
+	whole, frac, _ := strings.Cut(strings.TrimLeft(mant, "+-"), ".")
+	shift, err := strconv.Atoi(cmp.Or(exp, "0"))
+	if err != nil || whole+frac == "" || strings.Trim(whole+frac, "0123456789") != "" {
 		return 0
 	}
-	whole = strings.TrimLeft(whole, "0")
-	return int32(max(0, min(len(frac), 18-max(len(whole), 1))))
+	integerDigits := max(len(strings.TrimLeft(whole, "0"))+shift, 1)
+	return int32(max(0, min(int(LiteralScale(text)), 18-integerDigits)))
 }

@@ -34,16 +34,7 @@ func TestCastToPlainNumericArray(t *testing.T) {
 		{`SELECT dec::numeric[], plain::numeric[], txt::numeric[] FROM n ORDER BY id`, "{1.50,-2.00}|{1.250000}|{1.500000}\n{NULL}|{}|NULL"},
 		{`SELECT array_agg(d ORDER BY id), ARRAY(SELECT dec[1] FROM n ORDER BY id) FROM (SELECT id, dec[2] AS d FROM n) s`, "{-2.00,NULL}|{1.50,NULL}"},
 	}...)
-	for _, c := range cases {
-		got, _, err := runPG(t, cat, c.sql)
-		if err != nil {
-			t.Errorf("%s: %v", c.sql, err)
-			continue
-		}
-		if got != c.want {
-			t.Errorf("%s:\ngot  %q\nwant %q", c.sql, got, c.want)
-		}
-	}
+	wantPGRows(t, cat, cases)
 }
 
 // TestNumericArrayFunctionsWiden checks that the array functions that
@@ -58,6 +49,13 @@ func TestNumericArrayFunctionsWiden(t *testing.T) {
 		{`SELECT array_position(ARRAY[1, 2]::numeric[], 1.5), array_position(ARRAY[1, 2]::numeric[], 2.0), array_position('{1.25,2}'::numeric[], 2)`, "NULL|2|2"},
 		{`SELECT arr::numeric[] || 0.5 FROM t ORDER BY id`, "{1.0,2.0,3.0,0.5}\n{0.5}\n{0.5}"},
 	}
+	wantPGRows(t, cat, cases)
+}
+
+// wantPGRows runs each case's query over cat and compares its rows, as
+// runPG prints them, with the case's.
+func wantPGRows(t *testing.T, cat virtualCatalog, cases []struct{ sql, want string }) {
+	t.Helper()
 	for _, c := range cases {
 		got, _, err := runPG(t, cat, c.sql)
 		if err != nil {

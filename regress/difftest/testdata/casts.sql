@@ -82,3 +82,6 @@ SELECT 1::numeric = '1.25', 1.25::numeric(5,2) = '1.255', 2.5::numeric(4,1) IN (
 SELECT x FROM (VALUES (1.26::numeric(15,2)), (1.25), (2)) v(x) WHERE x = '1.255' OR x < '1.251' ORDER BY x;
 
 SELECT 123456789::numeric(15,2) = '1.1234567890123', 123456789::numeric(15,2) > '1.1234567890123';
+
+-- A literal's exponent counts in its scale: '1.5e-3' is 0.0015, no 0.00.
+SELECT 0::numeric(15,2) = '1.5e-3', 1.25::numeric(5,2) = '125e-2', 1::numeric = '1.25e0', COALESCE(NULL::numeric(5,1), '1.25E0'), 2::numeric(4,1) = '0.2e1';

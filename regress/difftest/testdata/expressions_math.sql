@@ -110,3 +110,9 @@ SELECT @ 'a'::text;
 
 -- error 22003
 SELECT @ i2 FROM types WHERE id = 5;
+
+-- The prefix operators in join conditions and window clauses, and a
+-- comment inside OPERATOR(...).
+SELECT a.id, b.id, sum(@ a.n) OVER (PARTITION BY @ a.n > 2 ORDER BY |/ @ a.f8, a.id ROWS BETWEEN @ -1 PRECEDING AND CURRENT ROW) AS s FROM types a JOIN types b ON @ a.n = @ b.n AND ||/ a.id = ||/ b.id;
+
+SELECT OPERATOR(/* c */ pg_catalog.|/) 16, 3 OPERATOR(pg_catalog.+ /* c */) 4;
