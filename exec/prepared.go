@@ -137,7 +137,7 @@ func (s *Session) prepare(ctx context.Context, sql string, declared []uint32) (p
 	}
 	parsed, err := parseSQL(pre.sql)
 	if err != nil {
-		return nil, parseError(err)
+		return nil, pre.parseError(err)
 	}
 	if len(parsed) != 1 {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "cannot insert multiple commands into a prepared statement")

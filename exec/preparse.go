@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
@@ -81,6 +82,15 @@ type preparsed struct {
 	sql      string
 	describe string
 	own      func(ctx context.Context, s *Session) (Result, error)
+	// source is the text rewriteCompat made sql from, and edits what it
+	// changed, so that parse errors point into the text the user sent.
+	source string
+	edits  compatEdits
+}
+
+// parseError is parseError for a statement of p.
+func (p preparsed) parseError(err error) error {
+	return parseErrorIn(err, p.source, p.edits)
 }
 
 // Statements the SQL parser does not know (OPTIMIZE, TRUNCATE ...
@@ -137,10 +147,12 @@ func preparse(stmt string) preparsed {
 	}
 	for _, v := range vocabulary {
 		if v.re.MatchString(body) {
-			return preparsed{sql: rewriteCompat(v.re.ReplaceAllString(body, v.repl))}
+			stmt = v.re.ReplaceAllString(body, v.repl)
+			break
 		}
 	}
-	return preparsed{sql: rewriteCompat(stmt)}
+	sql, edits := rewriteCompatEdits(stmt)
+	return preparsed{sql: sql, source: stmt, edits: edits}
 }
 
 // rewriteCompat rewrites the spellings PostgreSQL clients send that the
@@ -154,15 +166,52 @@ func preparse(stmt string) preparsed {
 // restoreCompatForms turns back into @; and the keywords user and
 // current_role become calls of their own names (compatRoleWordAt).
 func rewriteCompat(sql string) string {
+	out, _ := rewriteCompatEdits(sql)
+	return out
+}
+
+// compatEdit is one replacement of rewriteCompat: input bytes
+// [inStart, inEnd) became output bytes [outStart, outEnd).
+type compatEdit struct{ inStart, inEnd, outStart, outEnd int }
+
+// compatEdits are a rewrite's replacements in order.
+type compatEdits []compatEdit
+
+// origin maps a byte offset of the rewritten text back to the text
+// rewritten; an offset inside a replacement maps to the replaced text's
+// start.
+func (e compatEdits) origin(off int) int {
+	i := sort.Search(len(e), func(i int) bool { return e[i].outStart > off }) - 1
+	switch {
+	case i < 0:
+		return off
+	case off < e[i].outEnd:
+		return e[i].inStart
+	}
+	return off - e[i].outEnd + e[i].inEnd
+}
+
+// rewriteCompatEdits is rewriteCompat, also returning its replacements.
+func rewriteCompatEdits(sql string) (string, compatEdits) {
 	lower := strings.ToLower(sql)
 	if !strings.Contains(lower, "operator") && !strings.Contains(lower, "collate") &&
 		!(strings.Contains(lower, "distinct") && strings.Contains(lower, "order")) &&
 		!strings.Contains(lower, "@") && !strings.Contains(lower, "user") && !strings.Contains(lower, "current_role") {
-		return sql
+		return sql, nil
 	}
 	roleWords := compatRoleWordsAllowed(sql)
 	var out strings.Builder
+	var edits compatEdits
 	last := 0
+	// replace writes with in place of sql[from:to].
+	replace := func(from, to int, with string) {
+		out.WriteString(sql[last:from])
+		e := compatEdit{inStart: from, inEnd: to, outStart: out.Len()}
+		out.WriteString(with)
+		e.outEnd = out.Len()
+		edits = append(edits, e)
+		last = to
+	}
 	prev := "" // the last token before i as written; "" after a literal
 	for i := 0; i < len(sql); {
 		if n := compatSkipQuoted(sql, i); n > i {
@@ -179,9 +228,7 @@ func rewriteCompat(sql string) string {
 		if compatIsOperatorChar(sql[i]) {
 			end := compatOperatorEnd(sql, i)
 			if sql[i:end] == "@" {
-				out.WriteString(sql[last:i])
-				out.WriteString(" " + absMarkOperator + " ")
-				last = end
+				replace(i, end, " "+absMarkOperator+" ")
 			}
 			prev, i = sql[i:end], end
 			continue
@@ -192,27 +239,23 @@ func rewriteCompat(sql string) string {
 			continue
 		}
 		if end, op, ok := compatMatchOperator(sql, i); ok {
-			out.WriteString(sql[last:i])
-			out.WriteString(" " + op + " ")
-			prev, i, last = op[strings.LastIndexByte(op, ' ')+1:], end, end
+			replace(i, end, " "+op+" ")
+			prev, i = op[strings.LastIndexByte(op, ' ')+1:], end
 			continue
 		}
 		if end, name, ok := compatMatchCollate(sql, i); ok {
-			out.WriteString(sql[last:i])
-			out.WriteString(`COLLATE "` + name + `"`)
-			prev, i, last = "", end, end
+			replace(i, end, `COLLATE "`+name+`"`)
+			prev, i = "", end
 			continue
 		}
 		if nameEnd, end, ok := compatMatchDistinctOrdered(sql, i); ok {
-			out.WriteString(sql[last:nameEnd])
-			out.WriteString(distinctMark + "(")
-			prev, i, last = "distinct", end, end
+			replace(nameEnd, end, distinctMark+"(")
+			prev, i = "distinct", end
 			continue
 		}
 		if end, word, ok := compatRoleWordAt(sql, i, prev); ok && roleWords {
-			out.WriteString(sql[last:i])
-			out.WriteString(`"` + word + `"()`)
-			prev, i, last = word, end, end
+			replace(i, end, `"`+word+`"()`)
+			prev, i = word, end
 			continue
 		}
 		end := i + 1
@@ -221,11 +264,11 @@ func rewriteCompat(sql string) string {
 		}
 		prev, i = sql[i:end], end
 	}
-	if last == 0 {
-		return sql
+	if len(edits) == 0 {
+		return sql, nil
 	}
 	out.WriteString(sql[last:])
-	return out.String()
+	return out.String(), edits
 }
 
 // PostgreSQL's prefix @ is abs(); the parser has no such operator and reads

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -212,4 +213,25 @@ func TestCompatFormsRun(t *testing.T) {
 	wantCode(t, s, `SELECT @ 'a'::text`, sqlerr.UndefinedFunction)
 	wantCode(t, s, `SELECT ||/ interval '1 day'`, sqlerr.UndefinedFunction)
 	wantCode(t, s, `SELECT @ -2147483648`, sqlerr.NumericValueOutOfRange)
+}
+
+// Syntax errors point into the statement as sent, not into the text the
+// compatibility rewrites made of it (positions as PostgreSQL 15 reports
+// them).
+func TestCompatRewritePositions(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	for sql, want := range map[string]int{
+		`SELECT user, 1 +`:          17,
+		`SELECT @ -5, 1 +`:          17,
+		`SELECT user, 1 + + FROM x`: 20,
+		`SELECT 1 FROM t WHERE a OPERATOR(pg_catalog.~) 'x' AND`:                                            55,
+		`SELECT current_role, string_agg(DISTINCT x, ',' ORDER BY x) FROM (VALUES ('a')) v(x) GROUP BY 1 +`: 98,
+		`SELECT 'é', user, @ 1 @ FROM x WHERE`:                                                              25,
+	} {
+		_, _, err := run(t, s, sql)
+		var se *sqlerr.Error
+		if !errors.As(err, &se) || se.Code != sqlerr.SyntaxError || se.Position != want {
+			t.Errorf("%s: %v, position %d; want 42601 at %d", sql, err, se.Position, want)
+		}
+	}
 }

@@ -200,7 +200,7 @@ func (s *Session) execOne(ctx context.Context, stmt string) (res Result, err err
 	}
 	stmts, err := parseSQL(p.sql)
 	if err != nil {
-		return Result{}, parseError(err)
+		return Result{}, p.parseError(err)
 	}
 	if len(stmts) != 1 {
 		return Result{}, sqlerr.New(sqlerr.SyntaxError, "expected one statement, found %d", len(stmts))
@@ -240,7 +240,11 @@ func (s *Session) checkNotFailed() error {
 
 // parseError converts a parser error to a SQLSTATE error, keeping the
 // parser's code (42601 for syntax errors) and its position.
-func parseError(err error) error {
+func parseError(err error) error { return parseErrorIn(err, "", nil) }
+
+// parseErrorIn is parseError for the text rewriteCompat made from source
+// with edits: the position points into source.
+func parseErrorIn(err error, source string, edits compatEdits) error {
 	code := sqlerr.Code(pgerror.GetPGCode(err).String())
 	if code == "" || code == "XXUUU" || code == sqlerr.InternalError {
 		code = sqlerr.SyntaxError
@@ -266,6 +270,9 @@ func parseError(err error) error {
 		msg = fmt.Sprintf("unterminated quoted string at or near %q", src[offset:])
 	}
 	pos := utf8.RuneCountInString(src[:offset]) + 1
+	if len(edits) > 0 {
+		pos = utf8.RuneCountInString(source[:min(edits.origin(offset), len(source))]) + 1
+	}
 	return sqlerr.Wrap(err, code, "%s", msg).WithPosition(pos)
 }
 
