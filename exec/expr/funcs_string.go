@@ -56,7 +56,9 @@ func init() {
 		sig(tBytea, substrKernel(true), tBytea, tI32, tI32))
 	def("left", sig(tText, leftRight(true), tText, tI32))
 	def("right", sig(tText, leftRight(false), tText, tI32))
-	def("strpos", sig(tI32, strpos, tText, tText))
+	// position(substring IN string) reaches the binder as PostgreSQL's
+	// function position(string, substring), which is strpos.
+	def("strpos position", sig(tI32, strpos, tText, tText))
 	def("starts_with", sig(tBool, startsWith, tText, tText))
 	def("btrim trim",
 		sig(tText, trimKernel(true, true), tText),

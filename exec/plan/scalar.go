@@ -619,16 +619,6 @@ func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
 				return expr.NewExtract(field, x)
 			}
 		}
-	case "position":
-		// position(substring IN string) reaches here as PostgreSQL's
-		// function position(string, substring), which is strpos.
-		if len(e.Exprs) == 2 {
-			args, err := b.bindList(e.Exprs)
-			if err != nil {
-				return nil, err
-			}
-			return expr.NewFunc("strpos", args)
-		}
 	}
 	args, err := b.bindList(e.Exprs)
 	if err != nil {
