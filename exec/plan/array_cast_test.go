@@ -51,19 +51,3 @@ func TestNumericArrayFunctionsWiden(t *testing.T) {
 	}
 	wantPGRows(t, cat, cases)
 }
-
-// wantPGRows runs each case's query over cat and compares its rows, as
-// runPG prints them, with the case's.
-func wantPGRows(t *testing.T, cat virtualCatalog, cases []struct{ sql, want string }) {
-	t.Helper()
-	for _, c := range cases {
-		got, _, err := runPG(t, cat, c.sql)
-		if err != nil {
-			t.Errorf("%s: %v", c.sql, err)
-			continue
-		}
-		if got != c.want {
-			t.Errorf("%s:\ngot  %q\nwant %q", c.sql, got, c.want)
-		}
-	}
-}

@@ -220,16 +220,7 @@ func TestPGQueries(t *testing.T) {
 		{`SELECT '1.5e1'::numeric, '1.250'::numeric, 1.25::numeric, '1e-2'::numeric, ' 2.5 '::numeric`, "15|1.250|1.25|0.01|2.5"},
 		{`SELECT bool_and(id > 1) OVER (), bool_or(id > 2) OVER (ORDER BY id) FROM t ORDER BY id`, "f|f\nf|f\nf|t"},
 	}
-	for _, c := range cases {
-		got, _, err := runPG(t, cat, c.sql)
-		if err != nil {
-			t.Errorf("%s: %v", c.sql, err)
-			continue
-		}
-		if got != c.want {
-			t.Errorf("%s:\ngot  %q\nwant %q", c.sql, got, c.want)
-		}
-	}
+	wantPGRows(t, cat, cases)
 }
 
 func TestPGTypesAndErrors(t *testing.T) {
@@ -270,6 +261,22 @@ func TestPGTypesAndErrors(t *testing.T) {
 	} {
 		if _, _, err := runPG(t, cat, c.sql); sqlerr.CodeOf(err) != c.code {
 			t.Errorf("%s: %v, want SQLSTATE %s", c.sql, err, c.code)
+		}
+	}
+}
+
+// wantPGRows runs each case's query over cat and compares its rows, as
+// runPG prints them, with the case's.
+func wantPGRows(t *testing.T, cat virtualCatalog, cases []struct{ sql, want string }) {
+	t.Helper()
+	for _, c := range cases {
+		got, _, err := runPG(t, cat, c.sql)
+		if err != nil {
+			t.Errorf("%s: %v", c.sql, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("%s:\ngot  %q\nwant %q", c.sql, got, c.want)
 		}
 	}
 }
