@@ -149,7 +149,7 @@ func indexRows(rows *vec.Batch, keys []int, mem *Memory, chainNulls bool) (rowIn
 		keyTypes[i], keyCols[i] = rows.Cols[k].Type, rows.Cols[k]
 	}
 	x := rowIndex{table: newHashTable(keyTypes, mem), keyIsRow: true}
-	if err := x.table.reserve(rows.Len); err != nil {
+	if err := x.table.reserveKeys(keyCols, rows.Len); err != nil {
 		return x, err
 	}
 	x.next = make([]int32, rows.Len)

@@ -121,11 +121,15 @@ func TestHashTableCollisions(t *testing.T) {
 func TestHashTableReserve(t *testing.T) {
 	keys := make([]int64, 5000)
 	for i := range keys {
-		keys[i] = int64(i * 7)
+		keys[i] = int64(i * 1000003) // too sparse for a direct table
+	}
+	all := vec.New(vec.Int64, len(keys))
+	for _, x := range keys {
+		all.AppendInt64(x)
 	}
 	h := newHashTable([]vec.Type{vec.Int64}, nil)
-	if err := h.reserve(len(keys)); err != nil {
-		t.Fatal(err)
+	if err := h.reserveKeys([]*vec.Vec{all}, len(keys)); err != nil || h.direct {
+		t.Fatalf("reserveKeys: %v, direct %v", err, h.direct)
 	}
 	size := len(h.slots)
 	var sc probeScratch
@@ -159,5 +163,94 @@ func TestHashTableLongIntervals(t *testing.T) {
 	}
 	if got, want := fmt.Sprint(ids), "[0 1 2 2]"; got != want {
 		t.Fatalf("ids %s, want %s ('1 mon' and '30 days' are one group)", got, want)
+	}
+}
+
+// A direct table gives the same ids as open addressing, whatever order
+// the keys come in, and moves to open addressing, keeping its ids, when
+// a key falls too far outside its range, in the middle of a batch too.
+func TestHashTableDirect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ascending := make([]int64, 20000)
+	for i := range ascending {
+		ascending[i] = int64(i / 3) // duplicates, in order
+	}
+	descending := make([]int64, len(ascending))
+	for i, x := range ascending {
+		descending[len(descending)-1-i] = x - 1000
+	}
+	random := make([]int64, 30000)
+	for i := range random {
+		random[i] = rng.Int64N(4000) - 2000
+	}
+	escaping := append(append([]int64(nil), random[:5000]...), math.MaxInt64, math.MinInt64, 7, -3)
+	escaping = append(escaping, random[5000:]...)
+	extremes := []int64{math.MaxInt64, math.MaxInt64 - 1, math.MaxInt64, math.MaxInt64 - 70}
+	lows := []int64{math.MinInt64 + 5, math.MinInt64, math.MinInt64 + 100, math.MinInt64 + 5}
+	for name, keys := range map[string][]int64{
+		"ascending": ascending, "descending": descending, "random": random,
+		"escaping": escaping, "extremes": extremes, "lows": lows,
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHashTable([]vec.Type{vec.Int64}, nil)
+			want := map[int64]int32{}
+			var sc probeScratch
+			for _, in := range intBatches(keys) {
+				ids := make([]int32, in.Len)
+				if err := h.find(in.Cols, in, ids, true, &sc); err != nil {
+					t.Fatal(err)
+				}
+				for k, id := range ids {
+					x := in.Cols[0].Int64s()[k]
+					if w, ok := want[x]; !ok {
+						if id != int32(len(want)) {
+							t.Fatalf("new key %d got id %d, want %d", x, id, len(want))
+						}
+						want[x] = id
+					} else if id != w {
+						t.Fatalf("key %d got id %d, had %d", x, id, w)
+					}
+				}
+			}
+			if wantDirect := name != "escaping"; h.direct != wantDirect {
+				t.Fatalf("direct %v, want %v", h.direct, wantDirect)
+			}
+			// Lookups without insert find every key and miss others.
+			probe := intBatches([]int64{keys[0], keys[len(keys)-1], 1 << 40, -1 << 40})[0]
+			ids := make([]int32, probe.Len)
+			if err := h.find(probe.Cols, probe, ids, false, &sc); err != nil {
+				t.Fatal(err)
+			}
+			if ids[0] != want[keys[0]] || ids[1] != want[keys[len(keys)-1]] || ids[2] != -1 || ids[3] != -1 {
+				t.Fatalf("lookups %v", ids)
+			}
+		})
+	}
+}
+
+// A join build sizes a direct table to its keys' range, NULLs aside, or
+// uses open addressing when the range is too sparse.
+func TestHashTableReserveDirect(t *testing.T) {
+	in := intBatches([]int64{100, 0, 5, 100, 4000})[0]
+	in.Cols[0].Nulls.SetNull(1)
+	h := newHashTable([]vec.Type{vec.Int64}, nil)
+	if err := h.reserveKeys(in.Cols, in.Len); err != nil {
+		t.Fatal(err)
+	}
+	if !h.direct || h.dirBase != 5 || len(h.dir) != 4000-5+1 {
+		t.Fatalf("direct %v base %d size %d", h.direct, h.dirBase, len(h.dir))
+	}
+	ids := make([]int32, in.Len)
+	var sc probeScratch
+	if err := h.find(in.Cols, in, ids, true, &sc); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(ids), "[0 1 2 0 3]"; got != want || len(h.dir) != 4000-5+1 {
+		t.Fatalf("ids %s, want %s; %d entries", got, want, len(h.dir))
+	}
+	sparse := intBatches([]int64{0, 1 << 20, 2 << 20})[0]
+	h = newHashTable([]vec.Type{vec.Int64}, nil)
+	if err := h.reserveKeys(sparse.Cols, sparse.Len); err != nil || h.direct {
+		t.Fatalf("sparse keys: %v, direct %v", err, h.direct)
 	}
 }
