@@ -36,10 +36,10 @@ type hashTable struct {
 	// key, otherwise the key's hash, beside its id, so that a probe
 	// touches one cache line. (With millions of keys, a second array
 	// indexed by id cost a second miss per probe and per rehashed key.)
-	slots     []intSlot
-	inSlots   int
-	shift     uint
-	strs      map[string]int32 // int mode's keys with a NULL in them, encoded
+	slots   []intSlot
+	inSlots int
+	shift   uint
+	strs    map[string]int32 // int mode's keys with a NULL in them, encoded
 	// direct mode: dir[key-dirBase] is the key's id+1, 0 when absent.
 	// Keys from keyLo to keyHi are all the array must keep when it is
 	// resized: the rest is room to grow into.
@@ -47,8 +47,8 @@ type hashTable struct {
 	dir          []int32
 	dirBase      int64
 	keyLo, keyHi int64
-	n         int
-	accounted int64
+	n            int
+	accounted    int64
 }
 
 // intSlot is one slot of the table: a (packed) key in int mode or a key's
