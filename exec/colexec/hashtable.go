@@ -24,7 +24,9 @@ import (
 // often dense (order numbers, customer ids, dates) and arrive in order,
 // and a direct lookup is one load that the CPU's prefetcher can follow,
 // where hashing scatters every access. A key that would widen the range
-// past that bound moves the table to open addressing for good.
+// past that bound moves the table to open addressing for good. A join
+// build, whose keys are known before it indexes them, may also use a
+// sparse direct table, indexed by a key's rank in a bitmap of the range.
 type hashTable struct {
 	types []vec.Type
 	keys  []*vec.Vec // distinct keys, one vector per key column
@@ -40,13 +42,17 @@ type hashTable struct {
 	inSlots int
 	shift   uint
 	strs    map[string]int32 // int mode's keys with a NULL in them, encoded
-	// direct mode: dir[key-dirBase] is the key's id+1, 0 when absent.
-	// Keys from keyLo to keyHi are all the array must keep when it is
-	// resized: the rest is room to grow into.
+	// direct mode (hashtable_direct.go): dir[key-dirBase] is the key's
+	// id+1, 0 when absent. Keys from keyLo to keyHi are all the array must
+	// keep when it is resized: the rest is room to grow into. With rank
+	// set it is sparse: dir is indexed by the key's rank among the span
+	// keys from dirBase.
 	direct       bool
 	dir          []int32
 	dirBase      int64
 	keyLo, keyHi int64
+	rank         []rankWord
+	span         uint64
 	n            int
 	accounted    int64
 }
@@ -101,60 +107,6 @@ func intLike(k vec.Kind) bool {
 
 func narrowInt(k vec.Kind) bool {
 	return k == vec.KindInt16 || k == vec.KindInt32 || k == vec.KindDate
-}
-
-// reserveKeys sizes an empty table for the n keys of cols, so that
-// inserting them never rehashes nor widens a direct range: a join build
-// knows its rows before indexing them.
-func (h *hashTable) reserveKeys(cols []*vec.Vec, n int) error {
-	if h.direct && h.n == 0 {
-		lo, hi, ok := minMaxInt(cols[0], n)
-		if !ok {
-			return nil // no key but NULLs
-		}
-		if span := uint64(hi) - uint64(lo) + 1; span != 0 && span <= dirLimit(n) {
-			return h.resizeDirect(lo, span, lo, hi)
-		}
-		h.direct = false
-	}
-	return h.reserve(n)
-}
-
-// dirLimit is the widest key range a direct table for n keys may span: no
-// more bytes than open addressing would take for them (16-byte slots at
-// most half full), or than an empty open-addressing table takes. (A
-// spilling aggregation relies on a table of fewer keys taking less.)
-func dirLimit(n int) uint64 { return max(4096, 8*uint64(n)) }
-
-// minMaxInt returns the least and greatest of the first n values of an
-// integer-like vector, NULLs aside; ok is false when every value is NULL.
-func minMaxInt(v *vec.Vec, n int) (lo, hi int64, ok bool) {
-	lo, hi = math.MaxInt64, math.MinInt64
-	note := func(x int64) {
-		lo, hi = min(lo, x), max(hi, x)
-	}
-	nulls := v.Nulls.Any()
-	for i := range n {
-		if nulls && v.Nulls.IsNull(i) {
-			continue
-		}
-		ok = true
-		switch v.Type.Kind {
-		case vec.KindBool:
-			if v.Bools()[i] {
-				note(1)
-			} else {
-				note(0)
-			}
-		case vec.KindInt16:
-			note(int64(v.Int16s()[i]))
-		case vec.KindInt32, vec.KindDate:
-			note(int64(v.Int32s()[i]))
-		default:
-			note(v.Int64s()[i])
-		}
-	}
-	return lo, hi, ok
 }
 
 // reserve sizes the table for n distinct keys at most, so that inserting
@@ -309,127 +261,6 @@ func (h *hashTable) find(cols []*vec.Vec, b *vec.Batch, ids []int32, insert bool
 	}
 	if inserted > 0 {
 		return h.grow(int64(inserted) * 8)
-	}
-	return nil
-}
-
-// findDirect is find in direct mode. It reports false, having moved the
-// table to open addressing, when a key falls too far outside the range;
-// find then looks the whole batch up again, finding the keys inserted so
-// far under their ids.
-func (h *hashTable) findDirect(cols []*vec.Vec, b *vec.Batch, vals []int64, ids []int32, insert, hasNulls bool, scratch *probeScratch) (stayed bool, err error) {
-	dir, base := h.dir, uint64(h.dirBase)
-	inserted := 0
-	for k, x := range vals {
-		if hasNulls && anyNull(cols, b.Row(k)) {
-			if ids[k], err = h.findEncoded(cols, b.Row(k), insert, scratch); err != nil {
-				return true, err
-			}
-			continue
-		}
-		// Unsigned arithmetic: a key below the base wraps to an offset
-		// past the end.
-		off := uint64(x) - base
-		if off >= uint64(len(dir)) {
-			if !insert {
-				ids[k] = -1
-				continue
-			}
-			widened, err := h.widenDirect(x)
-			if err != nil {
-				return true, err
-			}
-			if !widened {
-				if err := h.grow(int64(inserted) * 8); err != nil {
-					return true, err
-				}
-				return false, h.leaveDirect()
-			}
-			dir, base = h.dir, uint64(h.dirBase)
-			off = uint64(x) - base
-		}
-		if id := dir[off]; id != 0 {
-			ids[k] = id - 1
-			continue
-		}
-		if !insert {
-			ids[k] = -1
-			continue
-		}
-		id := h.newID(cols, b.Row(k))
-		inserted++
-		dir[off] = id + 1
-		ids[k] = id
-		h.keyLo, h.keyHi = min(h.keyLo, x), max(h.keyHi, x)
-	}
-	return true, h.grow(int64(inserted) * 8)
-}
-
-// widenDirect widens the direct range to take x, doubling the array with
-// the new room on x's side, so that keys arriving in order widen it a
-// logarithmic number of times; it reports false when the keys would span
-// more than dirLimit.
-func (h *hashTable) widenDirect(x int64) (bool, error) {
-	lo, hi := x, x
-	if len(h.dir) > 0 {
-		lo, hi = min(h.keyLo, x), max(h.keyHi, x)
-	}
-	span := uint64(hi) - uint64(lo) + 1 // 0: the whole int64 range
-	limit := dirLimit(h.n + 1)
-	if span == 0 || span > limit {
-		return false, nil
-	}
-	size := min(max(span, 2*uint64(len(h.dir)), 64), limit)
-	base, extra := lo, int64(size-span)
-	if x == lo {
-		// Room below; near the least int64 there is none.
-		if base = lo - extra; base > lo {
-			base, size = lo, span
-		}
-	} else if hi+extra < hi {
-		size = span
-	}
-	return true, h.resizeDirect(base, size, lo, hi)
-}
-
-// resizeDirect moves the direct array to cover size keys from base, which
-// must include the keys from lo to hi and the range already kept.
-func (h *hashTable) resizeDirect(base int64, size uint64, lo, hi int64) error {
-	if err := h.grow((int64(size) - int64(len(h.dir))) * 4); err != nil {
-		return err
-	}
-	dir := make([]int32, size)
-	if len(h.dir) > 0 {
-		from := uint64(h.keyLo) - uint64(h.dirBase)
-		to := uint64(h.keyHi) - uint64(h.dirBase) + 1
-		copy(dir[uint64(h.keyLo)-uint64(base):], h.dir[from:to])
-	}
-	h.dir, h.dirBase, h.keyLo, h.keyHi = dir, base, lo, hi
-	return nil
-}
-
-// leaveDirect moves a direct table's keys into open addressing.
-func (h *hashTable) leaveDirect() error {
-	h.direct = false
-	h.mem.Shrink(int64(len(h.dir)) * 4)
-	h.accounted -= int64(len(h.dir)) * 4
-	h.dir = nil
-	if err := h.reserve(h.n); err != nil {
-		return err
-	}
-	keys := h.keys[0]
-	vals := readInts(keys, &vec.Batch{Len: h.n}, nil)
-	mask := uint64(len(h.slots) - 1)
-	for id, x := range vals {
-		if keys.Nulls.IsNull(id) {
-			continue // kept in strs
-		}
-		s := hashInt(x, h.shift)
-		for h.slots[s].id != 0 {
-			s = (s + 1) & mask
-		}
-		h.slots[s] = intSlot{key: x, id: int32(id) + 1}
-		h.inSlots++
 	}
 	return nil
 }
@@ -648,7 +479,7 @@ func (h *hashTable) grow(n int64) error {
 func (h *hashTable) release() {
 	h.mem.Shrink(h.accounted)
 	h.accounted = 0
-	h.slots, h.strs, h.keys, h.dir = nil, nil, nil, nil
+	h.slots, h.strs, h.keys, h.dir, h.rank = nil, nil, nil, nil, nil
 }
 
 // encodeKey appends a self-delimiting encoding of row's key values: a NULL

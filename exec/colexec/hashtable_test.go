@@ -254,3 +254,68 @@ func TestHashTableReserveDirect(t *testing.T) {
 		t.Fatalf("sparse keys: %v, direct %v", err, h.direct)
 	}
 }
+
+// A join build whose keys are too sparse for a dense direct table but
+// known in advance uses the rank bitmap: ids in insertion order, every key
+// found, others missed, and a key it was not sized for moves it to open
+// addressing with the ids it gave.
+func TestHashTableSparse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	keys := make([]int64, 3000)
+	for i := range keys {
+		keys[i] = 1000 + rng.Int64N(200000) // about 66 entries per key
+	}
+	keys[7], keys[8] = 1000, 1000+199999
+	all := vec.New(vec.Int64, len(keys))
+	for _, x := range keys {
+		all.AppendInt64(x)
+	}
+	all.Nulls.SetNull(5)
+	h := newHashTable([]vec.Type{vec.Int64}, nil)
+	if err := h.reserveKeys([]*vec.Vec{all}, all.Len()); err != nil {
+		t.Fatal(err)
+	}
+	if !h.direct || h.rank == nil {
+		t.Fatalf("direct %v sparse %v", h.direct, h.rank != nil)
+	}
+	want := map[int64]int32{}
+	var sc probeScratch
+	check := func(in *vec.Batch, insert bool) {
+		t.Helper()
+		ids := make([]int32, in.Len)
+		if err := h.find(in.Cols, in, ids, insert, &sc); err != nil {
+			t.Fatal(err)
+		}
+		for k, id := range ids {
+			row := in.Row(k)
+			x := in.Cols[0].Int64s()[row]
+			if in.Cols[0].Nulls.IsNull(row) {
+				x = math.MinInt64 // stands for NULL here
+			}
+			w, ok := want[x]
+			switch {
+			case !ok && insert:
+				w = int32(len(want))
+				want[x] = w
+			case !ok:
+				w = -1
+			}
+			if id != w {
+				t.Fatalf("key %d: id %d, want %d", x, id, w)
+			}
+		}
+	}
+	for base := 0; base < all.Len(); base += BatchSize {
+		view := &vec.Batch{Cols: []*vec.Vec{all}, Len: min(BatchSize, all.Len()-base)}
+		for i := range view.Len {
+			view.Sel = append(view.Sel, int32(base+i))
+		}
+		check(view, true)
+	}
+	check(intBatches([]int64{999, 1000, keys[100], 1000 + 200000, 1 << 50, keys[2999]})[0], false)
+	check(intBatches([]int64{keys[3], 5, keys[4]})[0], true) // 5 was not reserved
+	if h.direct {
+		t.Fatal("an unreserved key left the table sparse")
+	}
+	check(intBatches(keys[:500])[0], false)
+}
