@@ -190,26 +190,13 @@ func arithInt[T int16 | int32](op ArithOp, a, b, out []T, sel []int32, nulls *ve
 	if t.Kind == vec.KindInt16 {
 		lo, hi = math.MinInt16, math.MaxInt16
 	}
-	if nulls == nil && sel == nil && (op == Add || op == Sub || op == Mul) {
-		a, b = a[:len(out)], b[:len(out)]
-		bad := false
-		for i := range out {
-			var r int64
-			switch op {
-			case Add:
-				r = int64(a[i]) + int64(b[i])
-			case Sub:
-				r = int64(a[i]) - int64(b[i])
-			default:
-				r = int64(a[i]) * int64(b[i])
-			}
-			bad = bad || r < lo || r > hi
-			out[i] = T(r)
+	if op == Add || op == Sub || op == Mul {
+		// A typed loop over the selected rows, NULLs included; only when
+		// some row is out of range are the rows redone one by one below,
+		// so that a NULL row's arbitrary stored value raises no error.
+		if narrowFast(op, a, b, out, sel, lo, hi) {
+			return nil
 		}
-		if bad {
-			return ErrIntRange(t)
-		}
-		return nil
 	}
 	return eachRow(len(out), sel, nulls, func(i int) error {
 		x, y := int64(a[i]), int64(b[i])
@@ -241,25 +228,7 @@ func arithInt[T int16 | int32](op ArithOp, a, b, out []T, sel []int32, nulls *ve
 }
 
 func arithInt64(op ArithOp, a, b, out []int64, sel []int32, nulls *vec.Nulls) error {
-	if nulls == nil && sel == nil && (op == Add || op == Sub) {
-		a, b = a[:len(out)], b[:len(out)]
-		var ovf int64
-		if op == Add {
-			for i := range out {
-				r := a[i] + b[i]
-				ovf |= (r ^ a[i]) & (r ^ b[i])
-				out[i] = r
-			}
-		} else {
-			for i := range out {
-				r := a[i] - b[i]
-				ovf |= (a[i] ^ b[i]) & (r ^ a[i])
-				out[i] = r
-			}
-		}
-		if ovf < 0 {
-			return ErrIntRange(vec.Int64)
-		}
+	if (op == Add || op == Sub || op == Mul) && int64Fast(op, a, b, out, sel) {
 		return nil
 	}
 	return eachRow(len(out), sel, nulls, func(i int) error {
@@ -273,6 +242,103 @@ func arithInt64(op ArithOp, a, b, out []int64, sel []int32, nulls *vec.Nulls) er
 		out[i] = r
 		return nil
 	})
+}
+
+// int64Fast applies Add, Sub or Mul to the rows of sel (every row when nil),
+// NULLs included, in typed loops without a branch per row. It reports
+// false when some row overflowed; the caller then redoes the rows one by
+// one, skipping NULLs, whose stored values are arbitrary, to report the
+// error of a live row if there is one.
+func int64Fast(op ArithOp, a, b, out []int64, sel []int32) bool {
+	var bad int64 // negative once a row overflowed
+	switch {
+	case op == Add && sel == nil:
+		a, b = a[:len(out)], b[:len(out)]
+		for i := range out {
+			r := a[i] + b[i]
+			bad |= (r ^ a[i]) & (r ^ b[i])
+			out[i] = r
+		}
+	case op == Add:
+		for _, i := range sel {
+			r := a[i] + b[i]
+			bad |= (r ^ a[i]) & (r ^ b[i])
+			out[i] = r
+		}
+	case op == Sub && sel == nil:
+		a, b = a[:len(out)], b[:len(out)]
+		for i := range out {
+			r := a[i] - b[i]
+			bad |= (a[i] ^ b[i]) & (r ^ a[i])
+			out[i] = r
+		}
+	case op == Sub:
+		for _, i := range sel {
+			r := a[i] - b[i]
+			bad |= (a[i] ^ b[i]) & (r ^ a[i])
+			out[i] = r
+		}
+	case sel == nil:
+		a, b = a[:len(out)], b[:len(out)]
+		for i := range out {
+			out[i] = mulChecked(a[i], b[i], &bad)
+		}
+	default:
+		for _, i := range sel {
+			out[i] = mulChecked(a[i], b[i], &bad)
+		}
+	}
+	return bad >= 0
+}
+
+// mulChecked returns x*y, making *bad negative when the product overflows:
+// the full 128-bit product's high half must be the low half's sign.
+func mulChecked(x, y int64, bad *int64) int64 {
+	hi, lo := bits.Mul64(uint64(x), uint64(y))
+	// Unsigned to signed high half: subtract y when x < 0 and x when y < 0.
+	hi -= uint64(x>>63)&uint64(y) + uint64(y>>63)&uint64(x)
+	if hi != uint64(int64(lo)>>63) {
+		*bad = -1
+	}
+	return int64(lo)
+}
+
+// narrowFast is int64Fast for smallint and integer, computed in int64 and
+// checked against the type's range lo..hi.
+func narrowFast[T int16 | int32](op ArithOp, a, b, out []T, sel []int32, lo, hi int64) bool {
+	bad := false
+	switch {
+	case sel == nil:
+		a, b = a[:len(out)], b[:len(out)]
+		for i := range out {
+			var r int64
+			switch op {
+			case Add:
+				r = int64(a[i]) + int64(b[i])
+			case Sub:
+				r = int64(a[i]) - int64(b[i])
+			default:
+				r = int64(a[i]) * int64(b[i])
+			}
+			bad = bad || r < lo || r > hi
+			out[i] = T(r)
+		}
+	default:
+		for _, i := range sel {
+			var r int64
+			switch op {
+			case Add:
+				r = int64(a[i]) + int64(b[i])
+			case Sub:
+				r = int64(a[i]) - int64(b[i])
+			default:
+				r = int64(a[i]) * int64(b[i])
+			}
+			bad = bad || r < lo || r > hi
+			out[i] = T(r)
+		}
+	}
+	return !bad
 }
 
 // int64Op applies op, reporting overflow and division by zero as !ok.
@@ -344,8 +410,8 @@ func arithNumeric(op ArithOp, lv, rv, out *vec.Vec, sel []int32, nulls *vec.Null
 	switch op {
 	case Add, Sub:
 		// Unify gave both sides the result's scale.
-		if nulls == nil && sel == nil {
-			return arithInt64(op, a, b, o, nil, nil)
+		if int64Fast(op, a, b, o, sel) {
+			return nil
 		}
 		return eachRow(len(o), sel, nulls, func(i int) error {
 			r, ok := int64Op(op, a[i], b[i])
@@ -356,6 +422,9 @@ func arithNumeric(op ArithOp, lv, rv, out *vec.Vec, sel []int32, nulls *vec.Null
 			return nil
 		})
 	case Mul:
+		if int64Fast(Mul, a, b, o, sel) {
+			return nil
+		}
 		return eachRow(len(o), sel, nulls, func(i int) error {
 			r, ok := int64Op(Mul, a[i], b[i])
 			if !ok {
