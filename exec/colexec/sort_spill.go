@@ -22,8 +22,34 @@ func (s *sortOp) materialiseSpilling(ctx context.Context) ([]*vec.Vec, int, erro
 // writeRun sorts n rows of cols and appends them to the merger as a run.
 func (s *sortOp) writeRun(ctx context.Context, cols []*vec.Vec, n int) error {
 	if s.merge == nil {
-		s.merge = &runMerger{keys: s.keys, types: s.types}
+		s.merge = newRunMerger(s.keys, s.types)
 	}
+	return s.merge.writeRun(ctx, s.spill, cols, n)
+}
+
+// runMerger merges sorted runs: each step emits the smallest head row,
+// preferring the earlier run on ties so the sort stays stable. Runs are
+// few (each is a budget's worth of rows), so the heads are scanned rather
+// than kept in a heap.
+type runMerger struct {
+	keys  []SortKey
+	types []vec.Type
+	runs  []*run
+	out   *vec.Batch
+	// cmps[i][j] compares run i's batch with run j's; rebuilt when either
+	// loads a new batch.
+	cmps map[[2]int]rowCmp
+}
+
+func newRunMerger(keys []SortKey, types []vec.Type) *runMerger {
+	return &runMerger{keys: keys, types: types}
+}
+
+// writeRun sorts n rows of cols by the merger's keys (stably: equal keys
+// keep their order in cols) and writes them to a file in spill as the
+// merger's next run. The sort and the window share it, so both merge runs
+// the same way.
+func (m *runMerger) writeRun(ctx context.Context, spill *Spill, cols []*vec.Vec, n int) error {
 	if n == 0 {
 		return nil
 	}
@@ -31,12 +57,12 @@ func (s *sortOp) writeRun(ctx context.Context, cols []*vec.Vec, n int) error {
 	for i := range perm {
 		perm[i] = int32(i)
 	}
-	sortRows(cols, s.keys, perm)
-	w, err := s.spill.newWriter(s.types)
+	sortRows(cols, m.keys, perm)
+	w, err := spill.newWriter(m.types)
 	if err != nil {
 		return err
 	}
-	out := vec.NewBatch(s.types, BatchSize)
+	out := vec.NewBatch(m.types, BatchSize)
 	for pos := 0; pos < n; pos += BatchSize {
 		if err := ctx.Err(); err != nil {
 			w.discard()
@@ -57,22 +83,8 @@ func (s *sortOp) writeRun(ctx context.Context, cols []*vec.Vec, n int) error {
 	if err != nil {
 		return err
 	}
-	s.merge.runs = append(s.merge.runs, &run{src: r})
+	m.runs = append(m.runs, &run{src: r})
 	return nil
-}
-
-// runMerger merges sorted runs: each step emits the smallest head row,
-// preferring the earlier run on ties so the sort stays stable. Runs are
-// few (each is a budget's worth of rows), so the heads are scanned rather
-// than kept in a heap.
-type runMerger struct {
-	keys  []SortKey
-	types []vec.Type
-	runs  []*run
-	out   *vec.Batch
-	// cmps[i][j] compares run i's batch with run j's; rebuilt when either
-	// loads a new batch.
-	cmps map[[2]int]rowCmp
 }
 
 type run struct {

@@ -187,7 +187,9 @@ func WindowResultType(name string, args []vec.Type) (vec.Type, error) {
 
 // windowOp materialises its input, sorts it by (partition keys, order
 // keys) and appends one column per function. Output rows come in that
-// sorted order.
+// sorted order. Past its budget, with a spill, it reads its input back
+// from sorted runs a few partitions at a time instead (window_spill.go),
+// in the same order.
 type windowOp struct {
 	in          Operator
 	partitionBy []int
@@ -196,7 +198,12 @@ type windowOp struct {
 	inTypes     []vec.Type
 	types       []vec.Type
 	acct        heldMem
-	err         error // invalid call, reported by Next
+	err         error // invalid call, or the error that ended the stream
+	spill       *Spill
+	// merge holds the sorted runs written while reading the input; stream
+	// replaces it once the input is read.
+	merge  *runMerger
+	stream *windowStream
 
 	loaded   bool
 	inClosed bool
@@ -347,6 +354,13 @@ func (w *windowOp) Next(ctx context.Context) (*vec.Batch, error) {
 			return nil, err
 		}
 	}
+	if w.stream != nil {
+		b, err := w.nextStreamed(ctx)
+		if err != nil {
+			w.err = err
+		}
+		return b, err
+	}
 	if w.pos >= w.n {
 		w.release()
 		return nil, nil
@@ -362,17 +376,40 @@ func (w *windowOp) Next(ctx context.Context) (*vec.Batch, error) {
 }
 
 func (w *windowOp) load(ctx context.Context) error {
-	cols, n, err := materialiseInput(ctx, w.in, w.inTypes, &w.acct, nil)
+	var overBudget func(cols []*vec.Vec, n int) error
+	if w.spill != nil {
+		overBudget = func(cols []*vec.Vec, n int) error {
+			if err := w.writeRun(ctx, cols, n); err != nil {
+				return err
+			}
+			w.acct.release()
+			return nil
+		}
+	}
+	cols, n, err := materialiseInput(ctx, w.in, w.inTypes, &w.acct, overBudget)
 	if err != nil {
 		return err
 	}
 	w.closeInput()
-	w.n = n
-	keys := make([]SortKey, 0, len(w.partitionBy)+len(w.orderBy))
-	for _, p := range w.partitionBy {
-		keys = append(keys, SortKey{Col: p})
+	if w.merge == nil {
+		err := w.loadInMemory(ctx, cols, n)
+		if err == nil || w.spill == nil || sqlerr.CodeOf(err) != sqlerr.OutOfMemory || n < 2 || len(w.inTypes) == 0 {
+			return err
+		}
+		// The input fitted the budget but sorting it or computing the
+		// functions did not: what is held, sorted or not, becomes the one
+		// run the stream reads back.
+		cols = w.cols[:len(w.inTypes)]
 	}
-	keys = append(keys, w.orderBy...)
+	return w.startStream(ctx, cols, n)
+}
+
+// loadInMemory sorts the n rows of cols and computes every function over
+// them. w.cols holds the input columns (sorted once the sort is done)
+// whenever it fails, so that the caller can spill them instead.
+func (w *windowOp) loadInMemory(ctx context.Context, cols []*vec.Vec, n int) error {
+	w.cols, w.n = cols, n
+	keys := w.sortKeys()
 	if len(keys) > 0 && n > 1 {
 		if err := w.acct.grow(20 * int64(n)); err != nil {
 			return err
@@ -388,20 +425,45 @@ func (w *windowOp) load(ctx context.Context) error {
 			appendRowsAt(sorted[c], col, perm)
 			cols[c] = nil
 		}
-		cols = sorted
+		w.cols = sorted
 		// Both copies were held for a moment; that peak is what a tight
 		// budget has to allow.
-		if err := w.acct.grow(colsHeldBytes(cols)); err != nil {
+		if err := w.acct.grow(colsHeldBytes(sorted)); err != nil {
 			return err
 		}
 		w.acct.shrink(held + 20*int64(n))
 	}
-	w.cols = cols
+	if err := w.evaluate(ctx, n, nil); err != nil {
+		w.cols = w.cols[:len(w.inTypes)]
+		return err
+	}
+	w.dropLayout()
+	w.out = vec.NewBatch(w.types, min(n, BatchSize))
+	return nil
+}
+
+// sortKeys are the partition keys followed by the ORDER BY keys: the
+// order the operator sorts its input in.
+func (w *windowOp) sortKeys() []SortKey {
+	keys := make([]SortKey, 0, len(w.partitionBy)+len(w.orderBy))
+	for _, p := range w.partitionBy {
+		keys = append(keys, SortKey{Col: p})
+	}
+	return append(keys, w.orderBy...)
+}
+
+// evaluate computes every function over the first n rows of w.cols, which
+// hold the sorted input (perhaps more rows after those n), and appends one
+// result column per function. The n rows are whole partitions, or with
+// carry one piece of a partition too big to hold (window_spill.go). The
+// layout it builds stays until dropLayout.
+func (w *windowOp) evaluate(ctx context.Context, n int, carry *partCarry) error {
+	w.n = n
 	if err := w.acct.grow(12 * int64(n)); err != nil {
 		return err
 	}
-	w.layout(keys[:len(w.partitionBy)])
-	for _, f := range w.funcs {
+	w.layout(w.sortKeys()[:len(w.partitionBy)])
+	for i, f := range w.funcs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -409,17 +471,27 @@ func (w *windowOp) load(ctx context.Context) error {
 			return err
 		}
 		res := vec.New(f.ResultType, n)
-		if err := w.compute(ctx, f, res); err != nil {
+		var seed *funcCarry
+		if carry != nil && carry.funcs[i].running {
+			seed = &carry.funcs[i]
+		}
+		if err := w.compute(ctx, f, seed, res); err != nil {
 			return err
+		}
+		if carry != nil {
+			res = w.addCarried(carry, i, res)
 		}
 		if err := w.acct.grow(colHeldBytes(res)); err != nil {
 			return err
 		}
 		w.cols = append(w.cols, res)
 	}
-	w.grp, w.groups, w.parts, w.fs, w.fe, w.rangeKey = nil, nil, nil, nil, nil, nil
-	w.out = vec.NewBatch(w.types, min(n, BatchSize))
 	return nil
+}
+
+// dropLayout lets go of what evaluate built besides the results.
+func (w *windowOp) dropLayout() {
+	w.grp, w.groups, w.parts, w.fs, w.fe, w.rangeKey = nil, nil, nil, nil, nil, nil
 }
 
 // layout finds the partitions and peer groups of the sorted rows.
@@ -457,7 +529,10 @@ func (w *windowOp) partitions(f func(ps, pe int) error) error {
 	return nil
 }
 
-func (w *windowOp) compute(ctx context.Context, f WindowFunc, res *vec.Vec) error {
+// compute fills res with f over the rows of w.cols. seed, set only for a
+// function whose frame starts at UNBOUNDED PRECEDING while a partition is
+// streamed, is the state its rows before w.cols left behind.
+func (w *windowOp) compute(ctx context.Context, f WindowFunc, seed *funcCarry, res *vec.Vec) error {
 	switch f.Name {
 	case "row_number", "rank", "dense_rank", "percent_rank", "cume_dist":
 		return w.ranking(f.Name, res)
@@ -498,7 +573,7 @@ func (w *windowOp) compute(ctx context.Context, f WindowFunc, res *vec.Vec) erro
 		}
 		return w.minMax(f, res)
 	case "sum", "avg":
-		return w.sumAvg(ctx, f, res)
+		return w.sumAvg(ctx, f, seed, res)
 	case "string_agg":
 		return w.stringAgg(ctx, f, res)
 	}
@@ -872,6 +947,14 @@ func (w *windowOp) closeInput() {
 func (w *windowOp) Close() {
 	w.closeInput()
 	w.release()
+	if w.merge != nil {
+		w.merge.close()
+		w.merge = nil
+	}
+	if w.stream != nil {
+		w.stream.merge.close()
+		w.stream = nil
+	}
 	w.loaded = true
 	w.n, w.pos = 0, 0
 }

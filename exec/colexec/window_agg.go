@@ -250,27 +250,29 @@ func (x *slidingExtreme) pick(a, b int32) int32 {
 	return b
 }
 
-func (w *windowOp) sumAvg(ctx context.Context, f WindowFunc, res *vec.Vec) error {
+// sumAvg is sum and avg. seed (see compute) starts every frame of a
+// running sum from the rows before w.cols.
+func (w *windowOp) sumAvg(ctx context.Context, f WindowFunc, seed *funcCarry, res *vec.Vec) error {
 	arg := w.cols[f.Args[0]]
 	avg := f.Name == "avg"
 	ex := f.Frame.Exclude
 	switch arg.Type.Kind {
 	case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric:
-		return w.sumAvgExact(arg, avg, ex, res)
+		return w.sumAvgExact(arg, avg, ex, seed, res)
 	case vec.KindFloat32:
 		if res.Type.Kind == vec.KindFloat32 {
-			return floatSumAvg(ctx, w, ex, arg.Float32s(), arg, avg, fixedResult[float32](res, w.n), res)
+			return floatSumAvg(ctx, w, ex, arg.Float32s(), arg, avg, fixedResult[float32](res, w.n), res, seed)
 		}
-		return floatSumAvg(ctx, w, ex, arg.Float32s(), arg, avg, fixedResult[float64](res, w.n), res)
+		return floatSumAvg(ctx, w, ex, arg.Float32s(), arg, avg, fixedResult[float64](res, w.n), res, seed)
 	case vec.KindFloat64:
-		return floatSumAvg(ctx, w, ex, arg.Float64s(), arg, avg, fixedResult[float64](res, w.n), res)
+		return floatSumAvg(ctx, w, ex, arg.Float64s(), arg, avg, fixedResult[float64](res, w.n), res, seed)
 	case vec.KindInterval:
 		if avg {
 			break
 		}
 		out := fixedResult[vec.Interval](res, w.n)
 		if ex == ExcludeNoOthers {
-			return intervalFrameSum(arg, w.fs, w.fe, out, res)
+			return intervalFrameSum(arg, w.fs, w.fe, out, res, seed)
 		}
 		add := func(acc, x vec.Interval, first bool) (vec.Interval, error) { return addInterval(acc, x) }
 		return seqFoldExcluding(ctx, w, ex, arg.Intervals(), arg, add, func(i int, acc vec.Interval, n int) {
@@ -288,7 +290,8 @@ func (w *windowOp) sumAvg(ctx context.Context, f WindowFunc, res *vec.Vec) error
 // frame's sum is a difference of two prefixes, exact and without
 // intermediate overflow, so only the result is range checked. Under an
 // exclusion a frame is two such differences plus perhaps the current row.
-func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, ex FrameExclusion, res *vec.Vec) error {
+// A seed (frames without exclusion only) is added to every frame.
+func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, ex FrameExclusion, seed *funcCarry, res *vec.Vec) error {
 	n := w.n
 	if err := w.acct.grow(20 * int64(n+1)); err != nil {
 		return err
@@ -314,14 +317,17 @@ func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, ex FrameExclusion, res *v
 	out := fixedResult[int64](res, n)
 	for i := range out {
 		var sum winI128
-		var c int32
+		var c int64
 		if ex == ExcludeNoOthers {
 			s, e := w.fs[i], w.fe[i]
-			sum, c = pre[e].sub(pre[s]), cnt[e]-cnt[s]
+			sum, c = pre[e].sub(pre[s]), int64(cnt[e]-cnt[s])
+			if seed != nil {
+				sum, c = sum.plus(seed.sum), c+seed.n
+			}
 		} else {
 			p := w.pieces(ex, i)
 			sum = pre[p.aEnd].sub(pre[p.s]).plus(pre[p.e].sub(pre[p.bStart]))
-			c = cnt[p.aEnd] - cnt[p.s] + cnt[p.e] - cnt[p.bStart]
+			c = int64(cnt[p.aEnd] - cnt[p.s] + cnt[p.e] - cnt[p.bStart])
 			if p.keepCur && (!argNulls || !arg.Nulls.IsNull(i)) {
 				sum, c = sum.add(vals[i]), c+1
 			}
@@ -349,9 +355,9 @@ func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, ex FrameExclusion, res *v
 
 // floatSumAvg is sum or avg over floats, in A: float4 for sum(real),
 // float8 otherwise.
-func floatSumAvg[T, A float32 | float64](ctx context.Context, w *windowOp, ex FrameExclusion, vals []T, arg *vec.Vec, avg bool, out []A, res *vec.Vec) error {
+func floatSumAvg[T, A float32 | float64](ctx context.Context, w *windowOp, ex FrameExclusion, vals []T, arg *vec.Vec, avg bool, out []A, res *vec.Vec, seed *funcCarry) error {
 	if ex == ExcludeNoOthers {
-		return floatFrameAgg(vals, arg, w.fs, w.fe, avg, out, res)
+		return floatFrameAgg(vals, arg, w.fs, w.fe, avg, out, res, seed)
 	}
 	add := func(acc A, x T, first bool) (A, error) { return addFloat(acc, A(x), first && !avg) }
 	return seqFoldExcluding(ctx, w, ex, vals, arg, add, func(i int, acc A, n int) {
@@ -383,17 +389,21 @@ func addFloat[A float32 | float64](acc, x A, first bool) (A, error) {
 
 // floatFrameAgg sums floats in row order, restarting at the frame start
 // whenever the start moves, as PostgreSQL does for float aggregates (which
-// have no inverse transition): rounding then matches it bit for bit.
-func floatFrameAgg[T, A float32 | float64](vals []T, arg *vec.Vec, fs, fe []int32, avg bool, out []A, res *vec.Vec) error {
+// have no inverse transition): rounding then matches it bit for bit. A
+// seed (whose frames never move their start) is where the sum starts.
+func floatFrameAgg[T, A float32 | float64](vals []T, arg *vec.Vec, fs, fe []int32, avg bool, out []A, res *vec.Vec, seed *funcCarry) error {
 	argNulls := colHasNulls(arg)
 	curS, curE := int32(-1), int32(-1)
-	var acc A
-	cnt := 0
+	var acc, seedAcc A
+	cnt, seedCnt := 0, 0
+	if seed != nil {
+		seedAcc, seedCnt = A(seed.fsum), int(seed.n)
+	}
 	var err error
 	for i := range out {
 		s, e := fs[i], fe[i]
 		if s != curS || e < curE {
-			acc, cnt, curS, curE = 0, 0, s, s
+			acc, cnt, curS, curE = seedAcc, seedCnt, s, s
 		}
 		for ; curE < e; curE++ {
 			if argNulls && arg.Nulls.IsNull(int(curE)) {
@@ -417,17 +427,20 @@ func floatFrameAgg[T, A float32 | float64](vals []T, arg *vec.Vec, fs, fe []int3
 }
 
 // intervalFrameSum is floatFrameAgg for sum(interval).
-func intervalFrameSum(arg *vec.Vec, fs, fe []int32, out []vec.Interval, res *vec.Vec) error {
+func intervalFrameSum(arg *vec.Vec, fs, fe []int32, out []vec.Interval, res *vec.Vec, seed *funcCarry) error {
 	vals := arg.Intervals()
 	argNulls := colHasNulls(arg)
 	curS, curE := int32(-1), int32(-1)
-	var acc vec.Interval
-	cnt := 0
+	var acc, seedAcc vec.Interval
+	cnt, seedCnt := 0, 0
+	if seed != nil {
+		seedAcc, seedCnt = seed.isum, int(seed.n)
+	}
 	var err error
 	for i := range out {
 		s, e := fs[i], fe[i]
 		if s != curS || e < curE {
-			acc, cnt, curS, curE = vec.Interval{}, 0, s, s
+			acc, cnt, curS, curE = seedAcc, seedCnt, s, s
 		}
 		for ; curE < e; curE++ {
 			if argNulls && arg.Nulls.IsNull(int(curE)) {

@@ -288,7 +288,7 @@ func (b *builder) buildNode(n node, need []bool) (colexec.Operator, []int, error
 		for i, k := range n.order {
 			keys[i] = colexec.SortKey{Col: k.col, Desc: k.desc, NullsFirst: k.nullsFirst}
 		}
-		return colexec.NewWindow(in, n.partition, keys, n.funcs, mem), identity(len(n.types())), nil
+		return colexec.NewWindowSpill(in, n.partition, keys, n.funcs, mem, b.p.opts.Spill), identity(len(n.types())), nil
 	case *valuesNode:
 		return colexec.NewValues(n.typs, n.rows), identity(len(n.typs)), nil
 	case *srfNode:
