@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/apiarydb/apiary/internal/hugepage"
 )
 
 func init() {
@@ -213,7 +215,7 @@ func (l *Local) GetRange(ctx context.Context, key string, offset, length int64) 
 	if offset >= size {
 		return []byte{}, nil
 	}
-	buf := make([]byte, min(length, size-offset))
+	buf := hugepage.Make[byte](int(min(length, size-offset)))
 	n, err := f.ReadAt(buf, offset)
 	if err != nil && !(errors.Is(err, io.EOF) && n == len(buf)) {
 		return nil, localErr("get range", key, err)

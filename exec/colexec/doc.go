@@ -11,5 +11,5 @@
 // SQLSTATE 53200 while the server keeps serving others.
 //
 // Imports: exec/vec, exec/expr, exec/cell, txn (cell descriptions),
-// objstore, sqlerr.
+// objstore, sqlerr, internal/hugepage (large hash tables).
 package colexec

@@ -6,6 +6,7 @@ import (
 
 	"github.com/apiarydb/apiary/exec/expr"
 	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/internal/hugepage"
 )
 
 // JoinKind is the kind of a hash join.
@@ -152,7 +153,10 @@ func indexRows(rows *vec.Batch, keys []int, mem *Memory, chainNulls bool) (rowIn
 	if err := x.table.reserveKeys(keyCols, rows.Len); err != nil {
 		return x, err
 	}
-	x.next = make([]int32, rows.Len)
+	x.next = hugepage.Make[int32](rows.Len)
+	// Ids are dense and below the row count: head grows within this
+	// capacity, one key at a time.
+	x.head = hugepage.Make[int32](rows.Len)[:0]
 	hasNulls := anyNulls(keyCols)
 	if hasNulls {
 		x.keyNull = make([]bool, rows.Len)

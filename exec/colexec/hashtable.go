@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/internal/hugepage"
 )
 
 // hashTable maps key tuples to dense ids 0, 1, 2, ... in insertion order and
@@ -126,7 +127,7 @@ func (h *hashTable) reserve(n int) error {
 	if err := h.grow(int64(size-len(h.slots)) * int64(unsafe.Sizeof(intSlot{}))); err != nil {
 		return err
 	}
-	h.slots, h.shift = make([]intSlot, size), shift
+	h.slots, h.shift = hugepage.Make[intSlot](size), shift
 	return nil
 }
 
@@ -449,7 +450,7 @@ func (h *hashTable) rehash() error {
 		return err
 	}
 	old := h.slots
-	h.slots = make([]intSlot, n)
+	h.slots = hugepage.Make[intSlot](n)
 	h.shift--
 	mask := uint64(n - 1)
 	for _, slot := range old {

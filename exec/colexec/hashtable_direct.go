@@ -5,6 +5,7 @@ import (
 	"math/bits"
 
 	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/internal/hugepage"
 )
 
 // Direct mode (see hashTable): a single integer-like key indexes an array
@@ -61,7 +62,7 @@ func (h *hashTable) makeSparse(v *vec.Vec, n int, lo int64, span uint64) error {
 	if err := h.grow(int64(words) * 16); err != nil {
 		return err
 	}
-	rank := make([]rankWord, words)
+	rank := hugepage.Make[rankWord](int(words))
 	switch v.Type.Kind {
 	case vec.KindInt16:
 		markKeys(v.Int16s()[:n], &v.Nulls, lo, rank)
@@ -79,7 +80,7 @@ func (h *hashTable) makeSparse(v *vec.Vec, n int, lo int64, span uint64) error {
 		return err
 	}
 	h.rank, h.span, h.dirBase = rank, span, lo
-	h.dir = make([]int32, keys)
+	h.dir = hugepage.Make[int32](int(keys))
 	return nil
 }
 
@@ -261,7 +262,7 @@ func (h *hashTable) resizeDirect(base int64, size uint64, lo, hi int64) error {
 	if err := h.grow((int64(size) - int64(len(h.dir))) * 4); err != nil {
 		return err
 	}
-	dir := make([]int32, size)
+	dir := hugepage.Make[int32](int(size))
 	if len(h.dir) > 0 {
 		from := uint64(h.keyLo) - uint64(h.dirBase)
 		to := uint64(h.keyHi) - uint64(h.dirBase) + 1

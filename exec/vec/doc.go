@@ -9,6 +9,7 @@
 // the Unix epoch, and variable-length values share one byte buffer with Arrow
 // offsets, which keeps conversion to and from Arrow arrays cheap.
 //
-// vec is a leaf: it imports the standard library, arrow-go and sqlerr only,
-// and every Apiary package above objstore and txn may import it.
+// vec is a leaf: it imports the standard library, arrow-go, sqlerr and
+// internal/hugepage only, and every Apiary package above objstore and txn
+// may import it.
 package vec

@@ -1,6 +1,11 @@
 package vec
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+
+	"github.com/apiarydb/apiary/internal/hugepage"
+)
 
 // Interval is a PostgreSQL interval: months, days and microseconds are kept
 // apart because their lengths vary (a month is not 30 days in date
@@ -362,6 +367,24 @@ func (v *Vec) Prepare(t Type, n int) {
 // kernel appended to its Bytes directly.
 func (v *Vec) SetLen(n int) { v.n = n }
 
+// appendMany is append(dst, src...), except that a grown array of
+// hugepage.MinBytes or more is asked of the kernel in huge pages: a join's
+// build side grows its columns to tens of megabytes this way.
+func appendMany[T any](dst, src []T) []T {
+	n := len(dst) + len(src)
+	if n <= cap(dst) {
+		return append(dst, src...)
+	}
+	var zero T
+	size := max(n, 2*cap(dst))
+	if uintptr(size)*unsafe.Sizeof(zero) < hugepage.MinBytes {
+		return append(dst, src...)
+	}
+	grown := hugepage.Make[T](size)[:len(dst)]
+	copy(grown, dst)
+	return append(grown, src...)
+}
+
 func grow[T any](s []T, n int) []T {
 	if cap(s) >= n {
 		return s[:n]
@@ -415,19 +438,19 @@ func (v *Vec) AppendRange(src *Vec, from, to int) {
 	base := v.n
 	switch v.Type.Kind {
 	case KindBool:
-		v.bools = append(v.bools[:v.n], src.bools[from:to]...)
+		v.bools = appendMany(v.bools[:v.n], src.bools[from:to])
 	case KindInt16:
-		v.i16 = append(v.i16[:v.n], src.i16[from:to]...)
+		v.i16 = appendMany(v.i16[:v.n], src.i16[from:to])
 	case KindInt32, KindDate:
-		v.i32 = append(v.i32[:v.n], src.i32[from:to]...)
+		v.i32 = appendMany(v.i32[:v.n], src.i32[from:to])
 	case KindInt64, KindNumeric, KindTimestamp, KindTimestampTZ:
-		v.i64 = append(v.i64[:v.n], src.i64[from:to]...)
+		v.i64 = appendMany(v.i64[:v.n], src.i64[from:to])
 	case KindFloat32:
-		v.f32 = append(v.f32[:v.n], src.f32[from:to]...)
+		v.f32 = appendMany(v.f32[:v.n], src.f32[from:to])
 	case KindFloat64:
-		v.f64 = append(v.f64[:v.n], src.f64[from:to]...)
+		v.f64 = appendMany(v.f64[:v.n], src.f64[from:to])
 	case KindInterval:
-		v.ivl = append(v.ivl[:v.n], src.ivl[from:to]...)
+		v.ivl = appendMany(v.ivl[:v.n], src.ivl[from:to])
 	case KindText, KindBytea:
 		if len(v.bytes.Offsets) == 0 {
 			v.bytes.Offsets = append(v.bytes.Offsets, 0)
@@ -435,7 +458,7 @@ func (v *Vec) AppendRange(src *Vec, from, to int) {
 		so := src.bytes.Offsets
 		start := so[from]
 		shift := int32(len(v.bytes.Data)) - start
-		v.bytes.Data = append(v.bytes.Data, src.bytes.Data[start:so[to]]...)
+		v.bytes.Data = appendMany(v.bytes.Data, src.bytes.Data[start:so[to]])
 		for _, o := range so[from+1 : to+1] {
 			v.bytes.Offsets = append(v.bytes.Offsets, o+shift)
 		}
