@@ -38,6 +38,9 @@ func sparseLimit(n int) uint64 { return 112 * uint64(n) }
 // inserting them never rehashes nor widens a direct range: a join build
 // knows its rows before indexing them.
 func (h *hashTable) reserveKeys(cols []*vec.Vec, n int) error {
+	for _, k := range h.keys {
+		k.Reserve(n)
+	}
 	if h.direct && h.n == 0 {
 		lo, hi, ok := minMaxInt(cols[0], n)
 		if !ok {

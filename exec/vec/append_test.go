@@ -34,3 +34,37 @@ func TestAppendRange(t *testing.T) {
 		t.Errorf("ints = %v", got)
 	}
 }
+
+// Values appended within a reservation land in the reserved array, and a
+// reservation keeps what the column held.
+func TestReserve(t *testing.T) {
+	for _, typ := range []Type{Int64, Int32, Bool, Text, IntervalT} {
+		v := New(typ, 0)
+		v.AppendNull()
+		v.Reserve(2000) // the warm-up run appends too
+		src := New(typ, 1)
+		switch typ.Kind {
+		case KindInt64:
+			src.AppendInt64(7)
+		case KindInt32:
+			src.AppendInt32(7)
+		case KindBool:
+			src.AppendBool(true)
+		case KindText:
+			src.AppendBytes([]byte("x"))
+		case KindInterval:
+			src.AppendInterval(Interval{Days: 7})
+		}
+		allocs := testing.AllocsPerRun(1, func() {
+			for range 999 {
+				v.AppendFrom(src, 0)
+			}
+		})
+		if typ.Kind != KindText && allocs > 0 {
+			t.Errorf("%v: %v allocations appending within the reservation", typ, allocs)
+		}
+		if v.Len() != 1999 || !v.Nulls.IsNull(0) || v.Nulls.IsNull(1) {
+			t.Errorf("%v: %d values, NULL at 0: %v", typ, v.Len(), v.Nulls.IsNull(0))
+		}
+	}
+}

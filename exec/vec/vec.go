@@ -290,6 +290,39 @@ func (v *Vec) AppendFrom(src *Vec, i int) {
 	}
 }
 
+// Reserve makes room for n more values, so that appending them does not
+// grow the column: for a caller that knows how many will come. Text and
+// bytea reserve their offsets only.
+func (v *Vec) Reserve(n int) {
+	switch v.Type.Kind {
+	case KindBool:
+		v.bools = reserve(v.bools[:v.n], n)
+	case KindInt16:
+		v.i16 = reserve(v.i16[:v.n], n)
+	case KindInt32, KindDate:
+		v.i32 = reserve(v.i32[:v.n], n)
+	case KindInt64, KindNumeric, KindTimestamp, KindTimestampTZ:
+		v.i64 = reserve(v.i64[:v.n], n)
+	case KindFloat32:
+		v.f32 = reserve(v.f32[:v.n], n)
+	case KindFloat64:
+		v.f64 = reserve(v.f64[:v.n], n)
+	case KindInterval:
+		v.ivl = reserve(v.ivl[:v.n], n)
+	case KindText, KindBytea:
+		v.bytes.Offsets = reserve(v.bytes.Offsets, n+1)
+	}
+}
+
+func reserve[T any](s []T, n int) []T {
+	if cap(s)-len(s) >= n {
+		return s
+	}
+	grown := hugepage.Make[T](len(s) + n)[:len(s)]
+	copy(grown, s)
+	return grown
+}
+
 // Batch is a set of equally long columns plus an optional selection vector.
 // When Sel is nil the live rows are 0..Len-1; otherwise they are the
 // increasing indices Sel[:Len]. A batch with Len 0 ends a stream.
