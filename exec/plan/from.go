@@ -220,13 +220,23 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 			local := shift(x, -u.base)
 			if s, ok := u.n.(*scanNode); ok {
 				s.filters = append(s.filters, local)
-				if rg, ok := pruneRange(s.table, local); ok {
-					s.ranges = append(s.ranges, rg)
+				// BETWEEN is one conjunct of two comparisons.
+				for _, c := range conjuncts(local) {
+					if rg, ok := pruneRange(s.table, c); ok {
+						s.ranges = append(s.ranges, rg)
+					}
 				}
-			} else {
-				u.n = &filterNode{in: u.n, pred: local}
+				// Estimated from the cells' statistics once all
+				// filters are in, below.
+				continue
 			}
+			u.n = &filterNode{in: u.n, pred: local}
 			u.rows *= filterSelectivity(local)
+		}
+	}
+	for _, u := range units {
+		if s, ok := u.n.(*scanNode); ok && len(s.filters) > 0 {
+			u.rows = u.full * scanSelectivity(s.table, s.filters)
 		}
 	}
 	// An IN (subquery) whose left side belongs to one relation filters
@@ -364,7 +374,21 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 			rkeys = append(rkeys, shift(r, -u.base))
 		}
 		joined[next] = true
-		place(u, curWidth)
+		// A hash join builds its right side. When the rows joined so far
+		// are far fewer than the unit's (a selective chain of joins
+		// meeting a big table: Q7's French and German lineitems meeting
+		// all of orders), the unit streams past them instead.
+		swap := len(lkeys) > 0 && estRows(cur)*2 < u.rows
+		if swap {
+			for g, at := range layout {
+				if at >= 0 {
+					layout[g] = at + len(u.cols)
+				}
+			}
+			place(u, 0)
+		} else {
+			place(u, curWidth)
+		}
 		curWidth += len(u.cols)
 		var residual expr.Expr
 		for ci, x := range multi {
@@ -390,7 +414,11 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 				residual = a
 			}
 		}
-		cur = &joinNode{kind: colexec.InnerJoin, left: cur, right: u.n, lkeys: lkeys, rkeys: rkeys, residual: residual}
+		if swap {
+			cur = &joinNode{kind: colexec.InnerJoin, left: u.n, right: cur, lkeys: rkeys, rkeys: lkeys, residual: residual}
+		} else {
+			cur = &joinNode{kind: colexec.InnerJoin, left: cur, right: u.n, lkeys: lkeys, rkeys: rkeys, residual: residual}
+		}
 	}
 	for ci, x := range multi {
 		if !used[ci] {

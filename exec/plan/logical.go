@@ -18,6 +18,11 @@ type scanNode struct {
 	table   *Table
 	filters []expr.Expr // over the table's columns
 	ranges  []cell.Range
+	// est is estRows's figure for the first estFor filters: reading the
+	// cells' statistics once per plan is enough.
+	est       float64
+	estFor    int
+	estimated bool
 }
 
 type filterNode struct {
@@ -174,11 +179,10 @@ func markCols(e expr.Expr, need []bool) {
 func estRows(n node) float64 {
 	switch n := n.(type) {
 	case *scanNode:
-		r := float64(n.table.Rows()) + 1
-		for _, f := range n.filters {
-			r *= filterSelectivity(f)
+		if !n.estimated || n.estFor != len(n.filters) {
+			n.est, n.estFor, n.estimated = (float64(n.table.Rows())+1)*scanSelectivity(n.table, n.filters), len(n.filters), true
 		}
-		return r
+		return n.est
 	case *filterNode:
 		return estRows(n.in) * filterSelectivity(n.pred)
 	case *projectNode:
