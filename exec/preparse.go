@@ -8,6 +8,9 @@ import (
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treebin"
+
+	"github.com/apiarydb/apiary/exec/expr"
 )
 
 // splitStatements cuts a query string into its statements, dropping empty
@@ -90,6 +93,9 @@ type preparsed struct {
 
 // parseError is parseError for a statement of p.
 func (p preparsed) parseError(err error) error {
+	if e := frameParseError(err, p.source, p.edits); e != nil {
+		return e
+	}
 	return parseErrorIn(err, p.source, p.edits)
 }
 
@@ -196,7 +202,8 @@ func rewriteCompatEdits(sql string) (string, compatEdits) {
 	lower := strings.ToLower(sql)
 	if !strings.Contains(lower, "operator") && !strings.Contains(lower, "collate") &&
 		!(strings.Contains(lower, "distinct") && strings.Contains(lower, "order")) &&
-		!strings.Contains(lower, "@") && !strings.Contains(lower, "user") && !strings.Contains(lower, "current_role") {
+		!strings.Contains(lower, "@") && !strings.Contains(lower, "user") && !strings.Contains(lower, "current_role") &&
+		!compatMayHoldForeignOperator(sql) {
 		return sql, nil
 	}
 	roleWords := compatRoleWordsAllowed(sql)
@@ -226,9 +233,9 @@ func rewriteCompatEdits(sql string) (string, compatEdits) {
 			continue
 		}
 		if compatIsOperatorChar(sql[i]) {
-			end := compatOperatorEnd(sql, i)
-			if sql[i:end] == "@" {
-				replace(i, end, " "+absMarkOperator+" ")
+			end := compatOperatorToken(sql, i)
+			if with, ok := compatOperatorReplacement(sql[i:end]); ok {
+				replace(i, end, " "+with+" ")
 			}
 			prev, i = sql[i:end], end
 			continue
@@ -296,6 +303,81 @@ func compatOperatorEnd(s string, i int) int {
 	return j
 }
 
+// compatOperatorToken returns the end of the operator PostgreSQL's lexer
+// reads at i: the run of operator characters, less its trailing + and -
+// unless the run holds a character SQL's own operators lack, so that =-
+// is = followed by a minus, while @- and |/- are operators of their own.
+func compatOperatorToken(s string, i int) int {
+	end := compatOperatorEnd(s, i)
+	if end-i > 1 && (s[end-1] == '+' || s[end-1] == '-') && !strings.ContainsAny(s[i:end-1], "~!@#%^&|`?") {
+		for end-i > 1 && (s[end-1] == '+' || s[end-1] == '-') {
+			end--
+		}
+	}
+	return end
+}
+
+// compatParserOperators are the operators PostgreSQL reads as one token
+// that the parser also reads as one (the rest of its grammar's operators
+// are single characters). ??, // and #- are left out: PostgreSQL has
+// neither of the first two, while the parser takes ?? for a help request
+// and // for floor division, and it has #- only for jsonb, which the
+// parser makes a call of a function Apiary lacks.
+var compatParserOperators = map[string]bool{
+	"!=": true, "!~": true, "!~*": true, "?|": true, "?&": true, "<<": true, "<<=": true, "<>": true,
+	"<=": true, "<=>": true, "<@": true, "<->": true, "<#>": true, ">>": true, ">>=": true, ">=": true,
+	"||": true, "||/": true, "|/": true, "~*": true, "@>": true, "@@": true, "&&": true, "->": true,
+	"->>": true, "#>": true, "#>>": true, "=>": true,
+}
+
+// compatOperatorReplacement returns what rewriteCompat writes for the
+// operator token op, if anything: the mark of the prefix @, LIKE's keywords
+// for the ~~ family, and for an operator the parser would read as
+// something else (@-, ~-, !, ^@, ...) a mark that restoreCompatForms turns
+// into a call naming it (see compatForeignOperatorMark).
+func compatOperatorReplacement(op string) (string, bool) {
+	switch {
+	case op == "@":
+		return absMarkOperator, true
+	case compatLikeOperators[op] != "":
+		return compatLikeOperators[op], true
+	case len(op) == 1 && op != "!" && op != "`", compatParserOperators[op]:
+		return "", false
+	}
+	return compatForeignOperatorMark(op), true
+}
+
+// An operator the parser cannot read (PostgreSQL looks such operators up
+// by name, and has none of them for Apiary's types but ^@) is written as
+// OPERATOR(-) 'op' OPERATOR(-): explicit operators parse at PostgreSQL's
+// precedence for named operators, and none is left in the text once
+// rewriteCompat has made the ones a client wrote bare. The parser groups
+// the mark to the right, so a prefix use becomes -(op - x) and an infix
+// one l - (op - r), all three minus signs explicit; restoreCompatForms
+// (compatForeignOperatorCall) makes them calls of expr's operator
+// functions, which fail as PostgreSQL does where no operator exists.
+const compatForeignOperatorPrefix = "OPERATOR(-) '"
+
+func compatForeignOperatorMark(op string) string {
+	return compatForeignOperatorPrefix + op + "' OPERATOR(-)"
+}
+
+// compatMayHoldForeignOperator reports text that may hold an operator
+// compatOperatorReplacement changes: two operator characters in a row, or
+// one of the characters the parser has no operator of its own for. It
+// errs on the side of yes (<= and || are common and harmless).
+func compatMayHoldForeignOperator(sql string) bool {
+	for i := 0; i < len(sql); i++ {
+		switch c := sql[i]; {
+		case c == '!' || c == '`':
+			return true
+		case compatIsOperatorChar(c) && i+1 < len(sql) && compatIsOperatorChar(sql[i+1]):
+			return true
+		}
+	}
+	return false
+}
+
 // user and current_role name their columns "user" and "current_role" in
 // PostgreSQL, but the parser makes both current_user(). Where one of them
 // is a value (after SELECT, a comma, an operator, WHERE ...; not after AS,
@@ -303,7 +385,7 @@ func compatOperatorEnd(s string, i int) int {
 // is written as a call of the function of its own name, which funcs_catalog
 // defines as current_user.
 var compatValueContext = map[string]bool{
-	"select": true, "distinct": true, "all": true, "and": true, "or": true, "not": true,
+	"select": true, "distinct": true, "all": true, "and": true, "or": true, "not": true, "from": true, "join": true,
 	"when": true, "then": true, "else": true, "where": true, "having": true, "is": true,
 	"by": true, "on": true, "returning": true, "like": true, "ilike": true, "between": true,
 	"(": true, ",": true, "[": true,
@@ -338,13 +420,36 @@ func compatRoleWordAt(s string, i int, prev string) (end int, word string, ok bo
 		return i, "", false
 	}
 	valueContext := compatValueContext[strings.ToLower(prev)] || prev != "" && compatIsOperatorChar(prev[len(prev)-1])
-	if !valueContext {
+	if !valueContext || compatDeleteTarget(s, i) {
 		return i, "", false
 	}
 	if next := compatSkipSpace(s, end); next < len(s) && (s[next] == '(' || s[next] == '.') {
 		return i, "", false
 	}
 	return end, word, true
+}
+
+// compatDeleteTarget reports whether i follows DELETE FROM, where a name is
+// the table's: DELETE FROM user is a syntax error at user, as in
+// PostgreSQL, not a call.
+func compatDeleteTarget(s string, i int) bool {
+	before, ok := compatCutWordSuffix(s[:i], "from")
+	if !ok {
+		return false
+	}
+	_, ok = compatCutWordSuffix(before, "delete")
+	return ok
+}
+
+// compatCutWordSuffix cuts the keyword kw (lower case) off the end of s,
+// white space after it included.
+func compatCutWordSuffix(s, kw string) (string, bool) {
+	s = strings.TrimRight(s, " \t\r\n\f")
+	n := len(s) - len(kw)
+	if n < 0 || !strings.EqualFold(s[n:], kw) || n > 0 && compatIsIdentCont(s, n-1) {
+		return s, false
+	}
+	return s[:n], true
 }
 
 // compatSkipQuoted returns the end of the string literal, quoted identifier or
@@ -495,11 +600,8 @@ func compatMatchOperator(s string, i int) (end int, op string, ok bool) {
 	if k >= len(s) || s[k] != ')' {
 		return i, "", false
 	}
-	if kw, ok := compatLikeOperators[op]; ok {
-		op = kw
-	}
-	if op == "@" {
-		op = absMarkOperator
+	if with, ok := compatOperatorReplacement(op); ok {
+		op = with
 	}
 	return k + 1, op, true
 }
@@ -540,7 +642,7 @@ func compatMatchCollate(s string, i int) (end int, name string, ok bool) {
 // restoreCompatForms changes. It reads the text on every statement, so it
 // folds case without copying it.
 func compatRestoreNeeded(sql string) bool {
-	return strings.Contains(sql, "|/") || strings.Contains(sql, distinctMark) ||
+	return strings.Contains(sql, "|/") || strings.Contains(sql, distinctMark) || strings.Contains(sql, compatForeignOperatorPrefix) ||
 		compatContainsFold(sql, "position") || compatContainsFold(sql, "current_catalog")
 }
 
@@ -649,6 +751,10 @@ func (r compatRestorer) skippedInTable(t tree.TableExpr) {
 		}
 	case *tree.Subquery:
 		r.skipped(t.Select)
+	case *tree.RowsFromExpr:
+		for i, f := range t.Items {
+			t.Items[i] = r.expr(f)
+		}
 	case *tree.StatementSource:
 		r.skipped(t.Statement)
 	}
@@ -676,6 +782,9 @@ func (r compatRestorer) VisitPre(e tree.Expr) (bool, tree.Expr) {
 	case *tree.Subquery:
 		r.skipped(e.Select)
 	case *tree.UnaryExpr:
+		if f := compatForeignOperatorCall(e); f != nil {
+			return true, f
+		}
 		name := ""
 		switch {
 		case e.Operator.Symbol == tree.UnarySqrt && e.Operator.IsExplicitOperator:
@@ -688,6 +797,10 @@ func (r compatRestorer) VisitPre(e tree.Expr) (bool, tree.Expr) {
 			return true, e
 		}
 		return true, &tree.FuncExpr{Func: compatFuncName(name), Exprs: tree.Exprs{e.Expr}}
+	case *tree.BinaryExpr:
+		if f := compatForeignOperatorCall(e); f != nil {
+			return true, f
+		}
 	case *tree.FuncExpr:
 		if e.WindowDef != nil {
 			r.window(e.WindowDef)
@@ -716,6 +829,49 @@ func (r compatRestorer) VisitPre(e tree.Expr) (bool, tree.Expr) {
 }
 
 func (compatRestorer) VisitPost(e tree.Expr) tree.Expr { return e }
+
+// compatForeignOperatorCall returns the call of the operator function
+// that a mark of compatForeignOperatorMark stands for, when e is one:
+// -('op' - x) is op x, and l - ('op' - r) is l op r (all explicit).
+func compatForeignOperatorCall(e tree.Expr) tree.Expr {
+	explicitMinus := func(e tree.Expr) (*tree.BinaryExpr, bool) {
+		b, ok := e.(*tree.BinaryExpr)
+		return b, ok && b.Operator.Symbol == treebin.Minus && b.Operator.IsExplicitOperator
+	}
+	var left tree.Expr
+	var mark *tree.BinaryExpr
+	switch e := e.(type) {
+	case *tree.UnaryExpr:
+		if e.Operator.Symbol != tree.UnaryMinus || !e.Operator.IsExplicitOperator {
+			return nil
+		}
+		m, ok := explicitMinus(e.Expr)
+		if !ok {
+			return nil
+		}
+		mark = m
+	case *tree.BinaryExpr:
+		if _, ok := explicitMinus(e); !ok {
+			return nil
+		}
+		m, ok := explicitMinus(e.Right)
+		if !ok {
+			return nil
+		}
+		left, mark = e.Left, m
+	default:
+		return nil
+	}
+	op, ok := mark.Left.(*tree.StrVal)
+	if !ok {
+		return nil
+	}
+	args := tree.Exprs{mark.Right}
+	if left != nil {
+		args = tree.Exprs{left, mark.Right}
+	}
+	return &tree.FuncExpr{Func: compatFuncName(expr.OperatorFunctionName(op.RawString())), Exprs: args}
+}
 
 func compatFuncName(name string) tree.ResolvableFunctionReference {
 	return tree.ResolvableFunctionReference{FunctionReference: &tree.UnresolvedName{NumParts: 1, Parts: tree.NameParts{name}}}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -35,7 +37,18 @@ func TestRewriteCompat(t *testing.T) {
 		// The prefix @ is marked; @ inside longer operators, literals,
 		// identifiers and comments is not.
 		{`SELECT @ -5, |/ 16.0, @5`, `SELECT  OPERATOR(|/)  -5, |/ 16.0,  OPERATOR(|/) 5`},
-		{`SELECT a @> b, a <@ b, x @@ y, 1*@2, @-5`, `SELECT a @> b, a <@ b, x @@ y, 1*@2, @-5`},
+		{`SELECT a @> b, a <@ b, x @@ y`, `SELECT a @> b, a <@ b, x @@ y`},
+		// Operators PostgreSQL reads as one token and the parser would
+		// split or misread are marked by name; trailing + and - leave an
+		// operator of SQL's own characters (=- is = and a minus), as
+		// PostgreSQL's lexer has it.
+		{`SELECT 1*@2, @-5, ~-5, !5, 1 ## 2, 7 // 2, 1 ?? 2`,
+			`SELECT 1 OPERATOR(-) '*@' OPERATOR(-) 2,  OPERATOR(-) '@-' OPERATOR(-) 5,  OPERATOR(-) '~-' OPERATOR(-) 5,  OPERATOR(-) '!' OPERATOR(-) 5, 1  OPERATOR(-) '##' OPERATOR(-)  2, 7  OPERATOR(-) '//' OPERATOR(-)  2, 1  OPERATOR(-) '??' OPERATOR(-)  2`},
+		{`SELECT 1 =- 2, 1 <- 2, 1 <=- 2, 1 +- 2, 2*-3, a->-1, x<>-1, 1 @-- c` + "\n" + ` 2`,
+			`SELECT 1 =- 2, 1 <- 2, 1 <=- 2, 1 +- 2, 2*-3, a->-1, x<>-1, 1  OPERATOR(|/) -- c` + "\n" + ` 2`},
+		{`SELECT 'a' ~~ 'b', 'a' !~~ 'b', 'a' ~~* 'b', 'a' !~~* 'b', 'a' ^@ 'b', OPERATOR(pg_catalog.@-) 1`,
+			`SELECT 'a'  LIKE  'b', 'a'  NOT LIKE  'b', 'a'  ILIKE  'b', 'a'  NOT ILIKE  'b', 'a'  OPERATOR(-) '^@' OPERATOR(-)  'b',  OPERATOR(-) '@-' OPERATOR(-)  1`},
+		{`SELECT * FROM t, count(*), a.* /* ** */`, `SELECT * FROM t, count(*), a.* /* ** */`},
 		{`SELECT '@', "@", E'\'@', $$ @ $$, 'a'||'b' -- @`, `SELECT '@', "@", E'\'@', $$ @ $$, 'a'||'b' -- @`},
 		{`SELECT /* @ /* @ */ */ 1, x/*c*/@/*c*/1`, `SELECT /* @ /* @ */ */ 1, x/*c*/ OPERATOR(|/) /*c*/1`},
 		{`SELECT OPERATOR(pg_catalog.@) -7`, `SELECT  OPERATOR(|/)  -7`},
@@ -49,6 +62,9 @@ func TestRewriteCompat(t *testing.T) {
 		{`GRANT SELECT ON t TO a, current_role`, `GRANT SELECT ON t TO a, current_role`},
 		{`CREATE USER bob`, `CREATE USER bob`},
 		{`SELECT usename FROM pg_user WHERE usename = user`, `SELECT usename FROM pg_user WHERE usename = "user"()`},
+		// In FROM, user is a function call too, as in PostgreSQL.
+		{`SELECT * FROM user, current_role JOIN user u ON true`, `SELECT * FROM "user"(), "current_role"() JOIN "user"() u ON true`},
+		{`DELETE FROM user WHERE a = user`, `DELETE FROM user WHERE a = "user"()`},
 		// Comments are white space inside the forms rewritten, as they
 		// are to PostgreSQL: a client's OPERATOR(|/) left in place would
 		// be taken for the mark of @.
@@ -77,7 +93,7 @@ ORDER BY 2, 3;`
 // dollar quotes in it must come out as they went in (comments may go
 // where a rewritten form held them).
 func TestRewriteCompatKeepsQuoted(t *testing.T) {
-	pieces := []string{"SELECT ", "user", "current_role", " ", ",", "@", "-", "5", "(", ")", ".", "=", "x", "e", "1", "AS ",
+	pieces := []string{"SELECT ", "user", "current_role", " ", ",", "@", "-", "!", "~", "5", "(", ")", ".", "=", "x", "e", "1", "AS ",
 		"|/", "OPERATOR(pg_catalog.@)", "OPERATOR(", "string_agg(DISTINCT ", " ORDER BY ", "position", "(SELECT ", "pg_catalog",
 		"'a@user'", `"user"`, "$$ @ user $$", "$t$ user $t$", "/* @ user */", "-- @ user\n", `E'\'@'`, "'it''s user'",
 		"U&", "$1", "a$b", "'", `"`, "$", "/*", "*/", "--", "\n"}
@@ -101,6 +117,9 @@ func TestRewriteCompatKeepsQuoted(t *testing.T) {
 		}
 		return out
 	}
+	// The string literals of the marks of foreign operators are the
+	// rewrite's own, too.
+	marks := regexp.MustCompile(regexp.QuoteMeta(compatForeignOperatorPrefix) + `[^']*' OPERATOR\(-\)`)
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 50000 {
 		var b strings.Builder
@@ -109,7 +128,7 @@ func TestRewriteCompatKeepsQuoted(t *testing.T) {
 		}
 		in := b.String()
 		out := rewriteCompat(in)
-		if want, got := quoted(in), quoted(out); !slices.Equal(want, got) {
+		if want, got := quoted(in), quoted(marks.ReplaceAllString(out, "")); !slices.Equal(want, got) {
 			t.Fatalf("rewriteCompat(%q)\n = %q\nquoted parts %q, want %q", in, out, got, want)
 		}
 	}
@@ -137,6 +156,14 @@ func TestCompatFormsParse(t *testing.T) {
 			`SELECT sum(x) OVER (PARTITION BY "@abs"(x) ORDER BY "@cbrt"(x), string_agg(DISTINCT y, ',' ORDER BY y) ROWS "@abs"(-1) PRECEDING) FROM t`},
 		{`DECLARE c CURSOR FOR SELECT @ x FROM a JOIN b ON |/ y = 2`,
 			`DECLARE c CURSOR FOR SELECT "@abs"(x) FROM a JOIN b ON "@sqrt"(y) = 2`},
+		// Operators the parser cannot read become calls naming them,
+		// grouped at PostgreSQL's precedence for named operators.
+		{`SELECT @-5, 1 ## 2, 2 * ~-5 + 1, 'a' ^@ 'b' = true, -@-5`,
+			`SELECT "@op@-"(5), "@op##"(1, 2), 2 * "@op~-"(5 + 1), "@op^@"('a', 'b') = true, "@op-@-"(5)`},
+		{`SELECT 1 FROM a JOIN b ON a.x @- b.x WHERE |/-4 > 0`,
+			`SELECT 1 FROM a JOIN b ON "@op@-"(a.x, b.x) WHERE "@op|/-"(4) > 0`},
+		// FROM user and FROM current_catalog keep their names.
+		{`SELECT * FROM user, current_catalog`, `SELECT * FROM ROWS FROM ("user"()), ROWS FROM ("current_catalog"())`},
 	}
 	for _, c := range cases {
 		stmts, err := parseSQL(preparse(c.in).sql)
@@ -232,6 +259,81 @@ func TestCompatRewritePositions(t *testing.T) {
 		var se *sqlerr.Error
 		if !errors.As(err, &se) || se.Code != sqlerr.SyntaxError || se.Position != want {
 			t.Errorf("%s: %v, position %d; want 42601 at %d", sql, err, se.Position, want)
+		}
+	}
+}
+
+// Operators PostgreSQL reads as one token fail as its lookup of them does,
+// with its message and hint (PostgreSQL 15's answers); ^@ and the ~~
+// family are operators it has for text.
+func TestForeignOperators(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	const prefixHint = "No operator matches the given name and argument type. You might need to add an explicit type cast."
+	const infixHint = "No operator matches the given name and argument types. You might need to add explicit type casts."
+	for _, c := range []struct{ sql, msg, hint string }{
+		{`SELECT @-5`, "operator does not exist: @- integer", prefixHint},
+		{`SELECT @- 'a'`, "operator does not exist: @- unknown", prefixHint},
+		{`SELECT 1 @- 5.5`, "operator does not exist: integer @- numeric", infixHint},
+		{`SELECT 2 * ~-5 + 1`, "operator does not exist: ~- integer", prefixHint},
+		{`SELECT |/-4`, "operator does not exist: |/- integer", prefixHint},
+		{`SELECT 2 +@-5`, "operator does not exist: integer +@- integer", infixHint},
+		{`SELECT !5`, "operator does not exist: ! integer", prefixHint},
+		{`SELECT 7 // 2`, "operator does not exist: integer // integer", infixHint},
+		{`SELECT 5#-2`, "operator does not exist: integer #- integer", infixHint},
+		{`SELECT 2^-1`, "operator does not exist: integer ^- integer", infixHint},
+		{`SELECT 1 ?? 2`, "operator does not exist: integer ?? integer", infixHint},
+		{`SELECT 'a' ## 1`, "operator does not exist: unknown ## integer", infixHint},
+		{`SELECT 1 ^@ 2`, "operator does not exist: integer ^@ integer", infixHint},
+		{`SELECT x ## 2 FROM (VALUES (1.5::float8)) t(x) WHERE false`, "operator does not exist: double precision ## integer", infixHint},
+		{`SELECT 1 OPERATOR(pg_catalog.@-) 2`, "operator does not exist: integer @- integer", infixHint},
+		{`SELECT nosuch @- 1`, `column "nosuch" does not exist`, ""},
+	} {
+		_, _, err := run(t, s, c.sql)
+		var se *sqlerr.Error
+		if !errors.As(err, &se) {
+			t.Errorf("%s: %v, want an error", c.sql, err)
+			continue
+		}
+		if se.Message != c.msg || se.Hint != c.hint {
+			t.Errorf("%s: %s (hint %q), want %s (hint %q)", c.sql, se.Message, se.Hint, c.msg, c.hint)
+		}
+	}
+	got := mustRun(t, s, `SELECT 'abc' ^@ 'ab', 'abc' ^@ 'b', 'abc' ~~ 'a%', 'abc' !~~ 'a%', 'abc' ~~* 'A%', 'abc' ^@ NULL`)
+	if want := "t|f|t|f|t|NULL"; joinRows(got) != want {
+		t.Errorf("text operators: got %q, want %q", joinRows(got), want)
+	}
+}
+
+// The window frames PostgreSQL's grammar rejects fail with 42P20, its
+// message and the position of the bound it names, as PostgreSQL 15
+// reports them.
+func TestFrameErrors(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	for _, c := range []struct{ sql, at, msg string }{
+		{`SELECT sum(x) OVER (ORDER BY x ROWS BETWEEN CURRENT ROW AND UNBOUNDED PRECEDING) FROM (VALUES (1)) t(x)`,
+			"UNBOUNDED PRECEDING", "frame end cannot be UNBOUNDED PRECEDING"},
+		{`SELECT sum(x) OVER (ORDER BY x ROWS UNBOUNDED FOLLOWING) FROM (VALUES (1)) t(x)`,
+			"UNBOUNDED FOLLOWING", "frame start cannot be UNBOUNDED FOLLOWING"},
+		{`SELECT sum(x) OVER (ORDER BY x RANGE BETWEEN UNBOUNDED FOLLOWING AND CURRENT ROW) FROM (VALUES (1)) t(x)`,
+			"UNBOUNDED FOLLOWING", "frame start cannot be UNBOUNDED FOLLOWING"},
+		{`SELECT sum(x) OVER (ORDER BY x ROWS BETWEEN 1 FOLLOWING AND CURRENT ROW) FROM (VALUES (1)) t(x)`,
+			"CURRENT ROW)", "frame starting from following row cannot have preceding rows"},
+		{`SELECT sum(x) OVER (ORDER BY x ROWS 1 FOLLOWING) FROM (VALUES (1)) t(x)`,
+			"1 FOLLOWING", "frame starting from following row cannot end with current row"},
+		{`SELECT sum(x) OVER (ORDER BY x RANGE BETWEEN CURRENT ROW AND 2 PRECEDING) FROM (VALUES (1)) t(x)`,
+			"2 PRECEDING", "frame starting from current row cannot have preceding rows"},
+		{`SELECT sum(x) OVER (ORDER BY x ROWS BETWEEN (1 + 1) FOLLOWING AND (SELECT 1) PRECEDING) FROM (VALUES (1)) t(x)`,
+			"(SELECT 1)", "frame starting from following row cannot have preceding rows"},
+		{`SELECT user, sum(x) OVER (ORDER BY x /* rows */ GROUPS BETWEEN UNBOUNDED FOLLOWING AND CURRENT ROW) FROM (VALUES (1)) t(x)`,
+			"UNBOUNDED", "frame start cannot be UNBOUNDED FOLLOWING"},
+		{`SELECT 'é', sum(x) OVER w FROM (VALUES (1)) t(x) WINDOW w AS (ORDER BY x ROWS BETWEEN 1 FOLLOWING AND 1 PRECEDING)`,
+			"1 PRECEDING", "frame starting from following row cannot have preceding rows"},
+	} {
+		want := utf8.RuneCountInString(c.sql[:strings.Index(c.sql, c.at)]) + 1
+		_, _, err := run(t, s, c.sql)
+		var se *sqlerr.Error
+		if !errors.As(err, &se) || se.Code != sqlerr.WindowingError || se.Message != c.msg || se.Position != want {
+			t.Errorf("%s: %v (position %d), want 42P20 %q at %d", c.sql, err, se.Position, c.msg, want)
 		}
 	}
 }

@@ -144,7 +144,10 @@ func newAccumulator(s AggSpec) (accumulator, error) {
 		case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric:
 			return &sumIntAcc{avg: avg, argScale: s.ArgType.Scale, res: s.ResultType}, nil
 		case vec.KindFloat32, vec.KindFloat64:
-			return &sumFloatAcc{avg: avg, res: s.ResultType}, nil
+			if avg {
+				return &floatMomentsAcc{f: AggAvg}, nil
+			}
+			return &floatSumAcc{single: s.ArgType.Kind == vec.KindFloat32}, nil
 		case vec.KindInterval:
 			return &intervalSumAcc{avg: avg}, nil
 		}
@@ -155,6 +158,9 @@ func newAccumulator(s AggSpec) (accumulator, error) {
 	case AggStringAgg:
 		return &stringAggAcc{delim: s.Delim}, nil
 	case AggVarSamp, AggVarPop, AggStddevSamp, AggStddevPop:
+		if k := s.ArgType.Kind; k == vec.KindFloat32 || k == vec.KindFloat64 {
+			return &floatMomentsAcc{f: s.Func}, nil
+		}
 		return &varAcc{f: s.Func, res: s.ResultType, scale: s.ArgType.Scale, isNumeric: s.ArgType.Kind == vec.KindNumeric}, nil
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "aggregate %d over %s is not supported", s.Func, s.ArgType)
@@ -347,41 +353,6 @@ func (a *sumIntAcc) emit(out *vec.Vec, from, to int) error {
 	return nil
 }
 
-type sumFloatAcc struct {
-	avg bool
-	res vec.Type
-	sum []float64
-	cnt []int64
-}
-
-func (a *sumFloatAcc) resize(n int)         { a.sum, a.cnt = growZero(a.sum, n), growZero(a.cnt, n) }
-func (a *sumFloatAcc) bytesPerGroup() int64 { return 16 }
-func (a *sumFloatAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
-	if arg.Type.Kind == vec.KindFloat32 {
-		v := arg.Float32s()
-		live(arg, filter, b, func(k, row int) { a.sum[gids[k]] += float64(v[row]); a.cnt[gids[k]]++ })
-		return nil
-	}
-	v := arg.Float64s()
-	live(arg, filter, b, func(k, row int) { a.sum[gids[k]] += v[row]; a.cnt[gids[k]]++ })
-	return nil
-}
-func (a *sumFloatAcc) emit(out *vec.Vec, from, to int) error {
-	for g := from; g < to; g++ {
-		switch {
-		case a.cnt[g] == 0:
-			out.AppendNull()
-		case a.avg:
-			out.AppendFloat64(a.sum[g] / float64(a.cnt[g]))
-		case a.res.Kind == vec.KindFloat32:
-			out.AppendFloat32(float32(a.sum[g]))
-		default:
-			out.AppendFloat64(a.sum[g])
-		}
-	}
-	return nil
-}
-
 // minMaxAcc keeps the extreme value per group in a vector of the argument's
 // type; a NULL slot means the group has seen no value yet.
 type minMaxAcc struct {
@@ -528,8 +499,9 @@ func (a *boolAcc) emit(out *vec.Vec, from, to int) error {
 	return nil
 }
 
-// varAcc computes the variance family with Welford's online update, which
-// stays accurate where sum-of-squares cancels.
+// varAcc computes the variance family over integers and numerics with
+// Welford's online update, which stays accurate where sum-of-squares
+// cancels (floats have floatMomentsAcc, PostgreSQL's own method).
 type varAcc struct {
 	f         AggFunc
 	res       vec.Type

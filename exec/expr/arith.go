@@ -61,6 +61,11 @@ func NewArith(op ArithOp, l, r Expr) (Expr, error) {
 	if !isNumber(t) {
 		return nil, errUndefinedOperator(op.String(), t, r.Type())
 	}
+	if op == Mod && (t.Kind == vec.KindFloat32 || t.Kind == vec.KindFloat64) {
+		// PostgreSQL has no % for real or double precision, and names
+		// the operand types as written.
+		return nil, errUndefinedOperatorNames(op, origL, origR)
+	}
 	if t.Kind == vec.KindNumeric {
 		// Unify aligned the scales for comparison; multiplication and
 		// division work on each side's own scale (an integer's is 0, as
@@ -376,33 +381,6 @@ func int64Op(op ArithOp, x, y int64) (int64, bool) {
 	return 0, false
 }
 
-func arithFloat[T float32 | float64](op ArithOp, a, b, out []T, sel []int32, nulls *vec.Nulls) error {
-	return eachRow(len(out), sel, nulls, func(i int) error {
-		x, y := a[i], b[i]
-		var r T
-		switch op {
-		case Add:
-			r = x + y
-		case Sub:
-			r = x - y
-		case Mul:
-			r = x * y
-		case Div:
-			if y == 0 {
-				return errDivByZero()
-			}
-			r = x / y
-		case Mod:
-			return sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: double precision %% double precision")
-		}
-		if math.IsInf(float64(r), 0) && !math.IsInf(float64(x), 0) && !math.IsInf(float64(y), 0) {
-			return sqlerr.New(sqlerr.NumericValueOutOfRange, "value out of range: overflow")
-		}
-		out[i] = r
-		return nil
-	})
-}
-
 func arithNumeric(op ArithOp, lv, rv, out *vec.Vec, sel []int32, nulls *vec.Nulls) error {
 	a, b, o := lv.Int64s(), rv.Int64s(), out.Int64s()
 	ls, rs, os := lv.Type.Scale, rv.Type.Scale, out.Type.Scale
@@ -469,7 +447,11 @@ func DivScaled(x, y int64, shift int32) (int64, bool) { return scaledDiv(x, y, s
 
 // scaledDiv returns round(x * 10^shift / y) half away from zero, in 128-bit
 // intermediate arithmetic; !ok when the result does not fit int64.
-func scaledDiv(x, y int64, shift int32) (int64, bool) {
+func scaledDiv(x, y int64, shift int32) (int64, bool) { return scaledQuotient(x, y, shift, true) }
+
+// scaledQuotient is scaledDiv, or with round false the quotient truncated
+// toward zero.
+func scaledQuotient(x, y int64, shift int32, round bool) (int64, bool) {
 	neg := (x < 0) != (y < 0)
 	ux, uy := uint64(abs64(x)), uint64(abs64(y))
 	if shift < 0 {
@@ -485,7 +467,7 @@ func scaledDiv(x, y int64, shift int32) (int64, bool) {
 		return 0, false
 	}
 	q, r := bits.Div64(hi, lo, uy)
-	if r >= uy-r { // 2r >= uy without overflow
+	if round && r >= uy-r { // 2r >= uy without overflow
 		q++
 	}
 	if q > math.MaxInt64 {

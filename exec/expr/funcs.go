@@ -587,6 +587,17 @@ func LiteralScale(s string) int32 {
 	return int32(min(max(scale, 0), vec.MaxNumericPrecision))
 }
 
+// operatorFunctionPrefix begins the names of the functions that stand for
+// operators the parser cannot read (package exec rewrites them into calls
+// of these names): text ^@ text is one, and any other such name is an
+// operator PostgreSQL does not have for Apiary's types, whose call fails
+// as PostgreSQL's lookup of the operator does.
+const operatorFunctionPrefix = "@op"
+
+// OperatorFunctionName is the name of the function standing for the
+// operator op (see operatorFunctionPrefix).
+func OperatorFunctionName(op string) string { return operatorFunctionPrefix + op }
+
 // pgTypeName names a type as PostgreSQL's error messages do, without
 // modifiers.
 func pgTypeName(t vec.Type) string {
@@ -617,9 +628,16 @@ func argTypeList(args []Expr) string {
 }
 
 func errNoFunction(name string, args []Expr) error {
-	if op, ok := prefixOperators[name]; ok && len(args) == 1 {
+	op, ok := prefixOperators[name]
+	if !ok {
+		op, ok = strings.CutPrefix(name, operatorFunctionPrefix)
+	}
+	switch {
+	case ok && len(args) == 1:
 		return sqlerr.New(sqlerr.UndefinedFunction, "operator does not exist: %s %s", op, argTypeList(args)).
 			WithHint("No operator matches the given name and argument type. You might need to add an explicit type cast.")
+	case ok && len(args) == 2:
+		return errUndefinedOperatorExprs(op, args[0], args[1])
 	}
 	return sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", name, argTypeList(args)).
 		WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")

@@ -44,6 +44,8 @@ func init() {
 		sig(tF64, floatMap(math.RoundToEven), tF64),
 		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(false)},
 		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScale, bind: bindNumericRound(false)})
+	def(RoundedAverageFunc, &overload{params: []vec.Type{tNum, tI64, tI32}, retFn: roundedAverageScale, bind: bindRoundedAverage(true)})
+	def(TruncatedAverageFunc, &overload{params: []vec.Type{tNum, tI64, tI32}, retFn: roundedAverageScale, bind: bindRoundedAverage(false)})
 	def("trunc",
 		sig(tF64, floatMap(math.Trunc), tF64),
 		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(true)},
@@ -493,6 +495,61 @@ func bindNumericRound(trunc bool) func(args []Expr, ret vec.Type) (kernel, uint3
 		}
 		return k, 0, nil
 	}
+}
+
+// RoundedAverageFunc names round(sum / count, d), rounded once, half away
+// from zero, and TruncatedAverageFunc trunc(sum / count, d). The binder
+// computes round(avg(x), d) and trunc(avg(x), d) for an integer or numeric
+// x with them: avg keeps max(DivisionScale, x's scale) decimals, and
+// rounding those again can differ from rounding the average once (six 1s
+// and five 0s average 0.545454..., which avg keeps as 0.545455 and
+// round(., 5) makes 0.54546; PostgreSQL answers 0.54545). d must be a
+// constant, at least the sum's scale less 18.
+const (
+	RoundedAverageFunc   = "@round_avg"
+	TruncatedAverageFunc = "@trunc_avg"
+)
+
+// roundedAverageScale is round's: the constant number of digits, at
+// least 0.
+func roundedAverageScale(args []Expr) (vec.Type, error) {
+	return roundScale([]Expr{args[0], args[2]})
+}
+
+func bindRoundedAverage(round bool) func(args []Expr, ret vec.Type) (kernel, uint32, error) {
+	return func(args []Expr, ret vec.Type) (kernel, uint32, error) {
+		return roundedAverageKernel(args, ret, round)
+	}
+}
+
+func roundedAverageKernel(args []Expr, ret vec.Type, round bool) (kernel, uint32, error) {
+	d, ok := constInt(args, 2)
+	if !ok {
+		return nil, 0, sqlerr.New(sqlerr.InternalError, "%s needs a constant number of digits", RoundedAverageFunc)
+	}
+	shift := int32(d) - args[0].Type().Scale
+	if shift < -vec.MaxNumericPrecision || shift > vec.MaxNumericPrecision {
+		return nil, 0, sqlerr.New(sqlerr.InternalError, "%s cannot round to %d digits", RoundedAverageFunc, d)
+	}
+	k := func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
+		sum, cnt, o := a[0].Int64s(), a[1].Int64s(), out.Int64s()
+		return eachRow(n, sel, nulls, func(i int) error {
+			if cnt[i] == 0 {
+				// No rows: sum is NULL then, so this is only a guard.
+				out.Nulls.SetNull(i)
+				return nil
+			}
+			q, ok := scaledQuotient(sum[i], cnt[i], shift, round)
+			if !ok {
+				return numericOverflow(ret)
+			}
+			// Rounded to tens or more, the result still has scale 0.
+			r, err := mulPow10(q, max(-int32(d), 0), ret)
+			o[i] = r
+			return err
+		})
+	}
+	return k, 1 << 2, nil
 }
 
 func numericFloorCeil(ceil bool) kernel {

@@ -59,7 +59,8 @@ func init() {
 	// position(substring IN string) reaches the binder as PostgreSQL's
 	// function position(string, substring), which is strpos.
 	def("strpos position", sig(tI32, strpos, tText, tText))
-	def("starts_with", sig(tBool, startsWith, tText, tText))
+	// text ^@ text is starts_with under its operator's name.
+	def("starts_with "+OperatorFunctionName("^@"), sig(tBool, startsWith, tText, tText))
 	def("btrim trim",
 		sig(tText, trimKernel(true, true), tText),
 		sig(tText, trimKernel(true, true), tText, tText))

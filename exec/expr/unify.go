@@ -100,6 +100,22 @@ func CommonType(es []Expr, what string) (vec.Type, error) {
 		}
 		t.Precision = 0
 	}
+	if t.Shape == vec.ShapeArray && t.Elem == vec.KindNumeric {
+		// An untyped array literal is a numeric[] without a typmod too,
+		// each element at its own scale: '{1.25}' next to a
+		// numeric(6,1)[] column holds 1.25, not 1.3 (within the room a
+		// declared precision leaves, as above).
+		maxScale := int32(18)
+		if t.Precision > 0 {
+			maxScale = 18 - (t.Precision - t.Scale)
+		}
+		for _, e := range es {
+			if k, ok := e.(*Const); ok && k.Untyped {
+				t.Scale = max(t.Scale, min(arrayLiteralScale(k), maxScale))
+			}
+		}
+		t.Precision = 0
+	}
 	if t.Kind == vec.KindText && !t.Blank && t.Variant == 0 {
 		t = vec.Text
 	}
@@ -167,7 +183,31 @@ func literalScale(k *Const) int32 {
 	if k.Val.Type.Kind != vec.KindText || k.Val.Len() != 1 || k.Val.Nulls.IsNull(0) {
 		return 0
 	}
-	text := string(k.Val.Bytes().Get(0))
+	return numberTextScale(string(k.Val.Bytes().Get(0)))
+}
+
+// arrayLiteralScale is literalScale for an untyped array literal: the
+// largest scale among its elements, 0 when it is no array of numbers
+// (which its cast will reject).
+func arrayLiteralScale(k *Const) int32 {
+	if k.Val.Type.Kind != vec.KindText || k.Val.Len() != 1 || k.Val.Nulls.IsNull(0) {
+		return 0
+	}
+	var scale int32
+	textArray, _ := vec.ArrayOf(vec.Text)
+	_, err := vec.ParseArrayWith(textArray, string(k.Val.Bytes().Get(0)), func(v *vec.Vec, text string) error {
+		scale = max(scale, numberTextScale(text))
+		v.AppendBytes([]byte(text))
+		return nil
+	})
+	if err != nil {
+		return 0
+	}
+	return scale
+}
+
+// numberTextScale is literalScale of the text of one number.
+func numberTextScale(text string) int32 {
 	mant, exp, _ := strings.Cut(strings.ToLower(strings.TrimSpace(text)), "e")
 	whole, frac, _ := strings.Cut(strings.TrimLeft(mant, "+-"), ".")
 	shift, err := strconv.Atoi(cmp.Or(exp, "0"))

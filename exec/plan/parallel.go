@@ -99,13 +99,22 @@ func (b *builder) parallelAgg(n *aggNode, bees int) (colexec.Operator, []int, er
 	for _, a := range n.aggs {
 		switch a.fn {
 		case colexec.AggAvg:
-			st, err := colexec.AggResultType(colexec.AggSum, a.arg.Type(), "sum")
+			sumArg := a.arg
+			if sumArg.Type().Kind == vec.KindFloat32 {
+				// avg(real) adds in double precision, as PostgreSQL's
+				// float4_accum does; sum(real) would round to real.
+				var err error
+				if sumArg, err = expr.NewCast(sumArg, vec.Float64); err != nil {
+					return nil, nil, err
+				}
+			}
+			st, err := colexec.AggResultType(colexec.AggSum, sumArg.Type(), "sum")
 			if err != nil {
 				return nil, nil, err
 			}
 			where = append(where, parts{len(partial), 2})
 			partial = append(partial,
-				aggCall{fn: colexec.AggSum, name: "sum", arg: a.arg, filter: a.filter, typ: st},
+				aggCall{fn: colexec.AggSum, name: "sum", arg: sumArg, filter: a.filter, typ: st},
 				aggCall{fn: colexec.AggCount, name: "count", arg: a.arg, filter: a.filter, typ: vec.Int64})
 		default:
 			where = append(where, parts{len(partial), 1})

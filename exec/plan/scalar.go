@@ -620,6 +620,11 @@ func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
 			}
 		}
 	}
+	if name == "round" || name == "trunc" {
+		if x, ok, err := b.bindRoundedAvg(name, e); ok {
+			return x, err
+		}
+	}
 	args, err := b.bindList(e.Exprs)
 	if err != nil {
 		return nil, err

@@ -330,6 +330,9 @@ func (v *columnFinder) VisitPost(e tree.Expr) tree.Expr { return e }
 // columns sc describes (a single row of no columns when the item reads no
 // other item). The unit's columns are in's followed by the calls'.
 func (p *Planner) planRowsFrom(a *tree.AliasedTableExpr, fs []*tree.FuncExpr, in node, sc *scope) (*unit, error) {
+	if len(fs) == 1 && !isSRF(funcName(fs[0])) {
+		return p.planScalarFrom(a, fs[0], in, sc)
+	}
 	b := &binder{p: p, scope: sc, clause: "functions in FROM"}
 	var calls []srfCall
 	var names []string

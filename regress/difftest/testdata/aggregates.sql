@@ -103,3 +103,45 @@ SELECT k, string_agg(DISTINCT v, ',' ORDER BY v DESC), count(DISTINCT v) FROM t1
 SELECT k, array_agg(DISTINCT v ORDER BY v NULLS FIRST), sum(DISTINCT id) FROM t1 GROUP BY k ORDER BY k;
 
 SELECT o_orderpriority, array_agg(DISTINCT o_orderstatus ORDER BY o_orderstatus) FROM orders GROUP BY 1 ORDER BY 1;
+
+-- Float sums and averages fail where finite inputs overflow, as
+-- PostgreSQL's float8pl and float8_accum do (avg and the variance family
+-- also when Sxx does); infinite inputs give infinities without an error.
+-- error 22003
+SELECT sum(x) FROM (VALUES (1e308::float8), (1e308)) t(x);
+
+-- error 22003
+SELECT avg(x) FROM (VALUES (1e308::float8), (1e308)) t(x);
+
+-- error 22003
+SELECT avg(x) FROM (VALUES (1e200::float8), (-1e200)) t(x);
+
+-- error 22003
+SELECT sum(x) FROM (VALUES (3e38::real), (3e38::real)) t(x);
+
+-- error 22003
+SELECT stddev(x) FROM (VALUES (1e155::float8), (-1e155)) t(x);
+
+-- error 22003
+SELECT var_pop(f8) FROM types WHERE id IN (4, 5);
+
+-- error 22003
+SELECT sum(x) FROM (SELECT f4 FROM types WHERE id = 4 UNION ALL SELECT f4 FROM types WHERE id = 4) s(x);
+
+SELECT sum(x), avg(x), variance(x), var_pop(x) FROM (VALUES ('Infinity'::float8), (1e308), (1e308)) t(x);
+
+SELECT id, sum(f8), sum(f4), avg(f8), avg(f4), variance(f8), var_pop(f4) FROM specials GROUP BY id;
+
+SELECT sum(f4), avg(f4), sum(f8), avg(f8), stddev(f8), var_samp(f4) FROM types WHERE id NOT IN (4, 5);
+
+SELECT sum(x::real / 7), avg(x::real / 7), sum((x % 97)::real * 1.1::real) FROM generate_series(1, 5000) g(x);
+
+-- round and trunc of avg round the exact average once: avg's own six
+-- decimals rounded again would give 0.54546 and 3.
+SELECT round(avg(x), 5), trunc(avg(x), 5), round(avg(x), 2) FROM (VALUES (1), (1), (1), (1), (1), (1), (0), (0), (0), (0), (0)) t(x);
+
+SELECT round(avg(x)), round(avg(x), 0), trunc(avg(x), 5), trunc(avg(x)), round(avg(x), -1) FROM (VALUES (2.499999), (2.500000)) t(x);
+
+SELECT dept_id, round(avg(salary), 1), round(avg(bonus), -2), trunc(avg(DISTINCT salary), 3), round(avg(id) FILTER (WHERE active), 4) FROM emp GROUP BY dept_id;
+
+SELECT round(avg(i4), 3), round(avg(i2), 1), round(avg(n), 3), round(avg(n6), 5) FROM types WHERE id NOT IN (4, 5);

@@ -183,3 +183,7 @@ SELECT relname, relkind FROM pg_class WHERE oid = 'pg_class'::regclass;
 
 -- error 42804
 SELECT (1)[1];
+
+-- An untyped array literal compared with a numeric array is read at its
+-- own scale, not the column's.
+SELECT '{1.3}'::numeric(6,1)[] = '{1.25}', '{1.25}' = '{1.3}'::numeric(6,1)[], '{1.3}'::numeric(6,1)[] < '{1.25}', '{1.3}'::numeric(6,1)[] <> '{1.25, 2}';

@@ -116,3 +116,79 @@ SELECT @ i2 FROM types WHERE id = 5;
 SELECT a.id, b.id, sum(@ a.n) OVER (PARTITION BY @ a.n > 2 ORDER BY |/ @ a.f8, a.id ROWS BETWEEN @ -1 PRECEDING AND CURRENT ROW) AS s FROM types a JOIN types b ON @ a.n = @ b.n AND ||/ a.id = ||/ b.id;
 
 SELECT OPERATOR(/* c */ pg_catalog.|/) 16, 3 OPERATOR(pg_catalog.+ /* c */) 4;
+
+-- Float operators fail as PostgreSQL's do: finite operands whose sum,
+-- difference, product or quotient is infinite overflow, non-zero ones
+-- whose product or quotient is zero underflow; infinite and NaN operands
+-- give IEEE's answers, and NaN / 0 is NaN.
+-- error 22003
+SELECT f8 * 10 FROM types WHERE id = 4;
+
+-- error 22003
+SELECT f8 - 1e308 FROM types WHERE id = 5;
+
+-- error 22003
+SELECT f8 * f8 FROM types WHERE id = 8;
+
+-- error 22003
+SELECT f4 * f4 FROM types WHERE id = 8;
+
+-- error 22003
+SELECT 1e-308::float8 / 1e308::float8;
+
+-- error 22003
+SELECT f4 / 1e30::real FROM types WHERE id = 8;
+
+-- error 22003
+SELECT f4 + f4 FROM types WHERE id = 4;
+
+SELECT id, f8 * 0 AS p, f8 - f8 AS d, 1 / f8 AS r, f4 * 0 AS p4 FROM specials WHERE id < 4;
+
+SELECT f8 / 0, f4 / 0 FROM specials WHERE id = 1;
+
+SELECT id, f8 * 2, f8 / 3, f4 - 1, f8 * f8 FROM types WHERE id NOT IN (4, 5, 8);
+
+SELECT 0 * 1e-300::float8, 'NaN'::real / 0, -0::float8 * 5;
+
+-- error 22012
+SELECT f8 / 0 FROM specials WHERE id = 6;
+
+-- error 42883
+SELECT 1.5::float8 % 2;
+
+-- error 42883
+SELECT f4 % 2.5 FROM types WHERE false;
+
+-- Operators PostgreSQL reads as one token (a run of operator characters
+-- that ends in + or - only where it holds one of ~ ! @ # % ^ & | ` ?) and
+-- has none of for these types.
+-- error 42883
+SELECT @-5;
+
+-- error 42883
+SELECT 2 * ~-i4 + 1 FROM types;
+
+-- error 42883
+SELECT i4 @- 1 FROM types WHERE false;
+
+-- error 42883
+SELECT |/-4;
+
+-- error 42883
+SELECT 7 // 2;
+
+-- error 42883
+SELECT !5;
+
+-- error 42883
+SELECT 1*@2;
+
+-- error 42883
+SELECT 2^-1;
+
+-- error 42883
+SELECT i4 #- 2 FROM types;
+
+SELECT 1 =- 2, 1 <- 2, 2*-3, 1 <>- 1, 5 +- 2;
+
+SELECT t ^@ 'on' AS s, t ~~ 'o%' AS l, t !~~ '%e' AS nl, t ~~* 'O%' AS il, t !~~* 'T%' AS nil FROM types ORDER BY id;

@@ -102,3 +102,21 @@ SELECT CAST(1.5 AS int), 1::text, coalesce(1, 2), nullif(1, 2), greatest(1, 2), 
 SELECT current_date, current_timestamp, localtimestamp, current_user, session_user, user, current_role, current_catalog, current_schema FROM t1 WHERE false;
 
 SELECT 1 user, 2 AS current_role, (SELECT user) IS NOT NULL AS u, coalesce(current_role, 'x') IS NOT NULL AS r, user = current_user AS same;
+
+-- A function that returns one value is a one-row relation in FROM, named
+-- after the function (user is one) or the alias.
+SELECT "user" = current_user AS same FROM user;
+
+SELECT u = session_user AS same, current_catalog = current_database() AS cat FROM user AS u, current_catalog;
+
+SELECT * FROM lower('A') WITH ORDINALITY, upper('b') AS t(c), abs(-2) a;
+
+SELECT t1.id, x FROM t1, length(t1.v) AS x ORDER BY t1.id;
+
+SELECT count(*) FROM current_date, lower(NULL);
+
+-- error 42803
+SELECT * FROM sum(1);
+
+-- error 42883
+SELECT * FROM lower(1);
