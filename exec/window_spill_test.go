@@ -20,7 +20,7 @@ var windowSpillQueries = []string{
 	// One partition: streamed in pieces, with ranks, offsets, running and
 	// sliding frames.
 	`SELECT k, row_number() OVER w, rank() OVER (ORDER BY v), dense_rank() OVER (ORDER BY v), sum(v) OVER (ORDER BY v),
-		count(*) OVER w, min(k) OVER w, lag(k, 2) OVER w, lead(v, 3, 0) OVER w,
+		count(*) OVER w, min(k) OVER w, lag(k, 2) OVER w, lead(v, 3, 0) OVER w, lag(v, 1, k) OVER w,
 		max(k) OVER (w ROWS BETWEEN 3 PRECEDING AND 1 FOLLOWING), first_value(k) OVER w, last_value(k) OVER w
 	FROM t WINDOW w AS (ORDER BY v, k)`,
 	// Many partitions, each within the budget, with functions that need

@@ -70,18 +70,14 @@ func (s *sortOp) load(ctx context.Context) error {
 		n   int
 		err error
 	)
-	if s.spill != nil {
-		s.rows, n, err = s.materialiseSpilling(ctx)
-	} else {
-		s.rows, n, err = materialiseInput(ctx, s.in, s.types, &s.acct, nil)
-	}
+	s.rows, n, err = materialiseSorted(ctx, s.in, s.types, s.keys, &s.acct, s.spill, &s.merge)
 	if err != nil {
 		return err
 	}
 	s.closeInput()
 	if s.merge != nil {
 		// Earlier runs are on disk: the rest becomes the last run.
-		if err := s.writeRun(ctx, s.rows, n); err != nil {
+		if err := s.merge.writeRun(ctx, s.spill, s.rows, n); err != nil {
 			return err
 		}
 		s.rows = nil
@@ -91,16 +87,17 @@ func (s *sortOp) load(ctx context.Context) error {
 		s.loaded = true
 		return nil
 	}
-	// The permutation and sortRows' normalised keys (16 bytes a row).
-	if err := s.acct.grow(20 * int64(n)); err != nil {
-		return err
-	}
 	s.perm = make([]int32, n)
 	for i := range s.perm {
 		s.perm[i] = int32(i)
 	}
 	sortRows(s.rows, s.keys, s.perm)
-	s.acct.shrink(16 * int64(n))
+	// materialiseSorted accounted the permutation, which stays, and the
+	// normalised keys, which are gone (without keys it accounted neither,
+	// and the permutation is the input order).
+	if len(s.keys) > 0 {
+		s.acct.shrink((sortStateBytes - 4) * int64(n))
+	}
 	s.out = vec.NewBatch(s.types, min(n, BatchSize))
 	s.loaded = true
 	return nil
@@ -130,14 +127,19 @@ func (s *sortOp) Close() {
 	s.loaded = true
 }
 
+// sortStateBytes is what sorting takes for each row besides the row: its
+// permutation entry (4 bytes) and sortRows' normalised key (16).
+const sortStateBytes = 20
+
 // materialiseInput reads in to the end into dense columns and returns them with
 // the row count (which a zero-column input has no other way to carry). It
-// accounts what it holds in acct batch by batch, so a large input fails
-// with 53200 as soon as it passes the budget. With overBudget set, passing
-// the budget while holding two rows or more hands those rows (their memory
-// still in acct) to overBudget to put elsewhere instead, and reading goes
-// on into fresh columns.
-func materialiseInput(ctx context.Context, in Operator, types []vec.Type, acct *heldMem,
+// accounts what it holds in acct batch by batch, with rowExtra bytes more
+// for each row (what the caller will need per row to sort them), so a
+// large input fails with 53200 as soon as it passes the budget. With
+// overBudget set, passing the budget while holding two rows or more hands
+// those rows (their memory still in acct) to overBudget to put elsewhere
+// instead, and reading goes on into fresh columns.
+func materialiseInput(ctx context.Context, in Operator, types []vec.Type, acct *heldMem, rowExtra int64,
 	overBudget func(cols []*vec.Vec, n int) error) ([]*vec.Vec, int, error) {
 	cols := newColumnSet(types, BatchSize)
 	n := 0
@@ -155,7 +157,7 @@ func materialiseInput(ctx context.Context, in Operator, types []vec.Type, acct *
 		before := colsHeldBytes(cols)
 		appendLiveRows(cols, b)
 		n += b.Len
-		err = acct.grow(colsHeldBytes(cols) - before)
+		err = acct.grow(colsHeldBytes(cols) - before + rowExtra*int64(b.Len))
 		if err == nil {
 			continue
 		}

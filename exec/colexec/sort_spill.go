@@ -6,25 +6,32 @@ import (
 	"github.com/apiarydb/apiary/exec/vec"
 )
 
-// materialiseSpilling reads the input with materialiseInput, and when the
-// budget runs out it sorts the rows held so far, writes them to disk as a
-// sorted run, gives their memory back and carries on.
-func (s *sortOp) materialiseSpilling(ctx context.Context) ([]*vec.Vec, int, error) {
-	return materialiseInput(ctx, s.in, s.types, &s.acct, func(cols []*vec.Vec, n int) error {
-		if err := s.writeRun(ctx, cols, n); err != nil {
-			return err
-		}
-		s.acct.release()
-		return nil
-	})
-}
-
-// writeRun sorts n rows of cols and appends them to the merger as a run.
-func (s *sortOp) writeRun(ctx context.Context, cols []*vec.Vec, n int) error {
-	if s.merge == nil {
-		s.merge = newRunMerger(s.keys, s.types)
+// materialiseSorted reads in to the end with materialiseInput, accounting
+// with each row what sorting it by keys takes, so that the rows held can
+// be sorted within the budget. With spill set, each time the budget runs
+// out it sorts the rows held so far, writes them to disk as a run of
+// *merge (created on first use), gives their memory back and carries on;
+// the rows it returns are those read after the last run. The sort and the
+// window read their input so.
+func materialiseSorted(ctx context.Context, in Operator, types []vec.Type, keys []SortKey, acct *heldMem, spill *Spill, merge **runMerger) ([]*vec.Vec, int, error) {
+	rowExtra := int64(0)
+	if len(keys) > 0 {
+		rowExtra = sortStateBytes
 	}
-	return s.merge.writeRun(ctx, s.spill, cols, n)
+	var overBudget func(cols []*vec.Vec, n int) error
+	if spill != nil {
+		overBudget = func(cols []*vec.Vec, n int) error {
+			if *merge == nil {
+				*merge = newRunMerger(keys, types)
+			}
+			if err := (*merge).writeRun(ctx, spill, cols, n); err != nil {
+				return err
+			}
+			acct.release()
+			return nil
+		}
+	}
+	return materialiseInput(ctx, in, types, acct, rowExtra, overBudget)
 }
 
 // runMerger merges sorted runs: each step emits the smallest head row,

@@ -85,7 +85,8 @@ type WindowFunc struct {
 	// Args are input columns. ntile reads its bucket count from Args[0]
 	// (or Offset when Args is empty). lag and lead read the value from
 	// Args[0], and per row the offset from Args[1] and the default from
-	// Args[2] when present. nth_value reads n from Args[1] when present.
+	// Args[2] when present; with RowDefault, Args[1] is the default
+	// instead. nth_value reads n from Args[1] when present.
 	Args []int
 	// Offset is the constant offset of lag and lead (the planner passes 1
 	// when the query gives none), n of nth_value, the bucket count of ntile.
@@ -93,7 +94,10 @@ type WindowFunc struct {
 	// Default is lag's and lead's constant default: one row of the result
 	// type, or nil for NULL.
 	Default *vec.Vec
-	Frame   Frame
+	// RowDefault says that lag's or lead's default is read per row from
+	// Args[1] while the offset is the constant Offset.
+	RowDefault bool
+	Frame      Frame
 	// ResultType is the output column's type; the zero value means
 	// WindowResultType's answer.
 	ResultType vec.Type
@@ -270,8 +274,10 @@ func (w *windowOp) check(f WindowFunc) (WindowFunc, error) {
 			return f, sqlerr.New(sqlerr.UndefinedFunction, "function %s() does not exist", f.Name)
 		}
 	}
-	if (f.Name == "lag" || f.Name == "lead") && f.Default != nil && f.Default.Type.Kind != rt.Kind {
-		return f, sqlerr.New(sqlerr.InternalError, "window function %s: default of type %s for %s", f.Name, f.Default.Type, rt)
+	if f.Name == "lag" || f.Name == "lead" {
+		if err := w.checkLagLead(f, rt); err != nil {
+			return f, err
+		}
 	}
 	fr := &f.Frame
 	if fr.EndKind == UnboundedPreceding {
@@ -311,6 +317,49 @@ func (w *windowOp) check(f WindowFunc) (WindowFunc, error) {
 		return f, sqlerr.New(codeInvalidPrecedingOrFol, "frame ending offset must not be negative")
 	}
 	return f, nil
+}
+
+// checkLagLead checks that lag's or lead's columns are where lagLeadCols
+// looks for them, with types lagLead can read: the planner's promise.
+func (w *windowOp) checkLagLead(f WindowFunc, rt vec.Type) error {
+	if len(f.Args) > 3 || f.RowDefault && len(f.Args) != 2 {
+		return sqlerr.New(sqlerr.InternalError, "window function %s: %d argument columns", f.Name, len(f.Args))
+	}
+	offset, deflt := f.lagLeadCols()
+	if offset >= 0 {
+		switch t := w.inTypes[offset]; t.Kind {
+		case vec.KindInt16, vec.KindInt32, vec.KindInt64:
+		default:
+			return sqlerr.New(sqlerr.InternalError, "window function %s: offset of type %s", f.Name, t)
+		}
+	}
+	var defType *vec.Type
+	if f.Default != nil {
+		defType = &f.Default.Type
+	}
+	if deflt >= 0 {
+		defType = &w.inTypes[deflt]
+	}
+	// pickRows copies the default's storage as the result's.
+	if defType != nil && (defType.Kind != rt.Kind || defType.Scale != rt.Scale) {
+		return sqlerr.New(sqlerr.InternalError, "window function %s: default of type %s for %s", f.Name, *defType, rt)
+	}
+	return nil
+}
+
+// lagLeadCols returns the columns lag or lead reads its offset and its
+// default from per row, -1 for one that is constant (Offset, Default).
+func (f WindowFunc) lagLeadCols() (offset, deflt int) {
+	offset, deflt = -1, -1
+	switch {
+	case f.RowDefault:
+		deflt = f.Args[1]
+	case len(f.Args) == 3:
+		offset, deflt = f.Args[1], f.Args[2]
+	case len(f.Args) == 2:
+		offset = f.Args[1]
+	}
+	return offset, deflt
 }
 
 // rangeOffsetsValid fails, as PostgreSQL's in_range functions do, when a
@@ -365,28 +414,23 @@ func (w *windowOp) Next(ctx context.Context) (*vec.Batch, error) {
 		w.release()
 		return nil, nil
 	}
-	end := min(w.pos+BatchSize, w.n)
+	return w.emit(w.n), nil
+}
+
+// emit returns the next rows of w.cols before end, a batch at most.
+func (w *windowOp) emit(end int) *vec.Batch {
+	end = min(w.pos+BatchSize, end)
 	w.out.Reset()
 	for c, col := range w.cols {
 		w.out.Cols[c].AppendRange(col, w.pos, end)
 	}
 	w.out.Len = end - w.pos
 	w.pos = end
-	return w.out, nil
+	return w.out
 }
 
 func (w *windowOp) load(ctx context.Context) error {
-	var overBudget func(cols []*vec.Vec, n int) error
-	if w.spill != nil {
-		overBudget = func(cols []*vec.Vec, n int) error {
-			if err := w.writeRun(ctx, cols, n); err != nil {
-				return err
-			}
-			w.acct.release()
-			return nil
-		}
-	}
-	cols, n, err := materialiseInput(ctx, w.in, w.inTypes, &w.acct, overBudget)
+	cols, n, err := materialiseSorted(ctx, w.in, w.inTypes, w.sortKeys(), &w.acct, w.spill, &w.merge)
 	if err != nil {
 		return err
 	}
@@ -411,9 +455,6 @@ func (w *windowOp) loadInMemory(ctx context.Context, cols []*vec.Vec, n int) err
 	w.cols, w.n = cols, n
 	keys := w.sortKeys()
 	if len(keys) > 0 && n > 1 {
-		if err := w.acct.grow(20 * int64(n)); err != nil {
-			return err
-		}
 		perm := make([]int32, n)
 		for i := range perm {
 			perm[i] = int32(i)
@@ -431,7 +472,11 @@ func (w *windowOp) loadInMemory(ctx context.Context, cols []*vec.Vec, n int) err
 		if err := w.acct.grow(colsHeldBytes(sorted)); err != nil {
 			return err
 		}
-		w.acct.shrink(held + 20*int64(n))
+		w.acct.shrink(held)
+	}
+	if len(keys) > 0 {
+		// What sorting took, accounted with the rows (materialiseSorted).
+		w.acct.shrink(sortStateBytes * int64(n))
 	}
 	if err := w.evaluate(ctx, n, nil); err != nil {
 		w.cols = w.cols[:len(w.inTypes)]
@@ -716,16 +761,16 @@ const (
 // (lead) it in its partition, ignoring the frame.
 func (w *windowOp) lagLead(f WindowFunc, res *vec.Vec) error {
 	src := w.cols[f.Args[0]]
-	var offCol, defCol *vec.Vec
+	offArg, defArg := f.lagLeadCols()
+	var offCol *vec.Vec
 	var offVals []int64
-	if len(f.Args) > 1 {
-		offCol = w.cols[f.Args[1]]
+	if offArg >= 0 {
+		offCol = w.cols[offArg]
 		offVals = intValues(offCol)
 	}
-	def, defPerRow := f.Default, false
-	if len(f.Args) > 2 {
-		defCol = w.cols[f.Args[2]]
-		def, defPerRow = defCol, true
+	def, defPerRow := f.Default, defArg >= 0
+	if defPerRow {
+		def = w.cols[defArg]
 	}
 	idx := make([]int32, w.n)
 	err := w.partitions(func(ps, pe int) error {

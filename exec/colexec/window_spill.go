@@ -115,17 +115,14 @@ type funcCarry struct {
 	val *vec.Vec
 }
 
-func (w *windowOp) writeRun(ctx context.Context, cols []*vec.Vec, n int) error {
+// startStream writes the n rows of cols as the last run (the only one
+// when the input fitted the budget) and sets up the reading back of the
+// runs.
+func (w *windowOp) startStream(ctx context.Context, cols []*vec.Vec, n int) error {
 	if w.merge == nil {
 		w.merge = newRunMerger(w.sortKeys(), w.inTypes)
 	}
-	return w.merge.writeRun(ctx, w.spill, cols, n)
-}
-
-// startStream writes the n rows of cols as the last run and sets up the
-// reading back of the runs.
-func (w *windowOp) startStream(ctx context.Context, cols []*vec.Vec, n int) error {
-	if err := w.writeRun(ctx, cols, n); err != nil {
+	if err := w.merge.writeRun(ctx, w.spill, cols, n); err != nil {
 		return err
 	}
 	w.cols, w.n = nil, 0
@@ -143,14 +140,21 @@ func (w *windowOp) startStream(ctx context.Context, cols []*vec.Vec, n int) erro
 // a quarter of the budget left, the rest being margin for what the
 // estimate misses and for the operators around.
 func (w *windowOp) chunkTarget() int64 {
-	root := w.acct.mem
-	for root != nil && root.parent != nil {
-		root = root.parent
-	}
+	root := w.budget()
 	if root.Limit() <= 0 {
 		return math.MaxInt64
 	}
 	return max((root.Limit()-root.Used())/4, 16<<10)
+}
+
+// budget is the query's account, which enforces the limit: the
+// operator's own account may be a child of it, for EXPLAIN ANALYZE.
+func (w *windowOp) budget() *Memory {
+	root := w.acct.mem
+	for root != nil && root.parent != nil {
+		root = root.parent
+	}
+	return root
 }
 
 // evaluationRowCost estimates the bytes evaluate needs for each row on top
@@ -159,19 +163,14 @@ func (w *windowOp) chunkTarget() int64 {
 func (w *windowOp) evaluationRowCost() int64 {
 	cost := int64(44)
 	for _, f := range w.funcs {
-		switch f.ResultType.Kind {
-		case vec.KindBool:
-			cost++
-		case vec.KindInt16:
-			cost += 2
-		case vec.KindInt32, vec.KindDate, vec.KindFloat32:
-			cost += 4
-		case vec.KindInterval:
-			cost += 16
-		case vec.KindText, vec.KindBytea:
+		switch t := f.ResultType; {
+		case t.Kind == vec.KindText || t.Kind == vec.KindBytea:
 			// An offset and a guess at the value.
 			cost += 20
+		case t.TypeLen() > 0:
+			cost += int64(t.TypeLen())
 		default:
+			// numeric
 			cost += 8
 		}
 	}
@@ -212,8 +211,9 @@ func (w *windowOp) streamShape(f WindowFunc) (before, after int64, peers, runnin
 	case "percent_rank", "cume_dist", "ntile":
 		return 0, 0, false, false, false
 	case "lag", "lead":
-		if len(f.Args) > 1 {
-			// A per-row offset can reach anywhere.
+		if offset, _ := f.lagLeadCols(); offset >= 0 {
+			// A per-row offset can reach anywhere; a per-row default is
+			// read at the current row.
 			return 0, 0, false, false, false
 		}
 		off := f.Offset
@@ -278,14 +278,7 @@ func (w *windowOp) nextStreamed(ctx context.Context) (*vec.Batch, error) {
 			return nil, err
 		}
 	}
-	end := min(w.pos+BatchSize, st.emitEnd)
-	w.out.Reset()
-	for c, col := range w.cols {
-		w.out.Cols[c].AppendRange(col, w.pos, end)
-	}
-	w.out.Len = end - w.pos
-	w.pos = end
-	return w.out, nil
+	return w.emit(st.emitEnd), nil
 }
 
 // nextChunk drops the chunk just emitted, then reads the merged runs
@@ -436,11 +429,7 @@ func (w *windowOp) readMore(ctx context.Context) error {
 // partitionTooBig is the error for a partition that cannot be held, nor
 // streamed in pieces that can.
 func (w *windowOp) partitionTooBig() error {
-	root := w.acct.mem
-	for root != nil && root.parent != nil {
-		root = root.parent
-	}
-	e := sqlerr.New(sqlerr.OutOfMemory, "out of memory: one window partition exceeds the query's budget of %s", FormatBytes(root.Limit()))
+	e := sqlerr.New(sqlerr.OutOfMemory, "out of memory: one window partition exceeds the query's budget of %s", FormatBytes(w.budget().Limit()))
 	if b := w.stream.plan.blocker; b != "" {
 		e = e.WithDetail("Windows spill to disk a partition at a time, and %s needs its whole partition in memory.", b)
 	} else {

@@ -91,7 +91,7 @@ var (
 	wsRanking = []WindowFunc{wf("row_number"), wf("rank"), wf("dense_rank"), wf("percent_rank"), wf("cume_dist"), withOffset(wf("ntile"), 7, nil, vec.Type{})}
 	wsOffsets = []WindowFunc{withOffset(wf("lag", wsV), 1, nil, vec.Type{}), withOffset(wf("lag", wsS), 3, "zz", vec.Text),
 		withOffset(wf("lead", wsX), 2, nil, vec.Type{}), withOffset(wf("lead", wsIv), 1, nil, vec.Type{}),
-		withOffset(wf("lead", wsN), -1, nil, vec.Type{}), wf("lag", wsV, wsOff)}
+		withOffset(wf("lead", wsN), -1, nil, vec.Type{}), wf("lag", wsV, wsOff), withRowDefault(wf("lead", wsV), 2, wsOff)}
 	wsValues = []WindowFunc{
 		wf("first_value", wsS), wf("last_value", wsS), withOffset(wf("nth_value", wsV), 2, nil, vec.Type{}),
 		withFrame(wf("first_value", wsV), frame(FrameRows, OffsetPreceding, 2, OffsetFollowing, 1, ExcludeNoOthers)),
@@ -128,6 +128,7 @@ var (
 		withFrame(withOffset(wf("nth_value", wsS), 2, nil, vec.Type{}), frame(FrameRows, OffsetPreceding, 2, CurrentRow, 0, ExcludeTies)),
 		withFrame(wf("string_agg", wsS, wsTag), frame(FrameRows, OffsetFollowing, 1, OffsetFollowing, 4, ExcludeNoOthers)),
 		withFrame(wf("count_star"), frame(FrameRange, CurrentRow, 0, CurrentRow, 0, ExcludeNoOthers)),
+		withRowDefault(wf("lag", wsV), 3, wsOff), withRowDefault(wf("lead", wsS), 2, wsS),
 	}
 )
 
@@ -362,4 +363,49 @@ func TestWindowSpillCancel(t *testing.T) {
 	}
 	op.Close()
 	wsCheckClean(t, "cancelled while reading back", mem, dir)
+}
+
+// TestSortSpillsWhenOnlySortingOverflows sorts rows that fit the budget
+// while the permutation and keys sorting them do not: the sort state is
+// accounted with the rows as they are read, so the sort spills runs it can
+// sort instead of failing once the input is read.
+func TestSortSpillsWhenOnlySortingOverflows(t *testing.T) {
+	const n, budget = 100000, 1 << 20
+	types := []vec.Type{vec.Int32}
+	col := vec.New(vec.Int32, n)
+	r := rand.New(rand.NewPCG(5, 5))
+	for i := 0; i < n; i++ {
+		col.AppendInt32(r.Int32())
+	}
+	input := &vec.Batch{Cols: []*vec.Vec{col}, Len: n}
+	if held := colsHeldBytes(input.Cols); held >= budget || held+sortStateBytes*n <= budget {
+		t.Fatalf("the rows hold %d bytes: they must fit %d, and not with their sort state", held, budget)
+	}
+	keys := []SortKey{{Col: 0}}
+	if _, err := skDrain(t, NewSort(NewValues(types, input), keys, NewMemory(budget))); sqlerr.CodeOf(err) != sqlerr.OutOfMemory {
+		t.Fatalf("without spilling: %v, want 53200", err)
+	}
+	dir := t.TempDir()
+	mem := NewMemory(budget)
+	op := NewSortSpill(NewValues(types, input), keys, mem, &Spill{Dir: dir})
+	rows, prev := 0, int32(math.MinInt32)
+	err := Drain(t.Context(), op, func(b *vec.Batch) error {
+		for k := 0; k < b.Len; k++ {
+			v := b.Cols[0].Int32s()[b.Row(k)]
+			if v < prev {
+				return fmt.Errorf("row %d: %d after %d", rows, v, prev)
+			}
+			prev = v
+			rows++
+		}
+		return nil
+	})
+	op.Close()
+	wsCheckClean(t, "sort", mem, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows != n {
+		t.Fatalf("%d rows, want %d", rows, n)
+	}
 }

@@ -65,6 +65,13 @@ func withOffset(f WindowFunc, off int64, def any, t vec.Type) WindowFunc {
 	return f
 }
 
+// withRowDefault gives lag or lead a constant offset and a default read
+// per row from column def.
+func withRowDefault(f WindowFunc, off int64, def int) WindowFunc {
+	f.Offset, f.Args, f.RowDefault = off, append(f.Args, def), true
+	return f
+}
+
 // skFormat renders a value as psql prints it.
 func skFormat(col *vec.Vec, i int) string {
 	v := skValue(col, i)
@@ -344,6 +351,29 @@ func TestWindowLagLead(t *testing.T) {
 11|NULL|-1|zz|NULL|NULL
 12|5|20|NULL|3|3.33`,
 	})
+	// select id, lag(v, 2, id) over w, lead(s, 1, s) over w, lag(n, -1, n) over w
+	// A per-row default after a constant offset is not read as the offset.
+	runWindowCase(t, windowCase{
+		name: "per-row defaults", part: byP, order: byOID,
+		funcs: []WindowFunc{
+			withRowDefault(wf("lag", wV), 2, wID),
+			withRowDefault(wf("lead", wS), 1, wS),
+			withRowDefault(wf("lag", wN), -1, wN),
+		},
+		want: `
+1|1|a|2.50
+2|2|c|NULL
+3|10|e|0.10
+4|5|d|0.01
+5|3|a|-7.50
+6|NULL|a|-7.50
+7|7|y|0.05
+8|8|y|0.05
+9|9|NULL|NULL
+10|10|NULL|NULL
+11|11|NULL|NULL
+12|20|NULL|3.33`,
+	})
 	// Huge offsets must not overflow into the partition.
 	runWindowCase(t, windowCase{
 		name: "huge offsets", part: byP, order: byOID,
@@ -431,6 +461,11 @@ func TestWindowErrors(t *testing.T) {
 		{"negative frame offset", byO[:0], []WindowFunc{withFrame(wf("count_star"), Frame{Mode: FrameRows, StartKind: OffsetPreceding, StartOffset: -1, EndKind: CurrentRow})}, "22013"},
 		{"range offset needs one key", nil, []WindowFunc{withFrame(wf("count_star"), Frame{StartKind: OffsetPreceding, StartOffset: 1, EndKind: CurrentRow})}, "42P20"},
 		{"frame start after end", nil, []WindowFunc{withFrame(wf("count_star"), Frame{Mode: FrameRows, StartKind: CurrentRow, EndKind: OffsetPreceding, EndOffset: 1})}, "42P20"},
+		// Planner mistakes that lagLead would otherwise read wrongly.
+		{"lag default of another type", nil, []WindowFunc{withRowDefault(wf("lag", 1), 1, 0)}, sqlerr.InternalError},
+		{"lag offset of text", nil, []WindowFunc{wf("lag", 1, 2)}, sqlerr.InternalError},
+		{"lag with four columns", nil, []WindowFunc{wf("lag", 1, 1, 1, 1)}, sqlerr.InternalError},
+		{"lag row default without its column", nil, []WindowFunc{withRowDefault(wf("lag"), 1, 1)}, sqlerr.InternalError},
 	}
 	for _, c := range cases {
 		err := windowErr(t, types, big, nil, c.order, c.funcs, nil)

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treewindow"
@@ -24,7 +25,10 @@ type winCall struct {
 	frame     colexec.Frame
 	offset    int64
 	deflt     *vec.Vec
-	typ       vec.Type
+	// rowDefault: lag's or lead's offset is constant and its default,
+	// args[1], is read per row (colexec.WindowFunc.RowDefault).
+	rowDefault bool
+	typ        vec.Type
 }
 
 // winRef stands for window call i's result until the window node's output
@@ -97,9 +101,14 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 	inner := *b
 	inner.win = nil
 	call := winCall{name: name}
-	if name == "count" && len(e.Exprs) == 1 && isStar(e.Exprs[0]) {
+	switch {
+	case name == "count" && len(e.Exprs) == 1 && isStar(e.Exprs[0]):
 		call.name = "count_star"
-	} else {
+	case name == "lag" || name == "lead":
+		if err := inner.bindLagLead(e.Exprs, &call); err != nil {
+			return nil, err
+		}
+	default:
 		for i, a := range e.Exprs {
 			x, err := inner.bind(a)
 			if err != nil {
@@ -111,7 +120,7 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 			// Constant offsets, counts and defaults are parameters.
 			if k, ok := x.(*expr.Const); ok && i > 0 || (name == "ntile" && ok) {
 				switch {
-				case (name == "lag" || name == "lead") && i == 1, name == "nth_value" && i == 1, name == "ntile":
+				case name == "nth_value" && i == 1, name == "ntile":
 					c, err := expr.Coerce(k, vec.Int64)
 					if err != nil {
 						return nil, err
@@ -121,15 +130,9 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 					}
 					call.offset = c.(*expr.Const).Val.Int64s()[0]
 					continue
-				case (name == "lag" || name == "lead") && i == 2:
-					call.deflt = k.Val
-					continue
 				}
 			}
 			call.args = append(call.args, x)
-		}
-		if (name == "lag" || name == "lead") && len(e.Exprs) < 2 {
-			call.offset = 1
 		}
 	}
 	if boolAgg != "" && len(call.args) != 1 {
@@ -156,17 +159,6 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 		return nil, err
 	}
 	call.typ = t
-	if call.deflt != nil && call.deflt.Type != t {
-		d, err := expr.Coerce(expr.NewConst(call.deflt), t)
-		if err != nil {
-			return nil, err
-		}
-		dk, ok := d.(*expr.Const)
-		if !ok {
-			return nil, unsupported("lag/lead default must be a constant")
-		}
-		call.deflt = dk.Val
-	}
 	for _, p := range e.WindowDef.Partitions {
 		x, err := inner.bind(p)
 		if err != nil {
@@ -174,12 +166,18 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 		}
 		call.partition = append(call.partition, x)
 	}
-	for _, o := range e.WindowDef.OrderBy {
+	for i, o := range e.WindowDef.OrderBy {
 		x, err := inner.bind(o.Expr)
 		if err != nil {
 			return nil, err
 		}
-		call.orderKeys = append(call.orderKeys, makeSortKey(len(call.order), o))
+		k := makeSortKey(len(call.order), o)
+		if repeatsOrderKey(e.WindowDef.OrderBy[:i], o) {
+			// PostgreSQL drops it from the sort clause: RANGE offsets
+			// see one key in ORDER BY x, x DESC.
+			continue
+		}
+		call.orderKeys = append(call.orderKeys, k)
 		call.order = append(call.order, x)
 	}
 	call.frame.HasOrder = len(call.order) > 0
@@ -196,6 +194,83 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 		return expr.NewCompare(expr.EQ, ref, expr.NewConst(one))
 	}
 	return ref, nil
+}
+
+// bindLagLead binds lag's and lead's arguments as PostgreSQL types
+// lag(anycompatible, integer, anycompatible): the offset is an integer, the
+// value and the default meet at their common type. A constant offset or
+// default becomes a parameter of the call (offset, deflt); any other is an
+// argument column read per row. A NULL offset stays a column, whose NULLs
+// make every result NULL.
+func (b *binder) bindLagLead(exprs tree.Exprs, call *winCall) error {
+	args := make([]expr.Expr, len(exprs))
+	for i, a := range exprs {
+		x, err := b.bind(a)
+		if err != nil {
+			return err
+		}
+		args[i] = x
+	}
+	noFunction := func() error {
+		types := make([]string, len(args))
+		for i, a := range args {
+			types[i] = a.Type().String()
+			if k, ok := a.(*expr.Const); ok && k.Untyped {
+				types[i] = "unknown"
+			}
+		}
+		return sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", call.name, strings.Join(types, ", ")).
+			WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+	}
+	if len(args) == 0 || len(args) > 3 {
+		return noFunction()
+	}
+	value := args[0]
+	call.offset = 1
+	var offset expr.Expr
+	if len(args) > 1 {
+		k, isConst := args[1].(*expr.Const)
+		switch kind := args[1].Type().Kind; {
+		case isConst && k.Untyped, kind == vec.KindInt16, kind == vec.KindInt32:
+		default:
+			return noFunction()
+		}
+		x, err := expr.Coerce(args[1], vec.Int32)
+		if err != nil {
+			return err
+		}
+		if k, ok := x.(*expr.Const); ok && !k.IsNull() {
+			call.offset = int64(k.Val.Int32s()[0])
+		} else {
+			offset = x
+		}
+	}
+	var deflt expr.Expr
+	if len(args) > 2 {
+		t, err := expr.CommonType([]expr.Expr{value, args[2]}, call.name)
+		if err != nil {
+			return noFunction()
+		}
+		if value, err = expr.Coerce(value, t); err != nil {
+			return err
+		}
+		if deflt, err = expr.Coerce(args[2], t); err != nil {
+			return err
+		}
+	} else if k, ok := value.(*expr.Const); ok && k.Untyped {
+		// lag(anyelement [, integer]): nothing else gives the value a type.
+		return sqlerr.New(sqlerr.DatatypeMismatch, "could not determine polymorphic type because input has type unknown")
+	}
+	call.args = append(call.args, value)
+	if offset != nil {
+		call.args = append(call.args, offset)
+	}
+	if k, ok := deflt.(*expr.Const); ok {
+		call.deflt = k.Val
+	} else if deflt != nil {
+		call.args, call.rowDefault = append(call.args, deflt), offset == nil
+	}
+	return nil
 }
 
 func (b *binder) clauseName() string {
@@ -254,7 +329,14 @@ func (b *binder) bindFrame(f *tree.WindowFrame, call *winCall) error {
 		untyped := isConst && lit.Untyped
 		target := vec.Int64
 		if call.frame.Mode == colexec.FrameRange {
-			if target, err = rangeOffsetType(call.order[0].Type(), x.Type(), untyped); err != nil {
+			offsetType := x.Type()
+			if scale, ok := plainNumericScale(x); ok && untyped && call.order[0].Type().Kind == vec.KindNumeric {
+				// An untyped offset over a numeric key is a numeric of
+				// its own scale, as PostgreSQL reads it: '1.45' stays
+				// 1.45 over a numeric(6,1) key.
+				offsetType, untyped = vec.Type{Kind: vec.KindNumeric, Scale: scale}, false
+			}
+			if target, err = rangeOffsetType(call.order[0].Type(), offsetType, untyped); err != nil {
 				return 0, 0, false, err
 			}
 		} else if !untyped && !assignableToBigint(x.Type()) {
@@ -294,6 +376,18 @@ func (b *binder) bindFrame(f *tree.WindowFrame, call *winCall) error {
 		}
 	}
 	return nil
+}
+
+// repeatsOrderKey reports whether the ORDER BY item o repeats one of
+// before, written the same way: PostgreSQL keeps the first of them,
+// whatever their directions, as the later one can order nothing.
+func repeatsOrderKey(before tree.OrderBy, o *tree.Order) bool {
+	for _, p := range before {
+		if tree.AsString(p.Expr) == tree.AsString(o.Expr) {
+			return true
+		}
+	}
+	return false
 }
 
 // rangeOffsetType returns the type a RANGE offset of type offset is read
@@ -409,7 +503,7 @@ func (p *Planner) addWindows(n node, calls []winCall) (node, []int, error) {
 				continue
 			}
 			c := calls[j]
-			wf := colexec.WindowFunc{Name: c.name, Offset: c.offset, Default: c.deflt, Frame: c.frame, ResultType: c.typ}
+			wf := colexec.WindowFunc{Name: c.name, Offset: c.offset, Default: c.deflt, RowDefault: c.rowDefault, Frame: c.frame, ResultType: c.typ}
 			for _, a := range c.args {
 				wf.Args = append(wf.Args, add(a))
 			}

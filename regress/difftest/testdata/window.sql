@@ -201,3 +201,60 @@ SELECT sum(id) OVER (ORDER BY k GROUPS BETWEEN 1 PRECEDING AND NULL FOLLOWING) F
 
 -- error 22004
 SELECT sum(id) OVER (ORDER BY k ROWS NULL PRECEDING) FROM empty;
+
+-- Frames PostgreSQL's grammar rejects.
+-- error 42P20
+SELECT sum(id) OVER (ORDER BY k ROWS BETWEEN CURRENT ROW AND UNBOUNDED PRECEDING) FROM t1;
+
+-- error 42P20
+SELECT sum(id) OVER (ORDER BY k ROWS UNBOUNDED FOLLOWING) FROM t1;
+
+-- error 42P20
+SELECT sum(id) OVER (ORDER BY k ROWS BETWEEN 1 FOLLOWING AND CURRENT ROW) FROM t1;
+
+-- error 42P20
+SELECT sum(id) OVER (ORDER BY k RANGE BETWEEN CURRENT ROW AND 1 PRECEDING) FROM t1;
+
+-- error 42P20
+SELECT sum(id) OVER (ORDER BY k GROUPS 1 FOLLOWING) FROM t1;
+
+-- error 42P20
+SELECT sum(id) OVER w FROM t1 WINDOW w AS (ORDER BY k ROWS BETWEEN UNBOUNDED FOLLOWING AND UNBOUNDED FOLLOWING);
+
+-- An untyped RANGE offset over a numeric key keeps its own decimals
+-- ('0.05' is not 0.1 over a numeric(4,1) key), and a key repeated in
+-- ORDER BY is one key.
+SELECT x, sum(x) OVER (ORDER BY x RANGE BETWEEN '0.05' PRECEDING AND '0.15' FOLLOWING) FROM (VALUES (1.0::numeric(4,1)), (1.1), (1.2), (1.4)) t(x);
+
+SELECT id, n, count(*) OVER (ORDER BY n RANGE BETWEEN '0.005' PRECEDING AND '1.005' FOLLOWING) FROM types;
+
+SELECT id, sum(id) OVER (ORDER BY k, k RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t1;
+
+-- error 42P20
+SELECT id, sum(id) OVER (ORDER BY k, id, k DESC RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t1;
+
+SELECT id, sum(id) OVER (ORDER BY k DESC, k RANGE BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t1;
+
+-- lag and lead with each mix of constant and per-row offset and default
+-- (a per-row default after a constant offset was once read as the
+-- offset); the value and the default meet at their common type, the
+-- offset is an integer.
+SELECT id, k, lag(k, 1, id) OVER (ORDER BY id) AS a, lead(k, 2, id) OVER (ORDER BY id) AS b, lag(k, -1, id * 10) OVER (ORDER BY id) AS c, lead(k, 0, id) OVER (ORDER BY id) AS d FROM t1;
+
+SELECT id, k, lag(id, k) OVER (ORDER BY id) AS a, lead(id, k, -1) OVER (ORDER BY id) AS b, lag(id, k, k * 100) OVER (ORDER BY id) AS c, lag(id, NULL) OVER (ORDER BY id) AS d, lead(id, NULL, k) OVER (ORDER BY id) AS e FROM t1;
+
+SELECT id, v, lag(v, 1, v || '!') OVER (PARTITION BY k ORDER BY id) AS a, lead(v, 1, 'none') OVER (PARTITION BY k ORDER BY id) AS b, lag(v, '2') OVER (PARTITION BY k ORDER BY id) AS c FROM t1;
+
+SELECT name, lag(salary, 1, bonus) OVER (ORDER BY id) AS a, lead(dept_id, 1, id::bigint) OVER (ORDER BY id) AS b, lag(bonus, 2, 0.00) OVER (PARTITION BY dept_id ORDER BY id) AS c, lead(hired, 1, '2000-01-01') OVER (ORDER BY id) AS d, lag(dept_id, 1::smallint, manager_id::smallint) OVER (ORDER BY id) AS e FROM emp ORDER BY id;
+
+-- error 42883
+SELECT lag(id, 1::bigint) OVER (ORDER BY id) FROM t1;
+
+-- error 42883
+SELECT lag(id, k::numeric) OVER (ORDER BY id) FROM t1;
+
+-- error 42883
+SELECT lead(v, 1, id) OVER (ORDER BY id) FROM t1;
+
+-- error 42804
+SELECT lag('x') OVER (ORDER BY id) FROM t1;
