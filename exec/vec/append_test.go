@@ -68,3 +68,31 @@ func TestReserve(t *testing.T) {
 		}
 	}
 }
+
+const batchRows = 2048
+
+// A column grown batch by batch doubles its array, so appending n values
+// reallocates about log2(n) times (append alone grows big slices by a
+// quarter).
+func TestAppendRangeDoubles(t *testing.T) {
+	src := New(Int32, batchRows)
+	for i := range batchRows {
+		src.AppendInt32(int32(i))
+	}
+	v := New(Int32, 0)
+	grows, last := 0, -1
+	for range 2000 {
+		v.AppendRange(src, 0, batchRows)
+		if c := cap(v.i32); c != last {
+			grows, last = grows+1, c
+		}
+	}
+	if grows > 25 {
+		t.Fatalf("%d reallocations for %d values", grows, v.Len())
+	}
+	for i, x := range v.Int32s() {
+		if x != int32(i%batchRows) {
+			t.Fatalf("value %d is %d", i, x)
+		}
+	}
+}
