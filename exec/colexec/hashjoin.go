@@ -153,10 +153,6 @@ func indexRows(rows *vec.Batch, keys []int, mem *Memory, chainNulls bool) (rowIn
 	if err := x.table.reserveKeys(keyCols, rows.Len); err != nil {
 		return x, err
 	}
-	x.next = hugepage.Make[int32](rows.Len)
-	// Ids are dense and below the row count: head grows within this
-	// capacity, one key at a time.
-	x.head = hugepage.Make[int32](rows.Len)[:0]
 	hasNulls := anyNulls(keyCols)
 	if hasNulls {
 		x.keyNull = make([]bool, rows.Len)
@@ -173,17 +169,23 @@ func indexRows(rows *vec.Batch, keys []int, mem *Memory, chainNulls bool) (rowIn
 		if err := x.table.find(keyCols, view, ids[:n], true, &scratch); err != nil {
 			return x, err
 		}
+		if x.keyIsRow {
+			// While every row is its own key no chain is written: a
+			// primary-key build never needs them.
+			if x.ownKeys(keyCols, ids[:n], base, hasNulls, chainNulls) {
+				continue
+			}
+			x.startChains(rows.Len, base)
+		}
 		for k, id := range ids[:n] {
 			r := int32(base + k)
 			x.next[r] = -1
 			if hasNulls && anyNull(keyCols, int(r)) {
 				x.keyNull[r] = true
 				if !chainNulls {
-					x.keyIsRow = false
 					continue
 				}
 			}
-			x.keyIsRow = x.keyIsRow && id == r
 			for int(id) >= len(x.head) {
 				x.head = append(x.head, -1)
 			}
@@ -194,6 +196,59 @@ func indexRows(rows *vec.Batch, keys []int, mem *Memory, chainNulls bool) (rowIn
 		}
 	}
 	return x, nil
+}
+
+// ownKeys reports whether each row from base of a batch whose key ids are
+// ids is its own key (id equal to row number, no unmatchable NULL key),
+// noting the NULL keys it meets.
+func (x *rowIndex) ownKeys(keyCols []*vec.Vec, ids []int32, base int, hasNulls, chainNulls bool) bool {
+	for k, id := range ids {
+		r := base + k
+		if hasNulls && anyNull(keyCols, r) {
+			x.keyNull[r] = true
+			if !chainNulls {
+				return false
+			}
+		}
+		if id != int32(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// startChains leaves keyIsRow: the rows before base, each its own key,
+// become chains of one.
+func (x *rowIndex) startChains(rows, base int) {
+	x.keyIsRow = false
+	x.next = hugepage.Make[int32](rows)
+	// Ids are dense and below the row count: head grows within this
+	// capacity, one key at a time.
+	x.head = hugepage.Make[int32](rows)[:base]
+	for r := range base {
+		x.next[r], x.head[r] = -1, int32(r)
+	}
+}
+
+// first returns the first build row with key id, -1 when none.
+func (x *rowIndex) first(id int32) int32 {
+	switch {
+	case id < 0:
+		return -1
+	case x.keyIsRow:
+		return id
+	case int(id) >= len(x.head):
+		return -1
+	}
+	return x.head[id]
+}
+
+// after returns the build row after r with the same key, -1 when none.
+func (x *rowIndex) after(r int32) int32 {
+	if x.keyIsRow {
+		return -1
+	}
+	return x.next[r]
 }
 
 // hasNullKey reports whether build row r's key holds a NULL.
@@ -368,7 +423,7 @@ func (j *HashJoin) startProbe(b *vec.Batch) error {
 // kind emits for unmatched or matched probe rows.
 func (j *HashJoin) expand() (*vec.Batch, error) {
 	b := j.probe
-	head, next := j.jb.head, j.jb.next
+	next := j.jb.next
 	j.pairL, j.pairR = j.pairL[:0], j.pairR[:0]
 	if j.jb.keyIsRow && j.probeK < b.Len {
 		// At most one pair per probe row, so a probe batch fits one
@@ -384,12 +439,10 @@ func (j *HashJoin) expand() (*vec.Batch, error) {
 	for j.probeK < b.Len && len(j.pairL) < BatchSize {
 		k := j.probeK
 		if j.chain == -1 {
-			id := j.probeIDs[k]
-			if id < 0 || int(id) >= len(head) {
+			if j.chain = j.jb.first(j.probeIDs[k]); j.chain < 0 {
 				j.probeK++
 				continue
 			}
-			j.chain = head[id]
 		}
 		for j.chain >= 0 && len(j.pairL) < BatchSize {
 			j.pairL = append(j.pairL, int32(k))

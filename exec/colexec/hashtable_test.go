@@ -319,3 +319,56 @@ func TestHashTableSparse(t *testing.T) {
 	}
 	check(intBatches(keys[:500])[0], false)
 }
+
+// indexRows writes no chains while every build row is its own key, and
+// when a key repeats, however late, every row is still reached from its
+// key exactly once.
+func TestIndexRowsChains(t *testing.T) {
+	for _, late := range []int{-1, 0, 5000, 9999} {
+		keys := make([]int64, 10000)
+		for i := range keys {
+			keys[i] = int64(i * 3)
+		}
+		if late >= 0 {
+			keys[late] = keys[(late+1)%len(keys)] // one key twice
+		}
+		rows := vec.NewBatch([]vec.Type{vec.Int64}, len(keys))
+		for _, k := range keys {
+			rows.Cols[0].AppendInt64(k)
+		}
+		rows.Len = len(keys)
+		x, err := indexRows(rows, []int{0}, nil, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.keyIsRow != (late < 0) || (late < 0 && x.next != nil) {
+			t.Fatalf("late %d: keyIsRow %v, chains %v", late, x.keyIsRow, x.next != nil)
+		}
+		probe := intBatches(keys)
+		seen := make([]int, len(keys))
+		var sc probeScratch
+		for bi, in := range probe {
+			ids := make([]int32, in.Len)
+			if err := x.table.find(in.Cols, in, ids, false, &sc); err != nil {
+				t.Fatal(err)
+			}
+			for k, id := range ids {
+				for r := x.first(id); r >= 0; r = x.after(r) {
+					if keys[r] != keys[bi*BatchSize+k] {
+						t.Fatalf("late %d: key %d reached row %d of key %d", late, keys[bi*BatchSize+k], r, keys[r])
+					}
+					seen[r]++
+				}
+			}
+		}
+		for r, n := range seen {
+			want := 1
+			if late >= 0 && keys[r] == keys[late] {
+				want = 2 // probed once per row holding the key
+			}
+			if n != want {
+				t.Fatalf("late %d: row %d reached %d times, want %d", late, r, n, want)
+			}
+		}
+	}
+}

@@ -205,11 +205,7 @@ func (j *ReverseSemiJoin) probe(b *vec.Batch) error {
 			mb.rightNull.Store(true)
 			continue
 		}
-		id := ids[k]
-		if id < 0 || int(id) >= len(mb.head) {
-			continue
-		}
-		for r := mb.head[id]; r >= 0; r = mb.next[r] {
+		for r := mb.first(ids[k]); r >= 0; r = mb.after(r) {
 			if j.residual == nil {
 				atomic.StoreUint32(&mb.matched[r], 1)
 				continue
