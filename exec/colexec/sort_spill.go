@@ -43,9 +43,9 @@ type runMerger struct {
 	types []vec.Type
 	runs  []*run
 	out   *vec.Batch
-	// cmps[i][j] compares run i's batch with run j's; rebuilt when either
-	// loads a new batch.
-	cmps map[[2]int]rowCmp
+	// cmps[i*len(runs)+j] compares run i's batch with run j's, nil until
+	// needed; dropped when either loads a new batch.
+	cmps []rowCmp
 }
 
 func newRunMerger(keys []SortKey, types []vec.Type) *runMerger {
@@ -115,28 +115,32 @@ func (m *runMerger) advance(ctx context.Context, i int) error {
 			return nil
 		}
 		r.b, r.pos = b, 0
-		for k := range m.cmps {
-			if k[0] == i || k[1] == i {
-				delete(m.cmps, k)
-			}
+		n := len(m.runs)
+		for j := range n {
+			m.cmps[i*n+j], m.cmps[j*n+i] = nil, nil
 		}
 	}
 	return nil
 }
 
 func (m *runMerger) cmp(i, j int) rowCmp {
-	k := [2]int{i, j}
-	c, ok := m.cmps[k]
-	if !ok {
-		c = keysCmp(m.keys, m.runs[i].b.Cols, m.runs[j].b.Cols)
-		m.cmps[k] = c
+	k := i*len(m.runs) + j
+	if m.cmps[k] == nil {
+		m.cmps[k] = keysCmp(m.keys, m.runs[i].b.Cols, m.runs[j].b.Cols)
 	}
-	return c
+	return m.cmps[k]
+}
+
+// before reports whether row x of run i comes before row y of run j: ties
+// go to the earlier run, which keeps the merge stable.
+func (m *runMerger) before(i, x, j, y int) bool {
+	c := m.cmp(i, j)(x, y)
+	return c < 0 || c == 0 && i < j
 }
 
 func (m *runMerger) next(ctx context.Context) (*vec.Batch, error) {
 	if m.cmps == nil {
-		m.cmps = map[[2]int]rowCmp{}
+		m.cmps = make([]rowCmp, len(m.runs)*len(m.runs))
 		for i := range m.runs {
 			if err := m.advance(ctx, i); err != nil {
 				return nil, err
@@ -150,24 +154,34 @@ func (m *runMerger) next(ctx context.Context) (*vec.Batch, error) {
 				return nil, err
 			}
 		}
-		best := -1
+		// The run whose head comes first, and the one after it.
+		best, second := -1, -1
 		for i, r := range m.runs {
-			if r.done {
-				continue
-			}
-			if best < 0 || m.cmp(i, best)(r.pos, m.runs[best].pos) < 0 {
-				best = i
+			switch {
+			case r.done:
+			case best < 0 || m.before(i, r.pos, best, m.runs[best].pos):
+				best, second = i, best
+			case second < 0 || m.before(i, r.pos, second, m.runs[second].pos):
+				second = i
 			}
 		}
 		if best < 0 {
 			break
 		}
+		// Take best's rows while they come before second's head: runs
+		// often follow each other in long stretches, copied as ranges.
 		r := m.runs[best]
-		for c, col := range r.b.Cols {
-			m.out.Cols[c].AppendRange(col, r.pos, r.pos+1)
+		end := r.pos + 1
+		for limit := min(r.b.Len, r.pos+BatchSize-m.out.Len); end < limit; end++ {
+			if second >= 0 && !m.before(best, end, second, m.runs[second].pos) {
+				break
+			}
 		}
-		m.out.Len++
-		r.pos++
+		for c, col := range r.b.Cols {
+			m.out.Cols[c].AppendRange(col, r.pos, end)
+		}
+		m.out.Len += end - r.pos
+		r.pos = end
 		if err := m.advance(ctx, best); err != nil {
 			return nil, err
 		}
