@@ -63,3 +63,11 @@ func (s *scanStore) GetRange(ctx context.Context, key string, offset, length int
 	s.bytes.Add(int64(len(b)))
 	return b, err
 }
+
+// GetRangeInto lets cell scans read row groups into reused buffers when
+// the store below can (objstore.RangeIntoGetter).
+func (s *scanStore) GetRangeInto(ctx context.Context, key string, offset int64, dst []byte) ([]byte, error) {
+	b, err := objstore.GetRangeInto(ctx, s.Store, key, offset, dst)
+	s.bytes.Add(int64(len(b)))
+	return b, err
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -215,7 +216,12 @@ func (l *Local) GetRange(ctx context.Context, key string, offset, length int64) 
 	if offset >= size {
 		return []byte{}, nil
 	}
-	buf := hugepage.Make[byte](int(min(length, size-offset)))
+	want := min(length, size-offset)
+	if want > math.MaxInt {
+		// A 32-bit int would wrap and read a short buffer without error.
+		return nil, fmt.Errorf("objstore: local get range %s: %d bytes do not fit in memory", key, want)
+	}
+	buf := hugepage.Make[byte](int(want))
 	n, err := f.ReadAt(buf, offset)
 	if err != nil && !(errors.Is(err, io.EOF) && n == len(buf)) {
 		return nil, localErr("get range", key, err)

@@ -93,6 +93,68 @@ func BenchmarkCellRead(b *testing.B) {
 	}
 }
 
+// BenchmarkCellReadPages scans the same cell as BenchmarkCellRead from an
+// in-memory and a local-directory store, with the fast page reader and with
+// parquet-go's page path (the reference it replaces), to compare time and,
+// above all on a noisy machine, B/op and allocs/op:
+//
+//	go test ./exec/cell/ -run '^$' -bench CellReadPages -benchmem -count 5
+func BenchmarkCellReadPages(b *testing.B) {
+	ctx := context.Background()
+	s, batches, decoded := benchData(b)
+	mem := objstore.NewMem()
+	keys := writeCells(b, mem, s, batches)
+	local, err := objstore.OpenLocal(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range keys {
+		data, _ := mem.Get(ctx, k)
+		if err := local.Put(ctx, k, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cols := make([]int, len(s.Columns))
+	for i := range cols {
+		cols[i] = i
+	}
+	stores := []struct {
+		name string
+		st   objstore.Store
+	}{{"mem", mem}, {"local", local}}
+	for _, store := range stores {
+		for _, parquetGo := range []bool{false, true} {
+			name := store.name + "/fast"
+			if parquetGo {
+				name = store.name + "/parquet-go"
+			}
+			b.Run(name, func(b *testing.B) {
+				b.SetBytes(decoded)
+				b.ReportAllocs()
+				for b.Loop() {
+					rows := 0
+					for _, k := range keys {
+						c, err := Open(ctx, store.st, k, 0, OpenOptions{})
+						if err != nil {
+							b.Fatal(err)
+						}
+						c.parquetGoPages = parquetGo
+						if err := c.Scan(ctx, cols, nil, DefaultBatchSize, func(bt *vec.Batch) error {
+							rows += bt.Len
+							return nil
+						}); err != nil {
+							b.Fatal(err)
+						}
+					}
+					if rows != benchRows {
+						b.Fatalf("read %d rows", rows)
+					}
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkRawFileCopy writes and reads back the encoded cell bytes as plain
 // files: the floor any cell write/read path is compared with. Its MB/s are
 // of encoded bytes; the cells' compression ratio is reported alongside.

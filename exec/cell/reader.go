@@ -13,6 +13,7 @@ import (
 
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/objstore"
+	"github.com/apiarydb/apiary/sqlerr"
 	"github.com/apiarydb/apiary/txn"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
@@ -42,6 +43,12 @@ type Cell struct {
 	// rgStats holds Apiary's own per-row-group statistics when the cell
 	// carries them; otherwise Parquet's are used conservatively.
 	rgStats [][]txn.ColumnStats
+	// Testing knobs. parquetGoPages makes every page go through
+	// parquet-go, the reference the fast page reader is tested against;
+	// fastPageLimit > 0 hands each chunk to parquet-go after that many
+	// data pages.
+	parquetGoPages bool
+	fastPageLimit  int
 }
 
 // seg is a fetched byte range of the object.
@@ -82,6 +89,17 @@ func (r *storeReader) ReadAt(p []byte, off int64) (int, error) {
 
 // segReader serves ReadAt from prefetched segments only.
 type segReader []seg
+
+// slice returns the bytes [lo, hi) of the object when one segment holds
+// them, nil otherwise.
+func (r segReader) slice(lo, hi int64) []byte {
+	for _, s := range r {
+		if lo >= s.off && hi <= s.off+int64(len(s.data)) && lo <= hi {
+			return s.data[lo-s.off : hi-s.off]
+		}
+	}
+	return nil
+}
 
 func (r segReader) ReadAt(p []byte, off int64) (int, error) {
 	for _, s := range r {
@@ -202,7 +220,8 @@ func (c *Cell) RowGroupBounds(i int) Bounds {
 		// minimums (a truncated maximum would be too low). Float bounds
 		// may include or skip NaN depending on the writer: none are used.
 		exactInt := (kind == parquet.Int32 || kind == parquet.Int64 || kind == parquet.Boolean) &&
-			!(lt != nil && lt.Timestamp != nil && lt.Timestamp.Unit.Micros == nil)
+			!(lt != nil && lt.Timestamp != nil && lt.Timestamp.Unit.Micros == nil) &&
+			!(lt != nil && lt.Integer != nil && !lt.Integer.IsSigned) // unsigned order and width differ
 		switch {
 		case familyOf(col.Type.Kind) == famInt && exactInt:
 			if st.MinValue != nil && st.MaxValue != nil {
@@ -276,16 +295,19 @@ func (c *Cell) ReadRowGroup(ctx context.Context, rg int, cols []int, batchSize i
 		batchSize = DefaultBatchSize
 	}
 	md := &c.file.Metadata().RowGroups[rg]
-	type span struct{ lo, hi int64 }
 	spans := make([]span, 0, len(cols))
 	for _, ci := range cols {
 		if ci < 0 || ci >= len(md.Columns) {
 			return nil, fmt.Errorf("cell: %s has no column %d", c.key, ci)
 		}
 		lo, hi := chunkRange(&md.Columns[ci].MetaData)
+		if lo < 0 || hi < lo || hi > c.size {
+			return nil, sqlerr.New(dataCorrupted, "cell: %s column %d: chunk at [%d, %d) lies outside the %d bytes of the file", c.key, ci, lo, hi, c.size)
+		}
 		spans = append(spans, span{lo, hi})
 	}
-	var src io.ReaderAt
+	var src segReader
+	var chunkBuf *[]byte
 	if len(c.src.segs) == 1 && c.src.segs[0].off == 0 && int64(len(c.src.segs[0].data)) == c.size {
 		src = segReader(c.src.segs)
 	} else {
@@ -298,30 +320,32 @@ func (c *Cell) ReadRowGroup(ctx context.Context, rg int, cols []int, batchSize i
 			}
 			merged = append(merged, s)
 		}
-		segs := make(segReader, 0, len(merged))
-		for _, s := range merged {
-			data, err := c.src.store.GetRange(ctx, c.key, s.lo, s.hi-s.lo)
-			if err != nil {
-				return nil, fmt.Errorf("cell: read column chunks %s: %w", c.key, err)
-			}
-			if int64(len(data)) != s.hi-s.lo {
-				return nil, fmt.Errorf("cell: read column chunks %s: short read", c.key)
-			}
-			segs = append(segs, seg{s.lo, data})
+		var err error
+		if src, chunkBuf, err = c.fetch(ctx, merged); err != nil {
+			return nil, err
 		}
-		src = segs
 	}
-	r := &RowGroupReader{rows: int(md.NumRows), batchSize: batchSize, batch: &vec.Batch{}}
+	r := &RowGroupReader{rows: int(md.NumRows), batchSize: batchSize, batch: &vec.Batch{}, chunkBuf: chunkBuf}
 	chunks := c.file.RowGroups()[rg].ColumnChunks()
 	for _, ci := range cols {
 		fc, ok := chunks[ci].(*parquet.FileColumnChunk)
 		if !ok {
+			r.Close()
 			return nil, fmt.Errorf("cell: unexpected column chunk type %T", chunks[ci])
 		}
 		leaf := c.file.Root().Columns()[ci]
-		cr, err := newColReader(c.schema.Columns[ci].Type, leaf, fc.PagesFrom(src))
+		cmd := &md.Columns[ci].MetaData
+		var chunk []byte
+		if !c.parquetGoPages {
+			chunk = src.slice(chunkRange(cmd))
+		}
+		cr, err := newColReader(c.schema.Columns[ci].Type, leaf, fc, cmd, chunk, src)
 		if err != nil {
+			r.Close()
 			return nil, fmt.Errorf("cell: %s column %q: %w", c.key, c.schema.Columns[ci].Name, err)
+		}
+		if cr.fast != nil {
+			cr.fast.limit = c.fastPageLimit
 		}
 		r.cols = append(r.cols, cr)
 		r.batch.Cols = append(r.batch.Cols, vec.New(c.schema.Columns[ci].Type, 0))
@@ -345,6 +369,9 @@ type RowGroupReader struct {
 	done      int
 	batchSize int
 	batch     *vec.Batch
+	// chunkBuf holds the fetched column chunks when they were read into a
+	// pooled buffer; the colReaders read from it until Close. nil after.
+	chunkBuf *[]byte
 }
 
 // Next returns the next batch, or a batch with Len 0 at the end. The batch
@@ -365,16 +392,26 @@ func (r *RowGroupReader) Next() (*vec.Batch, error) {
 	return r.batch, nil
 }
 
-// Close releases the pages still held.
+// Close releases the pages and buffers still held. The last batch stays
+// readable; the reader cannot be used again. Close is idempotent.
 func (r *RowGroupReader) Close() {
 	for _, c := range r.cols {
 		c.close()
+	}
+	if r.chunkBuf != nil {
+		// Every colReader is closed: nothing refers to the chunks any more.
+		putChunkBuf(r.chunkBuf)
+		r.chunkBuf = nil
 	}
 }
 
 // colReader decodes one column chunk page by page. Each page is turned into
 // dense values in Apiary's representation (aliasing the page where the
 // layouts agree), then spread over the batch rows by definition levels.
+//
+// Pages come from the fast reader (chunkPages) when the chunk is in memory
+// and its metadata allows it, otherwise, or from the first page the fast
+// reader does not recognise, from parquet-go.
 type colReader struct {
 	typ      vec.Type
 	phys     parquet.Kind
@@ -383,26 +420,36 @@ type colReader struct {
 	tsMul    int64 // timestamp unit → µs: multiply (ms) ...
 	tsDiv    int64 // ... or floor-divide (ns)
 	flbaLen  int
+	uint32   bool // INT32 holding UINT_32: widened without sign extension
 
-	pages *parquet.FilePages
-	page  parquet.Page
-	defs  []byte
-	rows  int // rows in the current page
-	row   int // next row of the current page
-	val   int // next dense value of the current page
+	fast    *chunkPages // nil once parquet-go reads the chunk
+	decoded decodedPage
+	fc      *parquet.FileColumnChunk
+	src     io.ReaderAt
+	pages   *parquet.FilePages // opened on the first page parquet-go reads
+	page    parquet.Page
 
-	// Dense values of the current page, one of these in use.
-	bools []bool
-	i16   []int16
+	// fastPages and slowPages count the data pages each reader decoded.
+	fastPages, slowPages int
+
+	loaded  bool // a page is current
+	defs    []byte
+	rows    int // rows in the current page
+	row     int // next row of the current page
+	val     int // next dense value of the current page
+	nonNull int // dense values in the current page
+
+	// Dense values of the current page, one of these in use (bools, i16
+	// and ivl are in pageBufs).
 	i32   []int32
 	i64   []int64
 	f32   []float32
 	f64   []float64
-	ivl   []vec.Interval
 	bdata []byte
 	boffs []uint32
 
-	// Output buffers reused across batches.
+	// Output buffers reused across batches. They are the colReader's own,
+	// not pooled: the last batch stays readable after Close.
 	oBools []bool
 	oI16   []int16
 	oI32   []int32
@@ -412,19 +459,20 @@ type colReader struct {
 	oIvl   []vec.Interval
 	oBytes vec.Bytes
 
-	// Scratch for conversions and dictionary gathers.
-	sI32  []int32
-	sI64  []int64
-	sData []byte
-	sOffs []uint32
+	// pageBufs holds the page-sized buffers: the fast reader's and the
+	// scratch of conversions and dictionary gathers. nil after close.
+	*pageBufs
 }
 
-func newColReader(t vec.Type, leaf *parquet.Column, pages *parquet.FilePages) (*colReader, error) {
+// newColReader prepares to read column chunk fc. chunk holds its bytes when
+// they are in memory (the fast reader needs them), src serves parquet-go.
+func newColReader(t vec.Type, leaf *parquet.Column, fc *parquet.FileColumnChunk, md *format.ColumnMetaData, chunk []byte, src io.ReaderAt) (*colReader, error) {
 	kind, lt, length := physicalOf(leaf)
-	c := &colReader{typ: t, phys: kind, optional: leaf.MaxDefinitionLevel() > 0, maxDef: byte(leaf.MaxDefinitionLevel()), pages: pages, flbaLen: length}
+	c := &colReader{typ: t, phys: kind, optional: leaf.MaxDefinitionLevel() > 0, maxDef: byte(leaf.MaxDefinitionLevel()), fc: fc, src: src, flbaLen: length}
 	if leaf.MaxRepetitionLevel() > 0 {
 		return nil, fmt.Errorf("repeated columns are not supported")
 	}
+	c.uint32 = lt != nil && lt.Integer != nil && !lt.Integer.IsSigned && lt.Integer.BitWidth == 32
 	if lt != nil && lt.Timestamp != nil {
 		switch {
 		case lt.Timestamp.Unit.Millis != nil:
@@ -436,7 +484,38 @@ func newColReader(t vec.Type, leaf *parquet.Column, pages *parquet.FilePages) (*
 	if t.Kind == vec.KindNumeric && lt != nil && lt.Decimal != nil && lt.Decimal.Scale != t.EffectiveScale() {
 		return nil, fmt.Errorf("decimal scale %d does not match %s", lt.Decimal.Scale, t)
 	}
+	if !storedAs(t.Kind, kind) {
+		// dense's typed views would panic on the mismatch: a schema in the
+		// metadata that the file's columns contradict.
+		return nil, sqlerr.New(dataCorrupted, "column stored as %s cannot be read as %s", kind, t)
+	}
+	c.pageBufs = getPageBufs()
+	if chunk != nil && fastChunk(md, leaf) {
+		c.fast = newChunkPages(chunk, md, leaf, c.pageBufs)
+	}
 	return c, nil
+}
+
+// storedAs reports whether colReader.dense reads values of Apiary kind k
+// from Parquet physical type phys.
+func storedAs(k vec.Kind, phys parquet.Kind) bool {
+	switch k {
+	case vec.KindBool:
+		return phys == parquet.Boolean
+	case vec.KindInt16, vec.KindInt32, vec.KindDate:
+		return phys == parquet.Int32
+	case vec.KindInt64, vec.KindNumeric, vec.KindTimestamp, vec.KindTimestampTZ:
+		return phys == parquet.Int64 || phys == parquet.Int32 || phys == parquet.FixedLenByteArray
+	case vec.KindFloat32:
+		return phys == parquet.Float
+	case vec.KindFloat64:
+		return phys == parquet.Double
+	case vec.KindText, vec.KindBytea:
+		return phys == parquet.ByteArray || phys == parquet.FixedLenByteArray
+	case vec.KindInterval:
+		return phys == parquet.FixedLenByteArray
+	}
+	return false
 }
 
 func (c *colReader) close() {
@@ -444,14 +523,60 @@ func (c *colReader) close() {
 		parquet.Release(c.page)
 		c.page = nil
 	}
-	c.pages.Close()
+	if c.pages != nil {
+		c.pages.Close()
+		c.pages = nil
+	}
+	c.fast = nil
+	if c.pageBufs != nil {
+		// Dense slices may alias the pooled buffers: forget them before
+		// another reader can take them.
+		c.i32, c.i64, c.f32, c.f64, c.bdata, c.boffs, c.defs = nil, nil, nil, nil, nil, nil, nil
+		c.decoded = decodedPage{}
+		putPageBufs(c.pageBufs)
+		c.pageBufs = nil
+	}
+	c.loaded = false
 }
 
 // nextPage loads the next page and converts its values to dense form.
 func (c *colReader) nextPage() error {
+	if c.pageBufs == nil {
+		return fmt.Errorf("cell: column reader used after Close")
+	}
 	if c.page != nil {
 		parquet.Release(c.page)
 		c.page = nil
+	}
+	c.loaded = false
+	c.row, c.val = 0, 0
+	if c.fast != nil {
+		p := &c.decoded
+		err := c.fast.next(p)
+		if err == nil {
+			c.rows, c.nonNull, c.defs = p.rows, p.nonNull, p.defs
+			c.loaded = true
+			c.fastPages++
+			return c.dense(&p.values, p.codes)
+		}
+		if !errors.Is(err, errUnrecognised) {
+			return err
+		}
+		// parquet-go reads the rest of the chunk, skipping the rows the
+		// fast reader has decoded.
+		done := c.fast.rows
+		c.fast = nil
+		if err := c.openPages(); err != nil {
+			return err
+		}
+		if err := c.pages.SeekToRow(done); err != nil {
+			return err
+		}
+	}
+	if c.pages == nil {
+		if err := c.openPages(); err != nil {
+			return err
+		}
 	}
 	p, err := c.pages.ReadPage()
 	if err != nil {
@@ -461,8 +586,10 @@ func (c *colReader) nextPage() error {
 		return err
 	}
 	c.page = p
+	c.loaded = true
+	c.slowPages++
 	c.rows = int(p.NumRows())
-	c.row, c.val = 0, 0
+	c.nonNull = int(p.NumValues() - p.NumNulls())
 	c.defs = nil
 	if c.optional && p.NumNulls() > 0 {
 		c.defs = p.DefinitionLevels()
@@ -476,6 +603,15 @@ func (c *colReader) nextPage() error {
 	return c.dense(&data, codes)
 }
 
+// openPages starts parquet-go's page reader of the chunk.
+func (c *colReader) openPages() error {
+	if c.fc == nil || c.src == nil {
+		return fmt.Errorf("cell: page needs parquet-go, which has no source")
+	}
+	c.pages = c.fc.PagesFrom(c.src)
+	return nil
+}
+
 // dense sets the dense value slices from page (or dictionary) values,
 // gathering through codes when the page is dictionary-encoded.
 func (c *colReader) dense(data *encoding.Values, codes []int32) error {
@@ -484,7 +620,7 @@ func (c *colReader) dense(data *encoding.Values, codes []int32) error {
 		bits := data.Boolean()
 		n := len(codes)
 		if codes == nil {
-			n = c.denseCount()
+			n = c.nonNull
 		}
 		c.bools = grow(c.bools, n)
 		for i := range c.bools {
@@ -509,8 +645,14 @@ func (c *colReader) dense(data *encoding.Values, codes []int32) error {
 		case parquet.Int32:
 			src := gatherCodes(data.Int32(), codes, &c.sI32)
 			c.sI64 = grow(c.sI64, len(src))
-			for i, x := range src {
-				c.sI64[i] = int64(x)
+			if c.uint32 {
+				for i, x := range src {
+					c.sI64[i] = int64(uint32(x))
+				}
+			} else {
+				for i, x := range src {
+					c.sI64[i] = int64(x)
+				}
 			}
 			c.i64 = c.sI64
 		case parquet.FixedLenByteArray:
@@ -612,11 +754,6 @@ func (c *colReader) dense(data *encoding.Values, codes []int32) error {
 	return nil
 }
 
-// denseCount is the number of non-NULL values in the current page.
-func (c *colReader) denseCount() int {
-	return int(c.page.NumValues() - c.page.NumNulls())
-}
-
 func (c *colReader) gatherBytes(d []byte, offs []uint32, codes []int32) error {
 	// Size the buffers first: a reader lives for one row group, so
 	// growing them by appending reallocated and copied them page after
@@ -695,7 +832,7 @@ func (c *colReader) read(v *vec.Vec, n int) error {
 		c.oBytes.Offsets = append(c.oBytes.Offsets[:0], 0)
 	}
 	for filled < n {
-		if c.page == nil || c.row >= c.rows {
+		if !c.loaded || c.row >= c.rows {
 			if err := c.nextPage(); err != nil {
 				return err
 			}

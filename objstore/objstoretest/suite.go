@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore func(t *testing.T) objstore.Store) {
 		{"PutGet", testPutGet},
 		{"Missing", testMissing},
 		{"GetRange", testGetRange},
+		{"GetRangeInto", testGetRangeInto},
 		{"PutIfAbsent", testPutIfAbsent},
 		{"PutIfAbsentRace", testPutIfAbsentRace},
 		{"ListOrder", testListOrder},
@@ -562,5 +563,49 @@ func testCanceled(t *testing.T, s objstore.Store) {
 	<-ctx.Done()
 	if _, err := s.List(ctx, ""); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("List with an expired deadline: error = %v, want DeadlineExceeded", err)
+	}
+}
+
+// testGetRangeInto checks objstore.GetRangeInto: the bytes GetRange gives,
+// read into the caller's buffer when the store implements RangeIntoGetter.
+func testGetRangeInto(t *testing.T, s objstore.Store) {
+	ctx := ctxT(t)
+	mustPut(t, s, "r", []byte("0123456789"))
+	mustPut(t, s, "zero", nil)
+	_, into := s.(objstore.RangeIntoGetter)
+	cases := []struct {
+		key    string
+		offset int64
+		length int
+		want   string
+	}{
+		{"r", 0, 4, "0123"},
+		{"r", 3, 4, "3456"},
+		{"r", 0, 10, "0123456789"},
+		{"r", 8, 10, "89"},
+		{"r", 10, 5, ""},
+		{"r", 20, 5, ""},
+		{"r", 4, 0, ""},
+		{"zero", 0, 5, ""},
+	}
+	for _, c := range cases {
+		dst := bytes.Repeat([]byte{'#'}, c.length)
+		got, err := objstore.GetRangeInto(ctx, s, c.key, c.offset, dst)
+		if err != nil {
+			t.Errorf("GetRangeInto(%q, %d, %d): %v", c.key, c.offset, c.length, err)
+			continue
+		}
+		if string(got) != c.want {
+			t.Errorf("GetRangeInto(%q, %d, %d) = %q, want %q", c.key, c.offset, c.length, got, c.want)
+		}
+		if into && len(got) > 0 && &got[0] != &dst[0] {
+			t.Errorf("GetRangeInto(%q, %d, %d) did not read into the buffer given", c.key, c.offset, c.length)
+		}
+	}
+	if _, err := objstore.GetRangeInto(ctx, s, "missing", 0, make([]byte, 4)); !errors.Is(err, objstore.ErrNotExist) {
+		t.Errorf("GetRangeInto of a missing key: %v, want ErrNotExist", err)
+	}
+	if _, err := objstore.GetRangeInto(ctx, s, "r", -1, make([]byte, 4)); err == nil {
+		t.Error("GetRangeInto with negative offset succeeded")
 	}
 }
