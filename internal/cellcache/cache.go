@@ -300,6 +300,32 @@ func (c *Cache) GetRange(ctx context.Context, key string, offset, length int64) 
 	return buf, nil
 }
 
+// GetRangeInto is GetRange into the caller's buffer
+// (objstore.RangeIntoGetter), from the local copy when key is a cell: a
+// scan reads row group after row group into one reused buffer.
+func (c *Cache) GetRangeInto(ctx context.Context, key string, offset int64, dst []byte) ([]byte, error) {
+	if !IsCellKey(key) || offset < 0 {
+		return objstore.GetRangeInto(ctx, c.Store, key, offset, dst)
+	}
+	f, size, err := c.acquire(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if f == nil {
+		return objstore.GetRangeInto(ctx, c.Store, key, offset, dst)
+	}
+	defer f.Close()
+	if offset >= size {
+		return dst[:0], nil
+	}
+	buf := dst[:min(int64(len(dst)), size-offset)]
+	if _, err := f.ReadAt(buf, offset); err != nil {
+		c.log.Warn("cell cache: reading a cached cell failed; reading it from storage", "key", key, "err", err)
+		return objstore.GetRangeInto(ctx, c.Store, key, offset, dst)
+	}
+	return buf, nil
+}
+
 // Put writes through and drops any local copy of key, which Put replaces.
 func (c *Cache) Put(ctx context.Context, key string, data []byte) error {
 	err := c.Store.Put(ctx, key, data)

@@ -135,13 +135,22 @@ func TestHitMissAndRanges(t *testing.T) {
 			t.Errorf("GetRange(%d, %d) = %q, want %q", r.off, r.n, got, data[lo:hi])
 		}
 	}
+	// Into a caller's buffer, the same bytes, in that buffer.
+	buf := make([]byte, 80)
+	for _, r := range []struct{ off, n int64 }{{0, 10}, {60, 20}, {70, 5}, {100, 5}} {
+		got, err := c.GetRangeInto(ctx, cellKey(1), r.off, buf[:r.n])
+		lo, hi := min(r.off, 70), min(r.off+r.n, 70)
+		if err != nil || !bytes.Equal(got, data[lo:hi]) || (len(got) > 0 && &got[0] != &buf[0]) {
+			t.Errorf("GetRangeInto(%d, %d) = %q, %v; want %q in the buffer", r.off, r.n, got, err, data[lo:hi])
+		}
+	}
 	mustGet(t, c, cellKey(1), data)
 	// 70 bytes in 64-byte chunks: two ranges, fetched once for all reads.
 	if n := inner.gets.Load(); n != 2 {
 		t.Errorf("storage reads = %d, want 2 (one fetch in two ranges)", n)
 	}
 	st := c.Stats()
-	if st.Hits != 6 || st.Misses != 1 || st.Fetches != 1 || st.FetchedBytes != 70 || st.Cells != 1 || st.Bytes != 70 {
+	if st.Hits != 10 || st.Misses != 1 || st.Fetches != 1 || st.FetchedBytes != 70 || st.Cells != 1 || st.Bytes != 70 {
 		t.Errorf("stats = %+v", st)
 	}
 

@@ -210,6 +210,10 @@ func TestInstrumentStore(t *testing.T) {
 	if b, err := st.GetRange(ctx, "a/1", 1, 2); err != nil || string(b) != "el" {
 		t.Fatalf("GetRange = %q, %v", b, err)
 	}
+	// Reads into a scan's buffer count as range reads.
+	if b, err := objstore.GetRangeInto(ctx, st, "a/1", 2, make([]byte, 3)); err != nil || string(b) != "llo" {
+		t.Fatalf("GetRangeInto = %q, %v", b, err)
+	}
 	if _, err := st.Get(ctx, "a/missing"); !errors.Is(err, objstore.ErrNotExist) {
 		t.Fatalf("Get missing: %v", err)
 	}
@@ -234,7 +238,7 @@ func TestInstrumentStore(t *testing.T) {
 		op               string
 		requests, errors float64
 	}{
-		{"put", 1, 0}, {"put_if_absent", 2, 0}, {"get", 3, 1}, {"get_range", 1, 0},
+		{"put", 1, 0}, {"put_if_absent", 2, 0}, {"get", 3, 1}, {"get_range", 2, 0},
 		{"list", 1, 0}, {"stat", 2, 0}, {"delete", 1, 0},
 	} {
 		if got := value(t, m, "apiary_storage_requests_total", "backend", "mem", "operation", c.op); got != c.requests {
@@ -250,11 +254,11 @@ func TestInstrumentStore(t *testing.T) {
 	if got := value(t, m, "apiary_storage_written_bytes_total", "backend", "mem"); got != 8 {
 		t.Errorf("written bytes = %v, want 8 (the losing PutIfAbsent wrote nothing)", got)
 	}
-	if got := value(t, m, "apiary_storage_read_bytes_total", "backend", "mem"); got != 7 {
-		t.Errorf("read bytes = %v, want 7", got)
+	if got := value(t, m, "apiary_storage_read_bytes_total", "backend", "mem"); got != 10 {
+		t.Errorf("read bytes = %v, want 10", got)
 	}
-	if requests, failed := m.StorageCounters(); requests != 11 || failed != 1 {
-		t.Errorf("StorageCounters = %d, %d; want 11 requests, 1 failed", requests, failed)
+	if requests, failed := m.StorageCounters(); requests != 12 || failed != 1 {
+		t.Errorf("StorageCounters = %d, %d; want 12 requests, 1 failed", requests, failed)
 	}
 	if st.URL() != "mem://" {
 		t.Errorf("URL = %q", st.URL())

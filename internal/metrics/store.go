@@ -146,6 +146,16 @@ func (s *instrumentedStore) GetRange(ctx context.Context, key string, offset, le
 	return b, err
 }
 
+// GetRangeInto forwards objstore.RangeIntoGetter, so that scans through
+// an instrumented store still reuse their buffers.
+func (s *instrumentedStore) GetRangeInto(ctx context.Context, key string, offset int64, dst []byte) ([]byte, error) {
+	start := time.Now()
+	b, err := objstore.GetRangeInto(ctx, s.Store, key, offset, dst)
+	s.done(opGetRange, start, err)
+	s.read.Add(float64(len(b)))
+	return b, err
+}
+
 func (s *instrumentedStore) Put(ctx context.Context, key string, data []byte) error {
 	start := time.Now()
 	err := s.Store.Put(ctx, key, data)
