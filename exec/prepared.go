@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
@@ -164,6 +165,10 @@ func (s *Session) prepare(ctx context.Context, sql string, declared []uint32) (p
 	}
 	cols, err := s.describeStatement(ctx, parsed[0].AST, params)
 	if err != nil {
+		if e := withNamePosition(err, stmt); e != err && positionedStatement(parsed[0].AST) {
+			shiftPosition(e, utf8.RuneCountInString(sql[:max(strings.Index(sql, stmt), 0)]))
+			err = e
+		}
 		return nil, err
 	}
 	p.Columns = cols

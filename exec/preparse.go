@@ -234,7 +234,10 @@ func rewriteCompatEdits(sql string) (string, compatEdits) {
 		}
 		if compatIsOperatorChar(sql[i]) {
 			end := compatOperatorToken(sql, i)
-			if with, ok := compatOperatorReplacement(sql[i:end]); ok {
+			if sql[i:end] == "@" && compatEndsOperand(prev) {
+				// a @ b: PostgreSQL has no infix @ for Apiary's types.
+				replace(i, end, " "+compatForeignOperatorMark("@")+" ")
+			} else if with, ok := compatOperatorReplacement(sql[i:end]); ok {
 				replace(i, end, " "+with+" ")
 			}
 			prev, i = sql[i:end], end
@@ -318,16 +321,52 @@ func compatOperatorToken(s string, i int) int {
 }
 
 // compatParserOperators are the operators PostgreSQL reads as one token
-// that the parser also reads as one (the rest of its grammar's operators
-// are single characters). ??, // and #- are left out: PostgreSQL has
-// neither of the first two, while the parser takes ?? for a help request
-// and // for floor division, and it has #- only for jsonb, which the
-// parser makes a call of a function Apiary lacks.
+// that the parser also reads as one and Apiary binds (the rest of its
+// grammar's operators are single characters). The parser also reads
+// PostgreSQL's operators for JSON, arrays, geometry, networks and text
+// search (->, ?|, @>, <<=, <->, @@ ...), which Apiary's types lack; those
+// become marks (compatForeignOperatorMark) and fail as PostgreSQL does
+// (42883), at PostgreSQL's precedence for named operators. => is left to
+// the parser, for PostgreSQL, too, has no such operator (a syntax error).
 var compatParserOperators = map[string]bool{
-	"!=": true, "!~": true, "!~*": true, "?|": true, "?&": true, "<<": true, "<<=": true, "<>": true,
-	"<=": true, "<=>": true, "<@": true, "<->": true, "<#>": true, ">>": true, ">>=": true, ">=": true,
-	"||": true, "||/": true, "|/": true, "~*": true, "@>": true, "@@": true, "&&": true, "->": true,
-	"->>": true, "#>": true, "#>>": true, "=>": true,
+	"!=": true, "!~": true, "!~*": true, "<<": true, "<>": true, "<=": true, ">>": true, ">=": true,
+	"||": true, "||/": true, "|/": true, "~*": true, "=>": true,
+}
+
+// compatOperandKeywords are the keywords after which an expression starts,
+// so that an @ after them is prefix (absolute value): PostgreSQL's
+// reserved keywords and the others that introduce an operand (ROWS @ -1
+// PRECEDING), less those that are values themselves (NULL, TRUE, END,
+// CURRENT_DATE ...).
+var compatOperandKeywords = map[string]bool{
+	"all": true, "analyse": true, "analyze": true, "and": true, "any": true, "array": true, "as": true,
+	"asc": true, "asymmetric": true, "between": true, "both": true, "by": true, "case": true, "cast": true,
+	"check": true, "collate": true, "column": true, "constraint": true, "create": true, "default": true,
+	"deferrable": true, "desc": true, "distinct": true, "do": true, "else": true, "escape": true,
+	"except": true, "exists": true, "fetch": true, "for": true, "foreign": true, "from": true,
+	"grant": true, "group": true, "groups": true, "having": true, "ilike": true, "in": true, "initially": true,
+	"intersect": true, "into": true, "is": true, "lateral": true, "leading": true, "like": true,
+	"limit": true, "not": true, "offset": true, "on": true, "only": true, "or": true, "order": true,
+	"overlaps": true, "placing": true, "primary": true, "range": true, "references": true, "returning": true, "rows": true,
+	"select": true, "set": true, "similar": true, "some": true, "symmetric": true, "table": true,
+	"then": true, "to": true, "trailing": true, "union": true, "unique": true, "using": true,
+	"values": true, "variadic": true, "when": true, "where": true, "window": true, "with": true,
+	"zone": true,
+}
+
+// compatEndsOperand reports whether the token prev (as rewriteCompat
+// tracks it: "" after a literal) ends an operand, so that an operator
+// after it is infix: a literal, a closing bracket, a name or a value
+// keyword do; an operator, an opening bracket, a comma and the keywords
+// that introduce operands do not.
+func compatEndsOperand(prev string) bool {
+	switch {
+	case prev == "", prev == ")", prev == "]":
+		return true
+	case !compatIsIdentChar(prev, 0):
+		return false
+	}
+	return !compatOperandKeywords[strings.ToLower(prev)]
 }
 
 // compatOperatorReplacement returns what rewriteCompat writes for the
@@ -341,7 +380,7 @@ func compatOperatorReplacement(op string) (string, bool) {
 		return absMarkOperator, true
 	case compatLikeOperators[op] != "":
 		return compatLikeOperators[op], true
-	case len(op) == 1 && op != "!" && op != "`", compatParserOperators[op]:
+	case len(op) == 1 && op != "!" && op != "`" && op != "?", compatParserOperators[op]:
 		return "", false
 	}
 	return compatForeignOperatorMark(op), true
@@ -369,7 +408,7 @@ func compatForeignOperatorMark(op string) string {
 func compatMayHoldForeignOperator(sql string) bool {
 	for i := 0; i < len(sql); i++ {
 		switch c := sql[i]; {
-		case c == '!' || c == '`':
+		case c == '!' || c == '`' || c == '?':
 			return true
 		case compatIsOperatorChar(c) && i+1 < len(sql) && compatIsOperatorChar(sql[i+1]):
 			return true

@@ -37,7 +37,11 @@ func TestRewriteCompat(t *testing.T) {
 		// The prefix @ is marked; @ inside longer operators, literals,
 		// identifiers and comments is not.
 		{`SELECT @ -5, |/ 16.0, @5`, `SELECT  OPERATOR(|/)  -5, |/ 16.0,  OPERATOR(|/) 5`},
-		{`SELECT a @> b, a <@ b, x @@ y`, `SELECT a @> b, a <@ b, x @@ y`},
+		// After an operand @ is infix, which PostgreSQL has for none of
+		// Apiary's types; so are the operators of JSON, arrays, geometry
+		// and text search, which the parser reads.
+		{`SELECT a @ b, 1 @ @ 2, (1) @ 2, null @ 1, 'a' @ 1, x IS NOT @ -1, a @> b, a <@ b, x @@ y, j ? 'k'`,
+			`SELECT a  OPERATOR(-) '@' OPERATOR(-)  b, 1  OPERATOR(-) '@' OPERATOR(-)   OPERATOR(|/)  2, (1)  OPERATOR(-) '@' OPERATOR(-)  2, null  OPERATOR(-) '@' OPERATOR(-)  1, 'a'  OPERATOR(-) '@' OPERATOR(-)  1, x IS NOT  OPERATOR(|/)  -1, a  OPERATOR(-) '@>' OPERATOR(-)  b, a  OPERATOR(-) '<@' OPERATOR(-)  b, x  OPERATOR(-) '@@' OPERATOR(-)  y, j  OPERATOR(-) '?' OPERATOR(-)  'k'`},
 		// Operators PostgreSQL reads as one token and the parser would
 		// split or misread are marked by name; trailing + and - leave an
 		// operator of SQL's own characters (=- is = and a minus), as
@@ -45,12 +49,12 @@ func TestRewriteCompat(t *testing.T) {
 		{`SELECT 1*@2, @-5, ~-5, !5, 1 ## 2, 7 // 2, 1 ?? 2`,
 			`SELECT 1 OPERATOR(-) '*@' OPERATOR(-) 2,  OPERATOR(-) '@-' OPERATOR(-) 5,  OPERATOR(-) '~-' OPERATOR(-) 5,  OPERATOR(-) '!' OPERATOR(-) 5, 1  OPERATOR(-) '##' OPERATOR(-)  2, 7  OPERATOR(-) '//' OPERATOR(-)  2, 1  OPERATOR(-) '??' OPERATOR(-)  2`},
 		{`SELECT 1 =- 2, 1 <- 2, 1 <=- 2, 1 +- 2, 2*-3, a->-1, x<>-1, 1 @-- c` + "\n" + ` 2`,
-			`SELECT 1 =- 2, 1 <- 2, 1 <=- 2, 1 +- 2, 2*-3, a->-1, x<>-1, 1  OPERATOR(|/) -- c` + "\n" + ` 2`},
+			`SELECT 1 =- 2, 1 <- 2, 1 <=- 2, 1 +- 2, 2*-3, a OPERATOR(-) '->' OPERATOR(-) -1, x<>-1, 1  OPERATOR(-) '@' OPERATOR(-) -- c` + "\n" + ` 2`},
 		{`SELECT 'a' ~~ 'b', 'a' !~~ 'b', 'a' ~~* 'b', 'a' !~~* 'b', 'a' ^@ 'b', OPERATOR(pg_catalog.@-) 1`,
 			`SELECT 'a'  LIKE  'b', 'a'  NOT LIKE  'b', 'a'  ILIKE  'b', 'a'  NOT ILIKE  'b', 'a'  OPERATOR(-) '^@' OPERATOR(-)  'b',  OPERATOR(-) '@-' OPERATOR(-)  1`},
 		{`SELECT * FROM t, count(*), a.* /* ** */`, `SELECT * FROM t, count(*), a.* /* ** */`},
 		{`SELECT '@', "@", E'\'@', $$ @ $$, 'a'||'b' -- @`, `SELECT '@', "@", E'\'@', $$ @ $$, 'a'||'b' -- @`},
-		{`SELECT /* @ /* @ */ */ 1, x/*c*/@/*c*/1`, `SELECT /* @ /* @ */ */ 1, x/*c*/ OPERATOR(|/) /*c*/1`},
+		{`SELECT /* @ /* @ */ */ 1, x/*c*/@/*c*/1, -/*c*/@/*c*/1`, `SELECT /* @ /* @ */ */ 1, x/*c*/ OPERATOR(-) '@' OPERATOR(-) /*c*/1, -/*c*/ OPERATOR(|/) /*c*/1`},
 		{`SELECT OPERATOR(pg_catalog.@) -7`, `SELECT  OPERATOR(|/)  -7`},
 		// user and current_role where they are values; not where they are
 		// labels, qualified names, calls or role names.
@@ -72,7 +76,7 @@ func TestRewriteCompat(t *testing.T) {
 			`SELECT  |/  16, 'a' COLLATE "default",  |  4`},
 		// After its first character a word may hold $: user$x and a$user
 		// are names, and e$$$ starts no dollar quote.
-		{`SELECT user$x, a$user, current_role$, e$$$ @ user $$`, `SELECT user$x, a$user, current_role$, e$$$  OPERATOR(|/)  "user"() $$`},
+		{`SELECT user$x, a$user, current_role$, e$$$ @ user $$`, `SELECT user$x, a$user, current_role$, e$$$  OPERATOR(-) '@' OPERATOR(-)  "user"() $$`},
 	}
 	for _, c := range cases {
 		if got := rewriteCompat(c.in); got != c.want {

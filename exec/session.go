@@ -228,7 +228,11 @@ func (s *Session) execOne(ctx context.Context, stmt string) (res Result, err err
 			}
 		}
 	}
-	return s.dispatch(ctx, ast)
+	res, err = s.dispatch(ctx, ast)
+	if err != nil && positionedStatement(ast) {
+		err = withNamePosition(err, stmt)
+	}
+	return res, err
 }
 
 func (s *Session) checkNotFailed() error {

@@ -260,12 +260,18 @@ func (w *windowOp) sumAvg(ctx context.Context, f WindowFunc, seed *funcCarry, re
 	case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric:
 		return w.sumAvgExact(arg, avg, ex, seed, res)
 	case vec.KindFloat32:
-		if res.Type.Kind == vec.KindFloat32 {
-			return floatSumAvg(ctx, w, ex, arg.Float32s(), arg, avg, fixedResult[float32](res, w.n), res, seed)
+		switch {
+		case avg:
+			return floatAvg(ctx, w, ex, arg.Float32s(), arg, fixedResult[float64](res, w.n), res, seed)
+		case res.Type.Kind == vec.KindFloat32:
+			return floatSum(ctx, w, ex, arg.Float32s(), arg, fixedResult[float32](res, w.n), res, seed)
 		}
-		return floatSumAvg(ctx, w, ex, arg.Float32s(), arg, avg, fixedResult[float64](res, w.n), res, seed)
+		return floatSum(ctx, w, ex, arg.Float32s(), arg, fixedResult[float64](res, w.n), res, seed)
 	case vec.KindFloat64:
-		return floatSumAvg(ctx, w, ex, arg.Float64s(), arg, avg, fixedResult[float64](res, w.n), res, seed)
+		if avg {
+			return floatAvg(ctx, w, ex, arg.Float64s(), arg, fixedResult[float64](res, w.n), res, seed)
+		}
+		return floatSum(ctx, w, ex, arg.Float64s(), arg, fixedResult[float64](res, w.n), res, seed)
 	case vec.KindInterval:
 		if avg {
 			break
@@ -353,29 +359,41 @@ func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, ex FrameExclusion, seed *
 	return nil
 }
 
-// floatSumAvg is sum or avg over floats, in A: float4 for sum(real),
-// float8 otherwise.
-func floatSumAvg[T, A float32 | float64](ctx context.Context, w *windowOp, ex FrameExclusion, vals []T, arg *vec.Vec, avg bool, out []A, res *vec.Vec, seed *funcCarry) error {
+// floatSum is sum over floats, in A: float4 for sum(real), float8
+// otherwise.
+func floatSum[T, A float32 | float64](ctx context.Context, w *windowOp, ex FrameExclusion, vals []T, arg *vec.Vec, out []A, res *vec.Vec, seed *funcCarry) error {
 	if ex == ExcludeNoOthers {
-		return floatFrameAgg(vals, arg, w.fs, w.fe, avg, out, res, seed)
+		return floatFrameSum(vals, arg, w.fs, w.fe, out, res, seed)
 	}
-	add := func(acc A, x T, first bool) (A, error) { return addFloat(acc, A(x), first && !avg) }
+	add := func(acc A, x T, first bool) (A, error) { return addFloat(acc, A(x), first) }
 	return seqFoldExcluding(ctx, w, ex, vals, arg, add, func(i int, acc A, n int) {
-		switch {
-		case n == 0:
+		if n == 0 {
 			res.Nulls.SetNull(i)
-		case avg:
-			out[i] = acc / A(n)
-		default:
+		} else {
 			out[i] = acc
+		}
+	})
+}
+
+// floatAvg is avg over floats: PostgreSQL's float8_accum state, whose
+// overflow errors it shares (see floatMoments).
+func floatAvg[T float32 | float64](ctx context.Context, w *windowOp, ex FrameExclusion, vals []T, arg *vec.Vec, out []float64, res *vec.Vec, seed *funcCarry) error {
+	if ex == ExcludeNoOthers {
+		return floatFrameAvg(vals, arg, w.fs, w.fe, out, res, seed)
+	}
+	add := func(acc floatMoments, x T, _ bool) (floatMoments, error) { return acc.add(float64(x)) }
+	return seqFoldExcluding(ctx, w, ex, vals, arg, add, func(i int, acc floatMoments, n int) {
+		if n == 0 {
+			res.Nulls.SetNull(i)
+		} else {
+			out[i] = acc.sx / acc.n
 		}
 	})
 }
 
 // addFloat adds x to a float sum, failing where PostgreSQL does: when
 // finite operands make an infinite sum. With first the sum is x itself:
-// PostgreSQL's sum starts from its first input, which keeps -0, where avg
-// starts from zero (and -0 turns into 0).
+// PostgreSQL's sum starts from its first input, which keeps -0.
 func addFloat[A float32 | float64](acc, x A, first bool) (A, error) {
 	if first {
 		return x, nil
@@ -387,11 +405,39 @@ func addFloat[A float32 | float64](acc, x A, first bool) (A, error) {
 	return sum, nil
 }
 
-// floatFrameAgg sums floats in row order, restarting at the frame start
+// floatMoments is PostgreSQL's float8_accum state, N, Sx and Sxx, which
+// its avg, like the grouped one (floatMomentsAcc), keeps: the result reads
+// only Sx/N, but an Sxx that overflows fails it all the same.
+type floatMoments struct{ n, sx, sxx float64 }
+
+// add is float8_accum for one value, with its checks.
+func (m floatMoments) add(x float64) (floatMoments, error) {
+	n := m.n + 1
+	sx := m.sx + x
+	sxx := m.sxx
+	var err error
+	if m.n > 0 {
+		tmp := x*n - sx
+		sxx += tmp * tmp / (n * m.n)
+		if math.IsInf(sx, 0) || math.IsInf(sxx, 0) {
+			if !math.IsInf(m.sx, 0) && !math.IsInf(x, 0) {
+				err = errFloatOverflow()
+			}
+			sxx = math.NaN()
+		}
+	} else if !finite(x) {
+		// A lone infinite or NaN input must not leave a variance of 0.
+		sxx = math.NaN()
+	}
+	return floatMoments{n: n, sx: sx, sxx: sxx}, err
+}
+
+// floatFrameSum sums floats in row order, restarting at the frame start
 // whenever the start moves, as PostgreSQL does for float aggregates (which
-// have no inverse transition): rounding then matches it bit for bit. A
-// seed (whose frames never move their start) is where the sum starts.
-func floatFrameAgg[T, A float32 | float64](vals []T, arg *vec.Vec, fs, fe []int32, avg bool, out []A, res *vec.Vec, seed *funcCarry) error {
+// have no inverse transition): rounding and overflow errors then match it
+// bit for bit. Every sum starts from seed's (whose frames never move their
+// start), if any.
+func floatFrameSum[T, A float32 | float64](vals []T, arg *vec.Vec, fs, fe []int32, out []A, res *vec.Vec, seed *funcCarry) error {
 	argNulls := colHasNulls(arg)
 	curS, curE := int32(-1), int32(-1)
 	var acc, seedAcc A
@@ -409,24 +455,52 @@ func floatFrameAgg[T, A float32 | float64](vals []T, arg *vec.Vec, fs, fe []int3
 			if argNulls && arg.Nulls.IsNull(int(curE)) {
 				continue
 			}
-			if acc, err = addFloat(acc, A(vals[curE]), cnt == 0 && !avg); err != nil {
+			if acc, err = addFloat(acc, A(vals[curE]), cnt == 0); err != nil {
 				return err
 			}
 			cnt++
 		}
-		switch {
-		case cnt == 0:
+		if cnt == 0 {
 			res.Nulls.SetNull(i)
-		case avg:
-			out[i] = acc / A(cnt)
-		default:
+		} else {
 			out[i] = acc
 		}
 	}
 	return nil
 }
 
-// intervalFrameSum is floatFrameAgg for sum(interval).
+// floatFrameAvg is floatFrameSum for avg, folding floatMoments.
+func floatFrameAvg[T float32 | float64](vals []T, arg *vec.Vec, fs, fe []int32, out []float64, res *vec.Vec, seed *funcCarry) error {
+	argNulls := colHasNulls(arg)
+	curS, curE := int32(-1), int32(-1)
+	var acc, start floatMoments
+	if seed != nil {
+		start = seed.moments()
+	}
+	var err error
+	for i := range out {
+		s, e := fs[i], fe[i]
+		if s != curS || e < curE {
+			acc, curS, curE = start, s, s
+		}
+		for ; curE < e; curE++ {
+			if argNulls && arg.Nulls.IsNull(int(curE)) {
+				continue
+			}
+			if acc, err = acc.add(float64(vals[curE])); err != nil {
+				return err
+			}
+		}
+		if acc.n == 0 {
+			res.Nulls.SetNull(i)
+		} else {
+			out[i] = acc.sx / acc.n
+		}
+	}
+	return nil
+}
+
+// intervalFrameSum is floatFrameSum for sum(interval).
 func intervalFrameSum(arg *vec.Vec, fs, fe []int32, out []vec.Interval, res *vec.Vec, seed *funcCarry) error {
 	vals := arg.Intervals()
 	argNulls := colHasNulls(arg)

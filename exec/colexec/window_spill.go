@@ -108,11 +108,17 @@ type funcCarry struct {
 	running bool
 	n       int64        // count(*): rows; otherwise non-NULL values folded
 	sum     winI128      // exact sum and avg
-	fsum    float64      // float sum and avg (a float4 sum held exactly)
+	fsum    float64      // float sum, avg's Sx (a float4 sum held exactly)
+	fsxx    float64      // float avg's Sxx (floatMoments)
 	isum    vec.Interval // sum(interval)
 	// val is the extreme so far (min, max) or the partition's first value
 	// (first_value), one row; nil when there is none yet.
 	val *vec.Vec
+}
+
+// moments is the float avg state carried.
+func (fc *funcCarry) moments() floatMoments {
+	return floatMoments{n: float64(fc.n), sx: fc.fsum, sxx: fc.fsxx}
 }
 
 // startStream writes the n rows of cols as the last run (the only one
@@ -632,37 +638,32 @@ func (w *windowOp) carrySum(fc *funcCarry, arg *vec.Vec, f WindowFunc, keep int)
 				fc.sum, fc.n = fc.sum.add(vals[r]), fc.n+1
 			}
 		}
-	case vec.KindFloat32:
-		if f.ResultType.Kind == vec.KindFloat32 {
-			acc := float32(fc.fsum)
-			for r, x := range arg.Float32s()[:keep] {
+	case vec.KindFloat32, vec.KindFloat64:
+		if avg {
+			return carryFloatAvg(fc, arg, keep)
+		}
+		if arg.Type.Kind == vec.KindFloat64 {
+			for r, x := range arg.Float64s()[:keep] {
 				if live(r) {
-					if acc, err = addFloat(acc, x, fc.n == 0 && !avg); err != nil {
+					if fc.fsum, err = addFloat(fc.fsum, x, fc.n == 0); err != nil {
 						return err
 					}
 					fc.n++
 				}
 			}
-			fc.fsum = float64(acc)
 			return nil
 		}
+		// sum(real) adds in real.
+		acc := float32(fc.fsum)
 		for r, x := range arg.Float32s()[:keep] {
 			if live(r) {
-				if fc.fsum, err = addFloat(fc.fsum, float64(x), fc.n == 0 && !avg); err != nil {
+				if acc, err = addFloat(acc, x, fc.n == 0); err != nil {
 					return err
 				}
 				fc.n++
 			}
 		}
-	case vec.KindFloat64:
-		for r, x := range arg.Float64s()[:keep] {
-			if live(r) {
-				if fc.fsum, err = addFloat(fc.fsum, x, fc.n == 0 && !avg); err != nil {
-					return err
-				}
-				fc.n++
-			}
-		}
+		fc.fsum = float64(acc)
 	case vec.KindInterval:
 		for r, x := range arg.Intervals()[:keep] {
 			if live(r) {
@@ -673,5 +674,29 @@ func (w *windowOp) carrySum(fc *funcCarry, arg *vec.Vec, f WindowFunc, keep int)
 			}
 		}
 	}
+	return nil
+}
+
+// carryFloatAvg folds rows [0, keep) of a real or double precision column
+// into a running avg's float8_accum state.
+func carryFloatAvg(fc *funcCarry, arg *vec.Vec, keep int) error {
+	nulls := colHasNulls(arg)
+	m := fc.moments()
+	var err error
+	for r := 0; r < keep; r++ {
+		if nulls && arg.Nulls.IsNull(r) {
+			continue
+		}
+		x := 0.0
+		if arg.Type.Kind == vec.KindFloat32 {
+			x = float64(arg.Float32s()[r])
+		} else {
+			x = arg.Float64s()[r]
+		}
+		if m, err = m.add(x); err != nil {
+			return err
+		}
+	}
+	fc.n, fc.fsum, fc.fsxx = int64(m.n), m.sx, m.sxx
 	return nil
 }

@@ -409,3 +409,39 @@ func TestSortSpillsWhenOnlySortingOverflows(t *testing.T) {
 		t.Fatalf("%d rows, want %d", rows, n)
 	}
 }
+
+// TestWindowSpillFloatAvgOverflow streams one partition's running
+// avg(float8) a piece at a time: the float8_accum state carried from
+// piece to piece must overflow where the whole partition's does (here
+// when N·x outgrows the square root of the largest double, past the first
+// pieces), as PostgreSQL's avg fails.
+func TestWindowSpillFloatAvgOverflow(t *testing.T) {
+	types := []vec.Type{vec.Int32, vec.Float64}
+	const n = 40000
+	b := vec.NewBatch(types, n)
+	for i := 0; i < n; i++ {
+		b.Cols[0].AppendInt32(int32(i))
+		b.Cols[1].AppendFloat64(math.Copysign(1e150, float64(i%2)-0.5))
+	}
+	b.Len = n
+	order := []SortKey{{Col: 0}}
+	funcs := []WindowFunc{wf("avg", 1)}
+	run := func(mem *Memory, spill *Spill) error {
+		op := NewWindowSpill(NewValues(types, b), nil, order, funcs, mem, spill)
+		defer op.Close()
+		return Drain(t.Context(), op, func(*vec.Batch) error { return nil })
+	}
+	if err := run(nil, nil); sqlerr.CodeOf(err) != sqlerr.NumericValueOutOfRange {
+		t.Fatalf("in memory: %v, want 22003", err)
+	}
+	dir := t.TempDir()
+	mem := NewMemory(128 << 10)
+	err := run(mem, &Spill{Dir: dir})
+	wsCheckClean(t, "avg overflow", mem, dir)
+	if sqlerr.CodeOf(err) != sqlerr.NumericValueOutOfRange {
+		t.Fatalf("spilled: %v, want 22003", err)
+	}
+	if mem.Peak() >= int64(n)*12 {
+		t.Errorf("peak of %d bytes: did it stream?", mem.Peak())
+	}
+}

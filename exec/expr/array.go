@@ -96,10 +96,24 @@ func castArray(from, to vec.Type) (castFunc, bool, error) {
 // that array_append, array_cat and array_position, which coerce their
 // other argument to the array's type, do not round: 2.5 appended to
 // ARRAY[1, 2]::numeric[] (scale 0) must stay 2.5. The widened type drops
-// the declared precision, as PostgreSQL's result is plain numeric[]. Any
-// other at or other leaves at unchanged.
+// the declared precision, as PostgreSQL's result is plain numeric[]. An
+// untyped literal, an element or an array of them, is a numeric without a
+// typmod, each value at its own scale: '{1.25}' concatenated to a
+// numeric(5,1)[] stays 1.25, as far as the declared precision leaves room
+// for the array's integer digits in 18 (as CommonType reads literals).
+// Any other at or other leaves at unchanged.
 func widenNumericArray(at vec.Type, other Expr) vec.Type {
-	if at.Shape != vec.ShapeArray || at.Elem != vec.KindNumeric || isUntyped(other) {
+	if at.Shape != vec.ShapeArray || at.Elem != vec.KindNumeric {
+		return at
+	}
+	if k, ok := other.(*Const); ok && k.Untyped {
+		room := int32(vec.MaxNumericPrecision)
+		if at.Precision > 0 {
+			room -= at.Precision - at.Scale
+		}
+		if scale := min(max(literalScale(k), arrayLiteralScale(k)), room); scale > at.Scale {
+			at.Scale, at.Precision = scale, 0
+		}
 		return at
 	}
 	ot := other.Type()

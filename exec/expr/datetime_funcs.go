@@ -39,7 +39,19 @@ func init() {
 		}}
 	}
 	def("now current_timestamp transaction_timestamp statement_timestamp", fillNow(tTSTZ, nowTS))
-	def("localtimestamp", fillNow(tTS, func(c *Ctx) int64 { return toLocal(nowTS(c), c.Env.Location()) }))
+	localNow := func(c *Ctx) int64 { return toLocal(nowTS(c), c.Env.Location()) }
+	def("localtimestamp", fillNow(tTS, localNow))
+	// current_timestamp(p) and localtimestamp(p) are SQL's syntax for the
+	// current time rounded to p decimals of a second.
+	def("current_timestamp", &overload{params: []vec.Type{tI32}, ret: tTSTZ, bind: bindNowPrecision(nowTS), flags: usesEnv})
+	def("localtimestamp", &overload{params: []vec.Type{tI32}, ret: tTS, bind: bindNowPrecision(localNow), flags: usesEnv})
+	// Their counterparts of type time and time with time zone name types
+	// Apiary does not have.
+	for name, typ := range map[string]string{"localtime": "time without time zone", "current_time": "time with time zone"} {
+		specialFuncs[name] = func([]Expr) (Expr, error) {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "%s is not supported: type %s is not supported", name, typ)
+		}
+	}
 	def("current_date", fillNow(tDate, func(c *Ctx) int64 { return floorDiv(toLocal(nowTS(c), c.Env.Location()), usPerDay) }))
 	def("clock_timestamp", &overload{ret: tTSTZ, flags: volatile, kern: func(_ *Ctx, _ []*vec.Vec, out *vec.Vec, _ int, _ []int32, _ *vec.Nulls) error {
 		fill(out.Int64s(), time.Now().UnixMicro())
@@ -97,6 +109,38 @@ func init() {
 	def("timezone",
 		&overload{params: []vec.Type{tText, tTSTZ}, ret: tTS, bind: bindTimezone},
 		&overload{params: []vec.Type{tText, tTS}, ret: tTSTZ, bind: bindTimezone})
+}
+
+// bindNowPrecision binds current_timestamp(p) or localtimestamp(p), now
+// being the time without a precision. PostgreSQL's grammar takes only an
+// unsigned integer literal for p, and reduces one above 6 to 6 (with a
+// warning).
+func bindNowPrecision(now func(c *Ctx) int64) func(args []Expr, _ vec.Type) (kernel, uint32, error) {
+	return func(args []Expr, _ vec.Type) (kernel, uint32, error) {
+		p, ok := constInt(args, 0)
+		switch {
+		case !ok:
+			return nil, 0, sqlerr.New(sqlerr.SyntaxError, "syntax error: a precision must be an integer literal")
+		case p < 0:
+			return nil, 0, sqlerr.New(sqlerr.SyntaxError, "syntax error at or near \"-\"")
+		}
+		k := func(c *Ctx, _ []*vec.Vec, out *vec.Vec, _ int, _ []int32, _ *vec.Nulls) error {
+			fill(out.Int64s(), roundMicros(now(c), min(p, 6)))
+			return nil
+		}
+		return k, 1, nil
+	}
+}
+
+// roundMicros rounds a time in microseconds to p decimals of a second,
+// half away from zero, as PostgreSQL's AdjustTimestampForTypmod does (its
+// epoch, 2000-01-01, is a whole number of seconds from Apiary's).
+func roundMicros(us, p int64) int64 {
+	scale := vec.Pow10(int32(6 - p))
+	if us < 0 {
+		return -((-us + scale/2) / scale * scale)
+	}
+	return (us + scale/2) / scale * scale
 }
 
 func bindTimezone(args []Expr, _ vec.Type) (kernel, uint32, error) {

@@ -627,8 +627,20 @@ func argTypeList(args []Expr) string {
 	return strings.Join(parts, ", ")
 }
 
+// ErrNoFunction is PostgreSQL's error for a call of name with arguments
+// of args' types that no function (or, for an operator's function, no
+// operator) accepts: 42883, the types named as PostgreSQL names them.
+func ErrNoFunction(name string, args []Expr) error { return errNoFunction(name, args) }
+
+// infixOperators names the operators whose functions the binder calls
+// under names of their own: a failed call is reported as the operator.
+var infixOperators = map[string]string{"@bitand": "&", "@bitor": "|", "@bitxor": "#", "@shiftleft": "<<", "@shiftright": ">>"}
+
 func errNoFunction(name string, args []Expr) error {
 	op, ok := prefixOperators[name]
+	if !ok && len(args) == 2 {
+		op, ok = infixOperators[name]
+	}
 	if !ok {
 		op, ok = strings.CutPrefix(name, operatorFunctionPrefix)
 	}

@@ -34,6 +34,23 @@ func init() {
 	for name, f := range arrayFuncs {
 		specialFuncs[name] = f
 	}
+	for _, op := range []string{"@>", "<@", "&&"} {
+		specialFuncs[OperatorFunctionName(op)] = func(args []Expr) (Expr, error) { return newArrayContainment(op, args) }
+	}
+}
+
+// newArrayContainment stands for PostgreSQL's @>, <@ and && on arrays
+// (containment and overlap), which Apiary does not have yet. PostgreSQL
+// also defines them on types Apiary lacks (ranges, geometry, text
+// search), so on Apiary's other types no such operator exists.
+func newArrayContainment(op string, args []Expr) (Expr, error) {
+	if len(args) == 2 {
+		l, r := args[0].Type().IsArray(), args[1].Type().IsArray()
+		if l && (r || isUntyped(args[1])) || r && isUntyped(args[0]) {
+			return nil, sqlerr.New(sqlerr.FeatureNotSupported, "operator %s on arrays is not supported", op)
+		}
+	}
+	return nil, errNoFunction(OperatorFunctionName(op), args)
 }
 
 // rowFunc is a function evaluated row by row: fn appends one value to out

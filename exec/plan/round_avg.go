@@ -17,13 +17,17 @@ import (
 // can differ from PostgreSQL, which rounds an average of about 20
 // significant digits once. The avg call
 // becomes a sum and a count with the same argument, FILTER, DISTINCT and
-// ORDER BY. ok is false when e is no such call; it then binds as usual.
+// ORDER BY, or for a window avg (avg(x) OVER w) the same window's sum and
+// count. ok is false when e is no such call; it then binds as usual.
 func (b *binder) bindRoundedAvg(name string, e *tree.FuncExpr) (x expr.Expr, ok bool, err error) {
-	if b.agg == nil || len(e.Exprs) < 1 || len(e.Exprs) > 2 {
+	if len(e.Exprs) < 1 || len(e.Exprs) > 2 {
 		return nil, false, nil
 	}
 	avg, isCall := e.Exprs[0].(*tree.FuncExpr)
-	if !isCall || avg.WindowDef != nil || funcName(avg) != "avg" || len(avg.Exprs) != 1 || isStar(avg.Exprs[0]) {
+	if !isCall || funcName(avg) != "avg" || len(avg.Exprs) != 1 || isStar(avg.Exprs[0]) {
+		return nil, false, nil
+	}
+	if avg.WindowDef != nil && b.win == nil || avg.WindowDef == nil && b.agg == nil {
 		return nil, false, nil
 	}
 	// round(x) is round(x, 0), trunc(x) trunc(x, 0).
@@ -43,6 +47,13 @@ func (b *binder) bindRoundedAvg(name string, e *tree.FuncExpr) (x expr.Expr, ok 
 		}
 		x, err := expr.NewFunc(name, args)
 		return x, true, err
+	}
+	if avg.WindowDef != nil {
+		ref, err := b.bindWindow(avg, "avg")
+		if err != nil {
+			return nil, true, err
+		}
+		return b.roundWindowAverage(name, ref, digits, plain)
 	}
 	ref, err := b.bindAgg(avg, "avg", colexec.AggAvg)
 	if err != nil {
@@ -77,6 +88,48 @@ func (b *binder) bindRoundedAvg(name string, e *tree.FuncExpr) (x expr.Expr, ok 
 		fn = expr.TruncatedAverageFunc
 	}
 	x, err = expr.NewFunc(fn, []expr.Expr{sum, cnt, digits})
+	return x, true, err
+}
+
+// roundWindowAverage is bindRoundedAvg's answer for the window avg ref
+// stands for: the call becomes the window's sum, and a count over the
+// same window joins it (the same window node computes both).
+func (b *binder) roundWindowAverage(name string, ref, digits expr.Expr, plain func(expr.Expr) (expr.Expr, bool, error)) (expr.Expr, bool, error) {
+	wr, isRef := ref.(*winRef)
+	d, isConst := digits.(*expr.Const)
+	if !isRef || !isConst || d.IsNull() || d.Val.Type.Kind != vec.KindInt32 {
+		return plain(ref)
+	}
+	call := &b.win.calls[wr.idx]
+	argType := call.args[0].Type()
+	integer := argType.Kind == vec.KindInt16 || argType.Kind == vec.KindInt32 || argType.Kind == vec.KindInt64
+	if argType.Shape != vec.ShapeScalar || !integer && argType.Kind != vec.KindNumeric {
+		return plain(ref)
+	}
+	n := int64(d.Val.Int32s()[0])
+	if n >= int64(call.typ.Scale) || n < int64(argType.Scale)-vec.MaxNumericPrecision {
+		return plain(ref)
+	}
+	sumType, err := colexec.WindowResultType("sum", []vec.Type{argType})
+	if err != nil {
+		return nil, true, err
+	}
+	count := *call
+	count.name, count.typ = "count", vec.Int64
+	// The planner rewrites each call's expressions in place after
+	// aggregation: the two calls must not share them.
+	count.args = append([]expr.Expr(nil), call.args...)
+	count.partition = append([]expr.Expr(nil), call.partition...)
+	count.order = append([]expr.Expr(nil), call.order...)
+	call.name, call.typ = "sum", sumType
+	b.win.calls = append(b.win.calls, count)
+	sum := &winRef{idx: wr.idx, typ: sumType}
+	cnt := &winRef{idx: len(b.win.calls) - 1, typ: vec.Int64}
+	fn := expr.RoundedAverageFunc
+	if name == "trunc" {
+		fn = expr.TruncatedAverageFunc
+	}
+	x, err := expr.NewFunc(fn, []expr.Expr{sum, cnt, digits})
 	return x, true, err
 }
 

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treewindow"
@@ -108,29 +107,18 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 		if err := inner.bindLagLead(e.Exprs, &call); err != nil {
 			return nil, err
 		}
+	case windowOnlySignatures[name] != nil:
+		if err := inner.bindWindowOnlyArgs(e.Exprs, &call); err != nil {
+			return nil, err
+		}
 	default:
-		for i, a := range e.Exprs {
+		for _, a := range e.Exprs {
 			x, err := inner.bind(a)
 			if err != nil {
 				return nil, err
 			}
 			if x, err = untypedAsText(x); err != nil {
 				return nil, err
-			}
-			// Constant offsets, counts and defaults are parameters.
-			if k, ok := x.(*expr.Const); ok && i > 0 || (name == "ntile" && ok) {
-				switch {
-				case name == "nth_value" && i == 1, name == "ntile":
-					c, err := expr.Coerce(k, vec.Int64)
-					if err != nil {
-						return nil, err
-					}
-					if c.(*expr.Const).IsNull() {
-						return nil, unsupported("a NULL %s argument is not supported", name)
-					}
-					call.offset = c.(*expr.Const).Val.Int64s()[0]
-					continue
-				}
 			}
 			call.args = append(call.args, x)
 		}
@@ -196,6 +184,73 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 	return ref, nil
 }
 
+// Parameter kinds of windowOnlySignatures.
+const (
+	winParamValue   = iota // anyelement: any type, but not an untyped literal
+	winParamInteger        // integer: smallint, integer or an untyped literal
+)
+
+// windowOnlySignatures are PostgreSQL's signatures of the functions that
+// exist only as window functions, lag and lead aside (bindLagLead):
+// row_number(), ntile(integer), first_value(anyelement),
+// nth_value(anyelement, integer) and so on. The ranks also exist as
+// hypothetical-set aggregates, which is why PostgreSQL answers rank(1)
+// OVER () as it does.
+var windowOnlySignatures = map[string][]int{
+	"row_number": {}, "rank": {}, "dense_rank": {}, "percent_rank": {}, "cume_dist": {},
+	"ntile":       {winParamInteger},
+	"first_value": {winParamValue}, "last_value": {winParamValue},
+	"nth_value": {winParamValue, winParamInteger},
+}
+
+// bindWindowOnlyArgs binds the arguments of a function of
+// windowOnlySignatures with PostgreSQL's checks, in its order: a call no
+// signature matches is 42883 (ntile(bigint), nth_value(x, numeric)), an
+// untyped literal where any type is allowed 42804. A constant count (ntile)
+// or position (nth_value) becomes call.offset; any other, NULL included,
+// stays an argument read per row, whose NULLs make the results NULL.
+func (b *binder) bindWindowOnlyArgs(exprs tree.Exprs, call *winCall) error {
+	params := windowOnlySignatures[call.name]
+	args, err := b.bindList(exprs)
+	if err != nil {
+		return err
+	}
+	if len(args) > 0 && len(params) == 0 && call.name != "row_number" {
+		return sqlerr.New(sqlerr.WrongObjectType, "WITHIN GROUP is required for ordered-set aggregate %s", call.name)
+	}
+	fits := len(args) == len(params)
+	for i := 0; fits && i < len(args); i++ {
+		k, isConst := args[i].(*expr.Const)
+		switch kind := args[i].Type().Kind; {
+		case params[i] == winParamValue:
+		case isConst && k.Untyped, args[i].Type().Shape == vec.ShapeScalar && (kind == vec.KindInt16 || kind == vec.KindInt32):
+		default:
+			fits = false
+		}
+	}
+	if !fits {
+		return expr.ErrNoFunction(call.name, args)
+	}
+	for i, x := range args {
+		if params[i] == winParamValue {
+			if k, ok := x.(*expr.Const); ok && k.Untyped {
+				return sqlerr.New(sqlerr.DatatypeMismatch, "could not determine polymorphic type because input has type unknown")
+			}
+			call.args = append(call.args, x)
+			continue
+		}
+		if x, err = expr.Coerce(x, vec.Int32); err != nil {
+			return err
+		}
+		if k, ok := x.(*expr.Const); ok && !k.IsNull() {
+			call.offset = int64(k.Val.Int32s()[0])
+			continue
+		}
+		call.args = append(call.args, x)
+	}
+	return nil
+}
+
 // bindLagLead binds lag's and lead's arguments as PostgreSQL types
 // lag(anycompatible, integer, anycompatible): the offset is an integer, the
 // value and the default meet at their common type. A constant offset or
@@ -211,17 +266,7 @@ func (b *binder) bindLagLead(exprs tree.Exprs, call *winCall) error {
 		}
 		args[i] = x
 	}
-	noFunction := func() error {
-		types := make([]string, len(args))
-		for i, a := range args {
-			types[i] = a.Type().String()
-			if k, ok := a.(*expr.Const); ok && k.Untyped {
-				types[i] = "unknown"
-			}
-		}
-		return sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", call.name, strings.Join(types, ", ")).
-			WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
-	}
+	noFunction := func() error { return expr.ErrNoFunction(call.name, args) }
 	if len(args) == 0 || len(args) > 3 {
 		return noFunction()
 	}

@@ -187,3 +187,6 @@ SELECT (1)[1];
 -- An untyped array literal compared with a numeric array is read at its
 -- own scale, not the column's.
 SELECT '{1.3}'::numeric(6,1)[] = '{1.25}', '{1.25}' = '{1.3}'::numeric(6,1)[], '{1.3}'::numeric(6,1)[] < '{1.25}', '{1.3}'::numeric(6,1)[] <> '{1.25, 2}';
+
+-- An untyped literal concatenated to numeric(5,1)[] keeps its digits.
+SELECT (ARRAY[1.5]::numeric(5,1)[] || '{1.25}')[2] AS a, ('{1.25}' || ARRAY[1.5]::numeric(5,1)[])[1] AS b, (array_append(ARRAY[1.5]::numeric(5,1)[], '1.25'))[2] AS c, array_position(ARRAY[1.3]::numeric(5,1)[], '1.25') AS d;

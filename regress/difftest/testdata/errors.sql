@@ -218,3 +218,36 @@ SELECT bool_and(id) FROM t1;
 
 -- error 42P10
 SELECT string_agg(DISTINCT v, ',' ORDER BY id) FROM t1;
+
+-- Operators PostgreSQL has for none of these types.
+-- error 42883
+SELECT 1 @ 5;
+
+-- error 42883
+SELECT id @ k FROM t1;
+
+-- error 42883
+SELECT id -> 1 FROM t1;
+
+-- error 42883
+SELECT v ? 'a' FROM t1;
+
+-- error 42883
+SELECT id <-> k FROM t1;
+
+-- error 42883
+SELECT id @> k FROM t1;
+
+-- error 42883
+SELECT id <<= 2 FROM t1;
+
+-- error 42883
+SELECT v #>> '{a}' FROM t1;
+
+-- error 42883
+SELECT n & 1 FROM types;
+
+SELECT id, @ (k - 3) AS a, 2 * @ -id AS b FROM t1;
+
+-- current_timestamp(p) and localtimestamp(p) round to p decimals.
+SELECT length(current_timestamp(0)::text) AS a, length(localtimestamp(0)::text) AS b, pg_typeof(current_timestamp(2)) AS c, pg_typeof(localtimestamp(3)) AS d;

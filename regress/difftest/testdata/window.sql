@@ -258,3 +258,61 @@ SELECT lead(v, 1, id) OVER (ORDER BY id) FROM t1;
 
 -- error 42804
 SELECT lag('x') OVER (ORDER BY id) FROM t1;
+
+-- ntile, nth_value and first_value take PostgreSQL's argument types: a
+-- NULL count or position answers NULLs, a per-row one is read per row (by
+-- ntile at a partition's first row, and again while it is NULL).
+SELECT id, ntile(NULL) OVER (ORDER BY id) AS a, nth_value(v, NULL) OVER (ORDER BY id) AS b, ntile(2::smallint) OVER (ORDER BY id) AS c, nth_value(v, '2') OVER (ORDER BY id) AS d FROM t1;
+
+SELECT id, k, ntile(k) OVER (ORDER BY id) AS a, nth_value(id, k) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS b FROM t1;
+
+SELECT name, ntile(dept_id / 10) OVER (PARTITION BY active ORDER BY id) AS a FROM emp;
+
+-- error 42883
+SELECT ntile(2::bigint) OVER (ORDER BY id) FROM t1;
+
+-- error 42883
+SELECT ntile(1.5) OVER (ORDER BY id) FROM t1;
+
+-- error 42883
+SELECT ntile(k, 2) OVER (ORDER BY id) FROM t1;
+
+-- error 42883
+SELECT nth_value(id, 1::bigint) OVER (ORDER BY id) FROM t1;
+
+-- error 42883
+SELECT nth_value(id) OVER (ORDER BY id) FROM t1;
+
+-- error 42804
+SELECT nth_value('x', 1) OVER (ORDER BY id) FROM t1;
+
+-- error 42804
+SELECT first_value('x') OVER (ORDER BY id) FROM t1;
+
+-- error 42804
+SELECT last_value(NULL) OVER (ORDER BY id) FROM t1;
+
+-- error 42883
+SELECT row_number(1) OVER (ORDER BY id) FROM t1;
+
+-- error 42809
+SELECT rank(id) OVER (ORDER BY id) FROM t1;
+
+-- error 22P02
+SELECT ntile('x') OVER (ORDER BY id) FROM t1;
+
+-- avg(float) fails where PostgreSQL's sum of squared deviations overflows.
+-- error 22003
+SELECT id, avg(x) OVER (ORDER BY id) FROM (VALUES (1, 1e200::float8), (2, -1e200), (3, 1)) s(id, x);
+
+-- error 22003
+SELECT id, avg(x) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW) FROM (VALUES (1, 1e200::float8), (2, -1e200), (3, 1)) s(id, x);
+
+SELECT id, avg(x) OVER (ORDER BY id ROWS CURRENT ROW) AS a, avg(f8) OVER (ORDER BY id) AS b FROM (VALUES (1, 1e200::float8), (2, -1e200), (3, 1)) s(id, x) JOIN types USING (id);
+
+-- round(avg(x) OVER w, d) rounds the average once.
+SELECT id, round(avg(k) OVER (ORDER BY id), 5) AS a, trunc(avg(k) OVER (ORDER BY id ROWS BETWEEN 2 PRECEDING AND CURRENT ROW), 3) AS b, round(avg(id) OVER (PARTITION BY k), 1) AS c FROM t1;
+
+SELECT name, round(avg(salary) OVER (PARTITION BY dept_id ORDER BY id), 3) AS a, round(avg(bonus) OVER (), 1) AS b, round(avg(salary) OVER (ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW)) AS c FROM emp;
+
+SELECT x, round(avg(x) OVER (), 5) AS r FROM (VALUES (1), (1), (1), (1), (1), (1), (0), (0), (0), (0), (0)) s(x);
