@@ -116,11 +116,7 @@ func (h *hashTable) reserve(n int) error {
 	if h.inSlots > 0 {
 		return nil // only an empty table is sized up front
 	}
-	size, shift := len(h.slots), h.shift
-	for size < 2*n+1 {
-		size *= 2
-		shift--
-	}
+	size, shift := h.slotsFor(n)
 	if size == len(h.slots) {
 		return nil
 	}
@@ -129,6 +125,17 @@ func (h *hashTable) reserve(n int) error {
 	}
 	h.slots, h.shift = hugepage.Make[intSlot](size), shift
 	return nil
+}
+
+// slotsFor returns the size and shift of the smallest doubling of the
+// open-addressing table that holds n keys less than half full.
+func (h *hashTable) slotsFor(n int) (size int, shift uint) {
+	size, shift = len(h.slots), h.shift
+	for size < 2*n+1 {
+		size *= 2
+		shift--
+	}
+	return size, shift
 }
 
 // Len returns the number of distinct keys.

@@ -3,6 +3,7 @@ package colexec
 import (
 	"math"
 	"math/bits"
+	"unsafe"
 
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/internal/hugepage"
@@ -275,14 +276,20 @@ func (h *hashTable) resizeDirect(base int64, size uint64, lo, hi int64) error {
 	return nil
 }
 
-// leaveDirect moves a direct table's keys into open addressing.
+// leaveDirect moves a direct table's keys into open addressing. The budget
+// is asked for the difference first: when it cannot take the slots the
+// table stays direct and whole, as an open-addressing table that cannot
+// rehash keeps its keys, so that a spilling aggregation goes on finding
+// the groups it holds.
 func (h *hashTable) leaveDirect() error {
 	held := int64(len(h.dir))*4 + int64(len(h.rank))*16
-	h.mem.Shrink(held)
-	h.accounted -= held
-	h.direct, h.dir, h.rank = false, nil, nil
-	if err := h.reserve(h.n); err != nil {
+	size, shift := h.slotsFor(h.n)
+	if err := h.grow(int64(size-len(h.slots))*int64(unsafe.Sizeof(intSlot{})) - held); err != nil {
 		return err
+	}
+	h.direct, h.dir, h.rank = false, nil, nil
+	if size > len(h.slots) {
+		h.slots, h.shift = hugepage.Make[intSlot](size), shift
 	}
 	keys := h.keys[0]
 	vals := readInts(keys, &vec.Batch{Len: h.n}, nil)

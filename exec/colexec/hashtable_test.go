@@ -1,12 +1,17 @@
 package colexec
 
 import (
+	"cmp"
+	"context"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/apiarydb/apiary/exec/vec"
+	"github.com/apiarydb/apiary/sqlerr"
 )
 
 // A NULL key whose stored value equals the previous row's key must not
@@ -369,6 +374,278 @@ func TestIndexRowsChains(t *testing.T) {
 			if n != want {
 				t.Fatalf("late %d: row %d reached %d times, want %d", late, r, n, want)
 			}
+		}
+	}
+}
+
+// A direct table that cannot leave direct mode for lack of budget stays
+// whole, as an open-addressing table that cannot rehash does: a spilling
+// aggregation then goes on finding the groups it holds. Every byte the
+// table accounted, for its direct array and for its slots, is released
+// exactly once.
+func TestHashTableDirectBudget(t *testing.T) {
+	dense := make([]int64, 1500)
+	for i := range dense {
+		dense[i] = int64(i)
+	}
+	far := intBatches([]int64{1 << 40})[0]
+	for _, limit := range []int64{40000, 1 << 20} {
+		mem := NewMemory(limit)
+		h := newHashTable([]vec.Type{vec.Int64}, mem)
+		var sc probeScratch
+		for _, in := range intBatches(dense) {
+			if err := h.find(in.Cols, in, make([]int32, in.Len), true, &sc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !h.direct {
+			t.Fatal("dense keys left direct mode")
+		}
+		err := h.find(far.Cols, far, make([]int32, 1), true, &sc)
+		switch {
+		case limit < 1<<20 && sqlerr.CodeOf(err) != sqlerr.OutOfMemory:
+			t.Fatalf("limit %d: leaving direct mode gave %v, want 53200", limit, err)
+		case limit >= 1<<20 && (err != nil || h.direct):
+			t.Fatalf("limit %d: %v, direct %v", limit, err, h.direct)
+		}
+		for _, in := range intBatches(dense) {
+			ids := make([]int32, in.Len)
+			if err := h.find(in.Cols, in, ids, false, &sc); err != nil {
+				t.Fatal(err)
+			}
+			for k, id := range ids {
+				if x := in.Cols[0].Int64s()[k]; id != int32(x) {
+					t.Fatalf("limit %d: key %d has id %d after leaving direct mode failed or not", limit, x, id)
+				}
+			}
+		}
+		if mem.Used() != h.accounted {
+			t.Fatalf("limit %d: memory holds %d, the table accounted %d", limit, mem.Used(), h.accounted)
+		}
+		h.release()
+		if mem.Used() != 0 {
+			t.Fatalf("limit %d: %d bytes held after release", limit, mem.Used())
+		}
+	}
+	// A join build's dense and sparse tables, and one that left sparse
+	// mode, release all they accounted.
+	sparse := make([]int64, 100)
+	for i := range sparse {
+		sparse[i] = int64(i) * 100
+	}
+	for _, keys := range [][]int64{dense, sparse} {
+		mem := NewMemory(0)
+		all := intBatches(keys)[0]
+		x, err := indexRows(all, []int{0}, mem, false)
+		if err != nil || !x.table.direct || (x.table.rank != nil) != (len(keys) == len(sparse)) {
+			t.Fatalf("indexRows: %v, direct %v, sparse %v", err, x.table.direct, x.table.rank != nil)
+		}
+		var sc probeScratch
+		if err := x.table.find(far.Cols, far, make([]int32, 1), true, &sc); err != nil || x.table.direct {
+			t.Fatalf("an unreserved key: %v, direct %v", err, x.table.direct)
+		}
+		x.table.release()
+		if mem.Used() != 0 {
+			t.Fatalf("%d bytes held after release", mem.Used())
+		}
+	}
+}
+
+// Joins on every integer-like key kind, with keys from a dense range, a
+// sparse one, a wide one and ranges at the ends of the type, NULLs
+// among them, match the same build rows whether the key is indexed
+// directly, by rank or by open addressing as when it is hashed as text.
+func TestIndexRowsMatchesHashedKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n = 3000
+	kinds := []struct {
+		typ    vec.Type
+		lo, hi int64
+	}{
+		{vec.Bool, 0, 1},
+		{vec.Int16, math.MinInt16, math.MaxInt16},
+		{vec.Int32, math.MinInt32, math.MaxInt32},
+		{vec.Date, math.MinInt32, math.MaxInt32},
+		{vec.Int64, math.MinInt64, math.MaxInt64},
+		{vec.Numeric(15, 2), math.MinInt64, math.MaxInt64},
+		{vec.Timestamp, math.MinInt64, math.MaxInt64},
+		{vec.TimestampTZ, math.MinInt64, math.MaxInt64},
+	}
+	// Each spread draws a value between from and from+width-1, clamped
+	// to the kind's range.
+	spreads := []struct {
+		name        string
+		from, width func(lo, hi int64) int64
+	}{
+		{"dense", func(lo, hi int64) int64 { return max(lo, -700) }, func(lo, hi int64) int64 { return n / 2 }},
+		{"sparse", func(lo, hi int64) int64 { return max(lo, 1000) }, func(lo, hi int64) int64 { return min(50*n, hi-1000) }},
+		{"wide", func(lo, hi int64) int64 { return lo }, func(lo, hi int64) int64 { return 0 }}, // 0: the whole range
+		{"low end", func(lo, hi int64) int64 { return lo }, func(lo, hi int64) int64 { return n }},
+		{"high end", func(lo, hi int64) int64 { return hi - n + 1 }, func(lo, hi int64) int64 { return n }},
+	}
+	for _, kind := range kinds {
+		for _, spread := range spreads {
+			from, width := spread.from(kind.lo, kind.hi), spread.width(kind.lo, kind.hi)
+			draw := func() int64 {
+				if width == 0 || kind.typ.Kind == vec.KindBool {
+					x := int64(rng.Uint64())
+					if kind.hi-kind.lo != -1 { // a narrower type: its range
+						x = kind.lo + rng.Int64N(kind.hi-kind.lo+1)
+					}
+					return x
+				}
+				return min(from+rng.Int64N(width), kind.hi)
+			}
+			for _, chainNulls := range []bool{false, true} {
+				name := fmt.Sprintf("%v/%s/nullsEqual=%v", kind.typ, spread.name, chainNulls)
+				rows := n
+				if kind.typ.Kind == vec.KindBool {
+					rows = 200 // two keys: every row matches a hundred
+				}
+				t.Run(name, func(t *testing.T) {
+					build := keyRows(kind.typ, rows, draw, rng)
+					probe := keyRows(kind.typ, rows, draw, rng)
+					got, mode := joinPairs(t, build, probe, 0, chainNulls)
+					want, _ := joinPairs(t, build, probe, 1, chainNulls)
+					wantMode := map[string]string{"sparse": "sparse", "wide": "hashed"}[spread.name]
+					switch {
+					case kind.typ.Kind == vec.KindBool || wantMode == "":
+						wantMode = "dense"
+					case kind.typ.Kind == vec.KindInt16 && wantMode == "hashed":
+						wantMode = "sparse" // 65,536 values for 3,000 keys
+					}
+					if mode != wantMode {
+						t.Fatalf("a %s table, want %s", mode, wantMode)
+					}
+					if len(got) != len(want) {
+						t.Fatalf("%d pairs, %d when hashed as text", len(got), len(want))
+					}
+					for i := range got {
+						if got[i] != want[i] {
+							t.Fatalf("pair %d is %v, %v when hashed as text", i, got[i], want[i])
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// keyRows returns n rows of two columns: a key of type typ drawn by draw
+// (NULL one time in 40) and the same key as text.
+func keyRows(typ vec.Type, n int, draw func() int64, rng *rand.Rand) *vec.Batch {
+	b := vec.NewBatch([]vec.Type{typ, vec.Text}, n)
+	key, text := b.Cols[0], b.Cols[1]
+	for range n {
+		if rng.IntN(40) == 0 {
+			key.AppendNull()
+			text.AppendNull()
+			continue
+		}
+		x := draw()
+		switch typ.Kind {
+		case vec.KindBool:
+			key.AppendBool(x != 0)
+			x = min(x, 1)
+		case vec.KindInt16:
+			key.AppendInt16(int16(x))
+		case vec.KindInt32, vec.KindDate:
+			key.AppendInt32(int32(x))
+		default:
+			key.AppendInt64(x)
+		}
+		text.AppendBytes([]byte(fmt.Sprint(x)))
+	}
+	b.Len = n
+	return b
+}
+
+// joinPairs indexes build on its column col and returns, sorted, the
+// (probe row, build row) pairs whose keys the index matches, and the kind
+// of table it built: dense, sparse or hashed.
+func joinPairs(t *testing.T, build, probe *vec.Batch, col int, chainNulls bool) ([][2]int32, string) {
+	t.Helper()
+	x, err := indexRows(build, []int{col}, nil, chainNulls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pairs [][2]int32
+	var sc probeScratch
+	for base := 0; base < probe.Len; base += BatchSize {
+		view := &vec.Batch{Cols: probe.Cols[col : col+1], Len: min(BatchSize, probe.Len-base)}
+		for i := range view.Len {
+			view.Sel = append(view.Sel, int32(base+i))
+		}
+		ids := make([]int32, view.Len)
+		if err := x.table.find(view.Cols, view, ids, false, &sc); err != nil {
+			t.Fatal(err)
+		}
+		for k, id := range ids {
+			for r := x.first(id); r >= 0; r = x.after(r) {
+				pairs = append(pairs, [2]int32{int32(base + k), r})
+			}
+		}
+	}
+	slices.SortFunc(pairs, func(a, b [2]int32) int {
+		if c := cmp.Compare(a[0], b[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a[1], b[1])
+	})
+	switch {
+	case x.table.rank != nil:
+		return pairs, "sparse"
+	case x.table.direct:
+		return pairs, "dense"
+	}
+	return pairs, "hashed"
+}
+
+// A spilling aggregation whose direct table cannot move to open
+// addressing for lack of budget emits each group once, with all its rows:
+// the groups in memory keep taking their rows, the others spill.
+func TestHashAggSpillsFromDirectTable(t *testing.T) {
+	types := []vec.Type{vec.Int64}
+	in := vec.NewBatch(types, 8000)
+	want := map[int64]int64{}
+	for i := range 8000 {
+		x := int64(i % 1500) // dense keys first, then dense and far ones mixed
+		if i >= 3000 && i%2 == 1 {
+			x += 1 << 40
+		}
+		in.Cols[0].AppendInt64(x)
+		want[x]++
+	}
+	in.Len = 8000
+	for _, limit := range []int64{48 << 10, 64 << 10, 0} {
+		mem := NewMemory(limit)
+		h, err := NewHashAgg(NewValues(types, in), []int{0}, []AggSpec{
+			{Func: AggCountStar, Arg: -1, Filter: -1, ResultType: vec.Int64},
+		}, mem)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.WithSpill(&Spill{Dir: t.TempDir()})
+		got := map[int64]int64{}
+		err = Drain(context.Background(), h, func(o *vec.Batch) error {
+			for k := range o.Len {
+				x := o.Cols[0].Int64s()[o.Row(k)]
+				if _, dup := got[x]; dup {
+					return fmt.Errorf("group %d emitted twice", x)
+				}
+				got[x] = o.Cols[1].Int64s()[o.Row(k)]
+			}
+			return nil
+		})
+		h.Close()
+		if err != nil {
+			t.Fatalf("limit %d: %v", limit, err)
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("limit %d: %d groups, want %d", limit, len(got), len(want))
+		}
+		if mem.Used() != 0 {
+			t.Fatalf("limit %d: %d bytes held after Close", limit, mem.Used())
 		}
 	}
 }

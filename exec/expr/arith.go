@@ -312,38 +312,33 @@ func mulChecked(x, y int64, bad *int64) int64 {
 // checked against the type's range lo..hi.
 func narrowFast[T int16 | int32](op ArithOp, a, b, out []T, sel []int32, lo, hi int64) bool {
 	bad := false
-	switch {
-	case sel == nil:
+	if sel == nil {
 		a, b = a[:len(out)], b[:len(out)]
 		for i := range out {
-			var r int64
-			switch op {
-			case Add:
-				r = int64(a[i]) + int64(b[i])
-			case Sub:
-				r = int64(a[i]) - int64(b[i])
-			default:
-				r = int64(a[i]) * int64(b[i])
-			}
+			r := narrowOp(op, a[i], b[i])
 			bad = bad || r < lo || r > hi
 			out[i] = T(r)
 		}
-	default:
-		for _, i := range sel {
-			var r int64
-			switch op {
-			case Add:
-				r = int64(a[i]) + int64(b[i])
-			case Sub:
-				r = int64(a[i]) - int64(b[i])
-			default:
-				r = int64(a[i]) * int64(b[i])
-			}
-			bad = bad || r < lo || r > hi
-			out[i] = T(r)
-		}
+		return !bad
+	}
+	for _, i := range sel {
+		r := narrowOp(op, a[i], b[i])
+		bad = bad || r < lo || r > hi
+		out[i] = T(r)
 	}
 	return !bad
+}
+
+// narrowOp is x op y for Add, Sub or Mul in int64, where two smallints or
+// integers cannot overflow.
+func narrowOp[T int16 | int32](op ArithOp, x, y T) int64 {
+	switch op {
+	case Add:
+		return int64(x) + int64(y)
+	case Sub:
+		return int64(x) - int64(y)
+	}
+	return int64(x) * int64(y)
 }
 
 // int64Op applies op, reporting overflow and division by zero as !ok.
@@ -386,25 +381,14 @@ func arithNumeric(op ArithOp, lv, rv, out *vec.Vec, sel []int32, nulls *vec.Null
 	ls, rs, os := lv.Type.Scale, rv.Type.Scale, out.Type.Scale
 	t := out.Type
 	switch op {
-	case Add, Sub:
-		// Unify gave both sides the result's scale.
+	case Add, Sub, Mul:
+		// Unify gave both sides of + and - the result's scale; a product
+		// of the sides' own scales has their sum, the result's.
 		if int64Fast(op, a, b, o, sel) {
 			return nil
 		}
 		return eachRow(len(o), sel, nulls, func(i int) error {
 			r, ok := int64Op(op, a[i], b[i])
-			if !ok {
-				return numericOverflow(t)
-			}
-			o[i] = r
-			return nil
-		})
-	case Mul:
-		if int64Fast(Mul, a, b, o, sel) {
-			return nil
-		}
-		return eachRow(len(o), sel, nulls, func(i int) error {
-			r, ok := int64Op(Mul, a[i], b[i])
 			if !ok {
 				return numericOverflow(t)
 			}

@@ -236,7 +236,8 @@ func (p *Planner) planFrom(tables tree.TableExprs, where *tree.Where, outer *sco
 	}
 	for _, u := range units {
 		if s, ok := u.n.(*scanNode); ok && len(s.filters) > 0 {
-			u.rows = u.full * scanSelectivity(s.table, s.filters)
+			// estRows keeps its figure, which the joins read again.
+			u.rows = estRows(s)
 		}
 	}
 	// An IN (subquery) whose left side belongs to one relation filters
