@@ -132,7 +132,11 @@ func (p *Planner) explainNode(n node, depth int, st *explainStats, lines *[]stri
 			head = fmt.Sprintf("Hash Join (%s, left side built, right side streamed)", n.kind)
 		}
 		if len(n.lkeys) > 0 {
-			details = append(details, fmt.Sprintf("Keys: (%s) = (%s)", exprList(n.lkeys), exprList(n.rkeys)))
+			eq := "="
+			if n.nullsEqual {
+				eq = "IS NOT DISTINCT FROM"
+			}
+			details = append(details, fmt.Sprintf("Keys: (%s) %s (%s)", exprList(n.lkeys), eq, exprList(n.rkeys)))
 		}
 		if n.residual != nil {
 			details = append(details, "Residual: "+n.residual.String())

@@ -334,7 +334,7 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 			connected := false
 			for ci, x := range multi {
 				if !used[ci] {
-					if _, _, ok := equiSides(x, refs, joined, ui); ok {
+					if _, _, _, ok := equiSides(x, refs, joined, ui); ok {
 						connected = true
 						break
 					}
@@ -362,17 +362,34 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 		}
 		u := units[next]
 		var lkeys, rkeys []expr.Expr
+		var nullsEqual []int // IS NOT DISTINCT FROM conjuncts that could be keys
 		for ci, x := range multi {
 			if used[ci] {
 				continue
 			}
-			l, r, ok := equiSides(x, refs, joined, next)
+			l, r, ne, ok := equiSides(x, refs, joined, next)
 			if !ok {
+				continue
+			}
+			if ne {
+				nullsEqual = append(nullsEqual, ci)
 				continue
 			}
 			used[ci] = true
 			lkeys = append(lkeys, remap(l, layout))
 			rkeys = append(rkeys, shift(r, -u.base))
+		}
+		// A join's keys all match NULLs or none do: IS NOT DISTINCT FROM
+		// conditions are its keys when it has no equality, and otherwise
+		// residual conditions. (PostgreSQL runs them as a nested loop.)
+		keysNullsEqual := len(lkeys) == 0 && len(nullsEqual) > 0
+		if keysNullsEqual {
+			for _, ci := range nullsEqual {
+				l, r, _, _ := equiSides(multi[ci], refs, joined, next)
+				used[ci] = true
+				lkeys = append(lkeys, remap(l, layout))
+				rkeys = append(rkeys, shift(r, -u.base))
+			}
 		}
 		joined[next] = true
 		// A hash join builds its right side. When the rows joined so far
@@ -416,9 +433,9 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 			}
 		}
 		if swap {
-			cur = &joinNode{kind: colexec.InnerJoin, left: u.n, right: cur, lkeys: rkeys, rkeys: lkeys, residual: residual}
+			cur = &joinNode{kind: colexec.InnerJoin, left: u.n, right: cur, lkeys: rkeys, rkeys: lkeys, residual: residual, nullsEqual: keysNullsEqual}
 		} else {
-			cur = &joinNode{kind: colexec.InnerJoin, left: cur, right: u.n, lkeys: lkeys, rkeys: rkeys, residual: residual}
+			cur = &joinNode{kind: colexec.InnerJoin, left: cur, right: u.n, lkeys: lkeys, rkeys: rkeys, residual: residual, nullsEqual: keysNullsEqual}
 		}
 	}
 	for ci, x := range multi {
@@ -433,14 +450,25 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 	return &projectNode{in: cur, exprs: proj}, nil
 }
 
-// equiSides recognises l = r with l over joined units and r over unit ui
-// only (in either order) and returns them in that order.
-func equiSides(x expr.Expr, refs func(expr.Expr) map[int]bool, joined map[int]bool, ui int) (expr.Expr, expr.Expr, bool) {
-	c, ok := x.(*expr.Compare)
-	if !ok || c.Op != expr.EQ {
-		return nil, nil, false
+// equiSides recognises l = r, or l IS NOT DISTINCT FROM r (nullsEqual),
+// with l over joined units and r over unit ui only (in either order) and
+// returns them in that order.
+func equiSides(x expr.Expr, refs func(expr.Expr) map[int]bool, joined map[int]bool, ui int) (l, r expr.Expr, nullsEqual, ok bool) {
+	switch c := x.(type) {
+	case *expr.Compare:
+		if c.Op != expr.EQ {
+			return nil, nil, false, false
+		}
+		l, r = c.L, c.R
+	case *expr.IsDistinct:
+		if !c.Negate {
+			return nil, nil, false, false
+		}
+		l, r, nullsEqual = c.L, c.R, true
+	default:
+		return nil, nil, false, false
 	}
-	lr, rr := refs(c.L), refs(c.R)
+	lr, rr := refs(l), refs(r)
 	only := func(m map[int]bool, f func(int) bool) bool {
 		if len(m) == 0 {
 			return false
@@ -456,11 +484,11 @@ func equiSides(x expr.Expr, refs func(expr.Expr) map[int]bool, joined map[int]bo
 	isUnit := func(u int) bool { return u == ui }
 	switch {
 	case only(lr, isJoined) && only(rr, isUnit):
-		return c.L, c.R, true
+		return l, r, nullsEqual, true
 	case only(rr, isJoined) && only(lr, isUnit):
-		return c.R, c.L, true
+		return r, l, nullsEqual, true
 	}
-	return nil, nil, false
+	return nil, nil, false, false
 }
 
 func splitAnd(e tree.Expr) []tree.Expr {
