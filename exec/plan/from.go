@@ -433,7 +433,7 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 			}
 		}
 		if swap {
-			cur = &joinNode{kind: colexec.InnerJoin, left: u.n, right: cur, lkeys: rkeys, rkeys: lkeys, residual: residual, nullsEqual: keysNullsEqual}
+			cur = &joinNode{kind: colexec.InnerJoin, left: u.n, right: cur, lkeys: rkeys, rkeys: lkeys, residual: residual, nullsEqual: keysNullsEqual, streamsUnit: true}
 		} else {
 			cur = &joinNode{kind: colexec.InnerJoin, left: cur, right: u.n, lkeys: lkeys, rkeys: rkeys, residual: residual, nullsEqual: keysNullsEqual}
 		}

@@ -46,6 +46,10 @@ type joinNode struct {
 	// reversed builds the left side of a semi or anti join and streams
 	// the (much bigger) right side past it (colexec.ReverseSemiJoin).
 	reversed bool
+	// streamsUnit says that the left input is the relation joined last,
+	// streamed past the rows joined before it (joinUnits' swap): for the
+	// estimate, the left side plays the joined relation's part.
+	streamsUnit bool
 }
 
 type aggCall struct {
@@ -194,8 +198,11 @@ func estRows(n node) float64 {
 			if len(n.lkeys) == 0 {
 				return l * r
 			}
-			// Key joins are mostly many-to-one: the probe side's rows
-			// survive in proportion to the build side's filtering.
+			// Key joins are mostly many-to-one: the rows joined so far
+			// survive in proportion to the joined relation's filtering.
+			if n.streamsUnit {
+				return r * min(1, l/max(fullRows(n.left), 1))
+			}
 			return l * min(1, r/max(fullRows(n.right), 1))
 		case colexec.LeftJoin:
 			return l
