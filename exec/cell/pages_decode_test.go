@@ -235,3 +235,39 @@ func TestReadPageHeader(t *testing.T) {
 		}
 	}
 }
+
+// gatherBytes gives each code its dictionary value, whether the values
+// move as words (all at most 8 bytes, the last ones near the end of the
+// dictionary's bytes) or are copied.
+func TestGatherBytes(t *testing.T) {
+	for _, words := range [][]string{
+		{"", "a", "RAIL", "AIR", "MAIL", "SHIP", "TRUCK", "REG AIR", "FOB", "12345678"},
+		{"x", "longer than eight", "", "y"},
+	} {
+		var d []byte
+		offs := []uint32{0}
+		for _, w := range words {
+			d = append(d, w...)
+			offs = append(offs, uint32(len(d)))
+		}
+		var codes []int32
+		var want []byte
+		for i := 0; i < 300; i++ {
+			k := int32((i * 7) % len(words))
+			codes = append(codes, k)
+			want = append(want, words[k]...)
+		}
+		c := colReader{pageBufs: &pageBufs{}}
+		if err := c.gatherBytes(d, offs, codes); err != nil {
+			t.Fatal(err)
+		}
+		if string(c.bdata) != string(want) || len(c.boffs) != len(codes)+1 {
+			t.Fatalf("gathered %q", c.bdata)
+		}
+		for i, k := range codes {
+			if got := string(c.bdata[c.boffs[i]:c.boffs[i+1]]); got != words[k] {
+				t.Fatalf("row %d: %q, want %q", i, got, words[k])
+			}
+		}
+	}
+}
