@@ -83,38 +83,18 @@ func CommonType(es []Expr, what string) (vec.Type, error) {
 		// Only untyped literals: PostgreSQL resolves unknown to text.
 		return vec.Text, nil
 	}
-	if t.Kind == vec.KindNumeric {
-		// An untyped literal meets a numeric as PostgreSQL's numeric
-		// without a typmod: '1.255' next to a numeric(15,2) column is
-		// 1.255, not 1.26, so the common scale must hold the literal's,
-		// as far as a declared precision leaves room for the typed
-		// side's integer digits in 18.
-		maxScale := int32(18)
-		if t.Precision > 0 {
-			maxScale = 18 - (t.Precision - t.Scale)
-		}
-		for _, e := range es {
-			if k, ok := e.(*Const); ok && k.Untyped {
-				t.Scale = max(t.Scale, min(literalScale(k), maxScale))
-			}
-		}
-		t.Precision = 0
-	}
-	if t.Shape == vec.ShapeArray && t.Elem == vec.KindNumeric {
-		// An untyped array literal is a numeric[] without a typmod too,
-		// each element at its own scale: '{1.25}' next to a
-		// numeric(6,1)[] column holds 1.25, not 1.3 (within the room a
-		// declared precision leaves, as above).
-		maxScale := int32(18)
-		if t.Precision > 0 {
-			maxScale = 18 - (t.Precision - t.Scale)
-		}
-		for _, e := range es {
-			if k, ok := e.(*Const); ok && k.Untyped {
-				t.Scale = max(t.Scale, min(arrayLiteralScale(k), maxScale))
-			}
-		}
-		t.Precision = 0
+	// An untyped literal meets a numeric as PostgreSQL's numeric without a
+	// typmod: '1.255' next to a numeric(15,2) column is 1.255, not 1.26, so
+	// the common scale must hold the literal's, as far as a declared
+	// precision leaves room for the typed side's integer digits in 18. An
+	// untyped array literal is a numeric[] without a typmod too, each
+	// element at its own scale: '{1.25}' next to a numeric(6,1)[] column
+	// holds 1.25, not 1.3.
+	switch {
+	case t.Kind == vec.KindNumeric:
+		t = widenForLiterals(t, es, literalScale)
+	case t.Shape == vec.ShapeArray && t.Elem == vec.KindNumeric:
+		t = widenForLiterals(t, es, arrayLiteralScale)
 	}
 	if t.Kind == vec.KindText && !t.Blank && t.Variant == 0 {
 		t = vec.Text
@@ -216,4 +196,21 @@ func numberTextScale(text string) int32 {
 	}
 	integerDigits := max(len(strings.TrimLeft(whole, "0"))+shift, 1)
 	return int32(max(0, min(int(LiteralScale(text)), 18-integerDigits)))
+}
+
+// widenForLiterals widens numeric type t (or numeric[]) to the scale of
+// the untyped literals among es, as scaleOf reads it, within the room t's
+// precision leaves in 18 digits; the result has no declared precision.
+func widenForLiterals(t vec.Type, es []Expr, scaleOf func(*Const) int32) vec.Type {
+	maxScale := int32(18)
+	if t.Precision > 0 {
+		maxScale = 18 - (t.Precision - t.Scale)
+	}
+	for _, e := range es {
+		if k, ok := e.(*Const); ok && k.Untyped {
+			t.Scale = max(t.Scale, min(scaleOf(k), maxScale))
+		}
+	}
+	t.Precision = 0
+	return t
 }
