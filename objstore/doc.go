@@ -20,6 +20,5 @@
 //	err = st.PutIfAbsent(ctx, "frames/x/_ledger/00000000000000000001.json", body)
 //	if errors.Is(err, objstore.ErrExist) { /* another writer won */ }
 //
-// Imports: the standard library, minio-go and internal/hugepage (large
-// range reads); no other Apiary package.
+// Imports: the standard library and minio-go only; no other Apiary package.
 package objstore

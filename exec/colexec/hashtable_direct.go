@@ -198,6 +198,10 @@ func (h *hashTable) findDirect(cols []*vec.Vec, b *vec.Batch, vals []int64, ids 
 		ids[k] = id
 		h.keyLo, h.keyHi = min(h.keyLo, x), max(h.keyHi, x)
 	}
+	if inserted == 0 {
+		// Probes only read: bees probe one built table at once.
+		return true, nil
+	}
 	return true, h.grow(int64(inserted) * 8)
 }
 
@@ -239,6 +243,10 @@ func (h *hashTable) findSparse(cols []*vec.Vec, b *vec.Batch, vals []int64, ids 
 			return true, err
 		}
 		return false, h.leaveDirect()
+	}
+	if inserted == 0 {
+		// Probes only read: bees probe one built table at once.
+		return true, nil
 	}
 	return true, h.grow(int64(inserted) * 8)
 }
