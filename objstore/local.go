@@ -13,8 +13,6 @@ import (
 	"slices"
 	"strings"
 	"syscall"
-
-	"github.com/apiarydb/apiary/internal/hugepage"
 )
 
 func init() {
@@ -201,6 +199,13 @@ func (l *Local) Get(ctx context.Context, key string) ([]byte, error) {
 
 // GetRange implements Store.
 func (l *Local) GetRange(ctx context.Context, key string, offset, length int64) ([]byte, error) {
+	return l.readRange(ctx, key, offset, length, func(n int) []byte { return make([]byte, n) })
+}
+
+// readRange reads up to length bytes of the object at offset, as many as
+// lie before its end, into the buffer of that size that buf returns: a
+// fresh one for GetRange, the caller's for GetRangeInto.
+func (l *Local) readRange(ctx context.Context, key string, offset, length int64, buf func(n int) []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -214,19 +219,19 @@ func (l *Local) GetRange(ctx context.Context, key string, offset, length int64) 
 	defer f.Close()
 	size := fi.Size()
 	if offset >= size {
-		return []byte{}, nil
+		return buf(0), nil
 	}
 	want := min(length, size-offset)
 	if want > math.MaxInt {
 		// A 32-bit int would wrap and read a short buffer without error.
 		return nil, fmt.Errorf("objstore: local get range %s: %d bytes do not fit in memory", key, want)
 	}
-	buf := hugepage.Make[byte](int(want))
-	n, err := f.ReadAt(buf, offset)
-	if err != nil && !(errors.Is(err, io.EOF) && n == len(buf)) {
+	b := buf(int(want))
+	n, err := f.ReadAt(b, offset)
+	if err != nil && !(errors.Is(err, io.EOF) && n == len(b)) {
 		return nil, localErr("get range", key, err)
 	}
-	return buf, nil
+	return b, nil
 }
 
 // Stat implements Store.

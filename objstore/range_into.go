@@ -45,27 +45,7 @@ var (
 
 // GetRangeInto implements RangeIntoGetter.
 func (l *Local) GetRangeInto(ctx context.Context, key string, offset int64, dst []byte) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if offset < 0 {
-		return nil, fmt.Errorf("objstore: local get range %s: negative offset", key)
-	}
-	f, fi, err := l.openRegular("get range", key)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	size := fi.Size()
-	if offset >= size {
-		return dst[:0], nil
-	}
-	buf := dst[:min(int64(len(dst)), size-offset)]
-	n, err := f.ReadAt(buf, offset)
-	if err != nil && !(errors.Is(err, io.EOF) && n == len(buf)) {
-		return nil, localErr("get range", key, err)
-	}
-	return buf, nil
+	return l.readRange(ctx, key, offset, int64(len(dst)), func(n int) []byte { return dst[:n] })
 }
 
 // GetRangeInto implements RangeIntoGetter.

@@ -261,6 +261,51 @@ func TestFastPagesDamage(t *testing.T) {
 	}
 }
 
+// TestFastPagesDamagedPageType damages the page type in the first page
+// header of each column chunk, which the checksum does not cover: the fast
+// reader leaves such a page to parquet-go, whose failure is corruption
+// (XX001) as well, not an internal error.
+func TestFastPagesDamagedPageType(t *testing.T) {
+	ctx := context.Background()
+	key, good, s := damageCell(t)
+	st := objstore.NewMem()
+	if err := st.Put(ctx, key, good); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Open(ctx, st, key, 0, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	damaged := 0
+	for ci, col := range c.file.Metadata().RowGroups[0].Columns {
+		lo := col.MetaData.DataPageOffset
+		// The header opens with field 1, the page type: a short field
+		// header (0x15: delta 1, i32), then the zigzag varint 6 (DATA_PAGE_V2).
+		if good[lo] != 0x15 || good[lo+1] != 6 {
+			t.Fatalf("column %d: first data page header starts % x", ci, good[lo:lo+2])
+		}
+		for _, typ := range []byte{0 /* DATA_PAGE */, 2 /* INDEX_PAGE */, 14 /* none */} {
+			bad := bytes.Clone(good)
+			bad[lo+1] = typ
+			if err := st.Put(ctx, key, bad); err != nil {
+				t.Fatal(err)
+			}
+			c, err := Open(ctx, st, key, 0, OpenOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.Scan(ctx, []int{ci}, nil, 128, func(*vec.Batch) error { return nil })
+			if sqlerr.CodeOf(err) != dataCorrupted {
+				t.Errorf("column %s, page type %d: %v (SQLSTATE %s), want XX001", s.Columns[ci].Name, typ/2, err, sqlerr.CodeOf(err))
+			}
+			damaged++
+		}
+	}
+	if damaged == 0 {
+		t.Fatal("no page damaged")
+	}
+}
+
 // damageCell writes a small cell of many small pages: plain and
 // dictionary, with NULLs and without.
 func damageCell(t testing.TB) (key string, data []byte, s *Schema) {

@@ -189,17 +189,7 @@ func (r *thriftReader) skip(typ byte, depth int) error {
 		}
 		return nil
 	case ctStruct:
-		var last int16
-		for {
-			ft, id, err := r.fieldHeader(last)
-			if err != nil || ft == ctStop {
-				return err
-			}
-			if err := r.skip(ft, depth+1); err != nil {
-				return err
-			}
-			last = id
-		}
+		return r.fields(depth, nil)
 	}
 	return fmt.Errorf("page header has unknown thrift type %d", typ)
 }
@@ -232,6 +222,31 @@ func (r *thriftReader) advance(n uint64) error {
 	return nil
 }
 
+// fields walks the fields of a struct at nesting depth, calling field
+// with each one's type and id; a field that field does not read (it
+// returns false), or every field when field is nil, is skipped.
+func (r *thriftReader) fields(depth int, field func(typ byte, id int16) (bool, error)) error {
+	var last int16
+	for {
+		typ, id, err := r.fieldHeader(last)
+		if err != nil || typ == ctStop {
+			return err
+		}
+		last = id
+		read := false
+		if field != nil {
+			if read, err = field(typ, id); err != nil {
+				return err
+			}
+		}
+		if !read {
+			if err := r.skip(typ, depth+1); err != nil {
+				return err
+			}
+		}
+	}
+}
+
 // readPageHeader decodes the page header at the start of b and returns it
 // with the number of bytes it took. Fields it does not use (statistics,
 // v1 and index page details, fields added by later format versions) are
@@ -240,22 +255,10 @@ func readPageHeader(b []byte) (pageHeader, int, error) {
 	r := thriftReader{b: b}
 	h := pageHeader{compressed: true}
 	var seen uint8 // bits 0-2: type, uncompressed size, compressed size
-	var last int16
-	for {
-		typ, id, err := r.fieldHeader(last)
-		if err != nil {
-			return h, 0, err
-		}
-		if typ == ctStop {
-			break
-		}
-		last = id
+	err := r.fields(0, func(typ byte, id int16) (bool, error) {
 		switch {
 		case id >= 1 && id <= 4 && typ == ctI32:
 			x, err := r.i32()
-			if err != nil {
-				return h, 0, err
-			}
 			switch id {
 			case 1:
 				h.typ = format.PageType(x)
@@ -269,21 +272,20 @@ func readPageHeader(b []byte) (pageHeader, int, error) {
 			if id <= 3 {
 				seen |= 1 << (id - 1)
 			}
+			return true, err
 		case id == 5 && typ == ctStruct:
 			h.hasV1 = true
-			err = r.skip(ctStruct, 1)
 		case id == 7 && typ == ctStruct:
 			h.hasDict = true
-			err = r.dictionaryHeader(&h)
+			return true, r.dictionaryHeader(&h)
 		case id == 8 && typ == ctStruct:
 			h.hasV2 = true
-			err = r.dataPageV2Header(&h)
-		default:
-			err = r.skip(typ, 1)
+			return true, r.dataPageV2Header(&h)
 		}
-		if err != nil {
-			return h, 0, err
-		}
+		return false, nil
+	})
+	if err != nil {
+		return h, 0, err
 	}
 	if seen != 0b111 {
 		return h, 0, errors.New("page header lacks a required field")
@@ -295,33 +297,22 @@ func readPageHeader(b []byte) (pageHeader, int, error) {
 }
 
 func (r *thriftReader) dictionaryHeader(h *pageHeader) error {
-	var last int16
 	var seen uint8
-	for {
-		typ, id, err := r.fieldHeader(last)
-		if err != nil {
-			return err
+	err := r.fields(1, func(typ byte, id int16) (bool, error) {
+		if (id != 1 && id != 2) || typ != ctI32 {
+			return false, nil
 		}
-		if typ == ctStop {
-			break
+		x, err := r.i32()
+		if id == 1 {
+			h.numValues = x
+		} else {
+			h.encoding = format.Encoding(x)
 		}
-		last = id
-		if (id == 1 || id == 2) && typ == ctI32 {
-			x, err := r.i32()
-			if err != nil {
-				return err
-			}
-			if id == 1 {
-				h.numValues = x
-			} else {
-				h.encoding = format.Encoding(x)
-			}
-			seen |= 1 << (id - 1)
-			continue
-		}
-		if err := r.skip(typ, 2); err != nil {
-			return err
-		}
+		seen |= 1 << (id - 1)
+		return true, err
+	})
+	if err != nil {
+		return err
 	}
 	if seen != 0b11 {
 		return errors.New("dictionary page header lacks a required field")
@@ -330,23 +321,11 @@ func (r *thriftReader) dictionaryHeader(h *pageHeader) error {
 }
 
 func (r *thriftReader) dataPageV2Header(h *pageHeader) error {
-	var last int16
 	var seen uint8
-	for {
-		typ, id, err := r.fieldHeader(last)
-		if err != nil {
-			return err
-		}
-		if typ == ctStop {
-			break
-		}
-		last = id
+	err := r.fields(1, func(typ byte, id int16) (bool, error) {
 		switch {
 		case id >= 1 && id <= 6 && typ == ctI32:
 			x, err := r.i32()
-			if err != nil {
-				return err
-			}
 			switch id {
 			case 1:
 				h.numValues = x
@@ -362,13 +341,16 @@ func (r *thriftReader) dataPageV2Header(h *pageHeader) error {
 				h.repLen = x
 			}
 			seen |= 1 << (id - 1)
+			return true, err
 		case id == 7 && (typ == ctBoolTrue || typ == ctBoolFalse):
+			// A boolean field's value is its type: nothing follows.
 			h.compressed = typ == ctBoolTrue
-		default:
-			if err := r.skip(typ, 2); err != nil {
-				return err
-			}
+			return true, nil
 		}
+		return false, nil
+	})
+	if err != nil {
+		return err
 	}
 	if seen != 0b111111 {
 		return errors.New("data page v2 header lacks a required field")

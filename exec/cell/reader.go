@@ -581,9 +581,11 @@ func (c *colReader) nextPage() error {
 	p, err := c.pages.ReadPage()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("column chunk ended before the row group")
+			return sqlerr.New(dataCorrupted, "column chunk ended before the row group")
 		}
-		return err
+		// The chunk was fetched whole before parquet-go started: what it
+		// fails on is the chunk's bytes, never I/O.
+		return sqlerr.Wrap(err, dataCorrupted, "")
 	}
 	c.page = p
 	c.loaded = true

@@ -281,23 +281,11 @@ func (c *Cache) GetRange(ctx context.Context, key string, offset, length int64) 
 	if !IsCellKey(key) || offset < 0 || length < 0 {
 		return c.Store.GetRange(ctx, key, offset, length)
 	}
-	f, size, err := c.acquire(ctx, key)
-	if err != nil {
-		return nil, err
+	b, ok, err := c.readLocal(ctx, key, offset, length, func(n int64) []byte { return make([]byte, n) })
+	if ok || err != nil {
+		return b, err
 	}
-	if f == nil {
-		return c.Store.GetRange(ctx, key, offset, length)
-	}
-	defer f.Close()
-	if offset >= size {
-		return []byte{}, nil
-	}
-	buf := make([]byte, min(length, size-offset))
-	if _, err := f.ReadAt(buf, offset); err != nil {
-		c.log.Warn("cell cache: reading a cached cell failed; reading it from storage", "key", key, "err", err)
-		return c.Store.GetRange(ctx, key, offset, length)
-	}
-	return buf, nil
+	return c.Store.GetRange(ctx, key, offset, length)
 }
 
 // GetRangeInto is GetRange into the caller's buffer
@@ -307,23 +295,32 @@ func (c *Cache) GetRangeInto(ctx context.Context, key string, offset int64, dst 
 	if !IsCellKey(key) || offset < 0 {
 		return objstore.GetRangeInto(ctx, c.Store, key, offset, dst)
 	}
-	f, size, err := c.acquire(ctx, key)
-	if err != nil {
-		return nil, err
+	b, ok, err := c.readLocal(ctx, key, offset, int64(len(dst)), func(n int64) []byte { return dst[:n] })
+	if ok || err != nil {
+		return b, err
 	}
-	if f == nil {
-		return objstore.GetRangeInto(ctx, c.Store, key, offset, dst)
+	return objstore.GetRangeInto(ctx, c.Store, key, offset, dst)
+}
+
+// readLocal reads up to length bytes of cell key at offset from its local
+// copy, into the buffer of the size left before the end that buf returns.
+// ok is false when there is no usable local copy: the caller reads from
+// storage.
+func (c *Cache) readLocal(ctx context.Context, key string, offset, length int64, buf func(n int64) []byte) (b []byte, ok bool, err error) {
+	f, size, err := c.acquire(ctx, key)
+	if err != nil || f == nil {
+		return nil, false, err
 	}
 	defer f.Close()
 	if offset >= size {
-		return dst[:0], nil
+		return buf(0), true, nil
 	}
-	buf := dst[:min(int64(len(dst)), size-offset)]
-	if _, err := f.ReadAt(buf, offset); err != nil {
+	b = buf(min(length, size-offset))
+	if _, err := f.ReadAt(b, offset); err != nil {
 		c.log.Warn("cell cache: reading a cached cell failed; reading it from storage", "key", key, "err", err)
-		return objstore.GetRangeInto(ctx, c.Store, key, offset, dst)
+		return nil, false, nil
 	}
-	return buf, nil
+	return b, true, nil
 }
 
 // Put writes through and drops any local copy of key, which Put replaces.
