@@ -302,7 +302,7 @@ func (c *Catalog) DropHive(ctx context.Context, t *txn.Txn, name string, ifExist
 		if ifExists {
 			return nil
 		}
-		return sqlerr.New(sqlerr.UndefinedDatabase, "database %q does not exist", name)
+		return sqlerr.New(sqlerr.UndefinedDatabase, "database \"%s\" does not exist", name)
 	}
 	// Depending on every box and frame name of the hive makes a concurrent
 	// CREATE inside it conflict instead of leaving an orphaned name.
@@ -332,7 +332,7 @@ func (c *Catalog) CreateBox(ctx context.Context, t *txn.Txn, hive, name string, 
 		return err
 	}
 	if _, ok := ns.Hive(hive); !ok {
-		return sqlerr.New(sqlerr.UndefinedDatabase, "database %q does not exist", hive)
+		return sqlerr.New(sqlerr.UndefinedDatabase, "database \"%s\" does not exist", hive)
 	}
 	if _, err := t.ReadEntry(ctx, c.ledger, boxKey(hive, name)); err != nil {
 		return err
@@ -360,7 +360,7 @@ func (c *Catalog) DropBox(ctx context.Context, t *txn.Txn, hive, name string, if
 		if ifExists {
 			return nil
 		}
-		return sqlerr.New(sqlerr.UndefinedSchema, "schema %q does not exist", name)
+		return sqlerr.New(sqlerr.UndefinedSchema, "schema \"%s\" does not exist", name)
 	}
 	if err := t.ReadPrefix(ctx, c.ledger, framePrefix(hive, name)); err != nil {
 		return err
@@ -391,7 +391,7 @@ func (c *Catalog) CreateFrame(ctx context.Context, t *txn.Txn, hive, box, name s
 		return FrameEntry{}, false, err
 	}
 	if _, found := ns.Box(hive, box); !found {
-		return FrameEntry{}, false, sqlerr.New(sqlerr.UndefinedSchema, "schema %q does not exist", box)
+		return FrameEntry{}, false, sqlerr.New(sqlerr.UndefinedSchema, "schema \"%s\" does not exist", box)
 	}
 	key := frameKey(hive, box, name)
 	if _, err := t.ReadEntry(ctx, c.ledger, key); err != nil {
@@ -429,7 +429,7 @@ func (c *Catalog) DropFrame(ctx context.Context, t *txn.Txn, hive, box, name str
 		if ifExists {
 			return nil
 		}
-		return sqlerr.New(sqlerr.UndefinedTable, "table %q does not exist", name)
+		return sqlerr.New(sqlerr.UndefinedTable, "table \"%s\" does not exist", name)
 	}
 	t.DeleteEntry(c.ledger, key)
 	return nil

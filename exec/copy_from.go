@@ -77,7 +77,7 @@ func (s *Session) copyTarget(ctx context.Context, t *txn.Txn, tn *tree.TableName
 	for _, c := range columns {
 		i := schema.Index(c)
 		if i < 0 {
-			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", c, f.Name)
+			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", c, f.Name)
 		}
 		if used[i] {
 			return nil, sqlerr.New(sqlerr.DuplicateColumn, "column %q specified more than once", c)

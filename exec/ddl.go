@@ -154,10 +154,15 @@ func (s *Session) dropTables(ctx context.Context, n *tree.DropTable) (Result, er
 		for i := range n.Names {
 			f, err := s.resolveFrame(ns, &n.Names[i])
 			if err != nil {
-				if n.IfExists && sqlerr.CodeOf(err) == sqlerr.UndefinedTable {
+				if sqlerr.CodeOf(err) != sqlerr.UndefinedTable {
+					return Result{}, err
+				}
+				if n.IfExists {
 					continue
 				}
-				return Result{}, err
+				// DROP names the table alone, where queries name the
+				// relation as written.
+				return Result{}, sqlerr.New(sqlerr.UndefinedTable, "table \"%s\" does not exist", string(n.Names[i].ObjectName))
 			}
 			if err := s.eng.catalog.DropFrame(ctx, t, f.Hive, f.Box, f.Name, n.IfExists); err != nil {
 				return Result{}, err

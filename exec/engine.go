@@ -162,7 +162,7 @@ func (e *Engine) NewSession(ctx context.Context, user, hive string) (*Session, e
 		}
 	}
 	if _, ok := ns.Hive(hive); !ok {
-		return nil, sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", hive)
+		return nil, sqlerr.New(sqlerr.InvalidCatalogName, "database \"%s\" does not exist", hive)
 	}
 	s := &Session{eng: e, user: user, hive: hive}
 	s.act.entry = e.activity.register(user, hive)

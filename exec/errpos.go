@@ -1,7 +1,7 @@
 package exec
 
 import (
-	"strconv"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -9,6 +9,7 @@ import (
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/scanner"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
+	"github.com/apiarydb/apiary/exec/expr"
 	"github.com/apiarydb/apiary/sqlerr"
 )
 
@@ -49,7 +50,7 @@ func withNamePosition(err error, stmt string) error {
 	if flat.Position > 0 {
 		return err
 	}
-	want, ok := nameErrorTarget(flat.Code, flat.Message)
+	want, ok := nameErrorTarget(flat.Code, flat.Message, err)
 	if !ok {
 		return err
 	}
@@ -103,14 +104,13 @@ const (
 	msgDoesNotExist   = " does not exist"
 	msgColumnPrefix   = "column "
 	msgMissingFrom    = "missing FROM-clause entry for table "
-	msgRelationPrefix = "relation "
 	msgFunctionPrefix = "function "
 	msgOperatorPrefix = "operator does not exist: "
 	msgOfRelation     = " of relation "
 )
 
-// nameErrorTarget reads what code's error with message msg is about.
-func nameErrorTarget(code sqlerr.Code, msg string) (nameTarget, bool) {
+// nameErrorTarget reads what err, flattened to code and msg, is about.
+func nameErrorTarget(code sqlerr.Code, msg string, err error) (nameTarget, bool) {
 	switch code {
 	case sqlerr.UndefinedColumn:
 		rest, ok := cutAround(msg, msgColumnPrefix, msgDoesNotExist)
@@ -119,12 +119,12 @@ func nameErrorTarget(code sqlerr.Code, msg string) (nameTarget, bool) {
 		}
 		if col, _, found := strings.Cut(rest, msgOfRelation); found {
 			// column "a" of relation "t": a target column of INSERT.
-			if name, ok := unquoteGo(col); ok {
+			if name, ok := unquoteMessageName(col); ok {
 				return nameTarget{parts: []string{name}, shape: shapeColumn}, true
 			}
 			return nameTarget{}, false
 		}
-		if name, ok := unquoteGo(rest); ok {
+		if name, ok := unquoteMessageName(rest); ok {
 			return nameTarget{parts: []string{name}, shape: shapeColumn}, true
 		}
 		// column t.a: the binder writes a qualified name bare, so a
@@ -134,21 +134,16 @@ func nameErrorTarget(code sqlerr.Code, msg string) (nameTarget, bool) {
 		}
 	case sqlerr.UndefinedTable:
 		if rest, ok := strings.CutPrefix(msg, msgMissingFrom); ok {
-			if name, ok := unquoteGo(rest); ok {
+			if name, ok := unquoteMessageName(rest); ok {
 				return nameTarget{parts: []string{name}, shape: shapeQualifier}, true
 			}
 			return nameTarget{}, false
 		}
-		rest, ok := cutAround(msg, msgRelationPrefix, msgDoesNotExist)
-		if !ok {
-			return nameTarget{}, false
-		}
-		name, ok := unquoteGo(rest)
-		if !ok {
-			return nameTarget{}, false
-		}
-		if parts, ok := splitQualifiedName(name); ok {
-			return nameTarget{parts: parts, shape: shapeRelation}, true
+		// A relation's message joins its parts with dots, which cannot be
+		// split again ("a.b" may be one name): the error carries them.
+		var rel writtenRelation
+		if errors.As(err, &rel) {
+			return nameTarget{parts: rel, shape: shapeRelation}, true
 		}
 	case sqlerr.UndefinedFunction:
 		if rest, ok := strings.CutPrefix(msg, msgOperatorPrefix); ok {
@@ -161,15 +156,30 @@ func nameErrorTarget(code sqlerr.Code, msg string) (nameTarget, bool) {
 		if !ok {
 			return nameTarget{}, false
 		}
-		name, args, ok := strings.Cut(rest, "(")
-		if !ok || strings.ContainsAny(name, `". `) || name == "" {
-			return nameTarget{}, false
+		// A call the binder names as written (expr.NameCall) carries the
+		// name's parts, which the message joins with dots; otherwise the
+		// message's name is placed only when it is a plain one.
+		var written expr.CallName
+		var parts []string
+		var args string
+		if errors.As(err, &written) {
+			if args, ok = strings.CutPrefix(rest, written.Error()+"("); !ok {
+				return nameTarget{}, false
+			}
+			parts = written
+		} else {
+			var name string
+			name, args, ok = strings.Cut(rest, "(")
+			if !ok || strings.ContainsAny(name, `". `) || name == "" {
+				return nameTarget{}, false
+			}
+			parts = []string{name}
 		}
 		n := 0
 		if args != "" {
 			n = strings.Count(args, ", ") + 1
 		}
-		return nameTarget{parts: []string{name}, shape: shapeCall, args: n}, true
+		return nameTarget{parts: parts, shape: shapeCall, args: n}, true
 	}
 	return nameTarget{}, false
 }
@@ -183,55 +193,13 @@ func cutAround(s, prefix, suffix string) (string, bool) {
 	return strings.CutSuffix(rest, suffix)
 }
 
-// unquoteGo reads a name the message quotes with Go's %q.
-func unquoteGo(s string) (string, bool) {
-	if len(s) < 2 || s[0] != '"' {
+// unquoteMessageName reads a name a message quotes as PostgreSQL does:
+// between double quotes, with none of its characters escaped.
+func unquoteMessageName(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
 		return "", false
 	}
-	name, err := strconv.Unquote(s)
-	return name, err == nil
-}
-
-// splitQualifiedName splits a relation name as tree.TableName prints it:
-// parts separated by dots, quoted where they need to be.
-func splitQualifiedName(s string) ([]string, bool) {
-	var parts []string
-	for {
-		var part string
-		if strings.HasPrefix(s, `"`) {
-			end := 1
-			for {
-				i := strings.IndexByte(s[end:], '"')
-				if i < 0 {
-					return nil, false
-				}
-				end += i + 1
-				if end < len(s) && s[end] == '"' {
-					end++
-					continue
-				}
-				break
-			}
-			part, s = strings.ReplaceAll(s[1:end-1], `""`, `"`), s[end:]
-		} else {
-			i := strings.IndexByte(s, '.')
-			if i < 0 {
-				i = len(s)
-			}
-			part, s = s[:i], s[i:]
-			if part == "" || strings.ContainsAny(part, `" `) {
-				return nil, false
-			}
-		}
-		parts = append(parts, part)
-		if s == "" {
-			return parts, true
-		}
-		if s[0] != '.' {
-			return nil, false
-		}
-		s = s[1:]
-	}
+	return s[1 : len(s)-1], true
 }
 
 // messageOperator returns the operator of the rest of an "operator does

@@ -142,7 +142,7 @@ func targetColumns(frame string, schema []Column, names tree.NameList) ([]int, e
 			}
 		}
 		if idx < 0 {
-			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q of relation %q does not exist", string(nm), frame)
+			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", string(nm), frame)
 		}
 		if seen[idx] {
 			return nil, sqlerr.New(sqlerr.DuplicateColumn, "column %q specified more than once", string(nm))

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"context"
+	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
@@ -54,8 +55,34 @@ func (s *Session) resolveFrame(ns *catalog.Namespace, tn *tree.TableName) (catal
 			return f, nil
 		}
 	}
-	return catalog.FrameEntry{}, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", tn.String())
+	return catalog.FrameEntry{}, s.errUndefinedRelation(tn)
 }
+
+// errUndefinedRelation is 42P01 for tn, worded as PostgreSQL words it:
+// the name's parts joined by dots, unquoted, without the database when it
+// is the current one (the only one PostgreSQL can name). That text cannot
+// be split back into parts ("a.b" may be one name), so the parts travel
+// as the cause, for withNamePosition.
+func (s *Session) errUndefinedRelation(tn *tree.TableName) error {
+	written := writtenRelation{string(tn.ObjectName)}
+	if tn.ExplicitSchema {
+		written = writtenRelation{string(tn.SchemaName), string(tn.ObjectName)}
+	}
+	shown := written
+	if tn.ExplicitCatalog {
+		written = append(writtenRelation{string(tn.CatalogName)}, written...)
+		if string(tn.CatalogName) != s.hive {
+			shown = written
+		}
+	}
+	return sqlerr.Wrap(written, sqlerr.UndefinedTable, "relation \"%s\" does not exist", strings.Join(shown, "."))
+}
+
+// writtenRelation is a relation's name as a statement writes it, one
+// element per dotted part.
+type writtenRelation []string
+
+func (w writtenRelation) Error() string { return strings.Join(w, ".") }
 
 // newFrameRef decides where CREATE TABLE puts a new frame: the explicit
 // qualification, or the first existing box of the search path.
@@ -70,7 +97,7 @@ func (s *Session) newFrameRef(ns *catalog.Namespace, tn *tree.TableName) (frameR
 		}
 	}
 	if tn.ExplicitSchema {
-		return frameRef{}, sqlerr.New(sqlerr.UndefinedSchema, "schema %q does not exist", string(tn.SchemaName))
+		return frameRef{}, sqlerr.New(sqlerr.UndefinedSchema, "schema \"%s\" does not exist", string(tn.SchemaName))
 	}
 	return frameRef{}, sqlerr.New(sqlerr.UndefinedSchema, "no schema has been selected to create in")
 }

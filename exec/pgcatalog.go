@@ -17,7 +17,6 @@ import (
 	"github.com/apiarydb/apiary/exec/expr"
 	"github.com/apiarydb/apiary/exec/plan"
 	"github.com/apiarydb/apiary/exec/vec"
-	"github.com/apiarydb/apiary/sqlerr"
 	"github.com/apiarydb/apiary/txn"
 )
 
@@ -155,7 +154,7 @@ func (s *Session) virtualTable(ctx context.Context, t *txn.Txn, tn *tree.TableNa
 		}
 		tab, ok, err := vs.table(ctx, s.viewFor(t), name)
 		if err == nil && !ok {
-			err = sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", tn.String())
+			err = s.errUndefinedRelation(tn)
 		}
 		return tab, err == nil, err
 	}

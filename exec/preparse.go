@@ -220,10 +220,20 @@ func rewriteCompatEdits(sql string) (string, compatEdits) {
 		last = to
 	}
 	prev := "" // the last token before i as written; "" after a literal
+	// frame is whether prev is ROWS, RANGE or GROUPS beginning a window
+	// frame, after which @ is prefix (compatWindowSpecs).
+	frame := false
+	var specs compatWindowSpecs
+	// advance moves past tok, which leaves prev as asPrev.
+	advance := func(tok, asPrev string) {
+		frame = specs.startsFrame(tok, prev)
+		specs.next(tok)
+		prev = asPrev
+	}
 	for i := 0; i < len(sql); {
 		if n := compatSkipQuoted(sql, i); n > i {
 			if !strings.HasPrefix(sql[i:], "--") && !strings.HasPrefix(sql[i:], "/*") {
-				prev = ""
+				advance(sql[i:n], "")
 			}
 			i = n
 			continue
@@ -234,45 +244,54 @@ func rewriteCompatEdits(sql string) (string, compatEdits) {
 		}
 		if compatIsOperatorChar(sql[i]) {
 			end := compatOperatorToken(sql, i)
-			if sql[i:end] == "@" && compatEndsOperand(prev) {
+			if sql[i:end] == "@" && compatEndsOperand(prev) && !frame {
 				// a @ b: PostgreSQL has no infix @ for Apiary's types.
 				replace(i, end, " "+compatForeignOperatorMark("@")+" ")
 			} else if with, ok := compatOperatorReplacement(sql[i:end]); ok {
 				replace(i, end, " "+with+" ")
 			}
-			prev, i = sql[i:end], end
+			advance(sql[i:end], sql[i:end])
+			i = end
 			continue
 		}
 		if !compatIsWordStart(sql, i) {
-			prev = sql[i : i+1]
+			advance(sql[i:i+1], sql[i:i+1])
 			i++
 			continue
 		}
 		if end, op, ok := compatMatchOperator(sql, i); ok {
 			replace(i, end, " "+op+" ")
-			prev, i = op[strings.LastIndexByte(op, ' ')+1:], end
+			tok := op[strings.LastIndexByte(op, ' ')+1:]
+			advance(tok, tok)
+			i = end
 			continue
 		}
 		if end, name, ok := compatMatchCollate(sql, i); ok {
 			replace(i, end, `COLLATE "`+name+`"`)
-			prev, i = "", end
+			advance(sql[i:end], "")
+			i = end
 			continue
 		}
 		if nameEnd, end, ok := compatMatchDistinctOrdered(sql, i); ok {
 			replace(nameEnd, end, distinctMark+"(")
-			prev, i = "distinct", end
+			advance(sql[i:nameEnd], sql[i:nameEnd])
+			advance("(", "(")
+			advance("distinct", "distinct")
+			i = end
 			continue
 		}
 		if end, word, ok := compatRoleWordAt(sql, i, prev); ok && roleWords {
 			replace(i, end, `"`+word+`"()`)
-			prev, i = word, end
+			advance(word, word)
+			i = end
 			continue
 		}
 		end := i + 1
 		for compatIsIdentCont(sql, end) {
 			end++
 		}
-		prev, i = sql[i:end], end
+		advance(sql[i:end], sql[i:end])
+		i = end
 	}
 	if len(edits) == 0 {
 		return sql, nil
@@ -335,19 +354,20 @@ var compatParserOperators = map[string]bool{
 
 // compatOperandKeywords are the keywords after which an expression starts,
 // so that an @ after them is prefix (absolute value): PostgreSQL's
-// reserved keywords and the others that introduce an operand (ROWS @ -1
-// PRECEDING), less those that are values themselves (NULL, TRUE, END,
-// CURRENT_DATE ...).
+// reserved keywords and the others that introduce an operand, less those
+// that are values themselves (NULL, TRUE, END, CURRENT_DATE ...). ROWS,
+// RANGE and GROUPS introduce one only where they begin a window frame
+// (compatWindowSpecs).
 var compatOperandKeywords = map[string]bool{
 	"all": true, "analyse": true, "analyze": true, "and": true, "any": true, "array": true, "as": true,
 	"asc": true, "asymmetric": true, "between": true, "both": true, "by": true, "case": true, "cast": true,
 	"check": true, "collate": true, "column": true, "constraint": true, "create": true, "default": true,
 	"deferrable": true, "desc": true, "distinct": true, "do": true, "else": true, "escape": true,
 	"except": true, "exists": true, "fetch": true, "for": true, "foreign": true, "from": true,
-	"grant": true, "group": true, "groups": true, "having": true, "ilike": true, "in": true, "initially": true,
+	"grant": true, "group": true, "having": true, "ilike": true, "in": true, "initially": true,
 	"intersect": true, "into": true, "is": true, "lateral": true, "leading": true, "like": true,
 	"limit": true, "not": true, "offset": true, "on": true, "only": true, "or": true, "order": true,
-	"overlaps": true, "placing": true, "primary": true, "range": true, "references": true, "returning": true, "rows": true,
+	"overlaps": true, "placing": true, "primary": true, "references": true, "returning": true,
 	"select": true, "set": true, "similar": true, "some": true, "symmetric": true, "table": true,
 	"then": true, "to": true, "trailing": true, "union": true, "unique": true, "using": true,
 	"values": true, "variadic": true, "when": true, "where": true, "window": true, "with": true,

@@ -79,7 +79,7 @@ func (s *Session) showBoxes(ctx context.Context, n *tree.ShowSchemas) (Result, e
 		hive = string(n.Database)
 	}
 	if _, ok := ns.Hive(hive); !ok {
-		return Result{}, sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", hive)
+		return Result{}, sqlerr.New(sqlerr.InvalidCatalogName, "database \"%s\" does not exist", hive)
 	}
 	var rows [][]*string
 	for _, b := range ns.Boxes(hive) {
@@ -105,11 +105,11 @@ func (s *Session) showFrames(ctx context.Context, n *tree.ShowTables) (Result, e
 		} else if _, ok := ns.Hive(q); ok {
 			hive = q
 		} else {
-			return Result{}, sqlerr.New(sqlerr.InvalidSchemaName, "schema %q does not exist", q)
+			return Result{}, sqlerr.New(sqlerr.InvalidSchemaName, "schema \"%s\" does not exist", q)
 		}
 	}
 	if _, ok := ns.Hive(hive); !ok {
-		return Result{}, sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", hive)
+		return Result{}, sqlerr.New(sqlerr.InvalidCatalogName, "database \"%s\" does not exist", hive)
 	}
 	var rows [][]*string
 	for _, f := range ns.Frames(hive, box) {
@@ -323,12 +323,12 @@ func (s *Session) use(ctx context.Context, n *tree.SetVar) (Result, error) {
 		return Result{}, err
 	}
 	if _, ok := ns.Hive(hive); !ok {
-		return Result{}, sqlerr.New(sqlerr.InvalidCatalogName, "database %q does not exist", hive)
+		return Result{}, sqlerr.New(sqlerr.InvalidCatalogName, "database \"%s\" does not exist", hive)
 	}
 	var path *string
 	if box != "" {
 		if _, ok := ns.Box(hive, box); !ok {
-			return Result{}, sqlerr.New(sqlerr.InvalidSchemaName, "schema %q does not exist", box)
+			return Result{}, sqlerr.New(sqlerr.InvalidSchemaName, "schema \"%s\" does not exist", box)
 		}
 		p := quoteIdentIfNeeded(box)
 		path = &p

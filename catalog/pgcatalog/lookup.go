@@ -1,6 +1,8 @@
 package pgcatalog
 
 import (
+	"strings"
+
 	"github.com/apiarydb/apiary/sqlerr"
 )
 
@@ -72,7 +74,7 @@ func (c *Catalog) RelationOID(parts []string) (uint32, error) {
 		}
 		schema, name := parts[len(parts)-2], parts[len(parts)-1]
 		if _, ok := c.nsByName[schema]; !ok {
-			return 0, sqlerr.New(sqlerr.UndefinedSchema, "schema %q does not exist", schema)
+			return 0, sqlerr.New(sqlerr.UndefinedSchema, "schema \"%s\" does not exist", schema)
 		}
 		if oid, ok := c.relationIn(schema, name); ok {
 			return oid, nil
@@ -80,7 +82,8 @@ func (c *Catalog) RelationOID(parts []string) (uint32, error) {
 	default:
 		return 0, sqlerr.New(sqlerr.SyntaxError, "improper relation name (too many dotted names): %s", QualifiedName(parts...))
 	}
-	return 0, sqlerr.New(sqlerr.UndefinedTable, "relation %q does not exist", QualifiedName(parts...))
+	// PostgreSQL names the relation unquoted, without its database.
+	return 0, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", strings.Join(parts[max(len(parts)-2, 0):], "."))
 }
 
 // RelationVisible is pg_table_is_visible: whether the relation is the one

@@ -136,7 +136,9 @@ func accumFloats[T float32 | float64](vals []T, b *vec.Batch, ks, gids []int32, 
 		var err error
 		eachQualifying(b, ks, func(k int) {
 			g := gids[k]
-			if e := a.accumChecked(g, float64(vals[b.Row(k)])); err == nil {
+			m, e := floatMoments{n: a.n[g], sx: a.sx[g], sxx: a.sxx[g]}.add(float64(vals[b.Row(k)]))
+			a.n[g], a.sx[g], a.sxx[g] = m.n, m.sx, m.sxx
+			if err == nil {
 				err = e
 			}
 		})
@@ -161,18 +163,24 @@ func accumFloats[T float32 | float64](vals []T, b *vec.Batch, ks, gids []int32, 
 	return nil
 }
 
-// accumChecked is float8_accum for one value, with its checks.
-func (a *floatMomentsAcc) accumChecked(g int32, x float64) error {
-	n0, sx0 := a.n[g], a.sx[g]
-	n := n0 + 1
-	sx := sx0 + x
-	sxx := a.sxx[g]
+// floatMoments is PostgreSQL's float8_accum state, N, Sx and Sxx: one
+// group's of floatMomentsAcc, or a window frame's for avg, which reads only
+// Sx/N but fails all the same when Sxx overflows, as PostgreSQL's does.
+type floatMoments struct{ n, sx, sxx float64 }
+
+// add is float8_accum for one value, with its checks: finite state and
+// input that make an infinite Sx or Sxx are an overflow; an infinite or NaN
+// input instead makes Sxx NaN, without an error.
+func (m floatMoments) add(x float64) (floatMoments, error) {
+	n := m.n + 1
+	sx := m.sx + x
+	sxx := m.sxx
 	var err error
-	if n0 > 0 {
+	if m.n > 0 {
 		tmp := x*n - sx
-		sxx += tmp * tmp / (n * n0)
+		sxx += tmp * tmp / (n * m.n)
 		if math.IsInf(sx, 0) || math.IsInf(sxx, 0) {
-			if !math.IsInf(sx0, 0) && !math.IsInf(x, 0) {
+			if !math.IsInf(m.sx, 0) && !math.IsInf(x, 0) {
 				err = errFloatOverflow()
 			}
 			sxx = math.NaN()
@@ -181,8 +189,7 @@ func (a *floatMomentsAcc) accumChecked(g int32, x float64) error {
 		// A lone infinite or NaN input must not leave a variance of 0.
 		sxx = math.NaN()
 	}
-	a.n[g], a.sx[g], a.sxx[g] = n, sx, sxx
-	return err
+	return floatMoments{n: n, sx: sx, sxx: sxx}, err
 }
 
 func (a *floatMomentsAcc) emit(out *vec.Vec, from, to int) error {

@@ -405,33 +405,6 @@ func addFloat[A float32 | float64](acc, x A, first bool) (A, error) {
 	return sum, nil
 }
 
-// floatMoments is PostgreSQL's float8_accum state, N, Sx and Sxx, which
-// its avg, like the grouped one (floatMomentsAcc), keeps: the result reads
-// only Sx/N, but an Sxx that overflows fails it all the same.
-type floatMoments struct{ n, sx, sxx float64 }
-
-// add is float8_accum for one value, with its checks.
-func (m floatMoments) add(x float64) (floatMoments, error) {
-	n := m.n + 1
-	sx := m.sx + x
-	sxx := m.sxx
-	var err error
-	if m.n > 0 {
-		tmp := x*n - sx
-		sxx += tmp * tmp / (n * m.n)
-		if math.IsInf(sx, 0) || math.IsInf(sxx, 0) {
-			if !math.IsInf(m.sx, 0) && !math.IsInf(x, 0) {
-				err = errFloatOverflow()
-			}
-			sxx = math.NaN()
-		}
-	} else if !finite(x) {
-		// A lone infinite or NaN input must not leave a variance of 0.
-		sxx = math.NaN()
-	}
-	return floatMoments{n: n, sx: sx, sxx: sxx}, err
-}
-
 // floatFrameSum sums floats in row order, restarting at the frame start
 // whenever the start moves, as PostgreSQL does for float aggregates (which
 // have no inverse transition): rounding and overflow errors then match it

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -651,8 +652,43 @@ func errNoFunction(name string, args []Expr) error {
 	case ok && len(args) == 2:
 		return errUndefinedOperatorExprs(op, args[0], args[1])
 	}
-	return sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", name, argTypeList(args)).
-		WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
+	call := &noFunction{name: name, args: argTypeList(args)}
+	return sqlerr.Wrap(call, sqlerr.UndefinedFunction, "%s", call.Error()).WithHint(noFunctionHint)
+}
+
+const noFunctionHint = "No function matches the given name and argument types. You might need to add explicit type casts."
+
+// noFunction is the cause of errNoFunction's 42883 for a call of a
+// function by name, which NameCall recognises.
+type noFunction struct {
+	name string // the name looked up
+	args string // the argument types, as the message lists them
+}
+
+func (f *noFunction) Error() string {
+	return fmt.Sprintf("function %s(%s) does not exist", f.name, f.args)
+}
+
+// CallName is a function's name as a call writes it, one element per
+// dotted part: the cause of NameCall's errors, from which the position of
+// the call can be found (the message's dotted name cannot be split again).
+type CallName []string
+
+func (n CallName) Error() string { return strings.Join(n, ".") }
+
+// NameCall returns err naming the function as the call wrote it, written
+// (schema-qualified if it was, a quoted name's case kept), as PostgreSQL's
+// message does, when err is the 42883 of no function called name
+// accepting the call's arguments. The binder looks functions up by a
+// name without its schema, in lower case; other errors come back as they
+// are.
+func NameCall(err error, name string, written CallName) error {
+	var call *noFunction
+	if !errors.As(err, &call) || call.name != name {
+		return err
+	}
+	shown := &noFunction{name: written.Error(), args: call.args}
+	return sqlerr.Wrap(written, sqlerr.UndefinedFunction, "%s", shown.Error()).WithHint(noFunctionHint)
 }
 
 // Kernel helpers.

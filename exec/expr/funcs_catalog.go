@@ -527,7 +527,7 @@ func databaseSize(byName bool) kernel {
 				name := textArg(args[0], i)
 				var ok bool
 				if oid, ok = cat.DatabaseOID(name); !ok {
-					return sqlerr.New(sqlerr.UndefinedDatabase, "database %q does not exist", name)
+					return sqlerr.New(sqlerr.UndefinedDatabase, "database \"%s\" does not exist", name)
 				}
 			} else {
 				oid = oidArg(args[0], i)

@@ -131,7 +131,7 @@ func privilegeObjectExists(cat CatalogInfo, kind privObject, v *vec.Vec, i int) 
 		if byName {
 			name := textArg(v, i)
 			if _, ok := cat.NamespaceOID(name); !ok {
-				return false, sqlerr.New(sqlerr.UndefinedSchema, "schema %q does not exist", name)
+				return false, sqlerr.New(sqlerr.UndefinedSchema, "schema \"%s\" does not exist", name)
 			}
 			return true, nil
 		}
@@ -140,7 +140,7 @@ func privilegeObjectExists(cat CatalogInfo, kind privObject, v *vec.Vec, i int) 
 		if byName {
 			name := textArg(v, i)
 			if _, ok := cat.DatabaseOID(name); !ok {
-				return false, sqlerr.New(sqlerr.UndefinedDatabase, "database %q does not exist", name)
+				return false, sqlerr.New(sqlerr.UndefinedDatabase, "database \"%s\" does not exist", name)
 			}
 			return true, nil
 		}

@@ -183,7 +183,10 @@ func regIn(env *Env, typ vec.Type, s string) (int64, error) {
 				return int64(oid), nil
 			}
 		}
-		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", s)
+		if schema != "" {
+			name = schema + "." + name
+		}
+		return 0, sqlerr.New(sqlerr.UndefinedTable, "relation \"%s\" does not exist", name)
 	case vec.OIDRegtype:
 		oid, err := typeOIDByName(cat, s)
 		return int64(oid), err

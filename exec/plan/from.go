@@ -1063,7 +1063,7 @@ func (p *Planner) planJoinUnit(t *tree.JoinTableExpr, outer *scope) (*unit, erro
 			}
 		}
 		if li < 0 || ri < 0 {
-			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q specified in USING clause does not exist in %s table", name, map[bool]string{true: "left", false: "right"}[li < 0])
+			return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" specified in USING clause does not exist in %s table", name, map[bool]string{true: "left", false: "right"}[li < 0])
 		}
 		eq, err := expr.NewCompare(expr.EQ, &expr.ColRef{Idx: li, Typ: lsc.cols[li].typ}, &expr.ColRef{Idx: nl + ri, Typ: rsc.cols[ri].typ})
 		if err != nil {

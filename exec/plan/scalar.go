@@ -629,7 +629,25 @@ func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	return expr.NewFunc(name, args)
+	x, err := expr.NewFunc(name, args)
+	if err != nil {
+		err = expr.NameCall(err, name, writtenFuncName(e))
+	}
+	return x, err
+}
+
+// writtenFuncName is f's name as the call writes it, for its errors:
+// funcName's drops pg_catalog and folds quoted names to lower case.
+func writtenFuncName(f *tree.FuncExpr) expr.CallName {
+	un, ok := f.Func.FunctionReference.(*tree.UnresolvedName)
+	if !ok {
+		return expr.CallName{funcName(f)}
+	}
+	parts := make(expr.CallName, un.NumParts)
+	for i := range parts {
+		parts[i] = un.Parts[un.NumParts-1-i]
+	}
+	return parts
 }
 
 func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (expr.Expr, error) {
@@ -672,8 +690,15 @@ func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (exp
 			call.delim = append([]byte(nil), dk.Val.Bytes().Get(0)...)
 		}
 		call.arg = arg
+	case name == "count" && len(e.Exprs) == 0:
+		// The lookup finds count(*), which is written with its star.
+		return nil, sqlerr.New(sqlerr.WrongObjectType, "count(*) must be used to call a parameterless aggregate function")
 	case len(e.Exprs) != 1:
-		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(e.Exprs))
+		args, err := inner.bindList(e.Exprs)
+		if err != nil {
+			return nil, err
+		}
+		return nil, expr.NameCall(expr.ErrNoFunction(name, args), name, writtenFuncName(e))
 	default:
 		arg, err := inner.bind(e.Exprs[0])
 		if err != nil {
@@ -690,6 +715,10 @@ func (b *binder) bindAgg(e *tree.FuncExpr, name string, fn colexec.AggFunc) (exp
 	}
 	t, err := colexec.AggResultType(call.fn, argType, name)
 	if err != nil {
+		if sqlerr.CodeOf(err) == sqlerr.UndefinedFunction && call.arg != nil {
+			// Named as written, the argument's type as PostgreSQL names it.
+			err = expr.NameCall(expr.ErrNoFunction(name, []expr.Expr{call.arg}), name, writtenFuncName(e))
+		}
 		return nil, err
 	}
 	call.typ = t

@@ -79,14 +79,14 @@ func (s *scope) resolve(table, name string) (expr.Expr, error) {
 			return ref, nil
 		}
 		if table != "" && depth == 0 && !sc.hasTable(table) && sc.parent == nil {
-			return nil, sqlerr.New(sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", table)
+			return nil, sqlerr.New(sqlerr.UndefinedTable, "missing FROM-clause entry for table \"%s\"", table)
 		}
 		depth++
 	}
 	if table != "" {
 		return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %s.%s does not exist", table, name)
 	}
-	return nil, sqlerr.New(sqlerr.UndefinedColumn, "column %q does not exist", name)
+	return nil, sqlerr.New(sqlerr.UndefinedColumn, "column \"%s\" does not exist", name)
 }
 
 func (s *scope) hasTable(t string) bool {

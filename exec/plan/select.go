@@ -213,7 +213,7 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 				outCols = append(outCols, column{name: c.name, typ: c.typ, origin: c.origin})
 			}
 			if !any && table != "" {
-				return nil, nil, sqlerr.New(sqlerr.UndefinedTable, "missing FROM-clause entry for table %q", table)
+				return nil, nil, sqlerr.New(sqlerr.UndefinedTable, "missing FROM-clause entry for table \"%s\"", table)
 			}
 			continue
 		}
