@@ -158,6 +158,18 @@ func CodeOf(err error) Code {
 		if code == "" && (e == context.Canceled || e == context.DeadlineExceeded) {
 			return QueryCanceled
 		}
+		if j, ok := e.(interface{ Unwrap() []error }); ok && code == "" {
+			// Errors joined from several bees: the others were cancelled
+			// because one failed, and that one names the failure. (An
+			// uncoded failure beside a cancellation read as 57014,
+			// "canceling statement due to user request".)
+			for _, x := range j.Unwrap() {
+				if c := CodeOf(x); c != QueryCanceled {
+					return c
+				}
+			}
+			return QueryCanceled
+		}
 	}
 	if code != "" {
 		return code
