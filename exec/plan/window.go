@@ -69,6 +69,10 @@ var windowNames = map[string]bool{
 	"sum": true, "avg": true, "count": true, "min": true, "max": true, "string_agg": true,
 }
 
+// windowAggArity is the number of arguments of each aggregate that runs
+// as a window function.
+var windowAggArity = map[string]int{"sum": 1, "avg": 1, "count": 1, "min": 1, "max": 1, "string_agg": 2}
+
 func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 	if b.win == nil {
 		return nil, sqlerr.New(sqlerr.WindowingError, "window functions are not allowed in %s", b.clauseName())
@@ -117,14 +121,26 @@ func (b *binder) bindWindow(e *tree.FuncExpr, name string) (expr.Expr, error) {
 			if err != nil {
 				return nil, err
 			}
-			if x, err = untypedAsText(x); err != nil {
-				return nil, err
-			}
 			call.args = append(call.args, x)
 		}
-	}
-	if boolAgg != "" && len(call.args) != 1 {
-		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", boolAgg, len(call.args))
+		// The aggregates take one argument, string_agg two; PostgreSQL has
+		// no other signature (sum(1, 2) OVER () used to ignore the second).
+		if want := windowAggArity[call.name]; len(call.args) != want {
+			shown := call.name
+			if boolAgg != "" {
+				shown = boolAgg
+			}
+			if len(call.args) == 0 && name == "count" {
+				return nil, sqlerr.New(sqlerr.WrongObjectType, "count(*) must be used to call a parameterless aggregate function")
+			}
+			return nil, expr.ErrNoFunction(shown, call.args)
+		}
+		for i, x := range call.args {
+			var err error
+			if call.args[i], err = untypedAsText(x); err != nil {
+				return nil, err
+			}
+		}
 	}
 	var argTypes []vec.Type
 	for i, a := range call.args {

@@ -316,3 +316,19 @@ SELECT id, round(avg(k) OVER (ORDER BY id), 5) AS a, trunc(avg(k) OVER (ORDER BY
 SELECT name, round(avg(salary) OVER (PARTITION BY dept_id ORDER BY id), 3) AS a, round(avg(bonus) OVER (), 1) AS b, round(avg(salary) OVER (ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW)) AS c FROM emp;
 
 SELECT x, round(avg(x) OVER (), 5) AS r FROM (VALUES (1), (1), (1), (1), (1), (1), (0), (0), (0), (0), (0)) s(x);
+
+-- Aggregates over windows take PostgreSQL's argument counts.
+-- error 42883
+SELECT sum(1, 2) OVER ();
+
+-- error 42809
+SELECT count() OVER ();
+
+-- error 42883
+SELECT string_agg('a') OVER ();
+
+-- error 42883
+SELECT bool_and(true, false) OVER ();
+
+-- error 42883
+SELECT max() OVER ();
