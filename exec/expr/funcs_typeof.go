@@ -2,7 +2,6 @@ package expr
 
 import (
 	"github.com/apiarydb/apiary/exec/vec"
-	"github.com/apiarydb/apiary/sqlerr"
 )
 
 // pg_typeof(any) is the regtype of its argument's type, known when the
@@ -10,7 +9,7 @@ import (
 func init() {
 	specialFuncs["pg_typeof"] = func(args []Expr) (Expr, error) {
 		if len(args) != 1 {
-			return nil, sqlerr.New(sqlerr.UndefinedFunction, "function pg_typeof with %d arguments does not exist", len(args))
+			return nil, errNoFunction("pg_typeof", args)
 		}
 		oid := args[0].Type().OID()
 		if k, ok := args[0].(*Const); ok && k.Untyped {

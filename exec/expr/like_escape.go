@@ -28,7 +28,7 @@ func init() {
 	for name, mode := range likeEscapeModes {
 		specialFuncs[name] = func(args []Expr) (Expr, error) {
 			if len(args) != 3 {
-				return nil, sqlerr.New(sqlerr.UndefinedFunction, "function %s with %d arguments does not exist", name, len(args))
+				return nil, errNoFunction(name, args)
 			}
 			for _, a := range args[1:] {
 				if k := a.Type().Kind; !isUntyped(a) && k != vec.KindText && k != vec.KindBytea {

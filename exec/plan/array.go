@@ -250,10 +250,18 @@ func (b *binder) bindArrayAgg(e *tree.FuncExpr) (expr.Expr, error) {
 	if b.agg == nil {
 		return nil, b.errAggNotAllowed()
 	}
-	if len(e.Exprs) != 1 {
-		return nil, sqlerr.New(sqlerr.UndefinedFunction, "function array_agg with %d arguments does not exist", len(e.Exprs))
-	}
 	inner := b.agg.inner
+	if len(e.Exprs) != 1 {
+		args := make([]expr.Expr, len(e.Exprs))
+		for i, a := range e.Exprs {
+			x, err := inner.bind(a)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = x
+		}
+		return nil, expr.ErrNoFunction("array_agg", args)
+	}
 	arg, err := inner.bind(e.Exprs[0])
 	if err != nil {
 		return nil, err

@@ -251,3 +251,13 @@ SELECT id, @ (k - 3) AS a, 2 * @ -id AS b FROM t1;
 
 -- current_timestamp(p) and localtimestamp(p) round to p decimals.
 SELECT length(current_timestamp(0)::text) AS a, length(localtimestamp(0)::text) AS b, pg_typeof(current_timestamp(2)) AS c, pg_typeof(localtimestamp(3)) AS d;
+
+-- Calls with the wrong number of arguments name their argument types.
+-- error 42883
+SELECT pg_typeof(1, 2);
+
+-- error 42883
+SELECT array_agg(1, 2);
+
+-- error 42883
+SELECT array_agg();
