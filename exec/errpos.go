@@ -107,6 +107,9 @@ const (
 	msgFunctionPrefix = "function "
 	msgOperatorPrefix = "operator does not exist: "
 	msgOfRelation     = " of relation "
+
+	msgAmbiguousPrefix = "column reference "
+	msgIsAmbiguous     = " is ambiguous"
 )
 
 // nameErrorTarget reads what err, flattened to code and msg, is about.
@@ -131,6 +134,16 @@ func nameErrorTarget(code sqlerr.Code, msg string, err error) (nameTarget, bool)
 		// name holding a dot is ambiguous.
 		if parts := strings.Split(rest, "."); len(parts) == 2 && !strings.Contains(rest, `"`) {
 			return nameTarget{parts: parts, shape: shapeColumn}, true
+		}
+	case sqlerr.AmbiguousColumn:
+		// column reference "a" is ambiguous; a qualified reference is
+		// left without a position, its dot being ambiguous as above.
+		rest, ok := cutAround(msg, msgAmbiguousPrefix, msgIsAmbiguous)
+		if !ok {
+			return nameTarget{}, false
+		}
+		if name, ok := unquoteMessageName(rest); ok && !strings.Contains(name, ".") {
+			return nameTarget{parts: []string{name}, shape: shapeColumn}, true
 		}
 	case sqlerr.UndefinedTable:
 		if rest, ok := strings.CutPrefix(msg, msgMissingFrom); ok {

@@ -16,6 +16,7 @@ import (
 func TestNameErrorTexts(t *testing.T) {
 	s := testSession(t, objstore.NewMem())
 	mustRun(t, s, `CREATE TABLE t (a int, b text)`)
+	mustRun(t, s, `CREATE TABLE u2 (a int, c text)`)
 	const noFunctionHint = "No function matches the given name and argument types. You might need to add explicit type casts."
 	for _, c := range []struct {
 		sql  string
@@ -75,6 +76,13 @@ func TestNameErrorTexts(t *testing.T) {
 		{`select sum('a'::varchar(5))`, sqlerr.UndefinedFunction, `function sum(character varying) does not exist`, 8, noFunctionHint},
 		// PostgreSQL points at count (8).
 		{`select count()`, sqlerr.WrongObjectType, `count(*) must be used to call a parameterless aggregate function`, -1, ""},
+		{`select a from t, u2`, sqlerr.AmbiguousColumn, `column reference "a" is ambiguous`, 8, ""},
+		{`select b, a from t join u2 on true`, sqlerr.AmbiguousColumn, `column reference "a" is ambiguous`, 11, ""},
+		{`select "a" from t, u2 where b = c`, sqlerr.AmbiguousColumn, `column reference "a" is ambiguous`, 8, ""},
+		{`select t.b from t, u2 order by a`, sqlerr.AmbiguousColumn, `column reference "a" is ambiguous`, 32, ""},
+		// PostgreSQL points at the first a (8); written twice, Apiary
+		// cannot tell which one it failed on and gives none.
+		{`select a from t, u2 where a = 1`, sqlerr.AmbiguousColumn, `column reference "a" is ambiguous`, 0, ""},
 	} {
 		_, _, err := run(t, s, c.sql)
 		if err == nil {

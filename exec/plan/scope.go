@@ -60,7 +60,7 @@ func (s *scope) resolve(table, name string) (expr.Expr, error) {
 				continue
 			}
 			if idx >= 0 {
-				return nil, sqlerr.New(sqlerr.AmbiguousColumn, "column reference %q is ambiguous", qualified(table, name))
+				return nil, sqlerr.New(sqlerr.AmbiguousColumn, "column reference \"%s\" is ambiguous", qualified(table, name))
 			}
 			idx = i
 		}
