@@ -31,10 +31,24 @@ type floatSumAcc struct {
 	single bool // sum(real): every step rounds to float32
 	// sum starts at -0, IEEE's additive identity: PostgreSQL's sum starts
 	// from its first input, so sum('-0') is -0, not 0 + -0.
-	sum       []float64
-	cnt       []int64
+	sum []float64
+	cnt []int64
+	floatArg
+}
+
+// floatArg is what a float accumulator keeps of its argument: the
+// batch's qualifying positions, and whether it must check every value.
+type floatArg struct {
 	ks        []int32
 	nonFinite bool // an infinite or NaN input has been seen
+}
+
+// needsChecks reports whether the batch's qualifying values go through
+// PostgreSQL's checks value by value: from the first batch holding an
+// infinite or NaN value on, an infinite state may be legitimate.
+func needsChecks[T float32 | float64](fa *floatArg, vals []T, b *vec.Batch) bool {
+	fa.nonFinite = fa.nonFinite || !allFinite(vals, b, fa.ks)
+	return fa.nonFinite
 }
 
 func (a *floatSumAcc) resize(n int) {
@@ -51,17 +65,15 @@ func (a *floatSumAcc) bytesPerGroup() int64 { return 16 }
 func (a *floatSumAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
 	a.ks = qualifying(arg, filter, b, a.ks)
 	if arg.Type.Kind == vec.KindFloat32 {
-		return sumFloats(arg.Float32s(), b, a.ks, gids, a)
+		return sumFloats(arg.Float32s(), b, gids, a)
 	}
-	return sumFloats(arg.Float64s(), b, a.ks, gids, a)
+	return sumFloats(arg.Float64s(), b, gids, a)
 }
 
 // sumFloats adds the qualifying values into their groups' sums in T.
-func sumFloats[T float32 | float64](vals []T, b *vec.Batch, ks, gids []int32, a *floatSumAcc) error {
-	if !a.nonFinite && !allFinite(vals, b, ks) {
-		a.nonFinite = true
-	}
-	if a.nonFinite {
+func sumFloats[T float32 | float64](vals []T, b *vec.Batch, gids []int32, a *floatSumAcc) error {
+	ks := a.ks
+	if needsChecks(&a.floatArg, vals, b) {
 		var err error
 		eachQualifying(b, ks, func(k int) {
 			g, x := gids[k], vals[b.Row(k)]
@@ -108,8 +120,7 @@ func (a *floatSumAcc) emit(out *vec.Vec, from, to int) error {
 type floatMomentsAcc struct {
 	f          AggFunc
 	n, sx, sxx []float64
-	ks         []int32
-	nonFinite  bool // an infinite or NaN input has been seen
+	floatArg
 }
 
 func (a *floatMomentsAcc) resize(n int) {
@@ -121,18 +132,16 @@ func (a *floatMomentsAcc) bytesPerGroup() int64 { return 24 }
 func (a *floatMomentsAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
 	a.ks = qualifying(arg, filter, b, a.ks)
 	if arg.Type.Kind == vec.KindFloat32 {
-		return accumFloats(arg.Float32s(), b, a.ks, gids, a)
+		return accumFloats(arg.Float32s(), b, gids, a)
 	}
-	return accumFloats(arg.Float64s(), b, a.ks, gids, a)
+	return accumFloats(arg.Float64s(), b, gids, a)
 }
 
 // accumFloats folds the qualifying values into their groups' N, Sx and
 // Sxx as float8_accum does.
-func accumFloats[T float32 | float64](vals []T, b *vec.Batch, ks, gids []int32, a *floatMomentsAcc) error {
-	if !a.nonFinite && !allFinite(vals, b, ks) {
-		a.nonFinite = true
-	}
-	if a.nonFinite {
+func accumFloats[T float32 | float64](vals []T, b *vec.Batch, gids []int32, a *floatMomentsAcc) error {
+	ks := a.ks
+	if needsChecks(&a.floatArg, vals, b) {
 		var err error
 		eachQualifying(b, ks, func(k int) {
 			g := gids[k]

@@ -17,7 +17,10 @@ func TestInListShortAndLong(t *testing.T) {
 		for _, size := range []int{1, 3, shortInList, shortInList + 1, 40} {
 			for _, withNull := range []bool{false, true} {
 				for _, negate := range []bool{false, true} {
-					name := fmt.Sprintf("%v/%d/null=%v/not=%v", typ, size, withNull, negate)
+					// Without NULLs in the column either, the answer skips
+					// the pass over NULLs.
+					colNulls := size != 3
+					name := fmt.Sprintf("%v/%d/null=%v/not=%v/colnulls=%v", typ, size, withNull, negate, colNulls)
 					value := func(x int) *vec.Vec {
 						v := vec.New(typ, 1)
 						switch typ.Kind {
@@ -49,7 +52,7 @@ func TestInListShortAndLong(t *testing.T) {
 					xs := make([]int, rows)
 					for i := range rows {
 						xs[i] = rng.IntN(60)
-						if rng.IntN(10) == 0 {
+						if colNulls && rng.IntN(10) == 0 {
 							col.AppendNull()
 							xs[i] = -1
 							continue
