@@ -59,18 +59,9 @@ func (b *binder) bindRoundedAvg(name string, e *tree.FuncExpr) (x expr.Expr, ok 
 	if err != nil {
 		return nil, true, err
 	}
-	d, isConst := digits.(*expr.Const)
 	call := &b.agg.calls[ref.(*aggRef).idx]
 	argType := call.arg.Type()
-	integer := argType.Kind == vec.KindInt16 || argType.Kind == vec.KindInt32 || argType.Kind == vec.KindInt64
-	if !isConst || d.IsNull() || d.Val.Type.Kind != vec.KindInt32 || argType.Shape != vec.ShapeScalar ||
-		!integer && argType.Kind != vec.KindNumeric {
-		return plain(ref)
-	}
-	n := int64(d.Val.Int32s()[0])
-	if n >= int64(call.typ.Scale) || n < int64(argType.Scale)-vec.MaxNumericPrecision {
-		// Rounding to avg's own scale or beyond is exact; far to the
-		// left of the point there is nothing to get right.
+	if !roundsAvgOnce(argType, call.typ, digits) {
 		return plain(ref)
 	}
 	sumType, err := colexec.AggResultType(colexec.AggSum, argType, "sum")
@@ -83,12 +74,34 @@ func (b *binder) bindRoundedAvg(name string, e *tree.FuncExpr) (x expr.Expr, ok 
 	b.agg.calls = append(b.agg.calls, count)
 	sum := &aggRef{idx: ref.(*aggRef).idx, typ: sumType}
 	cnt := &aggRef{idx: len(b.agg.calls) - 1, typ: vec.Int64}
-	fn := expr.RoundedAverageFunc
-	if name == "trunc" {
-		fn = expr.TruncatedAverageFunc
-	}
-	x, err = expr.NewFunc(fn, []expr.Expr{sum, cnt, digits})
+	x, err = expr.NewFunc(roundedAverageFunc(name), []expr.Expr{sum, cnt, digits})
 	return x, true, err
+}
+
+// roundsAvgOnce reports whether rounding avg(x), of type avgType over an x
+// of type argType, to digits decimals must be done as one rounding of
+// sum(x) / count(x): x is an integer or numeric and digits a constant
+// below avg's scale.
+func roundsAvgOnce(argType, avgType vec.Type, digits expr.Expr) bool {
+	d, isConst := digits.(*expr.Const)
+	integer := argType.Kind == vec.KindInt16 || argType.Kind == vec.KindInt32 || argType.Kind == vec.KindInt64
+	if !isConst || d.IsNull() || d.Val.Type.Kind != vec.KindInt32 || argType.Shape != vec.ShapeScalar ||
+		!integer && argType.Kind != vec.KindNumeric {
+		return false
+	}
+	// Rounding to avg's own scale or beyond is exact; far to the left of
+	// the point there is nothing to get right.
+	n := int64(d.Val.Int32s()[0])
+	return n < int64(avgType.Scale) && n >= int64(argType.Scale)-vec.MaxNumericPrecision
+}
+
+// roundedAverageFunc is the expression function that rounds (round) or
+// truncates (trunc) a sum divided by a count.
+func roundedAverageFunc(name string) string {
+	if name == "trunc" {
+		return expr.TruncatedAverageFunc
+	}
+	return expr.RoundedAverageFunc
 }
 
 // roundWindowAverage is bindRoundedAvg's answer for the window avg ref
@@ -96,18 +109,12 @@ func (b *binder) bindRoundedAvg(name string, e *tree.FuncExpr) (x expr.Expr, ok 
 // same window joins it (the same window node computes both).
 func (b *binder) roundWindowAverage(name string, ref, digits expr.Expr, plain func(expr.Expr) (expr.Expr, bool, error)) (expr.Expr, bool, error) {
 	wr, isRef := ref.(*winRef)
-	d, isConst := digits.(*expr.Const)
-	if !isRef || !isConst || d.IsNull() || d.Val.Type.Kind != vec.KindInt32 {
+	if !isRef {
 		return plain(ref)
 	}
 	call := &b.win.calls[wr.idx]
 	argType := call.args[0].Type()
-	integer := argType.Kind == vec.KindInt16 || argType.Kind == vec.KindInt32 || argType.Kind == vec.KindInt64
-	if argType.Shape != vec.ShapeScalar || !integer && argType.Kind != vec.KindNumeric {
-		return plain(ref)
-	}
-	n := int64(d.Val.Int32s()[0])
-	if n >= int64(call.typ.Scale) || n < int64(argType.Scale)-vec.MaxNumericPrecision {
+	if !roundsAvgOnce(argType, call.typ, digits) {
 		return plain(ref)
 	}
 	sumType, err := colexec.WindowResultType("sum", []vec.Type{argType})
@@ -125,11 +132,7 @@ func (b *binder) roundWindowAverage(name string, ref, digits expr.Expr, plain fu
 	b.win.calls = append(b.win.calls, count)
 	sum := &winRef{idx: wr.idx, typ: sumType}
 	cnt := &winRef{idx: len(b.win.calls) - 1, typ: vec.Int64}
-	fn := expr.RoundedAverageFunc
-	if name == "trunc" {
-		fn = expr.TruncatedAverageFunc
-	}
-	x, err := expr.NewFunc(fn, []expr.Expr{sum, cnt, digits})
+	x, err := expr.NewFunc(roundedAverageFunc(name), []expr.Expr{sum, cnt, digits})
 	return x, true, err
 }
 

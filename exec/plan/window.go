@@ -274,13 +274,9 @@ func (b *binder) bindWindowOnlyArgs(exprs tree.Exprs, call *winCall) error {
 // argument column read per row. A NULL offset stays a column, whose NULLs
 // make every result NULL.
 func (b *binder) bindLagLead(exprs tree.Exprs, call *winCall) error {
-	args := make([]expr.Expr, len(exprs))
-	for i, a := range exprs {
-		x, err := b.bind(a)
-		if err != nil {
-			return err
-		}
-		args[i] = x
+	args, err := b.bindList(exprs)
+	if err != nil {
+		return err
 	}
 	noFunction := func() error { return expr.ErrNoFunction(call.name, args) }
 	if len(args) == 0 || len(args) > 3 {
