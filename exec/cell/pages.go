@@ -481,7 +481,8 @@ func (c *chunkPages) plainByteArray(raw []byte, n int, offs *[]uint32) (encoding
 func (c *chunkPages) deltaLengthByteArray(raw []byte, n int) (encoding.Values, error) {
 	if n == 0 && len(raw) == 0 {
 		// A page of NULLs may carry no length header at all.
-		return encoding.ByteArrayValues(nil, append(c.b.offs[:0], 0)), nil
+		c.b.offs = append(c.b.offs[:0], 0)
+		return encoding.ByteArrayValues(nil, c.b.offs), nil
 	}
 	c.b.lens = grow(c.b.lens, n)
 	at, err := decodeDeltaInt32(c.b.lens, raw)

@@ -67,8 +67,14 @@ func arrowGoFile(t *testing.T, rows int, props ...parquet.WriterProperty) []byte
 	}
 	rec := rb.NewRecordBatch()
 	defer rec.Release()
+	return writeArrowGo(t, rec, props...)
+}
+
+// writeArrowGo writes rec as a Parquet file with arrow-go.
+func writeArrowGo(t *testing.T, rec arrow.RecordBatch, props ...parquet.WriterProperty) []byte {
+	t.Helper()
 	var buf bytes.Buffer
-	fw, err := pqarrow.NewFileWriter(schema, &buf, parquet.NewWriterProperties(props...), pqarrow.DefaultWriterProps())
+	fw, err := pqarrow.NewFileWriter(rec.Schema(), &buf, parquet.NewWriterProperties(props...), pqarrow.DefaultWriterProps())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,15 +234,7 @@ func pageBodies(t *testing.T, c *Cell, data []byte) [][2]int {
 // decoded.
 func TestFastPagesDamage(t *testing.T) {
 	ctx := context.Background()
-	key, good, s := damageCell(t)
-	st := objstore.NewMem()
-	if err := st.Put(ctx, key, good); err != nil {
-		t.Fatal(err)
-	}
-	c, err := Open(ctx, st, key, 0, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, key, good, s, c := damageCell(t)
 	flipped := 0
 	for _, body := range pageBodies(t, c, good) {
 		for pos := body[0]; pos < body[1]; pos += 3 {
@@ -267,15 +265,7 @@ func TestFastPagesDamage(t *testing.T) {
 // (XX001) as well, not an internal error.
 func TestFastPagesDamagedPageType(t *testing.T) {
 	ctx := context.Background()
-	key, good, s := damageCell(t)
-	st := objstore.NewMem()
-	if err := st.Put(ctx, key, good); err != nil {
-		t.Fatal(err)
-	}
-	c, err := Open(ctx, st, key, 0, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, key, good, s, c := damageCell(t)
 	damaged := 0
 	for ci, col := range c.file.Metadata().RowGroups[0].Columns {
 		lo := col.MetaData.DataPageOffset
@@ -307,14 +297,15 @@ func TestFastPagesDamagedPageType(t *testing.T) {
 }
 
 // damageCell writes a small cell of many small pages: plain and
-// dictionary, with NULLs and without.
-func damageCell(t testing.TB) (key string, data []byte, s *Schema) {
+// dictionary, with NULLs and without. It returns the store holding the
+// cell under key, the cell's bytes, and the cell opened.
+func damageCell(t testing.TB) (st *objstore.Mem, key string, data []byte, s *Schema, c *Cell) {
 	ctx := context.Background()
 	s = mustSchema(t, []txn.Column{
 		{Name: "i", Type: "bigint"}, {Name: "t_dict", Type: "text"}, {Name: "u", Type: "text"},
 		{Name: "b", Type: "boolean"}, {Name: "f", Type: "real", NotNull: true}, {Name: "iv", Type: "interval"},
 	}, nil)
-	st := objstore.NewMem()
+	st = objstore.NewMem()
 	w, err := NewWriter(st, "d", s, WriterOptions{TxnID: "d", PageBytes: 256, RowGroupRows: 300})
 	if err != nil {
 		t.Fatal(err)
@@ -331,7 +322,11 @@ func damageCell(t testing.TB) (key string, data []byte, s *Schema) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return key, data, s
+	c, err = Open(ctx, st, key, 0, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, key, data, s, c
 }
 
 // decodeDamagedChunks decodes every column chunk of a cell (bytes data)
@@ -370,16 +365,7 @@ func decodeDamagedChunks(t testing.TB, c *Cell, data []byte, damage func(chunk [
 // TestFastPagesGarbage feeds truncated and garbled column chunks to the
 // fast reader: it may fail, never panic.
 func TestFastPagesGarbage(t *testing.T) {
-	ctx := context.Background()
-	key, good, _ := damageCell(t)
-	st := objstore.NewMem()
-	if err := st.Put(ctx, key, good); err != nil {
-		t.Fatal(err)
-	}
-	c, err := Open(ctx, st, key, 0, OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, good, _, c := damageCell(t)
 	rng := rand.New(rand.NewPCG(13, 13))
 	for cut := 0; cut < 400; cut++ {
 		decodeDamagedChunks(t, c, good, func(ch []byte) []byte { return ch[:min(cut, len(ch))] })
@@ -404,16 +390,7 @@ func TestFastPagesGarbage(t *testing.T) {
 //
 //	go test ./exec/cell/ -run '^$' -fuzz FuzzFastPages -fuzztime 60s
 func FuzzFastPages(f *testing.F) {
-	ctx := context.Background()
-	key, good, _ := damageCell(f)
-	st := objstore.NewMem()
-	if err := st.Put(ctx, key, good); err != nil {
-		f.Fatal(err)
-	}
-	c, err := Open(ctx, st, key, 0, OpenOptions{})
-	if err != nil {
-		f.Fatal(err)
-	}
+	_, _, good, _, c := damageCell(f)
 	f.Add(uint16(0), []byte{0xff}, uint16(0))
 	f.Add(uint16(3), []byte{0x80, 0x80, 0x80}, uint16(100))
 	f.Add(uint16(40), []byte{1, 2, 3, 4, 5, 6, 7, 8}, uint16(9))
@@ -447,20 +424,9 @@ func TestReadUint32(t *testing.T) {
 	rec := rb.NewRecordBatch()
 	defer rec.Release()
 	for _, version := range []parquet.DataPageVersion{parquet.DataPageV1, parquet.DataPageV2} {
-		var buf bytes.Buffer
-		props := parquet.NewWriterProperties(parquet.WithDataPageVersion(version), parquet.WithCompression(compress.Codecs.Lz4Raw))
-		fw, err := pqarrow.NewFileWriter(schema, &buf, props, pqarrow.DefaultWriterProps())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := fw.Write(rec); err != nil {
-			t.Fatal(err)
-		}
-		if err := fw.Close(); err != nil {
-			t.Fatal(err)
-		}
+		data := writeArrowGo(t, rec, parquet.WithDataPageVersion(version), parquet.WithCompression(compress.Codecs.Lz4Raw))
 		st := objstore.NewMem()
-		if err := st.Put(ctx, "u.parquet", buf.Bytes()); err != nil {
+		if err := st.Put(ctx, "u.parquet", data); err != nil {
 			t.Fatal(err)
 		}
 		c, err := Open(ctx, st, "u.parquet", 0, OpenOptions{})

@@ -247,6 +247,15 @@ func (r *thriftReader) fields(depth int, field func(typ byte, id int16) (bool, e
 	}
 }
 
+// i32Field reads the i32 field id into *dst[id-1] and marks bit id-1 of
+// seen: the header structs number their i32 fields from 1, in a row.
+func (r *thriftReader) i32Field(dst []*int32, id int16, seen *uint8) (bool, error) {
+	x, err := r.i32()
+	*dst[id-1] = x
+	*seen |= 1 << (id - 1)
+	return true, err
+}
+
 // readPageHeader decodes the page header at the start of b and returns it
 // with the number of bytes it took. Fields it does not use (statistics,
 // v1 and index page details, fields added by later format versions) are
@@ -254,25 +263,12 @@ func (r *thriftReader) fields(depth int, field func(typ byte, id int16) (bool, e
 func readPageHeader(b []byte) (pageHeader, int, error) {
 	r := thriftReader{b: b}
 	h := pageHeader{compressed: true}
-	var seen uint8 // bits 0-2: type, uncompressed size, compressed size
+	ints := [...]*int32{(*int32)(&h.typ), &h.uncompressedSize, &h.compressedSize, &h.crc}
+	var seen uint8
 	err := r.fields(0, func(typ byte, id int16) (bool, error) {
 		switch {
-		case id >= 1 && id <= 4 && typ == ctI32:
-			x, err := r.i32()
-			switch id {
-			case 1:
-				h.typ = format.PageType(x)
-			case 2:
-				h.uncompressedSize = x
-			case 3:
-				h.compressedSize = x
-			case 4:
-				h.crc = x
-			}
-			if id <= 3 {
-				seen |= 1 << (id - 1)
-			}
-			return true, err
+		case typ == ctI32 && id >= 1 && int(id) <= len(ints):
+			return r.i32Field(ints[:], id, &seen)
 		case id == 5 && typ == ctStruct:
 			h.hasV1 = true
 		case id == 7 && typ == ctStruct:
@@ -287,7 +283,7 @@ func readPageHeader(b []byte) (pageHeader, int, error) {
 	if err != nil {
 		return h, 0, err
 	}
-	if seen != 0b111 {
+	if seen&0b111 != 0b111 { // type and sizes; the CRC is optional
 		return h, 0, errors.New("page header lacks a required field")
 	}
 	if h.uncompressedSize < 0 || h.compressedSize < 0 {
@@ -297,19 +293,13 @@ func readPageHeader(b []byte) (pageHeader, int, error) {
 }
 
 func (r *thriftReader) dictionaryHeader(h *pageHeader) error {
+	ints := [...]*int32{&h.numValues, (*int32)(&h.encoding)}
 	var seen uint8
 	err := r.fields(1, func(typ byte, id int16) (bool, error) {
-		if (id != 1 && id != 2) || typ != ctI32 {
+		if typ != ctI32 || id < 1 || int(id) > len(ints) {
 			return false, nil
 		}
-		x, err := r.i32()
-		if id == 1 {
-			h.numValues = x
-		} else {
-			h.encoding = format.Encoding(x)
-		}
-		seen |= 1 << (id - 1)
-		return true, err
+		return r.i32Field(ints[:], id, &seen)
 	})
 	if err != nil {
 		return err
@@ -321,27 +311,12 @@ func (r *thriftReader) dictionaryHeader(h *pageHeader) error {
 }
 
 func (r *thriftReader) dataPageV2Header(h *pageHeader) error {
+	ints := [...]*int32{&h.numValues, &h.numNulls, &h.numRows, (*int32)(&h.encoding), &h.defLen, &h.repLen}
 	var seen uint8
 	err := r.fields(1, func(typ byte, id int16) (bool, error) {
 		switch {
-		case id >= 1 && id <= 6 && typ == ctI32:
-			x, err := r.i32()
-			switch id {
-			case 1:
-				h.numValues = x
-			case 2:
-				h.numNulls = x
-			case 3:
-				h.numRows = x
-			case 4:
-				h.encoding = format.Encoding(x)
-			case 5:
-				h.defLen = x
-			case 6:
-				h.repLen = x
-			}
-			seen |= 1 << (id - 1)
-			return true, err
+		case typ == ctI32 && id >= 1 && int(id) <= len(ints):
+			return r.i32Field(ints[:], id, &seen)
 		case id == 7 && (typ == ctBoolTrue || typ == ctBoolFalse):
 			// A boolean field's value is its type: nothing follows.
 			h.compressed = typ == ctBoolTrue
