@@ -114,7 +114,6 @@ func TestRoundedAverage(t *testing.T) {
 // names and answers).
 func TestScalarFunctionsInFrom(t *testing.T) {
 	s := testSession(t, objstore.NewMem())
-	ctx := context.Background()
 	for _, c := range []struct{ sql, names, want string }{
 		{`SELECT * FROM user`, "user", "apiary"},
 		{`SELECT * FROM current_user, session_user`, "current_user|session_user", "apiary|apiary"},
@@ -127,20 +126,13 @@ func TestScalarFunctionsInFrom(t *testing.T) {
 		{`SELECT x, y FROM (VALUES (1), (6)) v(x), abs(v.x - 5) AS a(y) WHERE y > 3`, "x|y", "1|4"},
 		{`SELECT count(*) FROM current_date`, "count", "1"},
 	} {
-		var names []string
-		var rows [][]string
-		err := s.ExecSimple(ctx, c.sql, func(r Result) error {
-			for _, col := range r.Rows.Columns() {
-				names = append(names, col.Name)
-			}
-			return collectRows(ctx, r.Rows, &rows)
-		})
+		names, rows, err := runColumns(s, c.sql)
 		if err != nil {
 			t.Errorf("%s: %v", c.sql, err)
 			continue
 		}
-		if got := strings.Join(names, "|"); got != c.names {
-			t.Errorf("%s: columns %s, want %s", c.sql, got, c.names)
+		if names != c.names {
+			t.Errorf("%s: columns %s, want %s", c.sql, names, c.names)
 		}
 		if got := joinRows(rows); got != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.sql, got, c.want)
@@ -328,7 +320,7 @@ func TestCurrentTimePrecision(t *testing.T) {
 	wantCode(t, s, `SELECT now(1)`, sqlerr.UndefinedFunction)
 }
 
-// runColumns runs sql and returns its column names joined by |.
+// runColumns runs sql and returns its column names joined by | and its rows.
 func runColumns(s *Session, sql string) (string, [][]string, error) {
 	ctx := context.Background()
 	var names []string
@@ -415,5 +407,9 @@ func TestNameErrorPositions(t *testing.T) {
 	_, err := s.Prepare(ctx, "", "  select nosuch from t", nil)
 	if e := sqlerr.Flatten(err); err == nil || e.Code != sqlerr.UndefinedColumn || e.Position != 10 {
 		t.Errorf("Prepare: %v at %d, want 42703 at 10", err, e.Position)
+	}
+	_, err = s.Prepare(ctx, "", "  select 1 +", nil)
+	if e := sqlerr.Flatten(err); err == nil || e.Code != sqlerr.SyntaxError || e.Position != 13 {
+		t.Errorf("Prepare: %v at %d, want 42601 at 13", err, e.Position)
 	}
 }

@@ -136,9 +136,16 @@ func (s *Session) prepare(ctx context.Context, sql string, declared []uint32) (p
 		// return no rows (COPY's data is not a result set).
 		return p, p.setParams(declared, nil)
 	}
+	// Error positions count from the start of the text sent, as in
+	// PostgreSQL, not from the statement's (its white space and comments
+	// trimmed).
+	shiftToSQL := func(err error) error {
+		shiftPosition(err, utf8.RuneCountInString(sql[:max(strings.Index(sql, stmt), 0)]))
+		return err
+	}
 	parsed, err := parseSQL(pre.sql)
 	if err != nil {
-		return nil, pre.parseError(err)
+		return nil, shiftToSQL(pre.parseError(err))
 	}
 	if len(parsed) != 1 {
 		return nil, sqlerr.New(sqlerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
@@ -166,8 +173,7 @@ func (s *Session) prepare(ctx context.Context, sql string, declared []uint32) (p
 	cols, err := s.describeStatement(ctx, parsed[0].AST, params)
 	if err != nil {
 		if e := withNamePosition(err, stmt); e != err && positionedStatement(parsed[0].AST) {
-			shiftPosition(e, utf8.RuneCountInString(sql[:max(strings.Index(sql, stmt), 0)]))
-			err = e
+			err = shiftToSQL(e)
 		}
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
@@ -195,6 +196,16 @@ func (e compatEdits) origin(off int) int {
 		return e[i].inStart
 	}
 	return off - e[i].outEnd + e[i].inEnd
+}
+
+// position is the 1-based character position PostgreSQL reports for byte
+// offset off of the parsed text src: counted in source, the text
+// rewritten, when there are edits.
+func (e compatEdits) position(src string, off int, source string) int {
+	if len(e) > 0 {
+		return utf8.RuneCountInString(source[:min(e.origin(off), len(source))]) + 1
+	}
+	return utf8.RuneCountInString(src[:off]) + 1
 }
 
 // rewriteCompatEdits is rewriteCompat, also returning its replacements.

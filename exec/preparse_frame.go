@@ -2,7 +2,6 @@ package exec
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	crerrors "github.com/cockroachdb/errors"
 
@@ -45,10 +44,7 @@ func frameParseError(err error, source string, edits compatEdits) error {
 	if !ok {
 		return e
 	}
-	if len(edits) > 0 {
-		return e.WithPosition(utf8.RuneCountInString(source[:min(edits.origin(at), len(source))]) + 1)
-	}
-	return e.WithPosition(utf8.RuneCountInString(src[:at]) + 1)
+	return e.WithPosition(edits.position(src, at, source))
 }
 
 // frameBoundOffset finds, in the statement src whose frame clause ends at

@@ -273,11 +273,7 @@ func parseErrorIn(err error, source string, edits compatEdits) error {
 	} else if strings.HasPrefix(msg, "lexical error: unterminated") {
 		msg = fmt.Sprintf("unterminated quoted string at or near %q", src[offset:])
 	}
-	pos := utf8.RuneCountInString(src[:offset]) + 1
-	if len(edits) > 0 {
-		pos = utf8.RuneCountInString(source[:min(edits.origin(offset), len(source))]) + 1
-	}
-	return sqlerr.Wrap(err, code, "%s", msg).WithPosition(pos)
+	return sqlerr.Wrap(err, code, "%s", msg).WithPosition(edits.position(src, offset, source))
 }
 
 // shiftPosition moves an error's position by n characters.
