@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"context"
 	"errors"
 	"math/rand/v2"
 	"regexp"
@@ -213,22 +212,14 @@ func TestCompatFormsRun(t *testing.T) {
 		{`SELECT id, row_number() OVER (ORDER BY string_agg(DISTINCT s, ',' ORDER BY s) DESC) FROM nums GROUP BY id ORDER BY id`,
 			"id|row_number", "1|2\n2|1"},
 	}
-	ctx := context.Background()
 	for _, c := range cases {
-		var names []string
-		var rows [][]string
-		err := s.ExecSimple(ctx, c.sql, func(r Result) error {
-			for _, col := range r.Rows.Columns() {
-				names = append(names, col.Name)
-			}
-			return collectRows(ctx, r.Rows, &rows)
-		})
+		names, rows, err := runColumns(s, c.sql)
 		if err != nil {
 			t.Errorf("%s: %v", c.sql, err)
 			continue
 		}
-		if got := strings.Join(names, "|"); got != c.names {
-			t.Errorf("%s: columns %s, want %s", c.sql, got, c.names)
+		if names != c.names {
+			t.Errorf("%s: columns %s, want %s", c.sql, names, c.names)
 		}
 		if got := joinRows(rows); got != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.sql, got, c.want)

@@ -415,30 +415,13 @@ func TestJoinSidesFromStatistics(t *testing.T) {
 	mustRun(t, s, `INSERT INTO dims SELECT k, 'n' || (k % 50) FROM (SELECT DISTINCT k FROM facts) x`)
 	mustRun(t, s, `CREATE TABLE other (k int, w int)`)
 	mustRun(t, s, `INSERT INTO other SELECT k, d - date '2024-01-01' FROM facts WHERE d < date '2024-03-16'`)
-	// probe returns the first input (the streamed side) of the plan's
-	// topmost hash join.
-	probe := func(q string) string {
-		t.Helper()
-		lines := strings.Split(joinRows(mustRun(t, s, "EXPLAIN "+q)), "\n")
-		for i, l := range lines {
-			if strings.Contains(l, "Hash Join") {
-				for _, c := range lines[i+1:] {
-					if strings.HasPrefix(strings.TrimSpace(c), "->") {
-						return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(c), "->"))
-					}
-				}
-			}
-		}
-		t.Fatalf("no hash join in the plan of %s", q)
-		return ""
-	}
 	for _, c := range []struct{ q, probe, count string }{
 		{`SELECT count(*) FROM facts JOIN dims ON facts.k = dims.k WHERE facts.d >= date '2024-04-06'`, "Scan dims", "320"},
 		{`SELECT count(*) FROM facts JOIN dims ON facts.k = dims.k WHERE facts.d BETWEEN date '2024-01-06' AND date '2024-12-31'`, "Scan facts", "7600"},
 		{`SELECT count(*) FROM facts f JOIN dims d ON f.k = d.k JOIN other o ON o.k = f.k WHERE d.name = 'n7'`, "Scan other", "480"},
 	} {
-		if got := probe(c.q); got != c.probe {
-			t.Errorf("%s\nstreams %q, want %q", c.q, got, c.probe)
+		if got, plan := topJoinProbe(t, s, c.q); got != c.probe {
+			t.Errorf("%s\nstreams %q, want %q:\n%s", c.q, got, c.probe, plan)
 		}
 		if got := joinRows(mustRun(t, s, c.q)); got != c.count {
 			t.Errorf("%s = %s, want %s", c.q, got, c.count)
@@ -495,24 +478,31 @@ func TestJoinEstimateAfterStreaming(t *testing.T) {
 	mustRun(t, s, `CREATE TABLE other (k int)`)
 	mustRun(t, s, `INSERT INTO other SELECT i FROM generate_series(0, 1499) g(i)`)
 	q := `SELECT count(*) FROM facts f JOIN dims d ON f.k = d.k JOIN tags g ON g.k = f.k JOIN other o ON o.k = f.k WHERE d.name = 'n7'`
-	lines := strings.Split(joinRows(mustRun(t, s, "EXPLAIN "+q)), "\n")
-	probe := ""
-	for i, l := range lines {
-		if strings.Contains(l, "Hash Join") {
-			for _, c := range lines[i+1:] {
-				if c = strings.TrimSpace(c); strings.HasPrefix(c, "->") {
-					probe = strings.TrimSpace(strings.TrimPrefix(c, "->"))
-					break
-				}
-			}
-			break
-		}
-	}
-	if probe != "Scan other" {
-		t.Errorf("the last join streams %q, want Scan other:\n%s", probe, strings.Join(lines, "\n"))
+	if probe, plan := topJoinProbe(t, s, q); probe != "Scan other" {
+		t.Errorf("the last join streams %q, want Scan other:\n%s", probe, plan)
 	}
 	// Keys 7, 57, ..., 957: four facts, one tag and one other row each.
 	if got := joinRows(mustRun(t, s, q)); got != "80" {
 		t.Errorf("%s = %s, want 80", q, got)
 	}
+}
+
+// topJoinProbe returns the first input (the streamed side) of the topmost
+// hash join in the plan of q, "" when there is none, and the plan.
+func topJoinProbe(t *testing.T, s *Session, q string) (probe, plan string) {
+	t.Helper()
+	plan = joinRows(mustRun(t, s, "EXPLAIN "+q))
+	lines := strings.Split(plan, "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, "Hash Join") {
+			continue
+		}
+		for _, c := range lines[i+1:] {
+			if c = strings.TrimSpace(c); strings.HasPrefix(c, "->") {
+				return strings.TrimSpace(strings.TrimPrefix(c, "->")), plan
+			}
+		}
+		break
+	}
+	return "", plan
 }

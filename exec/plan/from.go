@@ -362,7 +362,13 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 		}
 		u := units[next]
 		var lkeys, rkeys []expr.Expr
-		var nullsEqual []int // IS NOT DISTINCT FROM conjuncts that could be keys
+		// IS NOT DISTINCT FROM conjuncts that could be keys, by index in
+		// multi, with their sides.
+		type nullsEqualKey struct {
+			ci   int
+			l, r expr.Expr
+		}
+		var nullsEqual []nullsEqualKey
 		for ci, x := range multi {
 			if used[ci] {
 				continue
@@ -372,7 +378,7 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 				continue
 			}
 			if ne {
-				nullsEqual = append(nullsEqual, ci)
+				nullsEqual = append(nullsEqual, nullsEqualKey{ci, l, r})
 				continue
 			}
 			used[ci] = true
@@ -384,11 +390,10 @@ func joinUnits(units []*unit, multi []expr.Expr, refs func(expr.Expr) map[int]bo
 		// residual conditions. (PostgreSQL runs them as a nested loop.)
 		keysNullsEqual := len(lkeys) == 0 && len(nullsEqual) > 0
 		if keysNullsEqual {
-			for _, ci := range nullsEqual {
-				l, r, _, _ := equiSides(multi[ci], refs, joined, next)
-				used[ci] = true
-				lkeys = append(lkeys, remap(l, layout))
-				rkeys = append(rkeys, shift(r, -u.base))
+			for _, k := range nullsEqual {
+				used[k.ci] = true
+				lkeys = append(lkeys, remap(k.l, layout))
+				rkeys = append(rkeys, shift(k.r, -u.base))
 			}
 		}
 		joined[next] = true
