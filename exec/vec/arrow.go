@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"strconv"
 	"unsafe"
+
+	"github.com/apiarydb/apiary/exec/decimal"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -27,6 +30,9 @@ import (
 //	timestamp    Timestamp(µs, no zone)
 //	timestamptz  Timestamp(µs, "UTC")
 //	interval     MonthDayNanoInterval (micros × 1000)
+//	decimal      FixedSizeBinary(24): a decimal.Decimal's bytes (numeric
+//	             values past 18 digits, each with its own scale; internal
+//	             only: COPY's Arrow output turns them into Decimal128)
 //	oid, reg*    Uint32
 //	name, "char" String
 //	arrays       List of the element's type; int2vector and oidvector too
@@ -47,6 +53,12 @@ import (
 
 // ArrowTypeKey is the Arrow field metadata key holding the PostgreSQL type.
 const ArrowTypeKey = "apiary.type"
+
+// ArrowScaleKey holds a KindDecimal column's nominal scale.
+const ArrowScaleKey = "apiary.scale"
+
+// decimalBytes is the size of a decimal.Decimal, which Arrow carries as is.
+const decimalBytes = int(unsafe.Sizeof(decimal.Decimal{}))
 
 // ArrowType returns the Arrow data type of t.
 func ArrowType(t Type) (arrow.DataType, error) {
@@ -84,6 +96,8 @@ func ArrowType(t Type) (arrow.DataType, error) {
 		return &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, nil
 	case KindInterval:
 		return arrow.FixedWidthTypes.MonthDayNanoInterval, nil
+	case KindDecimal:
+		return &arrow.FixedSizeBinaryType{ByteWidth: decimalBytes}, nil
 	}
 	return nil, fmt.Errorf("vec: no arrow type for %s", t)
 }
@@ -137,6 +151,10 @@ func TypeFromArrow(dt arrow.DataType) (Type, error) {
 		return Timestamp, nil
 	case *arrow.MonthDayNanoIntervalType:
 		return IntervalT, nil
+	case *arrow.FixedSizeBinaryType:
+		if d.ByteWidth == decimalBytes {
+			return DecimalOf(0), nil
+		}
 	}
 	return Type{}, fmt.Errorf("vec: unsupported arrow type %s", dt)
 }
@@ -153,11 +171,15 @@ func ArrowSchema(names []string, types []Type) (*arrow.Schema, error) {
 		if err != nil {
 			return nil, err
 		}
+		md := arrow.NewMetadata([]string{ArrowTypeKey}, []string{t.String()})
+		if t.Kind == KindDecimal {
+			md = arrow.NewMetadata([]string{ArrowTypeKey, ArrowScaleKey}, []string{t.String(), strconv.Itoa(int(t.Scale))})
+		}
 		fields[i] = arrow.Field{
 			Name:     names[i],
 			Type:     dt,
 			Nullable: true,
-			Metadata: arrow.NewMetadata([]string{ArrowTypeKey}, []string{t.String()}),
+			Metadata: md,
 		}
 	}
 	return arrow.NewSchema(fields, nil), nil
@@ -196,6 +218,10 @@ func RecordToBatch(rec arrow.RecordBatch) (*Batch, []string, error) {
 		t, err := TypeFromArrow(f.Type)
 		if err != nil {
 			return nil, nil, fmt.Errorf("vec: column %q: %w", f.Name, err)
+		}
+		if s, ok := f.Metadata.GetValue(ArrowScaleKey); ok && t.Kind == KindDecimal {
+			scale, _ := strconv.Atoi(s)
+			t.Scale = int32(scale)
 		}
 		if s, ok := f.Metadata.GetValue(ArrowTypeKey); ok {
 			if mt, err := ParseType(s); err == nil && mt.Kind == t.Kind {
@@ -362,6 +388,8 @@ func ToArrow(v *Vec, n int, sel []int32) (arrow.Array, error) {
 			out[i] = arrow.MonthDayNanoInterval{Months: iv.Months, Days: iv.Days, Nanoseconds: iv.Micros * 1000}
 		}
 		return fixed(bytesOf(out)), nil
+	case KindDecimal:
+		return fixed(bytesOf(gather(v.Decimals(), n, sel))), nil
 	case KindText, KindBytea:
 		b := v.Bytes()
 		var offsets []int32
@@ -508,6 +536,8 @@ func FromArrow(arr arrow.Array, t Type) (*Vec, error) {
 			vals[i] = Interval{Months: x.Months, Days: x.Days, Micros: q}
 		}
 		v.SetIntervals(vals)
+	case KindDecimal:
+		v.SetDecimals(valuesOf[decimal.Decimal](valuesBuf(), off, n))
 	case KindText, KindBytea:
 		var offsets []int32
 		var raw []byte

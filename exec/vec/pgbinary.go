@@ -1,11 +1,13 @@
 package vec
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math"
 	"strconv"
 	"time"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/sqlerr"
 )
 
@@ -40,7 +42,7 @@ func HasBinary(t Type) bool {
 	switch t.Kind {
 	case KindBool, KindInt16, KindInt32, KindInt64, KindFloat32, KindFloat64,
 		KindNumeric, KindText, KindBytea, KindDate, KindTimestamp, KindTimestampTZ,
-		KindInterval:
+		KindInterval, KindDecimal:
 		return true
 	}
 	return false
@@ -76,6 +78,8 @@ func AppendBinary(dst []byte, v *Vec, row int) []byte {
 		return binary.BigEndian.AppendUint64(dst, math.Float64bits(v.Float64s()[row]))
 	case KindNumeric:
 		return appendNumericBinary(dst, v.Int64s()[row], v.Type.Scale)
+	case KindDecimal:
+		return appendDecimalBinary(dst, v.Decimals()[row])
 	case KindText, KindBytea:
 		return append(dst, v.Bytes().Get(row)...)
 	case KindDate:
@@ -229,6 +233,68 @@ func appendNumericBinary(dst []byte, x int64, scale int32) []byte {
 	return dst
 }
 
+// appendDecimalBinary is appendNumericBinary for a decimal.Decimal: its
+// digits regrouped from the text form into base 10000.
+func appendDecimalBinary(dst []byte, d decimal.Decimal) []byte {
+	sign := uint16(numericPos)
+	if d.Sign() < 0 {
+		sign = numericNeg
+	}
+	var buf [64]byte
+	text := decimal.Append(buf[:0], d.Abs())
+	intPart, frac := text, []byte(nil)
+	if i := bytes.IndexByte(text, '.'); i >= 0 {
+		intPart, frac = text[:i], text[i+1:]
+	}
+	intPart = bytes.TrimLeft(intPart, "0")
+	var groups []uint16
+	// The integer part groups from the point leftwards, the fraction from
+	// the point rightwards, each group four decimal digits.
+	lead := len(intPart) % 4
+	if lead == 0 {
+		lead = 4
+	}
+	for start, end := 0, min(lead, len(intPart)); start < len(intPart); start, end = end, end+4 {
+		groups = append(groups, groupValue(intPart[start:end], 0))
+	}
+	weight := len(groups) - 1
+	for start := 0; start < len(frac); start += 4 {
+		g := frac[start:min(start+4, len(frac))]
+		groups = append(groups, groupValue(g, 4-len(g)))
+	}
+	for len(groups) > 0 && groups[0] == 0 {
+		groups = groups[1:]
+		weight--
+	}
+	for len(groups) > 0 && groups[len(groups)-1] == 0 {
+		groups = groups[:len(groups)-1]
+	}
+	if len(groups) == 0 {
+		weight, sign = 0, numericPos
+	}
+	dst = binary.BigEndian.AppendUint16(dst, uint16(len(groups)))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(int16(weight)))
+	dst = binary.BigEndian.AppendUint16(dst, sign)
+	dst = binary.BigEndian.AppendUint16(dst, uint16(d.Scale))
+	for _, g := range groups {
+		dst = binary.BigEndian.AppendUint16(dst, g)
+	}
+	return dst
+}
+
+// groupValue reads up to four decimal digits, then pads with zeros on the
+// right: a fraction's last group "5" is 5000.
+func groupValue(ds []byte, pad int) uint16 {
+	v := uint16(0)
+	for _, c := range ds {
+		v = v*10 + uint16(c-'0')
+	}
+	for range pad {
+		v *= 10
+	}
+	return v
+}
+
 // AppendBinaryValue reads one value in PostgreSQL's binary format for v's
 // type and appends it. loc is unused by the binary forms, which carry UTC
 // instants, and is there for the text fallback.
@@ -277,7 +343,7 @@ func (v *Vec) AppendBinaryValue(b []byte, loc *time.Location) error {
 			return bad()
 		}
 		v.AppendFloat64(math.Float64frombits(binary.BigEndian.Uint64(b)))
-	case KindNumeric:
+	case KindNumeric, KindDecimal:
 		text, err := NumericBinaryText(b)
 		if err != nil {
 			return err

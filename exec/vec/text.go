@@ -1,6 +1,7 @@
 package vec
 
 import (
+	"github.com/apiarydb/apiary/exec/decimal"
 	"math"
 	"strconv"
 	"time"
@@ -75,6 +76,8 @@ func AppendText(dst []byte, v *Vec, row int, loc *time.Location) []byte {
 		return AppendTimestampTZ(dst, v.i64[row], loc)
 	case KindInterval:
 		return AppendInterval(dst, v.ivl[row])
+	case KindDecimal:
+		return decimal.Append(dst, v.dec[row])
 	}
 	return dst
 }

@@ -1,6 +1,8 @@
 package vec
 
 import (
+	"errors"
+	"github.com/apiarydb/apiary/exec/decimal"
 	"math"
 	"strconv"
 	"strings"
@@ -147,6 +149,12 @@ func (v *Vec) AppendParsed(s string, loc *time.Location) error {
 			return err
 		}
 		v.AppendInterval(iv)
+	case KindDecimal:
+		d, err := ParseDecimal(s)
+		if err != nil {
+			return err
+		}
+		v.AppendDecimal(d)
 	default:
 		return sqlerr.New(sqlerr.FeatureNotSupported, "cannot parse values of type %s", t)
 	}
@@ -384,6 +392,37 @@ mantissaDone:
 		return -int64(u), nil
 	}
 	return int64(u), nil
+}
+
+// ParseDecimal reads numeric input keeping the scale it is written with.
+func ParseDecimal(s string) (decimal.Decimal, error) {
+	d, err := decimal.Parse([]byte(s))
+	if errors.Is(err, decimal.ErrSyntax) {
+		str := trimSpace(s)
+		switch strings.ToLower(str) {
+		case "nan", "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf":
+			return d, sqlerr.New(sqlerr.FeatureNotSupported, "numeric value \"%s\" is not supported", str).
+				WithDetail("Apiary's numeric has no NaN or infinity.")
+		}
+		return d, syntaxError("numeric", s)
+	}
+	return d, DecimalError(err)
+}
+
+// DecimalError gives an error of package decimal its SQLSTATE.
+func DecimalError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, decimal.ErrOverflow):
+		return sqlerr.New(sqlerr.NumericValueOutOfRange, "value overflows numeric format").
+			WithDetail("Apiary keeps at most %d digits of a numeric value left of its point.", decimal.MaxDigits)
+	case errors.Is(err, decimal.ErrDivisionByZero):
+		return sqlerr.New(sqlerr.DivisionByZero, "division by zero")
+	case errors.Is(err, decimal.ErrSyntax):
+		return sqlerr.New(sqlerr.InvalidTextRepresentation, "invalid input syntax for type numeric")
+	}
+	return err
 }
 
 func numericOverflow(t Type) error {

@@ -25,12 +25,16 @@ const (
 	KindTimestamp        // []int64 microseconds since 1970-01-01 00:00:00, no zone
 	KindTimestampTZ      // []int64 microseconds since 1970-01-01 00:00:00 UTC
 	KindInterval         // []Interval
+	KindDecimal          // []decimal.Decimal: numeric past 18 digits, each value with its own scale
 )
 
 // Type is a SQL type as Apiary stores and transmits it.
 type Type struct {
 	Kind Kind
 	// Precision and Scale apply to KindNumeric: numeric(Precision, Scale).
+	// For KindDecimal, whose values carry their own scales, Scale is the
+	// nominal scale used where one scale must serve every value: Arrow
+	// export and the column a CREATE TABLE AS gives it.
 	// Values are stored with Scale decimals. Precision 0 means numeric
 	// without a declared precision: a column declared plain "numeric" gets
 	// DefaultNumericScale decimals, and computed values get the scale their
@@ -84,6 +88,15 @@ func Numeric(precision, scale int32) Type {
 	return Type{Kind: KindNumeric, Precision: precision, Scale: scale}
 }
 
+// DecimalOf returns the type of numeric values held as decimal.Decimal,
+// with nominal scale s.
+func DecimalOf(s int32) Type { return Type{Kind: KindDecimal, Scale: s} }
+
+// IsNumeric reports whether t is SQL numeric in either representation.
+func (t Type) IsNumeric() bool {
+	return t.Shape == ShapeScalar && (t.Kind == KindNumeric || t.Kind == KindDecimal)
+}
+
 // Varchar returns varchar(n); n = 0 is varchar without a limit.
 func Varchar(n int32) Type { return Type{Kind: KindText, Width: n} }
 
@@ -131,7 +144,7 @@ func (t Type) OID() uint32 {
 		return OIDFloat4
 	case KindFloat64:
 		return OIDFloat8
-	case KindNumeric:
+	case KindNumeric, KindDecimal:
 		return OIDNumeric
 	case KindText:
 		if t.Blank {
@@ -230,6 +243,8 @@ func (t Type) String() string {
 			return "numeric"
 		}
 		return fmt.Sprintf("numeric(%d,%d)", t.Precision, t.Scale)
+	case KindDecimal:
+		return "numeric"
 	case KindText:
 		switch {
 		case t.Blank && t.Width == 0:

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/internal/hugepage"
 )
 
@@ -136,6 +137,7 @@ type Vec struct {
 	f64   []float64
 	bytes Bytes // Text, Bytea
 	ivl   []Interval
+	dec   []decimal.Decimal
 }
 
 // New returns an empty column of type t with room for capacity values.
@@ -158,6 +160,8 @@ func New(t Type, capacity int) *Vec {
 		v.bytes.Offsets = make([]int32, 1, capacity+1)
 	case KindInterval:
 		v.ivl = make([]Interval, 0, capacity)
+	case KindDecimal:
+		v.dec = make([]decimal.Decimal, 0, capacity)
 	}
 	return v
 }
@@ -167,14 +171,15 @@ func (v *Vec) Len() int { return v.n }
 
 // Typed accessors. Each returns the live values; the caller must only use the
 // one matching Type.Kind. The slices alias the column.
-func (v *Vec) Bools() []bool         { return v.bools[:v.n] }
-func (v *Vec) Int16s() []int16       { return v.i16[:v.n] }
-func (v *Vec) Int32s() []int32       { return v.i32[:v.n] }
-func (v *Vec) Int64s() []int64       { return v.i64[:v.n] }
-func (v *Vec) Float32s() []float32   { return v.f32[:v.n] }
-func (v *Vec) Float64s() []float64   { return v.f64[:v.n] }
-func (v *Vec) Intervals() []Interval { return v.ivl[:v.n] }
-func (v *Vec) Bytes() *Bytes         { return &v.bytes }
+func (v *Vec) Bools() []bool               { return v.bools[:v.n] }
+func (v *Vec) Int16s() []int16             { return v.i16[:v.n] }
+func (v *Vec) Int32s() []int32             { return v.i32[:v.n] }
+func (v *Vec) Int64s() []int64             { return v.i64[:v.n] }
+func (v *Vec) Float32s() []float32         { return v.f32[:v.n] }
+func (v *Vec) Float64s() []float64         { return v.f64[:v.n] }
+func (v *Vec) Intervals() []Interval       { return v.ivl[:v.n] }
+func (v *Vec) Decimals() []decimal.Decimal { return v.dec[:v.n] }
+func (v *Vec) Bytes() *Bytes               { return &v.bytes }
 
 // SetInt64s replaces the column's contents with vals (kinds stored as int64);
 // the column takes ownership of the slice. Readers use the Set functions to
@@ -199,6 +204,9 @@ func (v *Vec) SetBools(vals []bool) { v.bools, v.n = vals, len(vals) }
 // SetIntervals is SetInt64s for interval.
 func (v *Vec) SetIntervals(vals []Interval) { v.ivl, v.n = vals, len(vals) }
 
+// SetDecimals is SetInt64s for KindDecimal.
+func (v *Vec) SetDecimals(vals []decimal.Decimal) { v.dec, v.n = vals, len(vals) }
+
 // SetBytes replaces a Text or Bytea column's contents.
 func (v *Vec) SetBytes(b Bytes) { v.bytes, v.n = b, b.Len() }
 
@@ -207,7 +215,7 @@ func (v *Vec) Reset() {
 	v.n = 0
 	v.Nulls.Reset()
 	v.bools, v.i16, v.i32, v.i64 = v.bools[:0], v.i16[:0], v.i32[:0], v.i64[:0]
-	v.f32, v.f64, v.ivl = v.f32[:0], v.f64[:0], v.ivl[:0]
+	v.f32, v.f64, v.ivl, v.dec = v.f32[:0], v.f64[:0], v.ivl[:0], v.dec[:0]
 	v.bytes.Data = v.bytes.Data[:0]
 	if cap(v.bytes.Offsets) > 0 {
 		v.bytes.Offsets = v.bytes.Offsets[:1]
@@ -234,6 +242,8 @@ func (v *Vec) AppendNull() {
 		v.bytes.Append(nil)
 	case KindInterval:
 		v.ivl = append(v.ivl[:v.n], Interval{})
+	case KindDecimal:
+		v.dec = append(v.dec[:v.n], decimal.Decimal{})
 	}
 	v.n++
 }
@@ -265,6 +275,9 @@ func (v *Vec) AppendBytes(x []byte) { v.bytes.Append(x); v.n++ }
 // AppendInterval adds a value to an interval column.
 func (v *Vec) AppendInterval(x Interval) { v.ivl = append(v.ivl[:v.n], x); v.n++ }
 
+// AppendDecimal adds a value to a KindDecimal column.
+func (v *Vec) AppendDecimal(x decimal.Decimal) { v.dec = append(v.dec[:v.n], x); v.n++ }
+
 // AppendFrom copies row i of src (same type) to the end of v.
 func (v *Vec) AppendFrom(src *Vec, i int) {
 	if src.Nulls.IsNull(i) {
@@ -288,6 +301,8 @@ func (v *Vec) AppendFrom(src *Vec, i int) {
 		v.AppendBytes(src.bytes.Get(i))
 	case KindInterval:
 		v.AppendInterval(src.ivl[i])
+	case KindDecimal:
+		v.AppendDecimal(src.dec[i])
 	}
 }
 
@@ -310,6 +325,8 @@ func (v *Vec) Reserve(n int) {
 		v.f64 = reserve(v.f64[:v.n], n)
 	case KindInterval:
 		v.ivl = reserve(v.ivl[:v.n], n)
+	case KindDecimal:
+		v.dec = reserve(v.dec[:v.n], n)
 	case KindText, KindBytea:
 		v.bytes.Offsets = reserve(v.bytes.Offsets, n+1)
 	}
@@ -390,6 +407,8 @@ func (v *Vec) Prepare(t Type, n int) {
 		v.f64 = grow(v.f64, n)
 	case KindInterval:
 		v.ivl = grow(v.ivl, n)
+	case KindDecimal:
+		v.dec = grow(v.dec, n)
 	case KindText, KindBytea:
 		v.bytes.Data = v.bytes.Data[:0]
 		v.bytes.Offsets = append(v.bytes.Offsets[:0], 0)
@@ -488,6 +507,8 @@ func (v *Vec) AppendRange(src *Vec, from, to int) {
 		v.f64 = appendMany(v.f64[:v.n], src.f64[from:to])
 	case KindInterval:
 		v.ivl = appendMany(v.ivl[:v.n], src.ivl[from:to])
+	case KindDecimal:
+		v.dec = appendMany(v.dec[:v.n], src.dec[from:to])
 	case KindText, KindBytea:
 		if len(v.bytes.Offsets) == 0 {
 			v.bytes.Offsets = append(v.bytes.Offsets, 0)
