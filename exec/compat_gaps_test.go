@@ -85,9 +85,8 @@ func TestParallelAvgReal(t *testing.T) {
 	}
 }
 
-// round(avg(x), d) and trunc(avg(x), d) round the average once, as
-// PostgreSQL does (its answers); avg's own 6 decimals rounded again would
-// differ.
+// round(avg(x), d) and trunc(avg(x), d) round PostgreSQL's average, whose
+// 20 decimals leave no second rounding to get wrong (PostgreSQL's answers).
 func TestRoundedAverage(t *testing.T) {
 	s := testSession(t, objstore.NewMem())
 	mustRun(t, s, `CREATE TABLE v (k int, x int, n numeric(8,6))`)
@@ -95,7 +94,7 @@ func TestRoundedAverage(t *testing.T) {
 		(1, 0, NULL), (1, 0, NULL), (1, 0, NULL), (1, 0, NULL), (1, 0, NULL), (2, 14, NULL), (2, 15, NULL), (3, NULL, NULL)`)
 	for _, c := range []struct{ sql, want string }{
 		{`SELECT round(avg(x), 5), trunc(avg(x), 5), round(avg(x), 6), avg(x), round(avg(x) FILTER (WHERE x > 0), 2) FROM v WHERE k = 1`,
-			"0.54545|0.54545|0.545455|0.545455|1.00"},
+			"0.54545|0.54545|0.545455|0.54545454545454545455|1.00"},
 		{`SELECT round(avg(n)), round(avg(n), 0), trunc(avg(n), 5), trunc(avg(n)), round(avg(n), -1) FROM v`,
 			"2|2|2.49999|2|0"},
 		{`SELECT k, round(avg(x), -1), round(avg(DISTINCT x), 1) FROM v GROUP BY k ORDER BY k`,
@@ -226,15 +225,14 @@ func TestWindowFloatAvgOverflow(t *testing.T) {
 	}
 }
 
-// round(avg(x) OVER w, d) and trunc(...) round the window's average once,
-// as PostgreSQL does: avg's own 6 decimals rounded again would answer
-// 0.54546 for the first query (PostgreSQL's answers).
+// round(avg(x) OVER w, d) and trunc(...) of a window's average
+// (PostgreSQL's answers).
 func TestRoundedWindowAverage(t *testing.T) {
 	s := testSession(t, objstore.NewMem())
 	const v = `(VALUES (1, 1), (2, 1), (3, 1), (4, 1), (5, 1), (6, 1), (7, 0), (8, 0), (9, 0), (10, 0), (11, 0)) t(id, x)`
 	for _, c := range []struct{ sql, want string }{
 		{`SELECT DISTINCT round(avg(x) OVER (), 5), trunc(avg(x) OVER (), 5), round(avg(x) OVER ()), avg(x) OVER () FROM ` + v,
-			"0.54545|0.54545|1|0.545455"},
+			"0.54545|0.54545|1|0.54545454545454545455"},
 		{`SELECT id, r FROM (SELECT id, round(avg(x) OVER (ORDER BY id ROWS BETWEEN 6 PRECEDING AND CURRENT ROW), 5) r FROM ` + v + `) s WHERE id > 6 ORDER BY id`,
 			"7|0.85714\n8|0.71429\n9|0.57143\n10|0.42857\n11|0.28571"},
 		{`SELECT DISTINCT round(avg(x::numeric(4,2)) OVER (ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW), 3) FROM ` + v + ` ORDER BY 1`,

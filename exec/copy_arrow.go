@@ -7,10 +7,12 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/apiarydb/apiary/exec/colexec"
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -41,7 +43,7 @@ func (s *Session) copyToArrow(rows Rows) (Result, error) {
 	names := make([]string, len(cols))
 	types := make([]vec.Type, len(cols))
 	for i, c := range cols {
-		names[i], types[i] = c.Name, c.Type
+		names[i], types[i] = c.Name, exportType(c.Type)
 		if _, err := vec.ArrowType(c.Type); err != nil {
 			rows.Close()
 			return Result{}, unsupported("COPY (FORMAT arrow) cannot send column %q of type %s", c.Name, c.Type)
@@ -105,6 +107,45 @@ func writeArrowBatches(ctx context.Context, rows Rows, schema *arrow.Schema, w *
 	return n, err
 }
 
+// exportType is the type a column leaves as. A numeric held as
+// decimal.Decimal has a scale per value, which Arrow's Decimal128 cannot
+// carry (vec's own Arrow form is only for Apiary's spill and exchange): it
+// leaves as Decimal128(38, its nominal scale), each value rounded to that.
+func exportType(t vec.Type) vec.Type {
+	if t.Kind == vec.KindDecimal {
+		return vec.Numeric(decimal.MaxDigits, t.Scale)
+	}
+	return t
+}
+
+// decimalArrow converts a KindDecimal column to Decimal128 values of dt's
+// scale.
+func decimalArrow(v *vec.Vec, n int, sel []int32, dt *arrow.Decimal128Type) (arrow.Array, error) {
+	if sel != nil {
+		n = len(sel)
+	}
+	bld := array.NewDecimal128Builder(memory.NewGoAllocator(), dt)
+	defer bld.Release()
+	bld.Reserve(n)
+	vals := v.Decimals()
+	for i := range n {
+		r := i
+		if sel != nil {
+			r = int(sel[i])
+		}
+		if v.Nulls.IsNull(r) {
+			bld.AppendNull()
+			continue
+		}
+		d, err := decimal.Round(vals[r], dt.Scale)
+		if err != nil {
+			return nil, vec.DecimalError(err)
+		}
+		bld.Append(decimal128.New(d.Hi, d.Lo))
+	}
+	return bld.NewArray(), nil
+}
+
 // batchArrays fills arrays with the live rows of b, one array per column.
 // Without a selection vector the arrays alias the batch's memory, which
 // stays valid until the next rows.Next: the record is written before that.
@@ -114,7 +155,14 @@ func batchArrays(b *vec.Batch, schema *arrow.Schema, arrays []arrow.Array) error
 		sel = b.Sel[:b.Len]
 	}
 	for i, c := range b.Cols {
-		a, err := vec.ToArrow(c, b.Len, sel)
+		var a arrow.Array
+		var err error
+		if dt, ok := schema.Field(i).Type.(*arrow.Decimal128Type); ok && c.Type.Kind == vec.KindDecimal {
+			// A client's stream (exportType); fragments keep vec's form.
+			a, err = decimalArrow(c, b.Len, sel, dt)
+		} else {
+			a, err = vec.ToArrow(c, b.Len, sel)
+		}
 		if err != nil {
 			for _, done := range arrays[:i] {
 				done.Release()

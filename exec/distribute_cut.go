@@ -849,7 +849,7 @@ func finalAggregate(a aggFinal, cols []plan.Column) tree.Expr {
 		switch cols[a.parts[0]].Type.Kind {
 		case vec.KindInt64:
 			sum, divisorType = castTo(sum, types.Decimal), types.Decimal
-		case vec.KindNumeric:
+		case vec.KindNumeric, vec.KindDecimal:
 			divisorType = types.Decimal
 		case vec.KindFloat64:
 			divisorType = types.Float

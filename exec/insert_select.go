@@ -208,7 +208,18 @@ func (s *Session) createTableAs(ctx context.Context, n *tree.CreateTable) (Resul
 // storedType is the column type a computed value is stored as: a numeric
 // without declared precision keeps its scale by declaring the widest
 // precision when that scale is not the unconstrained default.
+//
+// A numeric held as decimal.Decimal (sums, averages, quotients) has no
+// column form of its own yet: a small nominal scale is kept as numeric(18,
+// s), a larger one becomes a plain numeric column, whose 6 decimals serve
+// averages better than numeric(18,16)'s two integer digits would.
 func storedType(t vec.Type) vec.Type {
+	if t.Kind == vec.KindDecimal {
+		if t.Scale > vec.DefaultNumericScale {
+			return vec.UnconstrainedNumeric
+		}
+		t = vec.Type{Kind: vec.KindNumeric, Scale: t.Scale}
+	}
 	if t.Kind == vec.KindNumeric && t.Precision == 0 && t.Scale != vec.DefaultNumericScale {
 		return vec.Numeric(vec.MaxNumericPrecision, t.Scale)
 	}

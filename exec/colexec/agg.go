@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/bits"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/expr"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -45,9 +47,13 @@ func LookupAgg(name string) (AggFunc, bool) {
 	return f, ok
 }
 
-// AggResultType is the type PostgreSQL gives agg(arg), with Apiary's
-// numeric rules: sum(bigint) is numeric with scale 0; avg and the variance
-// family over integers and numerics keep max(scale, 6) decimals.
+// AggResultType is the type PostgreSQL gives agg(arg). sum(bigint) and
+// sum(numeric) are numeric held as decimal.Decimal (vec.KindDecimal), which
+// does not overflow where an 18-digit numeric would; avg over integers and
+// numerics is too, with PostgreSQL's value: the exact sum divided by the
+// count (numeric_avg), each value with the scale that division gives it.
+// The variance family over integers and numerics keeps Apiary's narrow
+// numeric with max(scale, varianceScale) decimals.
 func AggResultType(f AggFunc, arg vec.Type, name string) (vec.Type, error) {
 	bad := func() (vec.Type, error) {
 		return vec.Type{}, sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", name, arg).
@@ -57,29 +63,31 @@ func AggResultType(f AggFunc, arg vec.Type, name string) (vec.Type, error) {
 	case AggCountStar, AggCount:
 		return vec.Int64, nil
 	case AggSum:
-		switch arg.Kind {
-		case vec.KindInt16, vec.KindInt32:
-			return vec.Int64, nil
-		case vec.KindInt64:
-			return vec.Type{Kind: vec.KindNumeric}, nil
-		case vec.KindNumeric:
-			return vec.Type{Kind: vec.KindNumeric, Scale: arg.Scale}, nil
-		case vec.KindFloat32, vec.KindFloat64, vec.KindInterval:
-			return arg, nil
+		if t, ok := sumType(arg); ok {
+			return t, nil
 		}
 		return bad()
-	case AggAvg, AggVarSamp, AggVarPop, AggStddevSamp, AggStddevPop:
+	case AggAvg:
+		if t, ok := avgType(arg); ok {
+			return t, nil
+		}
+		if arg.Kind == vec.KindInterval {
+			return vec.IntervalT, nil
+		}
+		return bad()
+	case AggVarSamp, AggVarPop, AggStddevSamp, AggStddevPop:
 		switch arg.Kind {
 		case vec.KindInt16, vec.KindInt32, vec.KindInt64:
-			return vec.Type{Kind: vec.KindNumeric, Scale: expr.DivisionScale}, nil
+			return vec.Type{Kind: vec.KindNumeric, Scale: varianceScale}, nil
 		case vec.KindNumeric:
-			return vec.Type{Kind: vec.KindNumeric, Scale: max(arg.Scale, expr.DivisionScale)}, nil
+			return vec.Type{Kind: vec.KindNumeric, Scale: max(arg.Scale, varianceScale)}, nil
+		case vec.KindDecimal:
+			// The planner casts such an argument to a narrow numeric
+			// first; read directly, it gets the integers' scale, which
+			// any value fits.
+			return vec.Type{Kind: vec.KindNumeric, Scale: varianceScale}, nil
 		case vec.KindFloat32, vec.KindFloat64:
 			return vec.Float64, nil
-		case vec.KindInterval:
-			if f == AggAvg {
-				return vec.IntervalT, nil
-			}
 		}
 		return bad()
 	case AggMin, AggMax:
@@ -105,6 +113,47 @@ func AggResultType(f AggFunc, arg vec.Type, name string) (vec.Type, error) {
 		return bad()
 	}
 	return bad()
+}
+
+// avgMinScale is the least nominal scale of avg over integers and
+// numerics: PostgreSQL's division keeps at least 16 significant digits, so
+// small averages have 16 decimals (1 and 2 average 1.5000000000000000),
+// though each value has its own (larger ones fewer, smaller more).
+const avgMinScale = 16
+
+// varianceScale is the decimals of the variance family over integers and
+// numerics, which Apiary computes in double precision.
+const varianceScale = 6
+
+// sumType is the type of sum(arg) over numbers, shared by aggregates and
+// windows: smallint and integer sum to bigint, bigint and numeric to
+// numeric held as decimal.Decimal (the argument's scale as nominal scale),
+// floats and intervals to their own type.
+func sumType(arg vec.Type) (vec.Type, bool) {
+	switch arg.Kind {
+	case vec.KindInt16, vec.KindInt32:
+		return vec.Int64, true
+	case vec.KindInt64:
+		return vec.DecimalOf(0), true
+	case vec.KindNumeric, vec.KindDecimal:
+		return vec.DecimalOf(arg.Scale), true
+	case vec.KindFloat32, vec.KindFloat64, vec.KindInterval:
+		return vec.Type{Kind: arg.Kind}, true
+	}
+	return vec.Type{}, false
+}
+
+// avgType is the type of avg(arg) over integers, numerics and floats.
+func avgType(arg vec.Type) (vec.Type, bool) {
+	switch arg.Kind {
+	case vec.KindInt16, vec.KindInt32, vec.KindInt64:
+		return vec.DecimalOf(avgMinScale), true
+	case vec.KindNumeric, vec.KindDecimal:
+		return vec.DecimalOf(max(arg.Scale, avgMinScale)), true
+	case vec.KindFloat32, vec.KindFloat64:
+		return vec.Float64, true
+	}
+	return vec.Type{}, false
 }
 
 // AggSpec is one aggregate of a HashAgg.
@@ -142,7 +191,18 @@ func newAccumulator(s AggSpec) (accumulator, error) {
 		avg := s.Func == AggAvg
 		switch s.ArgType.Kind {
 		case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric:
-			return &sumIntAcc{avg: avg, argScale: s.ArgType.Scale, res: s.ResultType}, nil
+			if !avg && s.ResultType.Kind == vec.KindInt64 {
+				// sum(smallint), sum(integer), and the final phase's sum
+				// of counts and of bigint partial sums.
+				return &sumIntAcc{}, nil
+			}
+			scale := int32(0)
+			if s.ArgType.Kind == vec.KindNumeric {
+				scale = s.ArgType.Scale
+			}
+			return &sumWideAcc{avg: avg, scale: scale}, nil
+		case vec.KindDecimal:
+			return &sumDecimalAcc{avg: avg}, nil
 		case vec.KindFloat32, vec.KindFloat64:
 			if avg {
 				return &floatMomentsAcc{f: AggAvg}, nil
@@ -161,7 +221,7 @@ func newAccumulator(s AggSpec) (accumulator, error) {
 		if k := s.ArgType.Kind; k == vec.KindFloat32 || k == vec.KindFloat64 {
 			return &floatMomentsAcc{f: s.Func}, nil
 		}
-		return &varAcc{f: s.Func, res: s.ResultType, scale: s.ArgType.Scale, isNumeric: s.ArgType.Kind == vec.KindNumeric}, nil
+		return &varAcc{f: s.Func, res: s.ResultType, scale: s.ArgType.Scale}, nil
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "aggregate %d over %s is not supported", s.Func, s.ArgType)
 }
@@ -241,6 +301,31 @@ func minMaxOrdered[T int16 | int32 | int64](vals []T, b *vec.Batch, ks, gids []i
 	}
 }
 
+// minMaxDecimals is minMaxOrdered by decimal value. Of equal values (1.5
+// and 1.50) the later one wins, as PostgreSQL's numeric_larger and
+// numeric_smaller keep their second argument, the new value, on ties.
+func minMaxDecimals(vals []decimal.Decimal, b *vec.Batch, ks, gids []int32, ext []decimal.Decimal, has []bool, max bool) {
+	step := func(k int) {
+		g, x := gids[k], vals[b.Row(k)]
+		if !has[g] {
+			ext[g], has[g] = x, true
+			return
+		}
+		if c := decimal.Cmp(x, ext[g]); (max && c >= 0) || (!max && c <= 0) {
+			ext[g] = x
+		}
+	}
+	if ks == nil {
+		for k := 0; k < b.Len; k++ {
+			step(k)
+		}
+	} else {
+		for _, k := range ks {
+			step(int(k))
+		}
+	}
+}
+
 // minMaxFloats is minMaxOrdered with PostgreSQL's float order (NaN last).
 func minMaxFloats[T float32 | float64](vals []T, b *vec.Batch, ks, gids []int32, ext []float64, has []bool, max bool) {
 	step := func(k int) {
@@ -291,12 +376,9 @@ func (a *countAcc) emit(out *vec.Vec, from, to int) error {
 	return nil
 }
 
-// sumIntAcc sums integers and numerics exactly in int64, failing on
-// overflow rather than wrapping.
+// sumIntAcc sums integers into bigint, failing on overflow rather than
+// wrapping, as PostgreSQL's int8 sums do.
 type sumIntAcc struct {
-	avg      bool
-	argScale int32
-	res      vec.Type
 	sum, cnt []int64
 	ks       []int32
 }
@@ -317,11 +399,7 @@ func (a *sumIntAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) err
 		ovf = sumInts(arg.Int64s(), b, a.ks, gids, a.sum, a.cnt)
 	}
 	if ovf {
-		if a.res.Kind == vec.KindInt64 {
-			return expr.ErrIntRange(vec.Int64)
-		}
-		return sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow").
-			WithDetail("The sum does not fit Apiary's 18-digit numeric.")
+		return expr.ErrIntRange(vec.Int64)
 	}
 	return nil
 }
@@ -331,24 +409,163 @@ func (a *sumIntAcc) emit(out *vec.Vec, from, to int) error {
 			out.AppendNull()
 			continue
 		}
-		if !a.avg {
-			if a.res.Kind == vec.KindNumeric {
-				x, err := expr.RescaleNumeric(a.sum[g], a.argScale, a.res)
-				if err != nil {
-					return err
-				}
-				out.AppendInt64(x)
-			} else {
-				out.AppendInt64(a.sum[g])
-			}
+		out.AppendInt64(a.sum[g])
+	}
+	return nil
+}
+
+// sumWideAcc is sum and avg over bigint, numeric, and for avg smallint and
+// integer: each group's coefficients add up in 128 bits (hi:lo, two's
+// complement), which 2^64 rows of int64 cannot overflow, at the argument's
+// scale. The result is a decimal.Decimal: the sum, or PostgreSQL's average,
+// the sum divided by the count with decimal.Div.
+type sumWideAcc struct {
+	avg   bool
+	scale int32 // the argument's
+	lo    []uint64
+	hi    []int64
+	cnt   []int64
+	ks    []int32
+}
+
+func (a *sumWideAcc) resize(n int) {
+	a.lo, a.hi, a.cnt = growZero(a.lo, n), growZero(a.hi, n), growZero(a.cnt, n)
+}
+func (a *sumWideAcc) bytesPerGroup() int64 { return 24 }
+func (a *sumWideAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
+	a.ks = qualifying(arg, filter, b, a.ks)
+	switch arg.Type.Kind {
+	case vec.KindInt16:
+		sumWide(arg.Int16s(), b, a.ks, gids, a.lo, a.hi, a.cnt)
+	case vec.KindInt32:
+		sumWide(arg.Int32s(), b, a.ks, gids, a.lo, a.hi, a.cnt)
+	default:
+		sumWide(arg.Int64s(), b, a.ks, gids, a.lo, a.hi, a.cnt)
+	}
+	return nil
+}
+
+// sumWide adds vals into the 128-bit sums hi:lo and the counts per group.
+func sumWide[T int16 | int32 | int64](vals []T, b *vec.Batch, ks, gids []int32, lo []uint64, hi, cnt []int64) {
+	add := func(k int) {
+		g, x := gids[k], int64(vals[b.Row(k)])
+		l, carry := bits.Add64(lo[g], uint64(x), 0)
+		// x>>63 is x's sign extended into the high word: 0 or -1.
+		lo[g], hi[g] = l, hi[g]+int64(carry)+x>>63
+		cnt[g]++
+	}
+	if ks == nil {
+		for k := 0; k < b.Len; k++ {
+			add(k)
+		}
+	} else {
+		for _, k := range ks {
+			add(int(k))
+		}
+	}
+}
+
+func (a *sumWideAcc) emit(out *vec.Vec, from, to int) error {
+	for g := from; g < to; g++ {
+		if a.cnt[g] == 0 {
+			out.AppendNull()
 			continue
 		}
-		// avg = sum / count at the result's scale.
-		q, ok := expr.DivScaled(a.sum[g], a.cnt[g], a.res.Scale-a.argScale)
-		if !ok {
-			return sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow")
+		d, err := decimal.FromInt128(a.hi[g], a.lo[g], a.scale)
+		if err == nil && a.avg {
+			d, err = decimal.Div(d, decimal.FromInt64(a.cnt[g], 0))
 		}
-		out.AppendInt64(q)
+		if err != nil {
+			return vec.DecimalError(err)
+		}
+		if err := appendDecimal(out, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sumDecimalAcc is sum and avg over decimal.Decimal values, which carry
+// their own scales: decimal.Add keeps the larger, as PostgreSQL's numeric
+// sum does.
+type sumDecimalAcc struct {
+	avg bool
+	sum []decimal.Decimal
+	cnt []int64
+	ks  []int32
+}
+
+func (a *sumDecimalAcc) resize(n int) {
+	a.sum, a.cnt = growZero(a.sum, n), growZero(a.cnt, n)
+}
+func (a *sumDecimalAcc) bytesPerGroup() int64 { return decimalBytes + 8 }
+func (a *sumDecimalAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
+	a.ks = qualifying(arg, filter, b, a.ks)
+	vals := arg.Decimals()
+	add := func(k int) error {
+		g := gids[k]
+		s, err := decimal.Add(a.sum[g], vals[b.Row(k)])
+		a.sum[g] = s
+		a.cnt[g]++
+		return err
+	}
+	if a.ks == nil {
+		for k := 0; k < b.Len; k++ {
+			if err := add(k); err != nil {
+				return vec.DecimalError(err)
+			}
+		}
+		return nil
+	}
+	for _, k := range a.ks {
+		if err := add(int(k)); err != nil {
+			return vec.DecimalError(err)
+		}
+	}
+	return nil
+}
+func (a *sumDecimalAcc) emit(out *vec.Vec, from, to int) error {
+	for g := from; g < to; g++ {
+		if a.cnt[g] == 0 {
+			out.AppendNull()
+			continue
+		}
+		d := a.sum[g]
+		if a.avg {
+			var err error
+			if d, err = decimal.Div(d, decimal.FromInt64(a.cnt[g], 0)); err != nil {
+				return vec.DecimalError(err)
+			}
+		}
+		if err := appendDecimal(out, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendDecimal appends d to out, a KindDecimal column as AggResultType
+// gives, or for a plan that asked for another type, converted the way a
+// cast would be: to a narrow numeric at its scale, or to bigint.
+func appendDecimal(out *vec.Vec, d decimal.Decimal) error {
+	switch out.Type.Kind {
+	case vec.KindDecimal:
+		out.AppendDecimal(d)
+	case vec.KindNumeric:
+		x, ok := d.Scaled(out.Type.Scale)
+		if !ok {
+			return sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow").
+				WithDetail("The value does not fit Apiary's 18-digit numeric.")
+		}
+		out.AppendInt64(x)
+	case vec.KindInt64:
+		x, ok := d.Int64()
+		if !ok {
+			return expr.ErrIntRange(vec.Int64)
+		}
+		out.AppendInt64(x)
+	default:
+		return sqlerr.New(sqlerr.InternalError, "numeric aggregate with result type %s", out.Type)
 	}
 	return nil
 }
@@ -362,6 +579,7 @@ type minMaxAcc struct {
 	flts []float64
 	strs [][]byte
 	ivls []vec.Interval
+	decs []decimal.Decimal
 	has  []bool
 	ks   []int32
 }
@@ -375,11 +593,18 @@ func (a *minMaxAcc) resize(n int) {
 		a.flts = growZero(a.flts, n)
 	case a.t.Kind == vec.KindInterval:
 		a.ivls = growZero(a.ivls, n)
+	case a.t.Kind == vec.KindDecimal:
+		a.decs = growZero(a.decs, n)
 	default:
 		a.strs = growZero(a.strs, n)
 	}
 }
-func (a *minMaxAcc) bytesPerGroup() int64 { return 24 }
+func (a *minMaxAcc) bytesPerGroup() int64 {
+	if a.t.Kind == vec.KindDecimal {
+		return decimalBytes + 1
+	}
+	return 24
+}
 func (a *minMaxAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
 	switch {
 	case a.t.Kind == vec.KindBool:
@@ -422,6 +647,9 @@ func (a *minMaxAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) err
 				a.ivls[g] = x
 			}
 		})
+	case a.t.Kind == vec.KindDecimal:
+		a.ks = qualifying(arg, filter, b, a.ks)
+		minMaxDecimals(arg.Decimals(), b, a.ks, gids, a.decs, a.has, a.max)
 	default:
 		bs := arg.Bytes()
 		live(arg, filter, b, func(k, row int) {
@@ -459,6 +687,8 @@ func (a *minMaxAcc) emit(out *vec.Vec, from, to int) error {
 			out.AppendFloat64(a.flts[g])
 		case vec.KindInterval:
 			out.AppendInterval(a.ivls[g])
+		case vec.KindDecimal:
+			out.AppendDecimal(a.decs[g])
 		default:
 			out.AppendBytes(a.strs[g])
 		}
@@ -503,12 +733,11 @@ func (a *boolAcc) emit(out *vec.Vec, from, to int) error {
 // Welford's online update, which stays accurate where sum-of-squares
 // cancels (floats have floatMomentsAcc, PostgreSQL's own method).
 type varAcc struct {
-	f         AggFunc
-	res       vec.Type
-	scale     int32
-	isNumeric bool
-	n         []int64
-	mean, m2  []float64
+	f        AggFunc
+	res      vec.Type
+	scale    int32
+	n        []int64
+	mean, m2 []float64
 }
 
 func (a *varAcc) resize(n int) {
@@ -530,6 +759,9 @@ func (a *varAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error 
 	case vec.KindNumeric:
 		s, p := arg.Int64s(), float64(vec.Pow10(a.scale))
 		get = func(i int) float64 { return float64(s[i]) / p }
+	case vec.KindDecimal:
+		s := arg.Decimals()
+		get = func(i int) float64 { return s[i].Float64() }
 	case vec.KindFloat32:
 		s := arg.Float32s()
 		get = func(i int) float64 { return float64(s[i]) }
@@ -566,7 +798,14 @@ func (a *varAcc) emit(out *vec.Vec, from, to int) error {
 			v = math.Sqrt(v)
 		}
 		if a.res.Kind == vec.KindNumeric {
-			out.AppendInt64(int64(math.Round(v * float64(vec.Pow10(a.res.Scale)))))
+			x := math.Round(v * float64(vec.Pow10(a.res.Scale)))
+			// 2^63 is the first double past int64; converting it or more
+			// would wrap.
+			if x >= 1<<63 {
+				return sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow").
+					WithDetail("The value does not fit Apiary's 18-digit numeric.")
+			}
+			out.AppendInt64(int64(x))
 		} else {
 			out.AppendFloat64(v)
 		}

@@ -10,6 +10,13 @@
 // (the mason bee's chamber); going over the budget fails the query with
 // SQLSTATE 53200 while the server keeps serving others.
 //
-// Imports: exec/vec, exec/expr, exec/cell, txn (cell descriptions),
-// objstore, sqlerr, internal/hugepage (large hash tables).
+// Numbers are summed exactly: sum and avg over bigint and numeric add in
+// 128 bits and give numeric values held as decimal.Decimal (vec.KindDecimal),
+// avg dividing with PostgreSQL's own rule, so results match PostgreSQL's
+// digit for digit (up to decimal's 38 digits). Decimal values carry their
+// own scales: keys hash and compare them by value (1.5 equals 1.50), and a
+// group's key is shown as the first of its rows wrote it.
+//
+// Imports: exec/vec, exec/decimal, exec/expr, exec/cell, txn (cell
+// descriptions), objstore, sqlerr, internal/hugepage (large hash tables).
 package colexec

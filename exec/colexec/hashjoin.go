@@ -613,7 +613,7 @@ func batchBytes(b *vec.Batch) int64 {
 	var n int64
 	for _, c := range b.Cols {
 		if k := c.Type.Kind; k != vec.KindText && k != vec.KindBytea {
-			n += int64(b.Len) * int64(max(c.Type.TypeLen(), 8))
+			n += int64(b.Len) * max(valueBytes(c.Type), 8)
 			continue
 		}
 		bs := c.Bytes()

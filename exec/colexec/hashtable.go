@@ -5,6 +5,7 @@ import (
 	"math"
 	"unsafe"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/internal/hugepage"
 )
@@ -389,6 +390,13 @@ func checkCandidates(pc, kc *vec.Vec, b *vec.Batch, ids []int32) {
 				ids[k] = mismatchKey
 			}
 		}
+	case vec.KindDecimal:
+		p, q := pc.Decimals(), kc.Decimals()
+		for k, id := range ids {
+			if id >= 0 && decimal.Cmp(p[b.Row(k)], q[id]) != 0 {
+				ids[k] = mismatchKey
+			}
+		}
 	default: // bools, floats and intervals compare as they hash
 		for k, id := range ids {
 			if id >= 0 && !keysEqual(probe, b.Row(k), stored, int(id)) {
@@ -410,8 +418,11 @@ func checkFixed[T int16 | int32 | int64](p, q []T, b *vec.Batch, ids []int32) {
 func keyBytes(cols []*vec.Vec, row int) int64 {
 	n := int64(8 * len(cols))
 	for _, c := range cols {
-		if c.Type.Kind == vec.KindText || c.Type.Kind == vec.KindBytea {
+		switch c.Type.Kind {
+		case vec.KindText, vec.KindBytea:
 			n += int64(len(c.Bytes().Get(row)))
+		case vec.KindDecimal, vec.KindInterval:
+			n += valueBytes(c.Type) - 8
 		}
 	}
 	return n
@@ -527,6 +538,12 @@ func encodeKey(dst []byte, cols []*vec.Vec, row int) []byte {
 			hi, lo := c.Intervals()[row].Span()
 			dst = binary.LittleEndian.AppendUint64(dst, uint64(hi))
 			dst = binary.LittleEndian.AppendUint64(dst, lo)
+		case vec.KindDecimal:
+			// Equal values group together whatever their scales.
+			d := decimal.Normalize(c.Decimals()[row])
+			dst = binary.LittleEndian.AppendUint64(dst, d.Lo)
+			dst = binary.LittleEndian.AppendUint64(dst, uint64(d.Hi))
+			dst = binary.LittleEndian.AppendUint32(dst, uint32(d.Scale))
 		}
 	}
 	return dst

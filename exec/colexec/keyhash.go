@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"math/bits"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 )
 
@@ -11,8 +12,9 @@ import (
 // loop per key column hashes its live values, and a second one folds them
 // into each row's hash. Equal keys hash equally whatever side of a join or
 // exchange they come from (the planner gives both sides one type), NULLs
-// included; -0.0 and 0.0, all NaNs, and intervals of equal span hash as the
-// equal keys they are for grouping.
+// included; -0.0 and 0.0, all NaNs, intervals of equal span, and decimals of
+// equal value whatever their scales (1.5 and 1.50) hash as the equal keys
+// they are for grouping.
 
 var textSeed = maphash.MakeSeed()
 
@@ -131,6 +133,11 @@ func hashColumn(c *vec.Vec, b *vec.Batch, out []uint64) {
 			hi, lo := s[b.Row(k)].Span()
 			out[k] = lo ^ bits.RotateLeft64(uint64(hi), 32)
 		}
+	case vec.KindDecimal:
+		s := c.Decimals()
+		for k := 0; k < n; k++ {
+			out[k] = decimalHash(s[b.Row(k)])
+		}
 	}
 	if c.Nulls.Any() {
 		for k := 0; k < n; k++ {
@@ -186,6 +193,10 @@ func keysEqual(cols []*vec.Vec, row int, keys []*vec.Vec, at int) bool {
 			if ph, pl := pc.Intervals()[row].Span(); !spanIs(kc.Intervals()[at], ph, pl) {
 				return false
 			}
+		case vec.KindDecimal:
+			if decimal.Cmp(pc.Decimals()[row], kc.Decimals()[at]) != 0 {
+				return false
+			}
 		}
 	}
 	return true
@@ -194,4 +205,13 @@ func keysEqual(cols []*vec.Vec, row int, keys []*vec.Vec, at int) bool {
 func spanIs(iv vec.Interval, hi int64, lo uint64) bool {
 	h, l := iv.Span()
 	return h == hi && l == lo
+}
+
+// decimalHash hashes d's value: its coefficient and scale once trailing
+// zero decimals are gone, which equal values share.
+func decimalHash(d decimal.Decimal) uint64 {
+	if d.Scale > 0 {
+		d = decimal.Normalize(d)
+	}
+	return d.Lo ^ bits.RotateLeft64(uint64(d.Hi), 32) ^ uint64(d.Scale)<<56
 }

@@ -6,7 +6,9 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
+	"unsafe"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/expr"
 	"github.com/apiarydb/apiary/exec/vec"
 )
@@ -27,8 +29,8 @@ type rowCmp func(i, j int) int
 
 // colCmp orders row i of a against row j of b (columns of one type) with
 // PostgreSQL semantics under the C collation: text and bytea bytewise, NaN
-// above every float and equal to itself, intervals by their span. NULLs
-// compare equal to each other.
+// above every float and equal to itself, intervals by their span, decimals
+// by value (1.5 equals 1.50). NULLs compare equal to each other.
 //
 // The slices are captured when the comparator is built: appending to a or b
 // afterwards needs a new comparator.
@@ -60,6 +62,13 @@ func colCmp(a, b *vec.Vec, desc, nullsFirst bool) rowCmp {
 			c = func(i, j int) int { return expr.CompareIntervals(y[j], x[i]) }
 		} else {
 			c = func(i, j int) int { return expr.CompareIntervals(x[i], y[j]) }
+		}
+	case vec.KindDecimal:
+		x, y := a.Decimals(), b.Decimals()
+		if desc {
+			c = func(i, j int) int { return decimal.Cmp(y[j], x[i]) }
+		} else {
+			c = func(i, j int) int { return decimal.Cmp(x[i], y[j]) }
 		}
 	default:
 		c = func(int, int) int { return 0 }
@@ -212,7 +221,9 @@ func sortRows(cols []*vec.Vec, keys []SortKey, rows []int32) {
 	first := cols[keys[0].Col]
 	var rest []rowCmp
 	switch first.Type.Kind {
-	case vec.KindInterval:
+	case vec.KindInterval, vec.KindDecimal:
+		// No 64-bit key keeps their order: a span is 128 bits, and a
+		// decimal's coefficient means nothing without its scale.
 		slices.SortFunc(rows, tieCmp(chainCmp(cmps)))
 		return
 	case vec.KindText, vec.KindBytea:
@@ -386,6 +397,8 @@ func appendRowsAt(dst, src *vec.Vec, idx []int32) {
 		dst.SetFloat64s(gatherAt(dst.Float64s(), src.Float64s(), idx))
 	case vec.KindInterval:
 		dst.SetIntervals(gatherAt(dst.Intervals(), src.Intervals(), idx))
+	case vec.KindDecimal:
+		dst.SetDecimals(gatherAt(dst.Decimals(), src.Decimals(), idx))
 	case vec.KindText, vec.KindBytea:
 		sb, db := src.Bytes(), dst.Bytes()
 		if len(db.Offsets) == 0 {
@@ -418,19 +431,32 @@ func gatherAt[T any](dst, src []T, idx []int32) []T {
 func colHeldBytes(v *vec.Vec) int64 {
 	n := int64(v.Len())
 	words := int64(len(v.Nulls.Words())) * 8
-	switch v.Type.Kind {
-	case vec.KindBool:
-		return n + words
-	case vec.KindInt16:
-		return 2*n + words
-	case vec.KindInt32, vec.KindDate, vec.KindFloat32:
-		return 4*n + words
-	case vec.KindInterval:
-		return 16*n + words
-	case vec.KindText, vec.KindBytea:
+	if k := v.Type.Kind; k == vec.KindText || k == vec.KindBytea {
 		return int64(len(v.Bytes().Data)) + 4*(n+1) + words
 	}
-	return 8*n + words
+	return valueBytes(v.Type)*n + words
+}
+
+// decimalBytes is what a decimal.Decimal takes in a column.
+const decimalBytes = int64(unsafe.Sizeof(decimal.Decimal{}))
+
+// valueBytes is what one value of type t takes in a column: its width, or
+// for text and bytea its offset alone (their data varies and is counted
+// apart).
+func valueBytes(t vec.Type) int64 {
+	switch t.Kind {
+	case vec.KindBool:
+		return 1
+	case vec.KindInt16:
+		return 2
+	case vec.KindInt32, vec.KindDate, vec.KindFloat32, vec.KindText, vec.KindBytea:
+		return 4
+	case vec.KindInterval:
+		return 16
+	case vec.KindDecimal:
+		return decimalBytes
+	}
+	return 8
 }
 
 // colsHeldBytes is colHeldBytes summed over columns.

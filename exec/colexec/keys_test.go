@@ -5,17 +5,19 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand"
 	"reflect"
 	"slices"
 	"testing"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 )
 
 // Test rows are [][]any: nil is NULL, integers are int64 (also for int2,
 // int4, date, timestamps and scaled numerics), floats float64, text string,
-// bool bool, intervals vec.Interval.
+// bool bool, intervals vec.Interval, decimals decimal.Decimal.
 
 // skBatch builds a dense batch of types from rows.
 func skBatch(types []vec.Type, rows [][]any) *vec.Batch {
@@ -51,6 +53,8 @@ func skAppend(col *vec.Vec, v any) {
 		col.AppendBytes([]byte(v.(string)))
 	case vec.KindInterval:
 		col.AppendInterval(v.(vec.Interval))
+	case vec.KindDecimal:
+		col.AppendDecimal(v.(decimal.Decimal))
 	default:
 		panic(fmt.Sprintf("skAppend: kind %d", col.Type.Kind))
 	}
@@ -78,6 +82,8 @@ func skValue(col *vec.Vec, i int) any {
 		return string(col.Bytes().Get(i))
 	case vec.KindInterval:
 		return col.Intervals()[i]
+	case vec.KindDecimal:
+		return col.Decimals()[i]
 	}
 	panic("skValue: kind")
 }
@@ -167,6 +173,8 @@ func skJunk(t vec.Type) any {
 		return vec.Interval{Months: 999}
 	case vec.KindInt16:
 		return int64(-999)
+	case vec.KindDecimal:
+		return decimal.FromInt64(-999999, 2)
 	}
 	return int64(-999999)
 }
@@ -260,6 +268,11 @@ func skRefCompare(a, b any, k SortKey) int {
 				c = -1
 			}
 		}
+	case decimal.Decimal:
+		// Through text and big.Rat: slow and independent of decimal.Cmp.
+		rx, _ := new(big.Rat).SetString(x.String())
+		ry, _ := new(big.Rat).SetString(b.(decimal.Decimal).String())
+		c = rx.Cmp(ry)
 	}
 	if k.Desc {
 		c = -c

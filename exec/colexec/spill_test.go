@@ -37,7 +37,7 @@ func spillInput() (*vec.Batch, []vec.Type) {
 func spillAggs() []AggSpec {
 	return []AggSpec{
 		{Func: AggCountStar, Arg: -1, Filter: -1, ResultType: vec.Int64},
-		{Func: AggSum, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Type{Kind: vec.KindNumeric}},
+		{Func: AggSum, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.DecimalOf(0)},
 		{Func: AggMax, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Int64},
 	}
 }
@@ -197,8 +197,8 @@ func TestPartialAggFlushesWhenFull(t *testing.T) {
 	partial.FlushWhenFull()
 	// The final phase sums the counts and sums and takes the max of maxes.
 	final, err := NewHashAgg(partial, []int{0, 1}, []AggSpec{
-		{Func: AggSum, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Type{Kind: vec.KindNumeric}},
-		{Func: AggSum, Arg: 3, ArgType: vec.Type{Kind: vec.KindNumeric}, Filter: -1, ResultType: vec.Type{Kind: vec.KindNumeric}},
+		{Func: AggSum, Arg: 2, ArgType: vec.Int64, Filter: -1, ResultType: vec.Int64},
+		{Func: AggSum, Arg: 3, ArgType: vec.DecimalOf(0), Filter: -1, ResultType: vec.DecimalOf(0)},
 		{Func: AggMax, Arg: 4, ArgType: vec.Int64, Filter: -1, ResultType: vec.Int64},
 	}, nil)
 	if err != nil {

@@ -37,7 +37,9 @@ func NewUnionAll(inputs []Operator) Operator {
 }
 
 // sameStorage reports whether batches of types a and b hold values the same
-// way: varchar(10) and text may meet, numerics of different scale may not.
+// way: varchar(10) and text may meet, narrow numerics of different scale
+// may not, decimals of different nominal scale may (each value carries its
+// own).
 func sameStorage(a, b []vec.Type) bool {
 	if len(a) != len(b) {
 		return false

@@ -4,7 +4,7 @@ import (
 	"context"
 	"math"
 
-	"github.com/apiarydb/apiary/exec/expr"
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -114,9 +114,10 @@ const (
 
 // WindowResultType returns the type of window function name applied to
 // arguments of types args, following PostgreSQL: ranks and counts are
-// bigint, sum widens integers (int8 to numeric), avg of integers and
-// numerics is numeric with at least expr.DivisionScale decimals, avg of
-// floats is double precision, value functions and min/max keep the type.
+// bigint; sum and avg have the aggregates' types (AggResultType): sum
+// widens integers (bigint to numeric held as decimal.Decimal), avg of
+// integers and numerics is such a numeric, avg of floats is double
+// precision; value functions and min/max keep the type.
 func WindowResultType(name string, args []vec.Type) (vec.Type, error) {
 	arg := vec.Type{}
 	if len(args) > 0 {
@@ -146,25 +147,14 @@ func WindowResultType(name string, args []vec.Type) (vec.Type, error) {
 		}
 		return arg, nil
 	case "sum":
-		switch arg.Kind {
-		case vec.KindInt16, vec.KindInt32:
-			return vec.Int64, nil
-		case vec.KindInt64:
-			return vec.Type{Kind: vec.KindNumeric}, nil
-		case vec.KindNumeric:
-			return vec.Type{Kind: vec.KindNumeric, Scale: arg.Scale}, nil
-		case vec.KindFloat32, vec.KindFloat64, vec.KindInterval:
-			return vec.Type{Kind: arg.Kind}, nil
+		if t, ok := sumType(arg); ok {
+			return t, nil
 		}
 	case "avg":
-		switch arg.Kind {
-		case vec.KindInt16, vec.KindInt32, vec.KindInt64:
-			return vec.Type{Kind: vec.KindNumeric, Scale: expr.DivisionScale}, nil
-		case vec.KindNumeric:
-			return vec.Type{Kind: vec.KindNumeric, Scale: max(arg.Scale, expr.DivisionScale)}, nil
-		case vec.KindFloat32, vec.KindFloat64:
-			return vec.Float64, nil
-		case vec.KindInterval:
+		if t, ok := avgType(arg); ok {
+			return t, nil
+		}
+		if arg.Kind == vec.KindInterval {
 			return vec.Type{}, sqlerr.New(sqlerr.FeatureNotSupported, "avg(interval) is not supported as a window function")
 		}
 	case "min", "max":
@@ -340,8 +330,9 @@ func (w *windowOp) checkLagLead(f WindowFunc, rt vec.Type) error {
 	if deflt >= 0 {
 		defType = &w.inTypes[deflt]
 	}
-	// pickRows copies the default's storage as the result's.
-	if defType != nil && (defType.Kind != rt.Kind || defType.Scale != rt.Scale) {
+	// pickRows copies the default's storage as the result's: a narrow
+	// numeric's scale must match, a decimal's values carry their own.
+	if defType != nil && (defType.Kind != rt.Kind || rt.Kind == vec.KindNumeric && defType.Scale != rt.Scale) {
 		return sqlerr.New(sqlerr.InternalError, "window function %s: default of type %s for %s", f.Name, *defType, rt)
 	}
 	return nil
@@ -627,7 +618,7 @@ func (w *windowOp) compute(ctx context.Context, f WindowFunc, seed *funcCarry, r
 
 // fixedResult prepares res as n values and returns them. T must be the
 // storage type of res's kind.
-func fixedResult[T int32 | int64 | float32 | float64 | vec.Interval](res *vec.Vec, n int) []T {
+func fixedResult[T int32 | int64 | float32 | float64 | vec.Interval | decimal.Decimal](res *vec.Vec, n int) []T {
 	res.Prepare(res.Type, n)
 	var out any
 	switch res.Type.Kind {
@@ -641,6 +632,8 @@ func fixedResult[T int32 | int64 | float32 | float64 | vec.Interval](res *vec.Ve
 		out = res.Float64s()
 	case vec.KindInterval:
 		out = res.Intervals()
+	case vec.KindDecimal:
+		out = res.Decimals()
 	}
 	return out.([]T)
 }
@@ -919,6 +912,9 @@ func pickRows(res, src *vec.Vec, idx []int32, def *vec.Vec, defPerRow bool) {
 	case vec.KindInterval:
 		res.Prepare(res.Type, n)
 		pickTyped(res.Intervals(), src.Intervals(), idx, defSlice(def, (*vec.Vec).Intervals), defPerRow)
+	case vec.KindDecimal:
+		res.Prepare(res.Type, n)
+		pickTyped(res.Decimals(), src.Decimals(), idx, defSlice(def, (*vec.Vec).Decimals), defPerRow)
 	}
 	srcNulls, defNulls := colHasNulls(src), def != nil && colHasNulls(def)
 	for i, r := range idx {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -259,6 +260,8 @@ func (w *windowOp) sumAvg(ctx context.Context, f WindowFunc, seed *funcCarry, re
 	switch arg.Type.Kind {
 	case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric:
 		return w.sumAvgExact(arg, avg, ex, seed, res)
+	case vec.KindDecimal:
+		return w.sumAvgDecimal(ctx, arg, avg, ex, seed, res)
 	case vec.KindFloat32:
 		switch {
 		case avg:
@@ -296,7 +299,10 @@ func (w *windowOp) sumAvg(ctx context.Context, f WindowFunc, seed *funcCarry, re
 // frame's sum is a difference of two prefixes, exact and without
 // intermediate overflow, so only the result is range checked. Under an
 // exclusion a frame is two such differences plus perhaps the current row.
-// A seed (frames without exclusion only) is added to every frame.
+// A seed (frames without exclusion only) is added to every frame. The
+// result is a decimal, the sum or the sum divided by the count as
+// PostgreSQL's avg divides it, or for the sum of smallints or integers a
+// bigint, range checked (WindowResultType's types, which check enforces).
 func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, ex FrameExclusion, seed *funcCarry, res *vec.Vec) error {
 	n := w.n
 	if err := w.acct.grow(20 * int64(n+1)); err != nil {
@@ -313,15 +319,18 @@ func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, ex FrameExclusion, seed *
 			pre[i+1] = pre[i].add(x)
 		}
 	}
-	var inScale, outScale int32
+	var inScale int32
 	if arg.Type.Kind == vec.KindNumeric {
 		inScale = arg.Type.Scale
 	}
-	if res.Type.Kind == vec.KindNumeric {
-		outScale = res.Type.Scale
+	var out []int64
+	var decOut []decimal.Decimal
+	if res.Type.Kind == vec.KindDecimal {
+		decOut = fixedResult[decimal.Decimal](res, n)
+	} else {
+		out = fixedResult[int64](res, n)
 	}
-	out := fixedResult[int64](res, n)
-	for i := range out {
+	for i := range n {
 		var sum winI128
 		var c int64
 		if ex == ExcludeNoOthers {
@@ -342,19 +351,95 @@ func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, ex FrameExclusion, seed *
 			res.Nulls.SetNull(i)
 			continue
 		}
-		div := uint64(1)
-		if avg {
-			div = uint64(c)
-		}
-		v, ok := sum.scaledQuo(outScale-inScale, div)
-		if !ok {
-			if res.Type.Kind == vec.KindInt64 {
-				return sqlerr.New(sqlerr.NumericValueOutOfRange, "bigint out of range")
+		if decOut != nil {
+			d, err := decimal.FromInt128(sum.hi, sum.lo, inScale)
+			if err == nil && avg {
+				d, err = decimal.Div(d, decimal.FromInt64(c, 0))
 			}
-			return sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow").
-				WithDetail("Apiary's numeric holds at most %d digits.", vec.MaxNumericPrecision)
+			if err != nil {
+				return vec.DecimalError(err)
+			}
+			decOut[i] = d
+			continue
+		}
+		v, ok := sum.int64()
+		if !ok {
+			return sqlerr.New(sqlerr.NumericValueOutOfRange, "bigint out of range")
 		}
 		out[i] = v
+	}
+	return nil
+}
+
+// sumAvgDecimal is sum and avg over decimal.Decimal values. Their scales
+// differ from value to value, and a frame's sum has the largest scale among
+// its own values (PostgreSQL's), which a difference of prefix sums would
+// not know; so each frame is folded with decimal.Add in row order, carried
+// over from the previous row while the frame's start stays put (running
+// and whole-partition frames cost one addition a row) and folded anew when
+// it moves. avg divides the sum by the count as PostgreSQL's does.
+func (w *windowOp) sumAvgDecimal(ctx context.Context, arg *vec.Vec, avg bool, ex FrameExclusion, seed *funcCarry, res *vec.Vec) error {
+	out := fixedResult[decimal.Decimal](res, w.n)
+	done := func(i int, acc decimal.Decimal, n int64) error {
+		if n == 0 {
+			res.Nulls.SetNull(i)
+			return nil
+		}
+		if avg {
+			var err error
+			if acc, err = decimal.Div(acc, decimal.FromInt64(n, 0)); err != nil {
+				return vec.DecimalError(err)
+			}
+		}
+		out[i] = acc
+		return nil
+	}
+	add := func(acc, x decimal.Decimal, _ bool) (decimal.Decimal, error) {
+		s, err := decimal.Add(acc, x)
+		return s, vec.DecimalError(err)
+	}
+	if ex != ExcludeNoOthers {
+		var err error
+		ferr := seqFoldExcluding(ctx, w, ex, arg.Decimals(), arg, add, func(i int, acc decimal.Decimal, n int) {
+			if e := done(i, acc, int64(n)); e != nil && err == nil {
+				err = e
+			}
+		})
+		if ferr != nil {
+			return ferr
+		}
+		return err
+	}
+	vals := arg.Decimals()
+	argNulls := colHasNulls(arg)
+	var acc, seedAcc decimal.Decimal
+	var cnt, seedCnt int64
+	if seed != nil {
+		seedAcc, seedCnt = seed.dsum, seed.n
+	}
+	curS, curE := int32(-1), int32(-1)
+	var work workCount
+	for i := range w.n {
+		s, e := w.fs[i], w.fe[i]
+		if s != curS || e < curE {
+			acc, cnt, curS, curE = seedAcc, seedCnt, s, s
+		}
+		if err := work.did(ctx, int64(e-curE)); err != nil {
+			return err
+		}
+		for ; curE < e; curE++ {
+			if argNulls && arg.Nulls.IsNull(int(curE)) {
+				continue
+			}
+			var err error
+			if acc, err = add(acc, vals[curE], false); err != nil {
+				return err
+			}
+			cnt++
+		}
+		if err := done(i, acc, cnt); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -606,54 +691,9 @@ func (a winI128) sub(b winI128) winI128 {
 	return winI128{a.hi - b.hi - int64(borrow), lo}
 }
 
-// scaledQuo returns a * 10^shift / div rounded half away from zero (as
-// numeric rounds), and false when that does not fit an int64.
-func (a winI128) scaledQuo(shift int32, div uint64) (int64, bool) {
-	neg := a.hi < 0
-	hi, lo := uint64(a.hi), a.lo
-	if neg {
-		var borrow uint64
-		lo, borrow = bits.Sub64(0, lo, 0)
-		hi, _ = bits.Sub64(0, hi, borrow)
-	}
-	if shift > vec.MaxNumericPrecision || -shift > vec.MaxNumericPrecision {
-		return 0, false
-	}
-	if shift > 0 {
-		m := uint64(vec.Pow10(shift))
-		h1, l1 := bits.Mul64(hi, m)
-		h2, l2 := bits.Mul64(lo, m)
-		var carry uint64
-		hi, carry = bits.Add64(l1, h2, 0)
-		if h1 != 0 || carry != 0 {
-			return 0, false
-		}
-		lo = l2
-	} else if shift < 0 {
-		dh, dl := bits.Mul64(div, uint64(vec.Pow10(-shift)))
-		if dh != 0 {
-			return 0, false
-		}
-		div = dl
-	}
-	if hi >= div {
-		return 0, false
-	}
-	q, r := bits.Div64(hi, lo, div)
-	if r >= div-r {
-		q++
-		if q == 0 {
-			return 0, false
-		}
-	}
-	if neg {
-		if q > 1<<63 {
-			return 0, false
-		}
-		return int64(-q), true
-	}
-	if q > math.MaxInt64 {
-		return 0, false
-	}
-	return int64(q), true
+// int64 returns a as an int64, and whether it fits one.
+func (a winI128) int64() (int64, bool) {
+	v := int64(a.lo)
+	// It fits when the high word is the low word's sign extended.
+	return v, a.hi == v>>63
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -106,11 +107,12 @@ type partCarry struct {
 // funcCarry is one running function's state over the rows before a piece.
 type funcCarry struct {
 	running bool
-	n       int64        // count(*): rows; otherwise non-NULL values folded
-	sum     winI128      // exact sum and avg
-	fsum    float64      // float sum, avg's Sx (a float4 sum held exactly)
-	fsxx    float64      // float avg's Sxx (floatMoments)
-	isum    vec.Interval // sum(interval)
+	n       int64           // count(*): rows; otherwise non-NULL values folded
+	sum     winI128         // exact sum and avg of integers and numerics
+	dsum    decimal.Decimal // sum and avg of decimals
+	fsum    float64         // float sum, avg's Sx (a float4 sum held exactly)
+	fsxx    float64         // float avg's Sxx (floatMoments)
+	isum    vec.Interval    // sum(interval)
 	// val is the extreme so far (min, max) or the partition's first value
 	// (first_value), one row; nil when there is none yet.
 	val *vec.Vec
@@ -169,15 +171,12 @@ func (w *windowOp) budget() *Memory {
 func (w *windowOp) evaluationRowCost() int64 {
 	cost := int64(44)
 	for _, f := range w.funcs {
-		switch t := f.ResultType; {
-		case t.Kind == vec.KindText || t.Kind == vec.KindBytea:
+		switch t := f.ResultType; t.Kind {
+		case vec.KindText, vec.KindBytea:
 			// An offset and a guess at the value.
 			cost += 20
-		case t.TypeLen() > 0:
-			cost += int64(t.TypeLen())
 		default:
-			// numeric
-			cost += 8
+			cost += valueBytes(t)
 		}
 	}
 	return cost
@@ -636,6 +635,15 @@ func (w *windowOp) carrySum(fc *funcCarry, arg *vec.Vec, f WindowFunc, keep int)
 		for r := 0; r < keep; r++ {
 			if live(r) {
 				fc.sum, fc.n = fc.sum.add(vals[r]), fc.n+1
+			}
+		}
+	case vec.KindDecimal:
+		for r, x := range arg.Decimals()[:keep] {
+			if live(r) {
+				if fc.dsum, err = decimal.Add(fc.dsum, x); err != nil {
+					return vec.DecimalError(err)
+				}
+				fc.n++
 			}
 		}
 	case vec.KindFloat32, vec.KindFloat64:

@@ -135,7 +135,7 @@ var (
 // wsRun runs a window over input and returns its rows as text, in output
 // order.
 func wsRun(ctx context.Context, input *vec.Batch, part []int, order []SortKey, funcs []WindowFunc, mem *Memory, spill *Spill) ([]string, error) {
-	op := NewWindowSpill(NewValues(wsTypes, input), part, order, funcs, mem, spill)
+	op := NewWindowSpill(NewValues(input.Types(), input), part, order, funcs, mem, spill)
 	defer op.Close()
 	var rows []string
 	err := Drain(ctx, op, func(b *vec.Batch) error {

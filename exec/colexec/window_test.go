@@ -108,6 +108,10 @@ type windowCase struct {
 	funcs   []WindowFunc
 	want    string
 	resType []vec.Type // optional check of the result types
+	// types and rows are the input, wTypes and wRows when nil; the first
+	// column is the row id.
+	types []vec.Type
+	rows  [][]any
 }
 
 func runWindowCase(t *testing.T, c windowCase) {
@@ -117,17 +121,21 @@ func runWindowCase(t *testing.T, c windowCase) {
 		id, _, _ := strings.Cut(strings.TrimSpace(line), "|")
 		want[id] = strings.TrimSpace(line)
 	}
+	inTypes, inRows := wTypes, wRows
+	if c.types != nil {
+		inTypes, inRows = c.types, c.rows
+	}
 	for _, sel := range []bool{false, true} {
 		for _, bs := range []int{1, 5, 100} {
 			mem := NewMemory(0)
-			op := NewWindow(newSkSource(t, wTypes, wRows, bs, sel), c.part, c.order, c.funcs, mem)
+			op := NewWindow(newSkSource(t, inTypes, inRows, bs, sel), c.part, c.order, c.funcs, mem)
 			types := op.Types()
-			if len(types) != len(wTypes)+len(c.funcs) {
+			if len(types) != len(inTypes)+len(c.funcs) {
 				t.Fatalf("%s: %d output types", c.name, len(types))
 			}
 			for i, rt := range c.resType {
-				if types[len(wTypes)+i] != rt {
-					t.Errorf("%s: result %d has type %v, want %v", c.name, i, types[len(wTypes)+i], rt)
+				if types[len(inTypes)+i] != rt {
+					t.Errorf("%s: result %d has type %v, want %v", c.name, i, types[len(inTypes)+i], rt)
 				}
 			}
 			seen := 0
@@ -138,7 +146,7 @@ func runWindowCase(t *testing.T, c windowCase) {
 				for i := 0; i < b.Len; i++ {
 					parts := []string{skFormat(b.Cols[wID], i)}
 					for f := range c.funcs {
-						parts = append(parts, skFormat(b.Cols[len(wTypes)+f], i))
+						parts = append(parts, skFormat(b.Cols[len(inTypes)+f], i))
 					}
 					got := strings.Join(parts, "|")
 					if w := want[parts[0]]; got != w {
@@ -151,8 +159,8 @@ func runWindowCase(t *testing.T, c windowCase) {
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
-			if seen != len(wRows) {
-				t.Fatalf("%s: %d rows, want %d", c.name, seen, len(wRows))
+			if seen != len(inRows) {
+				t.Fatalf("%s: %d rows, want %d", c.name, seen, len(inRows))
 			}
 			op.Close()
 			if mem.Used() != 0 {
@@ -207,28 +215,28 @@ func TestWindowRanking(t *testing.T) {
 
 func TestWindowAggregatesOverPeers(t *testing.T) {
 	// select id, sum(v) over w, count(v) over w, count(*) over w,
-	// round(avg(v) over w, 6), min(s) over w, max(s) over w, sum(x) over w,
-	// avg(x) over w, sum(n) over w, round(avg(n) over w, 6)
+	// avg(v) over w, min(s) over w, max(s) over w, sum(x) over w,
+	// avg(x) over w, sum(n) over w, avg(n) over w
 	// from w window w as (partition by p order by o)
 	runWindowCase(t, windowCase{
 		name: "default frame", part: byP, order: byO,
 		funcs: []WindowFunc{wf("sum", wV), wf("count", wV), wf("count_star"), wf("avg", wV), wf("min", wS), wf("max", wS),
 			wf("sum", wX), wf("avg", wX), wf("sum", wN), wf("avg", wN)},
-		resType: []vec.Type{vec.Int64, vec.Int64, vec.Int64, {Kind: vec.KindNumeric, Scale: 6}, vec.Text, vec.Text,
-			vec.Float64, vec.Float64, {Kind: vec.KindNumeric, Scale: 2}, {Kind: vec.KindNumeric, Scale: 6}},
+		resType: []vec.Type{vec.Int64, vec.Int64, vec.Int64, vec.DecimalOf(16), vec.Text, vec.Text,
+			vec.Float64, vec.Float64, vec.DecimalOf(2), vec.DecimalOf(16)},
 		want: `
-1|10|1|1|10.000000|b|b|1.5|1.5|1.25|1.250000
-2|35|3|3|11.666667|a|c|4|2|3.75|1.875000
-3|35|3|3|11.666667|a|c|4|2|3.75|1.875000
-4|38|4|5|9.500000|a|e|7|1.75|7.18|1.795000
-5|53|6|7|8.833333|a|e|NaN|NaN|-0.31|-0.051667
-6|53|6|7|8.833333|a|e|NaN|NaN|-0.31|-0.051667
-7|1|1|1|1.000000|x|x|10000000000|10000000000|100.00|100.000000
-8|3|2|2|1.500000|x|y|10000000002|5000000001|100.05|50.025000
-9|100|1|2|100.000000|p|p|3|3|1.00|1.000000
-10|100|1|2|100.000000|p|p|3|3|1.00|1.000000
+1|10|1|1|10.0000000000000000|b|b|1.5|1.5|1.25|1.25000000000000000000
+2|35|3|3|11.6666666666666667|a|c|4|2|3.75|1.8750000000000000
+3|35|3|3|11.6666666666666667|a|c|4|2|3.75|1.8750000000000000
+4|38|4|5|9.5000000000000000|a|e|7|1.75|7.18|1.7950000000000000
+5|53|6|7|8.8333333333333333|a|e|NaN|NaN|-0.31|-0.05166666666666666667
+6|53|6|7|8.8333333333333333|a|e|NaN|NaN|-0.31|-0.05166666666666666667
+7|1|1|1|1.00000000000000000000|x|x|10000000000|10000000000|100.00|100.0000000000000000
+8|3|2|2|1.5000000000000000|x|y|10000000002|5000000001|100.05|50.0250000000000000
+9|100|1|2|100.0000000000000000|p|p|3|3|1.00|1.00000000000000000000
+10|100|1|2|100.0000000000000000|p|p|3|3|1.00|1.00000000000000000000
 11|NULL|0|1|NULL|NULL|NULL|NULL|NULL|NULL|NULL
-12|38|4|4|9.500000|a|e|8|2.6666666666666665|3.85|1.283333`,
+12|38|4|4|9.5000000000000000|a|e|8|2.6666666666666665|3.85|1.28333333333333333333`,
 	})
 }
 
@@ -453,7 +461,6 @@ func TestWindowErrors(t *testing.T) {
 		funcs []WindowFunc
 		code  sqlerr.Code
 	}{
-		{"sum int8 overflow", nil, []WindowFunc{wf("sum", 0)}, sqlerr.NumericValueOutOfRange},
 		{"unknown function", nil, []WindowFunc{wf("median", 0)}, sqlerr.UndefinedFunction},
 		{"avg of text", nil, []WindowFunc{wf("avg", 2)}, ""},
 		{"ntile zero", nil, []WindowFunc{wf("ntile")}, "22014"},
@@ -477,12 +484,10 @@ func TestWindowErrors(t *testing.T) {
 			t.Errorf("%s: got %v (%s), want %s", c.name, err, got, want)
 		}
 	}
-	// The first two values overflow int8, but the sum of all three fits:
-	// exact prefix sums must not fail on the intermediate.
-	rows := [][]any{{int64(math.MaxInt64), int64(1), "a"}, {int64(10), int64(2), "b"}, {int64(-20), int64(3), "c"}}
-	op := NewWindow(newSkSource(t, types, rows, 1, false), nil, nil, []WindowFunc{wf("sum", 0)}, nil)
-	got := skMustDrain(t, op)
-	if got[0][3] != int64(math.MaxInt64-10) {
+	// sum(bigint) is numeric: past int8 it goes on, exact (PostgreSQL:
+	// 9223372036854775808 for the rows of big).
+	op := NewWindow(newSkSource(t, types, big, 1, false), nil, nil, []WindowFunc{wf("sum", 0)}, nil)
+	if got := skMustDrain(t, op); fmt.Sprint(got[0][3]) != "9223372036854775808" {
 		t.Fatalf("sum: got %v", got)
 	}
 	// sum(float8) overflow.
@@ -520,12 +525,17 @@ func TestWindowResultType(t *testing.T) {
 	}{
 		{"sum", []vec.Type{vec.Int16}, vec.Int64},
 		{"sum", []vec.Type{vec.Int32}, vec.Int64},
-		{"sum", []vec.Type{vec.Int64}, vec.Type{Kind: vec.KindNumeric}},
-		{"sum", []vec.Type{vec.Numeric(15, 2)}, vec.Type{Kind: vec.KindNumeric, Scale: 2}},
+		{"sum", []vec.Type{vec.Int64}, vec.DecimalOf(0)},
+		{"sum", []vec.Type{vec.Numeric(15, 2)}, vec.DecimalOf(2)},
+		{"sum", []vec.Type{vec.DecimalOf(20)}, vec.DecimalOf(20)},
 		{"sum", []vec.Type{vec.Float32}, vec.Float32},
 		{"sum", []vec.Type{vec.IntervalT}, vec.IntervalT},
-		{"avg", []vec.Type{vec.Int32}, vec.Type{Kind: vec.KindNumeric, Scale: 6}},
-		{"avg", []vec.Type{vec.Numeric(15, 8)}, vec.Type{Kind: vec.KindNumeric, Scale: 8}},
+		{"avg", []vec.Type{vec.Int32}, vec.DecimalOf(16)},
+		{"avg", []vec.Type{vec.Int64}, vec.DecimalOf(16)},
+		{"avg", []vec.Type{vec.Numeric(15, 8)}, vec.DecimalOf(16)},
+		{"avg", []vec.Type{vec.Numeric(38, 20)}, vec.DecimalOf(20)},
+		{"avg", []vec.Type{vec.DecimalOf(3)}, vec.DecimalOf(16)},
+		{"min", []vec.Type{vec.DecimalOf(3)}, vec.DecimalOf(3)},
 		{"avg", []vec.Type{vec.Float32}, vec.Float64},
 		{"min", []vec.Type{vec.Text}, vec.Text},
 		{"max", []vec.Type{vec.Date}, vec.Date},

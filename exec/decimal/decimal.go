@@ -303,6 +303,14 @@ func align(a, b Decimal) (ma, mb u128, scale int32, ok bool) {
 
 // Add returns a+b with the larger of their scales.
 func Add(a, b Decimal) (Decimal, error) {
+	// The common case, running sums: one scale, and upper halves below
+	// 2^61, so the two's-complement sum can neither overflow nor pass 38
+	// digits (10^38 is about 5.4·10^18·2^64).
+	const near = 1 << 61
+	if a.Scale == b.Scale && uint64(a.Hi+near) < 2*near && uint64(b.Hi+near) < 2*near {
+		lo, carry := bits.Add64(a.Lo, b.Lo, 0)
+		return Decimal{Lo: lo, Hi: a.Hi + b.Hi + int64(carry), Scale: a.Scale}, nil
+	}
 	ma, mb, scale, ok := align(a, b)
 	if ok {
 		na, nb := a.Hi < 0, b.Hi < 0
@@ -470,6 +478,23 @@ func Mod(a, b Decimal) (Decimal, error) {
 
 // Cmp compares the values of a and b: 1.5 and 1.50 are equal.
 func Cmp(a, b Decimal) int {
+	if a.Scale == b.Scale {
+		// Two's-complement order: the signed upper halves, then the
+		// unsigned lower ones.
+		switch {
+		case a.Hi != b.Hi:
+			if a.Hi < b.Hi {
+				return -1
+			}
+			return 1
+		case a.Lo != b.Lo:
+			if a.Lo < b.Lo {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	}
 	sa, sb := a.Sign(), b.Sign()
 	if sa != sb {
 		if sa < sb {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -25,11 +26,15 @@ var arithNames = [...]string{"+", "-", "*", "/", "%"}
 
 func (op ArithOp) String() string { return arithNames[op] }
 
-// DivisionScale is the number of decimals numeric division keeps at least.
-// PostgreSQL picks a scale per value giving at least 16 significant digits;
-// Apiary's numeric is a scaled int64 with one scale per column, so it keeps
-// max(this, the operands' scales) decimals and documents the difference.
+// DivisionScale is the number of decimals kept at least by the numeric
+// functions that compute in float64 (sqrt, ln, exp, power, ...), whose
+// result is a narrow numeric with one scale per column. Division itself
+// gives PostgreSQL's exact quotient (decimal.Div).
 const DivisionScale = 6
+
+// decimalDivScale is the nominal scale of a quotient: PostgreSQL gives at
+// least 16 significant digits, and each value carries its own scale.
+const decimalDivScale = 16
 
 // Arith is l op r over numbers of one type.
 type Arith struct {
@@ -66,7 +71,8 @@ func NewArith(op ArithOp, l, r Expr) (Expr, error) {
 		// the operand types as written.
 		return nil, errUndefinedOperatorNames(op, origL, origR)
 	}
-	if t.Kind == vec.KindNumeric {
+	switch t.Kind {
+	case vec.KindNumeric:
 		// Unify aligned the scales for comparison; multiplication and
 		// division work on each side's own scale (an integer's is 0, as
 		// in PostgreSQL: 1.25 * 2 is 2.50).
@@ -84,7 +90,9 @@ func NewArith(op ArithOp, l, r Expr) (Expr, error) {
 				return nil, err
 			}
 		case Div:
-			t = vec.Type{Kind: vec.KindNumeric, Scale: max(ls, rs, DivisionScale)}
+			// The quotient has PostgreSQL's per-value scale, so it is
+			// a KindDecimal; the kernel reads both sides as they are.
+			t = vec.DecimalOf(max(ls, rs, decimalDivScale))
 			if l, err = atOwnScale(origL, l, ls); err != nil {
 				return nil, err
 			}
@@ -95,6 +103,18 @@ func NewArith(op ArithOp, l, r Expr) (Expr, error) {
 			// Addition, subtraction and remainder work at the common
 			// scale Unify aligned both sides to.
 			t = vec.Type{Kind: vec.KindNumeric, Scale: max(ls, rs)}
+		}
+	case vec.KindDecimal:
+		// Unify made both sides KindDecimal, each value with its own
+		// scale; only the nominal scale is decided here.
+		ls, rs := nominalScale(origL), nominalScale(origR)
+		switch op {
+		case Mul:
+			t = vec.DecimalOf(min(ls+rs, decimal.MaxScale))
+		case Div:
+			t = vec.DecimalOf(max(ls, rs, decimalDivScale))
+		default:
+			t = vec.DecimalOf(max(ls, rs))
 		}
 	}
 	e := &Arith{Op: op, L: l, R: r, typ: t}
@@ -131,6 +151,16 @@ func ownScale(orig, unified Expr) int32 {
 		}
 	}
 	return numericScaleOf(unified)
+}
+
+// nominalScale is the scale an operand of KindDecimal arithmetic brings
+// to the result's nominal scale: a literal's written decimals, a number
+// type's scale.
+func nominalScale(orig Expr) int32 {
+	if k, ok := orig.(*Const); ok && k.Untyped {
+		return literalScale(k)
+	}
+	return numberScale(orig.Type())
 }
 
 // atOwnScale returns the operand as a numeric of its own scale.
@@ -179,6 +209,13 @@ func (e *Arith) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error) {
 		err = arithFloat(e.Op, lv.Float64s(), rv.Float64s(), out.Float64s(), sel, nulls)
 	case vec.KindNumeric:
 		err = arithNumeric(e.Op, lv, rv, out, sel, nulls)
+	case vec.KindDecimal:
+		if lv.Type.Kind == vec.KindNumeric {
+			// narrow / narrow, the operands at their own scales.
+			err = divNarrow(lv.Int64s(), rv.Int64s(), lv.Type.Scale, rv.Type.Scale, out.Decimals(), sel, nulls)
+		} else {
+			err = arithDecimal(e.Op, lv.Decimals(), rv.Decimals(), out.Decimals(), sel, nulls)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -376,9 +413,10 @@ func int64Op(op ArithOp, x, y int64) (int64, bool) {
 	return 0, false
 }
 
+// arithNumeric is +, -, * and % on narrow numerics (division gives a
+// KindDecimal: divNarrow).
 func arithNumeric(op ArithOp, lv, rv, out *vec.Vec, sel []int32, nulls *vec.Nulls) error {
 	a, b, o := lv.Int64s(), rv.Int64s(), out.Int64s()
-	ls, rs, os := lv.Type.Scale, rv.Type.Scale, out.Type.Scale
 	t := out.Type
 	switch op {
 	case Add, Sub, Mul:
@@ -395,20 +433,6 @@ func arithNumeric(op ArithOp, lv, rv, out *vec.Vec, sel []int32, nulls *vec.Null
 			o[i] = r
 			return nil
 		})
-	case Div:
-		// x/10^ls ÷ y/10^rs at scale os: x * 10^(os-ls+rs) / y.
-		shift := os - ls + rs
-		return eachRow(len(o), sel, nulls, func(i int) error {
-			if b[i] == 0 {
-				return errDivByZero()
-			}
-			r, ok := scaledDiv(a[i], b[i], shift)
-			if !ok {
-				return numericOverflow(t)
-			}
-			o[i] = r
-			return nil
-		})
 	case Mod:
 		// Both at the common scale: the remainder keeps it.
 		return eachRow(len(o), sel, nulls, func(i int) error {
@@ -419,48 +443,7 @@ func arithNumeric(op ArithOp, lv, rv, out *vec.Vec, sel []int32, nulls *vec.Null
 			return nil
 		})
 	}
-	_ = ls
-	_ = rs
-	return nil
-}
-
-// DivScaled returns round(x * 10^shift / y) half away from zero, exactly,
-// and false when the result does not fit int64 (y must not be 0). Numeric
-// division and avg share it.
-func DivScaled(x, y int64, shift int32) (int64, bool) { return scaledDiv(x, y, shift) }
-
-// scaledDiv returns round(x * 10^shift / y) half away from zero, in 128-bit
-// intermediate arithmetic; !ok when the result does not fit int64.
-func scaledDiv(x, y int64, shift int32) (int64, bool) { return scaledQuotient(x, y, shift, true) }
-
-// scaledQuotient is scaledDiv, or with round false the quotient truncated
-// toward zero.
-func scaledQuotient(x, y int64, shift int32, round bool) (int64, bool) {
-	neg := (x < 0) != (y < 0)
-	ux, uy := uint64(abs64(x)), uint64(abs64(y))
-	if shift < 0 {
-		uy2hi, uy2 := bits.Mul64(uy, uint64(vec.Pow10(-shift)))
-		if uy2hi != 0 {
-			return 0, true // divisor huge: quotient rounds to 0
-		}
-		uy = uy2
-		shift = 0
-	}
-	hi, lo := bits.Mul64(ux, uint64(vec.Pow10(shift)))
-	if hi >= uy {
-		return 0, false
-	}
-	q, r := bits.Div64(hi, lo, uy)
-	if round && r >= uy-r { // 2r >= uy without overflow
-		q++
-	}
-	if q > math.MaxInt64 {
-		return 0, false
-	}
-	if neg {
-		return -int64(q), true
-	}
-	return int64(q), true
+	return sqlerr.New(sqlerr.InternalError, "numeric operator %s has no narrow kernel", op)
 }
 
 // eachRow runs f on live, non-NULL rows, stopping at the first error.
@@ -552,6 +535,9 @@ func (e *Neg) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error) {
 			o[i] = -s[i]
 			return nil
 		})
+	case vec.KindDecimal:
+		s, o := in.Decimals(), out.Decimals()
+		forRows(n, sel, func(i int) { o[i] = s[i].Neg() })
 	case vec.KindFloat32:
 		s, o := in.Float32s(), out.Float32s()
 		err = eachRow(n, sel, nulls, func(i int) error { o[i] = -s[i]; return nil })

@@ -117,6 +117,9 @@ func widenNumericArray(at vec.Type, other Expr) vec.Type {
 		return at
 	}
 	ot := other.Type()
+	if ot.Kind == vec.KindDecimal {
+		ot = NarrowType(ot) // what the element is cast to
+	}
 	isNumeric := ot.Kind == vec.KindNumeric || ot.Shape == vec.ShapeArray && ot.Elem == vec.KindNumeric
 	if !isNumeric || ot.Scale <= at.Scale {
 		return at
@@ -125,8 +128,12 @@ func widenNumericArray(at vec.Type, other Expr) vec.Type {
 	return at
 }
 
-// arrayType returns the array type of elem, or 0A000.
+// arrayType returns the array type of elem, or 0A000. Array elements are
+// never KindDecimal: callers narrow such elements first (NarrowDecimal).
 func arrayType(elem vec.Type) (vec.Type, error) {
+	if elem.Kind == vec.KindDecimal {
+		return vec.Type{}, sqlerr.New(sqlerr.FeatureNotSupported, "arrays of numeric values past %d digits are not supported", vec.MaxNumericPrecision)
+	}
 	t, ok := vec.ArrayOf(elem)
 	if !ok {
 		return vec.Type{}, sqlerr.New(sqlerr.FeatureNotSupported, "arrays of %s are not supported", elem)
@@ -159,6 +166,9 @@ func NewArrayCtor(elems []Expr, typ vec.Type) (Expr, error) {
 	}
 	if et.IsArray() {
 		return nil, sqlerr.New(sqlerr.FeatureNotSupported, "multidimensional arrays are not supported")
+	}
+	if et.Kind == vec.KindDecimal {
+		et = NarrowType(et) // arrays hold narrow numerics only
 	}
 	at, err := arrayType(et)
 	if err != nil {
@@ -319,6 +329,11 @@ type AnyAll struct {
 // NewAnyAll builds x op ANY(arr) (all false) or x op ALL(arr). An untyped
 // literal array takes the array type of x ('{a,b}' next to a text column).
 func NewAnyAll(op CmpOp, x, arr Expr, all bool) (Expr, error) {
+	// Arrays hold narrow numerics only: x is compared as one.
+	x, err := NarrowDecimal(x)
+	if err != nil {
+		return nil, err
+	}
 	if isUntyped(arr) {
 		xt := x.Type()
 		if isUntyped(x) {

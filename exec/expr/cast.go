@@ -179,7 +179,7 @@ func isNumber(t vec.Type) bool {
 		return false // oid and the reg* types have no arithmetic
 	}
 	switch t.Kind {
-	case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric, vec.KindFloat32, vec.KindFloat64:
+	case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric, vec.KindDecimal, vec.KindFloat32, vec.KindFloat64:
 		return true
 	}
 	return false
@@ -194,7 +194,7 @@ func numberRank(t vec.Type) int {
 		return 2
 	case vec.KindInt64:
 		return 3
-	case vec.KindNumeric:
+	case vec.KindNumeric, vec.KindDecimal:
 		return 4
 	case vec.KindFloat32:
 		return 5
@@ -278,6 +278,9 @@ func storeInt(out *vec.Vec, i int, x int64) error {
 }
 
 func numberCast(from, to vec.Type) castFunc {
+	if from.Kind == vec.KindDecimal || to.Kind == vec.KindDecimal {
+		return decimalCast(from, to)
+	}
 	fromInt := from.Kind == vec.KindInt16 || from.Kind == vec.KindInt32 || from.Kind == vec.KindInt64
 	toInt := to.Kind == vec.KindInt16 || to.Kind == vec.KindInt32 || to.Kind == vec.KindInt64
 	fromFloat := from.Kind == vec.KindFloat32 || from.Kind == vec.KindFloat64

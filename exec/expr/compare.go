@@ -164,6 +164,8 @@ func compareVectors(op CmpOp, l, r *vec.Vec, out []bool, sel []int32) {
 	case vec.KindInterval:
 		lv, rv := l.Intervals(), r.Intervals()
 		forRows(len(out), sel, func(i int) { out[i] = cmpResult(op, CompareIntervals(lv[i], rv[i])) })
+	case vec.KindDecimal:
+		cmpDecimalVV(op, l.Decimals(), r.Decimals(), out, sel)
 	}
 }
 
@@ -197,6 +199,8 @@ func compareScalar(op CmpOp, l, k *vec.Vec, out []bool, sel []int32) {
 	case vec.KindInterval:
 		lv, x := l.Intervals(), k.Intervals()[0]
 		forRows(len(out), sel, func(i int) { out[i] = cmpResult(op, CompareIntervals(lv[i], x)) })
+	case vec.KindDecimal:
+		cmpDecimalVS(op, l.Decimals(), k.Decimals()[0], out, sel)
 	}
 }
 

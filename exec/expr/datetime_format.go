@@ -21,7 +21,8 @@ func init() {
 		&overload{params: []vec.Type{tIvl, tText}, ret: tText, bind: bindToChar},
 		&overload{params: []vec.Type{tI32, tText}, ret: tText, bind: bindNumChar},
 		&overload{params: []vec.Type{tI64, tText}, ret: tText, bind: bindNumChar},
-		&overload{params: []vec.Type{tNum, tText}, ret: tText, bind: bindNumChar},
+		&overload{params: []vec.Type{tNum, tText}, ret: tText, bind: bindNumChar,
+			dec: &overload{params: []vec.Type{tDec, tText}, ret: tText, bind: bindNumChar}},
 		&overload{params: []vec.Type{tF32, tText}, ret: tText, bind: bindNumChar},
 		&overload{params: []vec.Type{tF64, tText}, ret: tText, bind: bindNumChar})
 	def("to_date", &overload{params: []vec.Type{tText, tText}, ret: tDate, bind: bindToDate(false)})

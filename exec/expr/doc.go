@@ -16,5 +16,22 @@
 // Kernels are typed loops over the vectors' slices, specialised per batch on
 // whether there is a selection, never dispatched per value.
 //
-// Imports: exec/vec, sqlerr and the standard library.
+// Numeric has two representations, both PostgreSQL's numeric to clients:
+// the narrow one (vec.KindNumeric), a scaled int64 with one scale per
+// column, and vec.KindDecimal, a 128-bit decimal.Decimal carrying its own
+// scale. Which one an expression has is decided while planning: division
+// of numerics (or of a numeric by an integer) is KindDecimal, computed as
+// PostgreSQL does (decimal.Div: at least 16 significant digits); +, -, *
+// and % stay narrow between narrow numerics and integers (18 digits, 22003
+// past them) and are KindDecimal when either operand is. Comparisons,
+// CASE, COALESCE, GREATEST, LEAST, NULLIF and IN lists bring a narrow
+// numeric or an integer to KindDecimal when the other side is one,
+// keeping each value's scale (1.50 stays 1.50, and equals 1.5); a float
+// makes both float. abs, sign, round, trunc, floor, ceil, mod and div have
+// KindDecimal forms with PostgreSQL's scales; the other numeric functions
+// (sqrt, ln, exp, power, width_bucket, pg_size_pretty) and arrays read a
+// KindDecimal as a narrow numeric of its nominal scale (NarrowType), or
+// through float64 for the transcendental ones.
+//
+// Imports: exec/vec, exec/decimal, sqlerr and the standard library.
 package expr

@@ -83,6 +83,23 @@ type Ctx struct {
 
 	sels  [][]int32
 	nsels int
+	// argv holds the evaluated arguments of function calls, nargv
+	// entries of it in use: the kernel is an indirect call, so an
+	// argument list on the stack would escape to the heap every batch.
+	argv  []*vec.Vec
+	nargv int
+}
+
+// argBuf returns an empty argument list with room for n vectors, from the
+// arena; it stays valid until Reset.
+func (c *Ctx) argBuf(n int) []*vec.Vec {
+	if c.nargv+n > len(c.argv) {
+		// Earlier lists keep the old array; new ones come from a bigger.
+		c.argv, c.nargv = make([]*vec.Vec, max(2*len(c.argv), n, 16)), 0
+	}
+	a := c.argv[c.nargv : c.nargv : c.nargv+n]
+	c.nargv += n
+	return a
 }
 
 // SelBuf returns an empty selection slice with room for n rows, from the
@@ -111,7 +128,7 @@ func NewCtx(env *Env) *Ctx {
 // Reset makes every arena vector available again. Operators call it before
 // evaluating their expressions on a new batch, once the consumer is done
 // with the previous results.
-func (c *Ctx) Reset() { c.next, c.nsels = 0, 0 }
+func (c *Ctx) Reset() { c.next, c.nsels, c.nargv = 0, 0, 0 }
 
 // Alloc returns an arena vector prepared as n values of type t (see
 // vec.Vec.Prepare: variable-length vectors come back empty for appending).
@@ -229,7 +246,7 @@ func (e *Const) String() string {
 	switch e.Val.Type.Kind {
 	case vec.KindText, vec.KindDate, vec.KindTimestamp, vec.KindTimestampTZ, vec.KindInterval, vec.KindBytea:
 		return "'" + s + "'::" + e.Val.Type.String()
-	case vec.KindNumeric, vec.KindFloat64, vec.KindFloat32, vec.KindInt16, vec.KindInt64:
+	case vec.KindNumeric, vec.KindDecimal, vec.KindFloat64, vec.KindFloat32, vec.KindInt16, vec.KindInt64:
 		return s + "::" + e.Val.Type.String()
 	}
 	return s
@@ -264,6 +281,8 @@ func Broadcast(out, src *vec.Vec, row, n int) {
 		fill(out.Float64s(), src.Float64s()[row])
 	case vec.KindInterval:
 		fill(out.Intervals(), src.Intervals()[row])
+	case vec.KindDecimal:
+		fill(out.Decimals(), src.Decimals()[row])
 	case vec.KindText, vec.KindBytea:
 		val := src.Bytes().Get(row)
 		ob := out.Bytes()

@@ -15,12 +15,15 @@ import (
 // (the "Function Type Resolution" algorithm of the PostgreSQL manual, section
 // 10.3), and Func, the node that runs a resolved overload's kernel.
 //
-// testdata/funcs_pg.txt holds the cases checked against PostgreSQL 15, and
-// the deliberate differences, each with its reason. In short:
-//   - numeric has one scale per column: round(x, d) and trunc(x, d) with a
-//     d that is not a constant keep x's scale; sqrt, ln, log, exp and power
-//     on numeric compute in float64 and keep max(scale, DivisionScale)
-//     decimals; EXTRACT(julian FROM timestamp) keeps 11 decimals;
+// testdata/funcs_pg.txt (and decimal_pg.txt for numeric division and the
+// numerics past 18 digits) holds the cases checked against PostgreSQL 15,
+// and the deliberate differences, each with its reason. In short:
+//   - narrow numeric has one scale per column: round(x, d) and trunc(x, d)
+//     with a d that is not a constant keep x's scale (a KindDecimal x gets
+//     PostgreSQL's scales); sqrt, ln, log, exp and power on numeric compute
+//     in float64 and keep max(scale, DivisionScale) decimals, DivisionScale
+//     for a KindDecimal argument; a numeric result past 38 digits fails
+//     with 22003; EXTRACT(julian FROM timestamp) keeps 11 decimals;
 //     EXTRACT of an infinite timestamp's unbounded fields is an error, not
 //     Infinity.
 //   - float functions use Go's math package, which can differ from glibc
@@ -87,6 +90,11 @@ type overload struct {
 	// keyword syntax); the default is name(args).
 	show  func(args []string) string
 	flags funcFlags
+	// dec, when set, is the overload's form for KindDecimal numerics: a
+	// call with a KindDecimal argument at a numeric parameter uses it,
+	// its KindDecimal parameters taking every numeric argument as a
+	// KindDecimal. Without one, such an argument is read as NarrowType.
+	dec *overload
 }
 
 // funcs maps a lower-case function name to its overloads.
@@ -127,6 +135,9 @@ func NewFunc(name string, args []Expr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ov.dec != nil && decimalAtNumeric(ov, args) {
+		ov = ov.dec
+	}
 	cargs := make([]Expr, len(args))
 	for i, a := range args {
 		if cargs[i], err = coerceArg(a, ov.params[i]); err != nil {
@@ -164,6 +175,17 @@ func buildFunc(name string, ov *overload, args []Expr) (Expr, error) {
 		return FoldConstants(f, nil)
 	}
 	return f, nil
+}
+
+// decimalAtNumeric reports whether a KindDecimal argument meets one of
+// ov's numeric parameters.
+func decimalAtNumeric(ov *overload, args []Expr) bool {
+	for i, p := range ov.params {
+		if p.Kind == vec.KindNumeric && args[i].Type().Kind == vec.KindDecimal && !isUntyped(args[i]) {
+			return true
+		}
+	}
+	return false
 }
 
 func allConst(args []Expr) bool {
@@ -230,8 +252,7 @@ func (e *Func) Volatile() bool { return e.ov.flags&volatile != 0 }
 
 func (e *Func) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error) {
 	n := b.PhysLen()
-	var buf [4]*vec.Vec
-	args := buf[:0]
+	args := c.argBuf(len(e.Args))
 	for i, a := range e.Args {
 		if e.captured&(1<<i) != 0 {
 			args = append(args, nil)
@@ -284,7 +305,7 @@ func categoryOf(t vec.Type) typeCategory {
 		return catNumeric
 	}
 	switch t.Kind {
-	case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric, vec.KindFloat32, vec.KindFloat64:
+	case vec.KindInt16, vec.KindInt32, vec.KindInt64, vec.KindNumeric, vec.KindDecimal, vec.KindFloat32, vec.KindFloat64:
 		return catNumeric
 	case vec.KindText:
 		return catString
@@ -312,6 +333,9 @@ func isPreferred(t vec.Type) bool {
 // sameType compares types as PostgreSQL's type OIDs do: type modifiers
 // (numeric scale, varchar length) do not count.
 func sameType(a, b vec.Type) bool {
+	if a.IsNumeric() && b.IsNumeric() {
+		return true // narrow or KindDecimal, both numeric
+	}
 	if a.Kind != b.Kind {
 		return false
 	}
@@ -336,7 +360,7 @@ func canImplicit(from, to vec.Type) bool {
 	if to.IsOIDFamily() {
 		// Integers and the other OID types reach oid and the reg* types
 		// implicitly; text reaches regclass ('pg_class' as a table).
-		return from.IsOIDFamily() || isNumber(from) && from.Kind != vec.KindNumeric && from.Kind != vec.KindFloat32 &&
+		return from.IsOIDFamily() || isNumber(from) && !from.IsNumeric() && from.Kind != vec.KindFloat32 &&
 			from.Kind != vec.KindFloat64 || from.Kind == vec.KindText && to.Variant == vec.OIDRegclass
 	}
 	if from.Variant != 0 && from.Kind != vec.KindText || from.Shape != vec.ShapeScalar || to.Shape != vec.ShapeScalar {
@@ -497,11 +521,26 @@ func resolveOverload(name string, ovs []*overload, args []Expr) (*overload, erro
 
 // coerceArg converts an argument to a parameter type. Numeric parameters
 // keep the argument's scale: Apiary's numeric has one scale per column,
-// and rescaling to the parameter's nominal scale would lose digits.
+// and rescaling to the parameter's nominal scale would lose digits. A
+// KindDecimal argument at a narrow numeric parameter is read as
+// NarrowType; a KindDecimal parameter (an overload's dec form) takes any
+// numeric or integer as a KindDecimal with the scale it has.
 func coerceArg(e Expr, p vec.Type) (Expr, error) {
 	t := e.Type()
 	untyped := isUntyped(e)
 	switch p.Kind {
+	case vec.KindDecimal:
+		if untyped {
+			k := e.(*Const)
+			if k.IsNull() {
+				return NullConst(vec.DecimalOf(0)), nil
+			}
+			return castLiteral(k, vec.DecimalOf(LiteralScale(string(k.Val.Bytes().Get(0)))))
+		}
+		if t.Kind == vec.KindDecimal {
+			return e, nil
+		}
+		return NewCast(e, vec.DecimalOf(numberScale(t)))
 	case vec.KindNumeric:
 		if untyped {
 			k := e.(*Const)
@@ -510,8 +549,11 @@ func coerceArg(e Expr, p vec.Type) (Expr, error) {
 			}
 			return castLiteral(k, vec.Type{Kind: vec.KindNumeric, Scale: LiteralScale(string(k.Val.Bytes().Get(0)))})
 		}
-		if t.Kind == vec.KindNumeric {
+		switch t.Kind {
+		case vec.KindNumeric:
 			return e, nil
+		case vec.KindDecimal:
+			return NewCast(e, NarrowType(t))
 		}
 		return NewCast(e, vec.Type{Kind: vec.KindNumeric})
 	case vec.KindText:
@@ -603,7 +645,7 @@ func OperatorFunctionName(op string) string { return operatorFunctionPrefix + op
 // modifiers.
 func pgTypeName(t vec.Type) string {
 	switch t.Kind {
-	case vec.KindNumeric:
+	case vec.KindNumeric, vec.KindDecimal:
 		return "numeric"
 	case vec.KindText:
 		switch {

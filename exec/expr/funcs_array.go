@@ -492,6 +492,12 @@ func NewArrayElem(x Expr) (Expr, error) {
 			return nil, err
 		}
 	}
+	// Arrays hold narrow numerics only (NewArrayFromElems reads a
+	// KindDecimal's array type as NarrowType's).
+	x, err := NarrowDecimal(x)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := arrayType(x.Type()); err != nil {
 		return nil, err
 	}
@@ -506,6 +512,10 @@ func NewArrayElem(x Expr) (Expr, error) {
 // NewArrayFromElems reads concatenated element encodings (bytea) as an
 // array of type at.
 func NewArrayFromElems(x Expr, at vec.Type) Expr {
+	if at.Shape == vec.ShapeArray && at.Elem == vec.KindDecimal {
+		// NewArrayElem encoded the elements as NarrowType.
+		at, _ = vec.ArrayOf(NarrowType(at.ElemType()))
+	}
 	f := &rowFunc{name: "array_from_elems", args: []Expr{x}, typ: at}
 	f.fn = func(_ *Ctx, v []*vec.Vec, i int, out *vec.Vec) error {
 		out.AppendBytes(v[0].Bytes().Get(i))

@@ -6,18 +6,23 @@ import (
 	"math/bits"
 	"math/rand/v2"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
 
-// Mathematical functions. Numeric arguments are scaled int64s: rounding
-// and truncation work on the integers exactly; the transcendental
-// functions (sqrt, ln, exp, power, ...) go through float64 and return
-// numeric with max(argument scale, DivisionScale) decimals, where
-// PostgreSQL computes about 16 significant digits in arbitrary precision.
+// Mathematical functions. Narrow numeric arguments are scaled int64s:
+// rounding and truncation work on the integers exactly. abs, sign, round,
+// trunc, floor, ceil, mod and div have KindDecimal forms
+// (funcs_math_decimal.go) with PostgreSQL's per-value scales. The
+// transcendental functions (sqrt, ln, exp, power, ...) go through float64
+// and return numeric with max(argument scale, DivisionScale) decimals (a
+// KindDecimal argument counts as DivisionScale), where PostgreSQL
+// computes about 16 significant digits in arbitrary precision.
 
 var (
 	tNum = vec.Type{Kind: vec.KindNumeric} // a numeric parameter: any scale
+	tDec = vec.DecimalOf(0)                // a dec form's numeric parameter: any scale
 	tI16 = vec.Int16
 	tI32 = vec.Int32
 	tI64 = vec.Int64
@@ -36,26 +41,31 @@ func init() {
 	// and ||/ is cbrt.
 	def("abs @abs",
 		sig(tI16, absInt16, tI16), sig(tI32, absInt32, tI32), sig(tI64, absInt64, tI64),
-		&overload{params: []vec.Type{tNum}, retFn: sameNumeric, kern: absNumeric},
+		&overload{params: []vec.Type{tNum}, retFn: sameNumeric, kern: absNumeric,
+			dec: &overload{params: []vec.Type{tDec}, retFn: sameDecimal, kern: decimalMap(decimal.Decimal.Abs)}},
 		sig(tF32, floatMap32(func(x float32) float32 { return float32(math.Abs(float64(x))) }), tF32),
 		sig(tF64, floatMap(math.Abs), tF64))
 	def("@sqrt", sig(tF64, floatErr(fsqrt), tF64))
 	def("round",
 		sig(tF64, floatMap(math.RoundToEven), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(false)},
-		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScale, bind: bindNumericRound(false)})
-	def(RoundedAverageFunc, &overload{params: []vec.Type{tNum, tI64, tI32}, retFn: roundedAverageScale, bind: bindRoundedAverage(true)})
-	def(TruncatedAverageFunc, &overload{params: []vec.Type{tNum, tI64, tI32}, retFn: roundedAverageScale, bind: bindRoundedAverage(false)})
+		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(false),
+			dec: &overload{params: []vec.Type{tDec}, retFn: decimalScale0, kern: decimalRound0(false)}},
+		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScale, bind: bindNumericRound(false),
+			dec: &overload{params: []vec.Type{tDec, tI32}, retFn: decimalRoundScale, bind: bindDecimalRound(false)}})
 	def("trunc",
 		sig(tF64, floatMap(math.Trunc), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(true)},
-		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScale, bind: bindNumericRound(true)})
+		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(true),
+			dec: &overload{params: []vec.Type{tDec}, retFn: decimalScale0, kern: decimalRound0(true)}},
+		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScale, bind: bindNumericRound(true),
+			dec: &overload{params: []vec.Type{tDec, tI32}, retFn: decimalRoundScale, bind: bindDecimalRound(true)}})
 	def("floor",
 		sig(tF64, floatMap(math.Floor), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericFloorCeil(false)})
+		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericFloorCeil(false),
+			dec: &overload{params: []vec.Type{tDec}, retFn: decimalScale0, kern: decimalMap(decimal.Floor)}})
 	def("ceil ceiling",
 		sig(tF64, floatMap(math.Ceil), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericFloorCeil(true)})
+		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericFloorCeil(true),
+			dec: &overload{params: []vec.Type{tDec}, retFn: decimalScale0, kern: decimalMap(decimal.Ceil)}})
 	def("sign",
 		sig(tF64, floatMap(func(x float64) float64 {
 			switch {
@@ -66,31 +76,34 @@ func init() {
 			}
 			return x // 0, -0 and NaN
 		}), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericSign})
+		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericSign,
+			dec: &overload{params: []vec.Type{tDec}, retFn: decimalScale0, kern: decimalMap(decimalSign)}})
 	def("sqrt",
 		sig(tF64, floatErr(fsqrt), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(fsqrt)})
+		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(fsqrt), dec: viaFloatDecimal1(fsqrt)})
 	def("cbrt @cbrt", sig(tF64, floatMap(math.Cbrt), tF64))
 	def("exp",
 		sig(tF64, floatErr(fexp), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(fexp)})
+		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(fexp), dec: viaFloatDecimal1(fexp)})
 	def("ln",
 		sig(tF64, floatErr(fln), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(fln)})
+		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(fln), dec: viaFloatDecimal1(fln)})
 	def("log log10",
 		sig(tF64, floatErr(flog10), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(flog10)})
+		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(flog10), dec: viaFloatDecimal1(flog10)})
 	def("log",
-		&overload{params: []vec.Type{tNum, tNum}, retFn: transcendentalScale, kern: viaFloat2(flogb)})
+		&overload{params: []vec.Type{tNum, tNum}, retFn: transcendentalScale, kern: viaFloat2(flogb), dec: viaFloatDecimal2(flogb)})
 	def("power pow",
 		sig(tF64, floatErr2(fpow), tF64, tF64),
-		&overload{params: []vec.Type{tNum, tNum}, retFn: transcendentalScale, kern: viaFloat2(fpow)})
+		&overload{params: []vec.Type{tNum, tNum}, retFn: transcendentalScale, kern: viaFloat2(fpow), dec: viaFloatDecimal2(fpow)})
 	def("mod",
 		sig(tI16, intBinary(Mod, tI16), tI16, tI16),
 		sig(tI32, intBinary(Mod, tI32), tI32, tI32),
 		sig(tI64, intBinary(Mod, tI64), tI64, tI64),
-		&overload{params: []vec.Type{tNum, tNum}, prep: alignNumeric, retFn: sameNumeric, kern: numericMod})
-	def("div", &overload{params: []vec.Type{tNum, tNum}, prep: alignNumeric, retFn: numericScale0, kern: numericDiv})
+		&overload{params: []vec.Type{tNum, tNum}, prep: alignNumeric, retFn: sameNumeric, kern: numericMod,
+			dec: &overload{params: []vec.Type{tDec, tDec}, retFn: decimalMaxScale, kern: decimalBinary(decimal.Mod)}})
+	def("div", &overload{params: []vec.Type{tNum, tNum}, prep: alignNumeric, retFn: numericScale0, kern: numericDiv,
+		dec: &overload{params: []vec.Type{tDec, tDec}, retFn: decimalScale0, kern: decimalBinary(decimalIntDiv)}})
 	def("gcd",
 		sig(tI32, intBinary(gcdOp, tI32), tI32, tI32),
 		sig(tI64, intBinary(gcdOp, tI64), tI64, tI64))
@@ -497,61 +510,6 @@ func bindNumericRound(trunc bool) func(args []Expr, ret vec.Type) (kernel, uint3
 	}
 }
 
-// RoundedAverageFunc names round(sum / count, d), rounded once, half away
-// from zero, and TruncatedAverageFunc trunc(sum / count, d). The binder
-// computes round(avg(x), d) and trunc(avg(x), d) for an integer or numeric
-// x with them: avg keeps max(DivisionScale, x's scale) decimals, and
-// rounding those again can differ from rounding the average once (six 1s
-// and five 0s average 0.545454..., which avg keeps as 0.545455 and
-// round(., 5) makes 0.54546; PostgreSQL answers 0.54545). d must be a
-// constant, at least the sum's scale less 18.
-const (
-	RoundedAverageFunc   = "@round_avg"
-	TruncatedAverageFunc = "@trunc_avg"
-)
-
-// roundedAverageScale is round's: the constant number of digits, at
-// least 0.
-func roundedAverageScale(args []Expr) (vec.Type, error) {
-	return roundScale([]Expr{args[0], args[2]})
-}
-
-func bindRoundedAverage(round bool) func(args []Expr, ret vec.Type) (kernel, uint32, error) {
-	return func(args []Expr, ret vec.Type) (kernel, uint32, error) {
-		return roundedAverageKernel(args, ret, round)
-	}
-}
-
-func roundedAverageKernel(args []Expr, ret vec.Type, round bool) (kernel, uint32, error) {
-	d, ok := constInt(args, 2)
-	if !ok {
-		return nil, 0, sqlerr.New(sqlerr.InternalError, "%s needs a constant number of digits", RoundedAverageFunc)
-	}
-	shift := int32(d) - args[0].Type().Scale
-	if shift < -vec.MaxNumericPrecision || shift > vec.MaxNumericPrecision {
-		return nil, 0, sqlerr.New(sqlerr.InternalError, "%s cannot round to %d digits", RoundedAverageFunc, d)
-	}
-	k := func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
-		sum, cnt, o := a[0].Int64s(), a[1].Int64s(), out.Int64s()
-		return eachRow(n, sel, nulls, func(i int) error {
-			if cnt[i] == 0 {
-				// No rows: sum is NULL then, so this is only a guard.
-				out.Nulls.SetNull(i)
-				return nil
-			}
-			q, ok := scaledQuotient(sum[i], cnt[i], shift, round)
-			if !ok {
-				return numericOverflow(ret)
-			}
-			// Rounded to tens or more, the result still has scale 0.
-			r, err := mulPow10(q, max(-int32(d), 0), ret)
-			o[i] = r
-			return err
-		})
-	}
-	return k, 1 << 2, nil
-}
-
 func numericFloorCeil(ceil bool) kernel {
 	return func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
 		p := a[0].Type.Scale10()
@@ -738,7 +696,7 @@ func newGreatestLeast(args []Expr, greatest bool) (Expr, error) {
 	if greatest {
 		name = "GREATEST"
 	}
-	t, err := CommonType(args, name)
+	t, err := ResultType(args, name)
 	if err != nil {
 		return nil, errTypesCannotMatch(name, args)
 	}
@@ -853,6 +811,8 @@ func valueComparer(t vec.Type) func(x, y *vec.Vec, i int) int {
 		return func(x, y *vec.Vec, i int) int { return compareFloat(x.Float64s()[i], y.Float64s()[i]) }
 	case vec.KindInterval:
 		return func(x, y *vec.Vec, i int) int { return CompareIntervals(x.Intervals()[i], y.Intervals()[i]) }
+	case vec.KindDecimal:
+		return func(x, y *vec.Vec, i int) int { return decimal.Cmp(x.Decimals()[i], y.Decimals()[i]) }
 	}
 	return func(x, y *vec.Vec, i int) int { return bytes.Compare(x.Bytes().Get(i), y.Bytes().Get(i)) }
 }

@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // zone rules without relying on the machine's
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -85,7 +88,8 @@ func (p *tparser) expr() (*ast, error) {
 		return nil, err
 	}
 	p.ws()
-	for _, op := range []string{"NOT LIKE", "NOT ILIKE", "LIKE", "ILIKE", "||", "!~*", "!~", "~*", "~", "+", "-", "*", "/"} {
+	for _, op := range []string{"NOT LIKE", "NOT ILIKE", "LIKE", "ILIKE", "||", "!~*", "!~", "~*", "~",
+		"<>", "<=", ">=", "=", "<", ">", "+", "-", "*", "/", "%"} {
 		if p.accept(op) {
 			r, err := p.operand()
 			if err != nil {
@@ -176,6 +180,10 @@ func (p *tparser) primary() (*ast, error) {
 		switch {
 		case strings.Contains(num, "e"):
 			return &ast{kind: 'l', text: num, typ: vec.Float64}, nil
+		case len(strings.Trim(num, "-.0")) > vec.MaxNumericPrecision:
+			// Past 18 digits a literal is a KindDecimal, as the
+			// planner makes it.
+			return &ast{kind: 'l', text: num, typ: vec.DecimalOf(LiteralScale(num))}, nil
 		case strings.Contains(num, "."):
 			return &ast{kind: 'l', text: num, typ: numericOfScale(LiteralScale(num))}, nil
 		}
@@ -291,6 +299,8 @@ func appendZero(v *vec.Vec) {
 		v.AppendBytes(nil)
 	case vec.KindInterval:
 		v.AppendInterval(vec.Interval{})
+	case vec.KindDecimal:
+		v.AppendDecimal(decimal.Decimal{})
 	}
 }
 
@@ -319,6 +329,16 @@ func (b *builder) build(a *ast) (Expr, error) {
 		e, err := b.build(in)
 		if err != nil {
 			return nil, err
+		}
+		if a.typ == vec.UnconstrainedNumeric {
+			// The planner's cast to plain numeric keeps the
+			// operand's own scale, as PostgreSQL's does.
+			switch t := e.Type(); t.Kind {
+			case vec.KindDecimal, vec.KindNumeric:
+				return e, nil
+			case vec.KindInt16, vec.KindInt32, vec.KindInt64:
+				return NewCast(e, numericOfScale(0))
+			}
 		}
 		return NewCast(e, a.typ)
 	case 'x':
@@ -354,6 +374,10 @@ func (b *builder) build(a *ast) (Expr, error) {
 			return NewArith(Mul, l, r)
 		case "/":
 			return NewArith(Div, l, r)
+		case "%":
+			return NewArith(Mod, l, r)
+		case "=", "<>", "<", "<=", ">", ">=":
+			return NewCompare(CmpOp(slices.Index(cmpNames[:], a.name)), l, r)
 		case "||":
 			return NewConcat(l, r)
 		case "LIKE", "NOT LIKE", "ILIKE", "NOT ILIKE":
@@ -373,8 +397,8 @@ type pgCase struct {
 	overrides map[string]string // mode ("const", "cols" or "" for both) → Apiary's value
 }
 
-func loadPGCases(t *testing.T) []pgCase {
-	f, err := os.Open("testdata/funcs_pg.txt")
+func loadPGCases(t *testing.T, path string) []pgCase {
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,7 +414,7 @@ func loadPGCases(t *testing.T) []pgCase {
 		}
 		cols := strings.Split(line, "\t")
 		if len(cols) < 3 {
-			t.Fatalf("funcs_pg.txt:%d: run funcs_pg_gen.py to fill in the expected values", n)
+			t.Fatalf("%s:%d: run funcs_pg_gen.py to fill in the expected values", path, n)
 		}
 		c := pgCase{line: n, expr: cols[0], want: cols[1], typ: cols[2], overrides: map[string]string{}}
 		for _, o := range cols[3:] {
@@ -446,16 +470,20 @@ func evalCase(t *testing.T, a *ast, env *Env, columns bool) ([]string, vec.Type,
 	return out, e.Type(), nil
 }
 
-func TestPostgresCases(t *testing.T) {
+func TestPostgresCases(t *testing.T) { runPGCases(t, "testdata/funcs_pg.txt") }
+
+// runPGCases checks the cases of a file in funcs_pg.txt's format.
+func runPGCases(t *testing.T, path string) {
 	env := testEnv(t)
-	for _, c := range loadPGCases(t) {
+	file := filepath.Base(path)
+	for _, c := range loadPGCases(t, path) {
 		p := &tparser{s: c.expr}
 		a, err := p.expr()
 		if err == nil && strings.TrimSpace(p.s[p.pos:]) != "" {
 			err = fmt.Errorf("trailing %q", p.s[p.pos:])
 		}
 		if err != nil {
-			t.Errorf("funcs_pg.txt:%d: parsing %s: %v", c.line, c.expr, err)
+			t.Errorf("%s:%d: parsing %s: %v", file, c.line, c.expr, err)
 			continue
 		}
 		for _, columns := range []bool{false, true} {
@@ -477,25 +505,29 @@ func TestPostgresCases(t *testing.T) {
 			if strings.HasPrefix(want, "ERROR:") {
 				code := strings.TrimPrefix(want, "ERROR:")
 				if err == nil {
-					t.Errorf("funcs_pg.txt:%d: %s (%s) = %v, want error %s", c.line, c.expr, mode, got, code)
+					t.Errorf("%s:%d: %s (%s) = %v, want error %s", file, c.line, c.expr, mode, got, code)
 				} else if got := sqlerr.CodeOf(err); string(got) != code {
-					t.Errorf("funcs_pg.txt:%d: %s (%s): error %s (%v), want %s", c.line, c.expr, mode, got, err, code)
+					t.Errorf("%s:%d: %s (%s): error %s (%v), want %s", file, c.line, c.expr, mode, got, err, code)
 				}
 				continue
 			}
 			if err != nil {
-				t.Errorf("funcs_pg.txt:%d: %s (%s): %v, want %q", c.line, c.expr, mode, err, want)
+				t.Errorf("%s:%d: %s (%s): %v, want %q", file, c.line, c.expr, mode, err, want)
 				continue
 			}
 			for _, g := range got {
 				if g != want {
-					t.Errorf("funcs_pg.txt:%d: %s (%s) = %q, want %q", c.line, c.expr, mode, g, want)
+					t.Errorf("%s:%d: %s (%s) = %q, want %q", file, c.line, c.expr, mode, g, want)
 					break
 				}
 			}
 			if tn := pgTypeName(typ); tn != c.typ && c.typ != "unknown" {
-				t.Errorf("funcs_pg.txt:%d: %s (%s): type %s, want %s", c.line, c.expr, mode, tn, c.typ)
+				t.Errorf("%s:%d: %s (%s): type %s, want %s", file, c.line, c.expr, mode, tn, c.typ)
 			}
 		}
 	}
 }
+
+// TestDecimalPostgresCases runs testdata/decimal_pg.txt: numeric division
+// and the numerics past 18 digits, checked against PostgreSQL 15.
+func TestDecimalPostgresCases(t *testing.T) { runPGCases(t, "testdata/decimal_pg.txt") }

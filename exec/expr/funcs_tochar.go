@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 )
@@ -384,38 +385,56 @@ func renderNumber(v *vec.Vec, i int, nf *numFormat) (numInput, int64, float64) {
 	case vec.KindNumeric:
 		x, scale := v.Int64s()[i], v.Type.Scale
 		f := float64(x) / float64(vec.Pow10(scale))
-		neg := x < 0
-		// Exact decimal rounding, half away from zero, in strings: the
-		// multiplier and decimals can exceed int64.
-		digits := strconv.FormatUint(uint64(abs64(x)), 10)
-		for len(digits) <= int(scale) {
-			digits = "0" + digits
-		}
-		ip, fp := digits[:len(digits)-int(scale)], digits[len(digits)-int(scale):]
-		if nf.multi > 0 {
-			shift := min(nf.multi, len(fp))
-			ip += fp[:shift] + strings.Repeat("0", nf.multi-shift)
-			fp = fp[shift:]
-			ip = strings.TrimLeft(ip, "0")
-			if ip == "" {
-				ip = "0"
-			}
-		}
-		ip, fp = roundDecimal(ip, fp, post)
-		s := ip
-		if post > 0 {
-			s += "." + fp
-		}
-		if strings.Trim(ip+fp, "0") == "" {
-			neg = false
-		}
-		iv, _ := strconv.ParseInt(ip, 10, 64)
-		return numInput{digits: s, neg: neg}, iv, f
+		return renderDecimalDigits(strconv.FormatUint(uint64(abs64(x)), 10), scale, x < 0, f, nf)
+	case vec.KindDecimal:
+		d := v.Decimals()[i]
+		// The coefficient's digits: the text form of |d| without its point.
+		text := decimal.Append(nil, d.Abs())
+		digits := strings.Replace(string(text), ".", "", 1)
+		return renderDecimalDigits(digits, d.Scale, d.Sign() < 0, d.Float64(), nf)
 	}
 	f := floatsOf(v)(i)
 	if nf.multi > 0 {
 		f *= math.Pow(10, float64(nf.multi))
 	}
+	return renderFloat(f, v.Type.Kind == vec.KindFloat32, nf)
+}
+
+// renderDecimalDigits is renderNumber for a numeric whose coefficient
+// has the decimal digits given and scale decimals; f is its value as a
+// float.
+func renderDecimalDigits(digits string, scale int32, neg bool, f float64, nf *numFormat) (numInput, int64, float64) {
+	post := nf.post
+	// Exact decimal rounding, half away from zero, in strings: the
+	// multiplier and decimals can exceed int64.
+	for len(digits) <= int(scale) {
+		digits = "0" + digits
+	}
+	ip, fp := digits[:len(digits)-int(scale)], digits[len(digits)-int(scale):]
+	if nf.multi > 0 {
+		shift := min(nf.multi, len(fp))
+		ip += fp[:shift] + strings.Repeat("0", nf.multi-shift)
+		fp = fp[shift:]
+		ip = strings.TrimLeft(ip, "0")
+		if ip == "" {
+			ip = "0"
+		}
+	}
+	ip, fp = roundDecimal(ip, fp, post)
+	s := ip
+	if post > 0 {
+		s += "." + fp
+	}
+	if strings.Trim(ip+fp, "0") == "" {
+		neg = false
+	}
+	iv, _ := strconv.ParseInt(ip, 10, 64)
+	return numInput{digits: s, neg: neg}, iv, f
+}
+
+// renderFloat is renderNumber for a double, or a real when float32.
+func renderFloat(f float64, float32 bool, nf *numFormat) (numInput, int64, float64) {
+	post := nf.post
 	// PostgreSQL prints floats with printf("%+.*f"), which keeps the
 	// sign of a negative value that rounds to zero.
 	neg := math.Signbit(f)
@@ -425,7 +444,7 @@ func renderNumber(v *vec.Vec, i int, nf *numFormat) (numInput, int64, float64) {
 	}
 	// PostgreSQL limits a float8's printed digits to DBL_DIG (15).
 	digitLimit := 15
-	if v.Type.Kind == vec.KindFloat32 {
+	if float32 {
 		digitLimit = 6
 	}
 	intLen := len(strconv.FormatFloat(a, 'f', 0, 64))

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 )
 
@@ -21,6 +22,10 @@ type InList struct {
 	strs    map[string]struct{}
 	floats  map[float64]struct{}
 	ivls    []vec.Interval
+	// decs holds numeric values of KindDecimal, and decSet the same
+	// normalized (1.50 as 1.5) for long lists: equal values, equal keys.
+	decs   []decimal.Decimal
+	decSet map[decimal.Decimal]struct{}
 	// The same integer and string values as lists: IN lists are usually
 	// short, and comparing a row's value with a few constants is cheaper
 	// than hashing it (TPC-H Q12's and Q19's string lists spent a fifth
@@ -110,6 +115,15 @@ func (e *InList) build() {
 			e.strs[x] = struct{}{}
 		case vec.KindInterval:
 			e.ivls = append(e.ivls, v.Intervals()[0])
+		case vec.KindDecimal:
+			if e.decSet == nil {
+				e.decSet = map[decimal.Decimal]struct{}{}
+			}
+			x := decimal.Normalize(v.Decimals()[0])
+			if _, dup := e.decSet[x]; !dup {
+				e.decs = append(e.decs, x)
+			}
+			e.decSet[x] = struct{}{}
 		}
 	}
 }
@@ -199,6 +213,8 @@ func (e *InList) Eval(c *Ctx, b *vec.Batch) (*vec.Vec, error) {
 				}
 			}
 		})
+	case vec.KindDecimal:
+		matchDecimals(in.Decimals(), n, sel, e.decs, e.decSet, o)
 	}
 	if !in.Nulls.Any() && !e.hasNull {
 		if e.Negate {
@@ -270,5 +286,32 @@ func matchStrings(bs *vec.Bytes, n int, sel []int32, list []string, set map[stri
 	}
 	for _, i := range sel {
 		o[i] = in(bs.Get(int(i)))
+	}
+}
+
+// matchDecimals is matchInts for KindDecimal: equal by value, compared
+// with a short list and looked up normalized in a long one's set.
+func matchDecimals(s []decimal.Decimal, n int, sel []int32, list []decimal.Decimal, set map[decimal.Decimal]struct{}, o []bool) {
+	short := len(list) <= shortInList
+	in := func(x decimal.Decimal) bool {
+		if short {
+			for _, k := range list {
+				if decimal.Cmp(x, k) == 0 {
+					return true
+				}
+			}
+			return false
+		}
+		_, ok := set[decimal.Normalize(x)]
+		return ok
+	}
+	if sel == nil {
+		for i, x := range s[:n] {
+			o[i] = in(x)
+		}
+		return
+	}
+	for _, i := range sel {
+		o[i] = in(s[i])
 	}
 }

@@ -235,7 +235,7 @@ func NewCase(whens, thens []Expr, els Expr) (Expr, error) {
 	if els == nil {
 		vals = vals[:len(vals)-1]
 	}
-	t, err := CommonType(vals, "CASE")
+	t, err := ResultType(vals, "CASE")
 	if err != nil {
 		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "CASE types cannot be matched: %v", err)
 	}
@@ -400,6 +400,8 @@ func CopyValue(dst *vec.Vec, di int, src *vec.Vec, si int) {
 		dst.Float64s()[di] = src.Float64s()[si]
 	case vec.KindInterval:
 		dst.Intervals()[di] = src.Intervals()[si]
+	case vec.KindDecimal:
+		dst.Decimals()[di] = src.Decimals()[si]
 	}
 }
 
@@ -411,7 +413,7 @@ type Coalesce struct {
 
 // NewCoalesce builds COALESCE(args...).
 func NewCoalesce(args []Expr) (Expr, error) {
-	t, err := CommonType(args, "COALESCE")
+	t, err := ResultType(args, "COALESCE")
 	if err != nil {
 		return nil, sqlerr.New(sqlerr.DatatypeMismatch, "COALESCE types cannot be matched: %v", err)
 	}

@@ -12,7 +12,8 @@ import (
 // Unify coerces l and r to one type the way PostgreSQL resolves a binary
 // operator's operands: an untyped literal takes the other side's type;
 // numbers promote along smallint < integer < bigint < numeric < real <
-// double precision (numerics of different scales meet at the larger scale);
+// double precision (numerics of different scales meet at the larger scale,
+// and a narrow numeric or an integer meets a KindDecimal as KindDecimal);
 // text types meet as text; date meets timestamp as timestamp and timestamp
 // meets timestamptz as timestamptz. op names the operator in the error.
 func Unify(l, r Expr, op string) (Expr, Expr, error) {
@@ -46,6 +47,11 @@ func Coerce(e Expr, t vec.Type) (Expr, error) {
 	if ft.Kind == vec.KindNumeric && t.Kind == vec.KindNumeric && ft.Scale == t.Scale && t.Precision == 0 {
 		// Same representation; dropping the declared precision changes
 		// nothing about the values.
+		return e, nil
+	}
+	if ft.Kind == vec.KindDecimal && t.Kind == vec.KindDecimal && ft.Shape == t.Shape {
+		// Each value carries its own scale; the nominal one changes
+		// nothing about them.
 		return e, nil
 	}
 	if ft.Kind == vec.KindText && t.Kind == vec.KindText && t.Variant == 0 {
@@ -91,13 +97,60 @@ func CommonType(es []Expr, what string) (vec.Type, error) {
 	// element at its own scale: '{1.25}' next to a numeric(6,1)[] column
 	// holds 1.25, not 1.3.
 	switch {
+	case t.Kind == vec.KindDecimal:
+		// The literals keep their own scales as values; the nominal
+		// scale covers them too.
+		for _, e := range es {
+			if k, ok := e.(*Const); ok && k.Untyped {
+				t.Scale = max(t.Scale, literalScale(k))
+			}
+		}
 	case t.Kind == vec.KindNumeric:
 		t = widenForLiterals(t, es, literalScale)
+		if literalNeedsDecimal(t, es) {
+			t = vec.DecimalOf(t.Scale)
+		}
 	case t.Shape == vec.ShapeArray && t.Elem == vec.KindNumeric:
 		t = widenForLiterals(t, es, arrayLiteralScale)
 	}
 	if t.Kind == vec.KindText && !t.Blank && t.Variant == 0 {
 		t = vec.Text
+	}
+	return t, nil
+}
+
+// ResultType is CommonType for expressions whose values become the result
+// (CASE, COALESCE, GREATEST/LEAST, VALUES, UNION) rather than operands of
+// a comparison. Where numerics of different scales meet (an integer's is
+// 0, an untyped literal's its own digits), each value keeps its own scale,
+// as PostgreSQL's numeric does: CASE WHEN c THEN 1 ELSE 2.5 END is 1 or
+// 2.5, never 1.0. They meet as KindDecimal; numerics of one scale stay
+// narrow.
+func ResultType(es []Expr, what string) (vec.Type, error) {
+	t, err := CommonType(es, what)
+	if err != nil || t.Kind != vec.KindNumeric || t.Shape != vec.ShapeScalar {
+		return t, err
+	}
+	seen := int32(-1)
+	for _, e := range es {
+		var s int32
+		et := e.Type()
+		switch k, isConst := e.(*Const); {
+		case isConst && k.IsNull():
+			continue
+		case isConst && k.Untyped:
+			s = literalScale(k)
+		case et.Kind == vec.KindNumeric:
+			s = et.Scale
+		case et.Kind == vec.KindInt16 || et.Kind == vec.KindInt32 || et.Kind == vec.KindInt64:
+			s = 0
+		default:
+			continue
+		}
+		if seen >= 0 && s != seen {
+			return vec.DecimalOf(t.Scale), nil
+		}
+		seen = s
 	}
 	return t, nil
 }
@@ -111,6 +164,8 @@ func unify2(a, b vec.Type) (vec.Type, bool) {
 		switch a.Kind {
 		case vec.KindNumeric:
 			return vec.Type{Kind: vec.KindNumeric, Scale: max(a.Scale, b.Scale)}, true
+		case vec.KindDecimal:
+			return vec.DecimalOf(max(a.Scale, b.Scale)), true
 		case vec.KindText:
 			if a.Blank && b.Blank && a.Width == b.Width {
 				// Same char(n): compare padded values byte-wise, which
@@ -129,6 +184,11 @@ func unify2(a, b vec.Type) (vec.Type, bool) {
 			// real meets an integer or numeric as double precision,
 			// PostgreSQL's preferred numeric type.
 			return vec.Float64, true
+		}
+		if a.Kind != vec.KindFloat64 && (a.Kind == vec.KindDecimal || b.Kind == vec.KindDecimal) {
+			// A narrow numeric or an integer meets a KindDecimal as
+			// one: the values that need it carry their own scales.
+			return vec.DecimalOf(max(numberScale(a), numberScale(b))), true
 		}
 		if a.Kind == vec.KindNumeric {
 			return vec.Type{Kind: vec.KindNumeric, Scale: a.Scale}, true
@@ -213,4 +273,24 @@ func widenForLiterals(t vec.Type, es []Expr, scaleOf func(*Const) int32) vec.Typ
 	}
 	t.Precision = 0
 	return t
+}
+
+// literalNeedsDecimal reports whether an untyped literal among es is a
+// number the narrow numeric t cannot hold (more than 18 digits): the
+// operands then meet as KindDecimal, where PostgreSQL's numeric holds it.
+func literalNeedsDecimal(t vec.Type, es []Expr) bool {
+	for _, e := range es {
+		k, ok := e.(*Const)
+		if !ok || !k.Untyped || k.IsNull() || k.Val.Type.Kind != vec.KindText {
+			continue
+		}
+		text := string(k.Val.Bytes().Get(0))
+		if _, err := vec.ParseText(t, text, nil); err == nil {
+			continue
+		}
+		if _, err := vec.ParseDecimal(text); err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -13,7 +13,7 @@
 // grouped subquery; uncorrelated scalar subqueries run first and become
 // constants.
 //
-// Imports: exec/vec, exec/expr, exec/colexec, exec/cell, txn, objstore,
+// Imports: exec/vec, exec/decimal, exec/expr, exec/colexec, exec/cell, txn, objstore,
 // sqlerr and the cockroachdb parser's tree; never exec itself (exec calls
 // plan through the Catalog interface it implements).
 package plan

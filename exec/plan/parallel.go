@@ -177,8 +177,8 @@ func (b *builder) parallelAgg(n *aggNode, bees int) (colexec.Operator, []int, er
 		}
 		cnt := &expr.ColRef{Idx: nk + w.first + 1, Typ: vec.Int64}
 		var num, den expr.Expr = sum, cnt
-		if a.typ.Kind == vec.KindNumeric {
-			if sum.Typ.Kind != vec.KindNumeric {
+		if a.typ.IsNumeric() {
+			if !sum.Typ.IsNumeric() {
 				if num, err = expr.NewCast(sum, vec.Type{Kind: vec.KindNumeric}); err != nil {
 					return nil, nil, err
 				}

@@ -10,6 +10,7 @@ import (
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 
 	"github.com/apiarydb/apiary/exec/colexec"
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/expr"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -239,7 +240,11 @@ func numConst(n *tree.NumVal) (expr.Expr, error) {
 			return expr.NewConst(v), nil
 		}
 	}
-	// Beyond Apiary's 18-digit numeric: the literal becomes a double.
+	// Past 18 digits the literal is a numeric held as decimal.Decimal, and
+	// past its 38 a double.
+	if v, err := vec.ParseText(vec.DecimalOf(int32(min(scale, decimal.MaxDigits))), s, nil); err == nil {
+		return expr.NewConst(v), nil
+	}
 	v, err := vec.ParseText(vec.Float64, s, nil)
 	if err != nil {
 		return nil, err
@@ -307,7 +312,36 @@ func untypedAsText(x expr.Expr) (expr.Expr, error) {
 // 1.25::numeric are 1.25 (not 1.250000), an integer gets scale 0. Other
 // operands (text columns, floats) keep the engine's default scale; ok is
 // false for them.
+//
+// Values whose scales differ row by row, or that need more than 18 digits,
+// become numerics held as decimal.Decimal, which keep each value's own
+// digits as PostgreSQL does: a literal of more than 18 digits, text
+// ('1.50'::numeric is 1.50) and floats (0.1::float8::numeric is 0.1, with
+// float8's 15 significant digits).
 func castToPlainNumeric(x expr.Expr) (expr.Expr, bool) {
+	xt := x.Type()
+	if xt.Shape != vec.ShapeScalar || xt.Variant != 0 {
+		return nil, false
+	}
+	switch xt.Kind {
+	case vec.KindDecimal:
+		return x, true
+	case vec.KindText, vec.KindFloat32, vec.KindFloat64:
+		if k, isConst := x.(*expr.Const); !isConst || !k.Untyped {
+			y, err := expr.NewCast(x, vec.DecimalOf(vec.DefaultNumericScale))
+			return y, err == nil
+		}
+	}
+	if k, isConst := x.(*expr.Const); isConst && k.Untyped && !k.IsNull() {
+		text := strings.TrimSpace(string(k.Val.Bytes().Get(0)))
+		if d, err := vec.ParseDecimal(text); err == nil {
+			if _, narrow := d.Scaled(d.Scale); !narrow || d.Scale > vec.MaxNumericPrecision {
+				v := vec.New(vec.DecimalOf(d.Scale), 1)
+				v.AppendDecimal(d)
+				return expr.NewConst(v), true
+			}
+		}
+	}
 	scale, ok := plainNumericScale(x)
 	if !ok {
 		return nil, false
@@ -618,11 +652,6 @@ func (b *binder) bindFunc(e *tree.FuncExpr) (expr.Expr, error) {
 				}
 				return expr.NewExtract(field, x)
 			}
-		}
-	}
-	if name == "round" || name == "trunc" {
-		if x, ok, err := b.bindRoundedAvg(name, e); ok {
-			return x, err
 		}
 	}
 	args, err := b.bindList(e.Exprs)

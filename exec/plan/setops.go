@@ -37,7 +37,7 @@ func (p *Planner) planValues(v *tree.ValuesClause, outer *scope) (node, []column
 		for _, r := range rows {
 			es = append(es, r[c])
 		}
-		t, err := expr.CommonType(es, "VALUES")
+		t, err := expr.ResultType(es, "VALUES")
 		if err != nil {
 			return nil, nil, sqlerr.New(sqlerr.DatatypeMismatch, "VALUES types cannot be matched: %v", err)
 		}
@@ -92,7 +92,7 @@ func (p *Planner) planSetOp(u *tree.UnionClause, outer *scope) (node, []column, 
 		if rcols[i].unknown {
 			rt = expr.NullLiteral()
 		}
-		t, err := expr.CommonType([]expr.Expr{lt, rt}, op)
+		t, err := expr.ResultType([]expr.Expr{lt, rt}, op)
 		if err != nil {
 			return nil, nil, sqlerr.New(sqlerr.DatatypeMismatch, "%s types %s and %s cannot be matched", op, lcols[i].typ, rcols[i].typ)
 		}

@@ -304,7 +304,7 @@ func (b *binder) bindLagLead(exprs tree.Exprs, call *winCall) error {
 	}
 	var deflt expr.Expr
 	if len(args) > 2 {
-		t, err := expr.CommonType([]expr.Expr{value, args[2]}, call.name)
+		t, err := expr.ResultType([]expr.Expr{value, args[2]}, call.name)
 		if err != nil {
 			return noFunction()
 		}

@@ -133,13 +133,11 @@ func roundDecimal(s string, d int) string {
 //
 //  1. NULL equals only NULL; NULL never equals a string (empty included).
 //  2. Byte-identical strings are equal.
-//  3. KindNumeric: when both strings are plain decimals (-?digits[.digits])
-//     with a different number of decimals, both are rounded half away from
-//     zero to the smaller number of decimals and the results compared.
-//     (Apiary's numeric is a scaled int64 whose division and avg keep
-//     max(6, operand scales) decimals; PostgreSQL keeps at least 16
-//     significant digits.) Failing that, rule 4 applies with the float8
-//     tolerance.
+//  3. KindNumeric: rule 4 applies with the float8 tolerance. Apiary's
+//     numeric arithmetic, sums, averages and quotients give PostgreSQL's
+//     digits exactly; only the functions it computes in double precision
+//     (stddev, variance, sqrt, ln, exp, power of numeric; see
+//     docs/sql-reference.md) may differ past the 12th significant digit.
 //  4. KindFloat8, KindFloat4: when both parse as floats to different
 //     numbers, they are equal if |a-b| <= tol * max(|a|, |b|), tol 1e-12
 //     for double precision and 1e-6 for real. Two strings that parse to the
@@ -154,15 +152,6 @@ func EqualValues(k ColumnKind, pg, ap Value) bool {
 	}
 	switch k {
 	case KindNumeric:
-		if decimalRe.MatchString(pg.Text) && decimalRe.MatchString(ap.Text) {
-			dp, da := decimals(pg.Text), decimals(ap.Text)
-			if dp != da {
-				d := min(dp, da)
-				if roundDecimal(pg.Text, d) == roundDecimal(ap.Text, d) {
-					return true
-				}
-			}
-		}
 		return floatsClose(pg.Text, ap.Text, float8Tolerance)
 	case KindFloat8:
 		return floatsClose(pg.Text, ap.Text, float8Tolerance)

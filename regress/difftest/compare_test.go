@@ -130,13 +130,13 @@ func TestEqualValues(t *testing.T) {
 		{KindExact, v("abc"), v("abc"), true},
 		{KindExact, v("1.5"), v("1.50"), false}, // not a computed numeric
 		{KindExact, v("007"), v("7"), false},
-		{KindNumeric, v("0.33333333333333333333"), v("0.333333"), true},
+		{KindNumeric, v("0.33333333333333333333"), v("0.333333"), false}, // numeric digits must match
 		{KindNumeric, v("2.3333333333333333"), v("2.333334"), false},
-		{KindNumeric, v("0.50000000000000000000"), v("0.500000"), true},
-		{KindNumeric, v("1"), v("1.000000"), true},
-		{KindNumeric, v("-0.0000001"), v("0.000000"), true},
+		{KindNumeric, v("0.50000000000000000000"), v("0.500000"), false},
+		{KindNumeric, v("1"), v("1.000000"), false}, // a lost or extra zero is a bug
+		{KindNumeric, v("-0.0000001"), v("0.000000"), false},
 		{KindNumeric, v("12.35"), v("12.34"), false}, // same decimals: exact
-		{KindNumeric, v("114495.904285714286"), v("114495.904286"), true},
+		{KindNumeric, v("114495.904285714286"), v("114495.904286"), false},
 		{KindNumeric, v("1.2909944487358056"), v("1.2909944487358058"), true}, // float tolerance
 		{KindNumeric, v("NaN"), v("NaN"), true},
 		{KindNumeric, v("1"), v("2"), false},
@@ -176,7 +176,7 @@ func TestCompareResults(t *testing.T) {
 	pg := &Result{HasRows: true, Columns: []string{"k", "avg"}, Kinds: []ColumnKind{KindExact, KindNumeric},
 		Rows: rows("b|0.33333333333333333333", "a|2.5000000000000000", "NULL|1")}
 	ap := &Result{HasRows: true, Columns: []string{"k", "avg"},
-		Rows: rows("a|2.500000", "NULL|1.000000", "b|0.333333")}
+		Rows: rows("a|2.5000000000000000", "NULL|1", "b|0.33333333333333333333")}
 	if m := CompareResults(pg, ap, false); m != nil {
 		t.Errorf("unordered: %s", m.Reason)
 	}
@@ -193,7 +193,7 @@ func TestCompareResults(t *testing.T) {
 	} else if out := m.Render(pg.Columns, ap3.Columns); !strings.Contains(out, "(no row)") {
 		t.Errorf("render lacks the missing row:\n%s", out)
 	}
-	ap4 := &Result{HasRows: true, Columns: pg.Columns, Rows: rows("a|2.500000", "|1.000000", "b|0.333333")}
+	ap4 := &Result{HasRows: true, Columns: pg.Columns, Rows: rows("a|2.5000000000000000", "|1", "b|0.33333333333333333333")}
 	if m := CompareResults(pg, ap4, false); m == nil {
 		t.Error("empty string compared equal to NULL")
 	}

@@ -5,7 +5,8 @@ Each non-comment line of funcs_pg.txt is a tab-separated record:
 
     expression <TAB> PostgreSQL's output <TAB> pg_typeof [<TAB> deviation ...]
 
-This script reruns every expression against a PostgreSQL 15 server
+This script (given a file, it fills in that one: python3 funcs_pg_gen.py
+decimal_pg.txt) reruns every expression against a PostgreSQL 15 server
 (psql on PATH; connection from PGHOST/PGPORT/PGUSER) with TimeZone
 America/New_York, and rewrites columns 2 and 3. A line holding only an
 expression is a new case. Further columns, Apiary's documented deviations
@@ -15,7 +16,8 @@ Output: NULL for NULL, ERROR:<SQLSTATE> for errors.
 """
 import os, subprocess, sys
 
-path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "funcs_pg.txt")
+here = os.path.dirname(os.path.abspath(__file__))
+path = os.path.join(here, sys.argv[1] if len(sys.argv) > 1 else "funcs_pg.txt")
 
 def run(expr):
     sql = "set timezone='America/New_York'; set intervalstyle=postgres;\n\\pset null <NULL>\nselect (%s), pg_typeof(%s);" % (expr, expr)
