@@ -110,9 +110,14 @@ func writeArrowBatches(ctx context.Context, rows Rows, schema *arrow.Schema, w *
 // exportType is the type a column leaves as. A numeric held as
 // decimal.Decimal has a scale per value, which Arrow's Decimal128 cannot
 // carry (vec's own Arrow form is only for Apiary's spill and exchange): it
-// leaves as Decimal128(38, its nominal scale), each value rounded to that.
+// leaves as Decimal128(38, its nominal scale), each value rounded to that;
+// a declared numeric(p,s) column, whose values all have s decimals, as
+// Decimal128(p, s) exactly.
 func exportType(t vec.Type) vec.Type {
 	if t.Kind == vec.KindDecimal {
+		if t.Precision > 0 {
+			return vec.Numeric(t.Precision, t.Scale)
+		}
 		return vec.Numeric(decimal.MaxDigits, t.Scale)
 	}
 	return t
@@ -138,8 +143,14 @@ func decimalArrow(v *vec.Vec, n int, sel []int32, dt *arrow.Decimal128Type) (arr
 			continue
 		}
 		d, err := decimal.Round(vals[r], dt.Scale)
+		if err == nil && d.Scale != dt.Scale {
+			// Padding to the nominal scale would pass 38 digits, so
+			// Round kept fewer decimals: the value does not fit.
+			err = decimal.ErrOverflow
+		}
 		if err != nil {
-			return nil, vec.DecimalError(err)
+			return nil, sqlerr.Wrap(vec.DecimalError(err), sqlerr.NumericValueOutOfRange,
+				"value %s does not fit Arrow's decimal128(%d, %d)", vals[r], dt.Precision, dt.Scale)
 		}
 		bld.Append(decimal128.New(d.Hi, d.Lo))
 	}

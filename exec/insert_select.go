@@ -214,6 +214,9 @@ func (s *Session) createTableAs(ctx context.Context, n *tree.CreateTable) (Resul
 // s), a larger one becomes a plain numeric column, whose 6 decimals serve
 // averages better than numeric(18,16)'s two integer digits would.
 func storedType(t vec.Type) vec.Type {
+	if t.Kind == vec.KindDecimal && t.Precision > 0 {
+		return t // a numeric(19..38, s) column's own type
+	}
 	if t.Kind == vec.KindDecimal {
 		if t.Scale > vec.DefaultNumericScale {
 			return vec.UnconstrainedNumeric

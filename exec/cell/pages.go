@@ -7,6 +7,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
 	"github.com/parquet-go/parquet-go"
@@ -90,6 +91,7 @@ type pageBufs struct {
 	bools []bool
 	i16   []int16
 	ivl   []vec.Interval
+	dec   []decimal.Decimal
 	sI32  []int32
 	sI64  []int64
 	sData []byte
@@ -115,6 +117,7 @@ func putPageBufs(b *pageBufs) {
 	dropBig(&b.bools)
 	dropBig(&b.i16)
 	dropBig(&b.ivl)
+	dropBig(&b.dec)
 	dropBig(&b.sI32)
 	dropBig(&b.sI64)
 	dropBig(&b.sData)

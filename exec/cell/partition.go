@@ -118,6 +118,8 @@ func valueAt(v *vec.Vec, i int) Value {
 		return Float(v.Float64s()[i])
 	case vec.KindText, vec.KindBytea:
 		return Bytes(append([]byte(nil), v.Bytes().Get(i)...))
+	case vec.KindDecimal:
+		return Decimal(v.Decimals()[i])
 	}
 	return Value{}
 }

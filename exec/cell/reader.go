@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/objstore"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -457,6 +458,7 @@ type colReader struct {
 	oF32   []float32
 	oF64   []float64
 	oIvl   []vec.Interval
+	oDec   []decimal.Decimal
 	oBytes vec.Bytes
 
 	// pageBufs holds the page-sized buffers: the fast reader's and the
@@ -481,7 +483,7 @@ func newColReader(t vec.Type, leaf *parquet.Column, fc *parquet.FileColumnChunk,
 			c.tsDiv = 1000
 		}
 	}
-	if t.Kind == vec.KindNumeric && lt != nil && lt.Decimal != nil && lt.Decimal.Scale != t.EffectiveScale() {
+	if (t.Kind == vec.KindNumeric || t.Kind == vec.KindDecimal) && lt != nil && lt.Decimal != nil && lt.Decimal.Scale != t.EffectiveScale() {
 		return nil, fmt.Errorf("decimal scale %d does not match %s", lt.Decimal.Scale, t)
 	}
 	if !storedAs(t.Kind, kind) {
@@ -504,8 +506,12 @@ func storedAs(k vec.Kind, phys parquet.Kind) bool {
 		return phys == parquet.Boolean
 	case vec.KindInt16, vec.KindInt32, vec.KindDate:
 		return phys == parquet.Int32
-	case vec.KindInt64, vec.KindNumeric, vec.KindTimestamp, vec.KindTimestampTZ:
+	case vec.KindInt64, vec.KindTimestamp, vec.KindTimestampTZ:
 		return phys == parquet.Int64 || phys == parquet.Int32 || phys == parquet.FixedLenByteArray
+	case vec.KindNumeric:
+		return phys == parquet.Int64 || phys == parquet.Int32 || phys == parquet.FixedLenByteArray || phys == parquet.ByteArray
+	case vec.KindDecimal:
+		return phys == parquet.FixedLenByteArray || phys == parquet.ByteArray
 	case vec.KindFloat32:
 		return phys == parquet.Float
 	case vec.KindFloat64:
@@ -668,6 +674,18 @@ func (c *colReader) dense(data *encoding.Values, codes []int32) error {
 				vals = append(vals, x)
 			}
 			c.i64 = gatherCodes(vals, codes, &c.sI64)
+		case parquet.ByteArray:
+			// A foreign DECIMAL of up to 18 digits in minimal bytes.
+			d, offs := data.ByteArray()
+			vals := make([]int64, 0, max(len(offs)-1, 0))
+			for i := 0; i+1 < len(offs); i++ {
+				x, ok := beInt64(d[offs[i]:offs[i+1]])
+				if !ok {
+					return fmt.Errorf("decimal value exceeds 18 digits")
+				}
+				vals = append(vals, x)
+			}
+			c.i64 = gatherCodes(vals, codes, &c.sI64)
 		default:
 			return fmt.Errorf("cannot read %s as %s", c.phys, c.typ)
 		}
@@ -750,10 +768,84 @@ func (c *colReader) dense(data *encoding.Values, codes []int32) error {
 				Micros: int64(binary.LittleEndian.Uint64(e[8:])),
 			}
 		}
+	case vec.KindDecimal:
+		return c.denseDecimals(data, codes)
 	default:
 		return fmt.Errorf("cannot decode %s", c.typ)
 	}
 	return nil
+}
+
+// denseDecimals decodes numeric(19..38, s) values: big-endian
+// two's-complement coefficients of at most 16 bytes (FIXED_LEN_BYTE_ARRAY
+// as Apiary writes them, or BYTE_ARRAY from other writers), each given the
+// column's scale.
+func (c *colReader) denseDecimals(data *encoding.Values, codes []int32) error {
+	var raw []byte
+	var offs []uint32
+	if c.phys == parquet.FixedLenByteArray {
+		var size int
+		raw, size = data.FixedLenByteArray()
+		n := len(raw) / max(size, 1)
+		c.sOffs = grow(c.sOffs, n+1)
+		for i := range c.sOffs {
+			c.sOffs[i] = uint32(i * size)
+		}
+		offs = c.sOffs
+	} else {
+		raw, offs = data.ByteArray()
+	}
+	n := max(len(offs)-1, 0)
+	if codes != nil {
+		n = len(codes)
+	}
+	c.dec = grow(c.dec, n)
+	for i := range c.dec {
+		j := i
+		if codes != nil {
+			j = int(codes[i])
+			if j < 0 || j+1 >= len(offs) {
+				return fmt.Errorf("dictionary index %d out of range", j)
+			}
+		}
+		hi, lo, ok := beInt128(raw[offs[j]:offs[j+1]])
+		if !ok {
+			return fmt.Errorf("decimal value exceeds 38 digits")
+		}
+		d, err := decimal.FromInt128(hi, lo, c.typ.Scale)
+		if err != nil || d.Scale != c.typ.Scale {
+			return fmt.Errorf("decimal value exceeds 38 digits")
+		}
+		c.dec[i] = d
+	}
+	return nil
+}
+
+// beInt128 decodes a big-endian two's-complement integer that fits 128
+// bits (longer encodings only sign-extend).
+func beInt128(b []byte) (hi int64, lo uint64, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, true
+	}
+	neg := b[0]&0x80 != 0
+	for len(b) > 16 {
+		if neg && b[0] != 0xFF || !neg && b[0] != 0 {
+			return 0, 0, false
+		}
+		b = b[1:]
+	}
+	if len(b) == 16 && (b[0]&0x80 != 0) != neg {
+		return 0, 0, false
+	}
+	var uh, ul uint64
+	if neg {
+		uh, ul = math.MaxUint64, math.MaxUint64
+	}
+	for _, x := range b {
+		uh = uh<<8 | ul>>56
+		ul = ul<<8 | uint64(x)
+	}
+	return int64(uh), ul, true
 }
 
 func (c *colReader) gatherBytes(d []byte, offs []uint32, codes []int32) error {
@@ -867,6 +959,9 @@ func (c *colReader) read(v *vec.Vec, n int) error {
 		case vec.KindInterval:
 			c.oIvl = grow(c.oIvl, n)
 			c.val += spread(c.oIvl[filled:filled+k], c.ivl[c.val:], defs, c.maxDef, &v.Nulls, filled)
+		case vec.KindDecimal:
+			c.oDec = grow(c.oDec, n)
+			c.val += spread(c.oDec[filled:filled+k], c.dec[c.val:], defs, c.maxDef, &v.Nulls, filled)
 		case vec.KindText, vec.KindBytea:
 			c.val += c.spreadBytes(k, defs, &v.Nulls, filled)
 		}
@@ -888,6 +983,8 @@ func (c *colReader) read(v *vec.Vec, n int) error {
 		v.SetFloat64s(c.oF64[:n])
 	case vec.KindInterval:
 		v.SetIntervals(c.oIvl[:n])
+	case vec.KindDecimal:
+		v.SetDecimals(c.oDec[:n])
 	case vec.KindText, vec.KindBytea:
 		v.SetBytes(c.oBytes)
 	}

@@ -94,6 +94,11 @@ const (
 // parts, so Apiary uses a plain FIXED_LEN_BYTE_ARRAY(16) instead.
 const intervalSize = 16
 
+// decimalSize is the width of a numeric(19..38, s) value in a cell: the
+// 128-bit two's-complement coefficient, big-endian, as Parquet's DECIMAL
+// logical type on FIXED_LEN_BYTE_ARRAY(16) says.
+const decimalSize = 16
+
 // leafNode returns the Parquet node for one column. dict asks for
 // dictionary encoding.
 func leafNode(c Column, dict bool) parquet.Node {
@@ -129,6 +134,8 @@ func leafNode(c Column, dict bool) parquet.Node {
 		n = parquet.TimestampAdjusted(parquet.Microsecond, true)
 	case vec.KindInterval:
 		n = parquet.Leaf(parquet.FixedLenByteArrayType(intervalSize))
+	case vec.KindDecimal:
+		n = parquet.Decimal(int(c.Type.Scale), int(c.Type.Precision), parquet.FixedLenByteArrayType(decimalSize))
 	}
 	if dict {
 		n = parquet.Encoded(n, &parquet.RLEDictionary)
@@ -242,6 +249,7 @@ func typeOfParquet(pt parquet.Type) (vec.Type, error) {
 			}
 			return vec.Timestamp, nil
 		case lt != nil && lt.Decimal != nil:
+			// An INT64 holds at most 18 digits whatever the precision says.
 			return vec.Numeric(min(lt.Decimal.Precision, vec.MaxNumericPrecision), lt.Decimal.Scale), nil
 		case lt != nil && lt.Integer != nil && !lt.Integer.IsSigned:
 			return vec.Type{}, fmt.Errorf("unsigned 64-bit integers are not supported")
@@ -252,6 +260,9 @@ func typeOfParquet(pt parquet.Type) (vec.Type, error) {
 	case parquet.Double:
 		return vec.Float64, nil
 	case parquet.ByteArray:
+		if t, ok := decimalOfParquet(lt); ok {
+			return t, nil
+		}
 		if lt != nil && (lt.UTF8 != nil || lt.Enum != nil || lt.Json != nil) {
 			return vec.Text, nil
 		}
@@ -260,12 +271,27 @@ func typeOfParquet(pt parquet.Type) (vec.Type, error) {
 		}
 		return vec.Bytea, nil
 	case parquet.FixedLenByteArray:
-		if lt != nil && lt.Decimal != nil && pt.Length() <= 16 {
-			return vec.Numeric(min(lt.Decimal.Precision, vec.MaxNumericPrecision), lt.Decimal.Scale), nil
+		if t, ok := decimalOfParquet(lt); ok && pt.Length() <= decimalSize {
+			return t, nil
 		}
 		return vec.Bytea, nil
 	}
 	return vec.Type{}, fmt.Errorf("unsupported parquet type %s", pt)
+}
+
+// decimalOfParquet is the type of a foreign DECIMAL(p, s) held in bytes:
+// numeric(p, s), narrow up to 18 digits and KindDecimal up to 38. ok is
+// false for other logical types and for decimals wider than 38 digits,
+// which stay bytes.
+func decimalOfParquet(lt *format.LogicalType) (vec.Type, bool) {
+	if lt == nil || lt.Decimal == nil {
+		return vec.Type{}, false
+	}
+	p, s := lt.Decimal.Precision, lt.Decimal.Scale
+	if p < 1 || p > vec.MaxDeclaredPrecision || s < 0 || s > p {
+		return vec.Type{}, false
+	}
+	return vec.DeclaredNumeric(p, s), true
 }
 
 // physicalOf reports how a column of file f is stored, for the decoder.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/txn"
 )
@@ -21,6 +22,7 @@ import (
 //	                                     column's scale)
 //	float32/64                           F
 //	text, bytea                          B
+//	numeric(19..38, s) (KindDecimal)     D (compared by value)
 //
 // Null marks SQL NULL. Interval values have no scalar form here.
 type Value struct {
@@ -28,6 +30,7 @@ type Value struct {
 	I    int64
 	F    float64
 	B    []byte
+	D    decimal.Decimal
 }
 
 // Int, Float and Bytes build Values for predicates.
@@ -36,7 +39,10 @@ func Float(x float64) Value { return Value{F: x} }
 func Bytes(b []byte) Value  { return Value{B: b} }
 func String(s string) Value { return Value{B: []byte(s)} }
 func Bool(b bool) Value     { return Value{I: b2i(b)} }
-func Null() Value           { return Value{Null: true} }
+func Decimal(d decimal.Decimal) Value {
+	return Value{D: d}
+}
+func Null() Value { return Value{Null: true} }
 func b2i(b bool) int64 {
 	if b {
 		return 1
@@ -56,6 +62,7 @@ const (
 	famInt
 	famFloat
 	famBytes
+	famDecimal
 )
 
 func familyOf(k vec.Kind) family {
@@ -67,6 +74,8 @@ func familyOf(k vec.Kind) family {
 		return famFloat
 	case vec.KindText:
 		return famBytes
+	case vec.KindDecimal:
+		return famDecimal
 	}
 	return famNone
 }
@@ -105,6 +114,8 @@ func compare(f family, a, b Value) int {
 		return compareFloat(a.F, b.F)
 	case famBytes:
 		return bytes.Compare(a.B, b.B)
+	case famDecimal:
+		return decimal.Cmp(a.D, b.D)
 	}
 	return 0
 }
@@ -112,7 +123,8 @@ func compare(f family, a, b Value) int {
 // EncodeStat writes a bound in the ledger's JSON encoding (docs/cells.md):
 // integer-stored kinds as exact JSON numbers, bool as true/false, floats as
 // JSON numbers except "NaN", "Infinity" and "-Infinity" as strings, text as
-// a JSON string. Bytea and interval have no encoding (nil, nil).
+// a JSON string, numeric(19..38, s) as a JSON number in its exact text
+// form. Bytea and interval have no encoding (nil, nil).
 func EncodeStat(t vec.Type, v Value) (json.RawMessage, error) {
 	if v.Null {
 		return nil, fmt.Errorf("cell: encode stat: NULL is not a bound")
@@ -145,6 +157,8 @@ func EncodeStat(t vec.Type, v Value) (json.RawMessage, error) {
 			return nil, fmt.Errorf("cell: encode stat: text bound is not UTF-8")
 		}
 		return json.Marshal(string(v.B))
+	case vec.KindDecimal:
+		return decimal.Append(nil, v.D), nil
 	}
 	return nil, nil
 }
@@ -189,6 +203,12 @@ func DecodeStat(t vec.Type, raw json.RawMessage) (Value, error) {
 			return Value{}, fmt.Errorf("cell: decode stat %s: %w", raw, err)
 		}
 		return String(s), nil
+	case famDecimal:
+		d, err := decimal.Parse(raw)
+		if err != nil {
+			return Value{}, fmt.Errorf("cell: decode stat %s: %w", raw, err)
+		}
+		return Decimal(d), nil
 	}
 	return Value{}, fmt.Errorf("cell: decode stat: %s keeps no bounds", t)
 }
@@ -260,6 +280,8 @@ type statsAcc struct {
 	nan       bool
 	minB      []byte
 	maxB      []byte
+	minD      decimal.Decimal
+	maxD      decimal.Decimal
 	nulls     int64
 	validUTF8 bool
 }
@@ -310,6 +332,24 @@ func (a *statsAcc) addVec(v *vec.Vec, lo, hi int) {
 				a.maxB = append(a.maxB[:0], x...)
 			}
 		}
+	case vec.KindDecimal:
+		for i, x := range v.Decimals()[lo:hi] {
+			if hasNulls && v.Nulls.IsNull(lo+i) {
+				continue
+			}
+			a.addDecimal(x)
+		}
+	}
+}
+
+func (a *statsAcc) addDecimal(x decimal.Decimal) {
+	switch {
+	case !a.has:
+		a.minD, a.maxD, a.has = x, x, true
+	case decimal.Cmp(x, a.minD) < 0:
+		a.minD = x
+	case decimal.Cmp(x, a.maxD) > 0:
+		a.maxD = x
 	}
 }
 
@@ -379,6 +419,9 @@ func (a *statsAcc) merge(b *statsAcc) {
 	case famInt:
 		a.addInt(b.minI)
 		a.addInt(b.maxI)
+	case famDecimal:
+		a.addDecimal(b.minD)
+		a.addDecimal(b.maxD)
 	case famFloat:
 		if !a.has {
 			a.minF, a.maxF = b.minF, b.maxF
@@ -407,6 +450,10 @@ func (a *statsAcc) bounds() (mn, mx Value, hasMin, hasMax bool) {
 	case famInt:
 		if a.has {
 			return Int(a.minI), Int(a.maxI), true, true
+		}
+	case famDecimal:
+		if a.has {
+			return Decimal(a.minD), Decimal(a.maxD), true, true
 		}
 	case famFloat:
 		// NaN sorts above everything in PostgreSQL, so a NaN in the data

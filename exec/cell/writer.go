@@ -75,6 +75,7 @@ type Writer struct {
 
 	values []parquet.Value
 	ivl    []byte
+	dec    []byte
 }
 
 // partWriter is the state of one partition tuple.
@@ -308,6 +309,9 @@ func appendRows(dst, src *vec.Vec, lo, hi int) int64 {
 	case vec.KindInterval:
 		dst.SetIntervals(append(dst.Intervals(), src.Intervals()[lo:hi]...))
 		return 16 * n
+	case vec.KindDecimal:
+		dst.SetDecimals(append(dst.Decimals(), src.Decimals()[lo:hi]...))
+		return decimalSize * n
 	case vec.KindText, vec.KindBytea:
 		d, s := dst.Bytes(), src.Bytes()
 		bb := vec.Bytes{Data: d.Data, Offsets: d.Offsets}
@@ -360,6 +364,9 @@ func appendSel(dst, src *vec.Vec, sel []int32) int64 {
 	case vec.KindInterval:
 		dst.SetIntervals(gatherAppend(dst.Intervals(), src.Intervals(), sel))
 		return 16 * n
+	case vec.KindDecimal:
+		dst.SetDecimals(gatherAppend(dst.Decimals(), src.Decimals(), sel))
+		return decimalSize * n
 	case vec.KindText, vec.KindBytea:
 		d, s := dst.Bytes(), src.Bytes()
 		bb := vec.Bytes{Data: d.Data, Offsets: d.Offsets}
@@ -427,9 +434,11 @@ func (w *Writer) openCell(p *partWriter) {
 		parquet.KeyValueMetadata(metaSchema, mustJSON(w.schema.ledgerColumns())),
 	}
 	for i, c := range w.schema.Columns {
-		if c.Type.Kind == vec.KindInterval || c.Type.Kind == vec.KindBytea {
-			// Byte-wise bounds of these are meaningless (interval) or
-			// unbounded in size (bytea): keep them out of the footer.
+		if c.Type.Kind == vec.KindInterval || c.Type.Kind == vec.KindBytea || c.Type.Kind == vec.KindDecimal {
+			// Byte-wise bounds of these are meaningless (interval, and
+			// two's-complement decimals, negative ones sorting last) or
+			// unbounded in size (bytea): keep them out of the footer; the
+			// stats key holds the decimals' bounds.
 			opts = append(opts, parquet.SkipPageBounds(w.schema.Columns[i].Name))
 		}
 	}
@@ -560,6 +569,27 @@ func (w *Writer) writeColumn(cw *parquet.ColumnWriter, col int, v *vec.Vec, n in
 				binary.LittleEndian.PutUint32(e[0:], uint32(x.Months))
 				binary.LittleEndian.PutUint32(e[4:], uint32(x.Days))
 				binary.LittleEndian.PutUint64(e[8:], uint64(x.Micros))
+				vals[i] = parquet.FixedLenByteArrayValue(e).Level(0, def, col)
+			}
+		case vec.KindDecimal:
+			ds := v.Decimals()[lo:hi]
+			if cap(w.dec) < len(ds)*decimalSize {
+				w.dec = make([]byte, valueChunk*decimalSize)
+			}
+			t := w.schema.Columns[col].Type
+			for i, x := range ds {
+				if x.Scale != t.Scale && (!hasNulls || !v.Nulls.IsNull(lo+i)) {
+					// The column's casts give every value its scale; a
+					// value that arrives otherwise is fitted, not stored
+					// at a scale the file's type would misread.
+					var err error
+					if x, err = vec.FitDecimal(x, t); err != nil {
+						return err
+					}
+				}
+				e := w.dec[i*decimalSize : (i+1)*decimalSize]
+				binary.BigEndian.PutUint64(e[0:], uint64(x.Hi))
+				binary.BigEndian.PutUint64(e[8:], x.Lo)
 				vals[i] = parquet.FixedLenByteArrayValue(e).Level(0, def, col)
 			}
 		}

@@ -3,7 +3,6 @@ package colexec
 import (
 	"bytes"
 	"fmt"
-	"math"
 	"math/bits"
 
 	"github.com/apiarydb/apiary/exec/decimal"
@@ -52,8 +51,8 @@ func LookupAgg(name string) (AggFunc, bool) {
 // does not overflow where an 18-digit numeric would; avg over integers and
 // numerics is too, with PostgreSQL's value: the exact sum divided by the
 // count (numeric_avg), each value with the scale that division gives it.
-// The variance family over integers and numerics keeps Apiary's narrow
-// numeric with max(scale, varianceScale) decimals.
+// The variance family over integers and numerics is such a numeric too,
+// with PostgreSQL's digits (varianceType).
 func AggResultType(f AggFunc, arg vec.Type, name string) (vec.Type, error) {
 	bad := func() (vec.Type, error) {
 		return vec.Type{}, sqlerr.New(sqlerr.UndefinedFunction, "function %s(%s) does not exist", name, arg).
@@ -76,18 +75,8 @@ func AggResultType(f AggFunc, arg vec.Type, name string) (vec.Type, error) {
 		}
 		return bad()
 	case AggVarSamp, AggVarPop, AggStddevSamp, AggStddevPop:
-		switch arg.Kind {
-		case vec.KindInt16, vec.KindInt32, vec.KindInt64:
-			return vec.Type{Kind: vec.KindNumeric, Scale: varianceScale}, nil
-		case vec.KindNumeric:
-			return vec.Type{Kind: vec.KindNumeric, Scale: max(arg.Scale, varianceScale)}, nil
-		case vec.KindDecimal:
-			// The planner casts such an argument to a narrow numeric
-			// first; read directly, it gets the integers' scale, which
-			// any value fits.
-			return vec.Type{Kind: vec.KindNumeric, Scale: varianceScale}, nil
-		case vec.KindFloat32, vec.KindFloat64:
-			return vec.Float64, nil
+		if t, ok := varianceType(arg); ok {
+			return t, nil
 		}
 		return bad()
 	case AggMin, AggMax:
@@ -120,10 +109,6 @@ func AggResultType(f AggFunc, arg vec.Type, name string) (vec.Type, error) {
 // small averages have 16 decimals (1 and 2 average 1.5000000000000000),
 // though each value has its own (larger ones fewer, smaller more).
 const avgMinScale = 16
-
-// varianceScale is the decimals of the variance family over integers and
-// numerics, which Apiary computes in double precision.
-const varianceScale = 6
 
 // sumType is the type of sum(arg) over numbers, shared by aggregates and
 // windows: smallint and integer sum to bigint, bigint and numeric to
@@ -218,10 +203,15 @@ func newAccumulator(s AggSpec) (accumulator, error) {
 	case AggStringAgg:
 		return &stringAggAcc{delim: s.Delim}, nil
 	case AggVarSamp, AggVarPop, AggStddevSamp, AggStddevPop:
-		if k := s.ArgType.Kind; k == vec.KindFloat32 || k == vec.KindFloat64 {
+		switch s.ArgType.Kind {
+		case vec.KindFloat32, vec.KindFloat64:
 			return &floatMomentsAcc{f: s.Func}, nil
+		case vec.KindDecimal:
+			return &varDecimalAcc{m: moment(s.Func)}, nil
+		case vec.KindNumeric:
+			return &varAcc{m: moment(s.Func), scale: s.ArgType.Scale}, nil
 		}
-		return &varAcc{f: s.Func, res: s.ResultType, scale: s.ArgType.Scale}, nil
+		return &varAcc{m: moment(s.Func)}, nil
 	}
 	return nil, sqlerr.New(sqlerr.FeatureNotSupported, "aggregate %d over %s is not supported", s.Func, s.ArgType)
 }
@@ -724,90 +714,6 @@ func (a *boolAcc) emit(out *vec.Vec, from, to int) error {
 			out.AppendNull()
 		} else {
 			out.AppendBool(a.v[g])
-		}
-	}
-	return nil
-}
-
-// varAcc computes the variance family over integers and numerics with
-// Welford's online update, which stays accurate where sum-of-squares
-// cancels (floats have floatMomentsAcc, PostgreSQL's own method).
-type varAcc struct {
-	f        AggFunc
-	res      vec.Type
-	scale    int32
-	n        []int64
-	mean, m2 []float64
-}
-
-func (a *varAcc) resize(n int) {
-	a.n, a.mean, a.m2 = growZero(a.n, n), growZero(a.mean, n), growZero(a.m2, n)
-}
-func (a *varAcc) bytesPerGroup() int64 { return 24 }
-func (a *varAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
-	var get func(int) float64
-	switch arg.Type.Kind {
-	case vec.KindInt16:
-		s := arg.Int16s()
-		get = func(i int) float64 { return float64(s[i]) }
-	case vec.KindInt32:
-		s := arg.Int32s()
-		get = func(i int) float64 { return float64(s[i]) }
-	case vec.KindInt64:
-		s := arg.Int64s()
-		get = func(i int) float64 { return float64(s[i]) }
-	case vec.KindNumeric:
-		s, p := arg.Int64s(), float64(vec.Pow10(a.scale))
-		get = func(i int) float64 { return float64(s[i]) / p }
-	case vec.KindDecimal:
-		s := arg.Decimals()
-		get = func(i int) float64 { return s[i].Float64() }
-	case vec.KindFloat32:
-		s := arg.Float32s()
-		get = func(i int) float64 { return float64(s[i]) }
-	default:
-		s := arg.Float64s()
-		get = func(i int) float64 { return s[i] }
-	}
-	live(arg, filter, b, func(k, row int) {
-		g, x := gids[k], get(row)
-		a.n[g]++
-		d := x - a.mean[g]
-		a.mean[g] += d / float64(a.n[g])
-		a.m2[g] += d * (x - a.mean[g])
-	})
-	return nil
-}
-func (a *varAcc) emit(out *vec.Vec, from, to int) error {
-	for g := from; g < to; g++ {
-		n := a.n[g]
-		samp := a.f == AggVarSamp || a.f == AggStddevSamp
-		if n == 0 || (samp && n == 1) {
-			out.AppendNull()
-			continue
-		}
-		d := float64(n)
-		if samp {
-			d = float64(n - 1)
-		}
-		v := a.m2[g] / d
-		if v < 0 {
-			v = 0
-		}
-		if a.f == AggStddevSamp || a.f == AggStddevPop {
-			v = math.Sqrt(v)
-		}
-		if a.res.Kind == vec.KindNumeric {
-			x := math.Round(v * float64(vec.Pow10(a.res.Scale)))
-			// 2^63 is the first double past int64; converting it or more
-			// would wrap.
-			if x >= 1<<63 {
-				return sqlerr.New(sqlerr.NumericValueOutOfRange, "numeric field overflow").
-					WithDetail("The value does not fit Apiary's 18-digit numeric.")
-			}
-			out.AppendInt64(int64(x))
-		} else {
-			out.AppendFloat64(v)
 		}
 	}
 	return nil

@@ -15,6 +15,12 @@
 // fails with ErrOverflow when its integer part alone is longer: PostgreSQL
 // would keep every digit.
 //
+// Beyond the four operations: Sqrt (numeric_sqrt's scale, SqrtScale),
+// Exp, Ln, Log and Pow with PostgreSQL's result scales, computed with
+// 640-bit floats and rounded once (transcendental.go), and Variance, the
+// final step of PostgreSQL's variance and standard deviation aggregates
+// from exact sums (sqrt.go).
+//
 // The exec packages keep numeric columns of up to 18 digits as scaled
 // int64s (vec.KindNumeric), which is faster; Decimal holds what does not
 // fit there: sums, averages, quotients and the arithmetic on them.

@@ -26,12 +26,6 @@ var arithNames = [...]string{"+", "-", "*", "/", "%"}
 
 func (op ArithOp) String() string { return arithNames[op] }
 
-// DivisionScale is the number of decimals kept at least by the numeric
-// functions that compute in float64 (sqrt, ln, exp, power, ...), whose
-// result is a narrow numeric with one scale per column. Division itself
-// gives PostgreSQL's exact quotient (decimal.Div).
-const DivisionScale = 6
-
 // decimalDivScale is the nominal scale of a quotient: PostgreSQL gives at
 // least 16 significant digits, and each value carries its own scale.
 const decimalDivScale = 16

@@ -278,6 +278,9 @@ func storeInt(out *vec.Vec, i int, x int64) error {
 }
 
 func numberCast(from, to vec.Type) castFunc {
+	if to.Kind == vec.KindDecimal && to.Precision > 0 {
+		return typmodDecimalCast(from, to)
+	}
 	if from.Kind == vec.KindDecimal || to.Kind == vec.KindDecimal {
 		return decimalCast(from, to)
 	}

@@ -129,7 +129,7 @@ func TestDecimalResultTypes(t *testing.T) {
 		{"sign", []Expr{col(d20)}, vec.DecimalOf(0)},
 		{"floor", []Expr{col(d20)}, vec.DecimalOf(0)},
 		{"mod", []Expr{col(d16), &ColRef{Idx: 1, Typ: n2}}, d16},
-		{"sqrt", []Expr{col(d16)}, numericOfScale(DivisionScale)},
+		{"sqrt", []Expr{col(d16)}, d16},
 		{"width_bucket", []Expr{col(d16), constOf(t, vec.Int32, "0"), constOf(t, vec.Int32, "10"), constOf(t, vec.Int32, "5")}, vec.Int32},
 		{"greatest", []Expr{col(d16), &ColRef{Idx: 1, Typ: n2}}, d16},
 		{"greatest", []Expr{col(d16), &ColRef{Idx: 1, Typ: vec.Float32}}, vec.Float64},

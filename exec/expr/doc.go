@@ -28,10 +28,11 @@
 // numeric or an integer to KindDecimal when the other side is one,
 // keeping each value's scale (1.50 stays 1.50, and equals 1.5); a float
 // makes both float. abs, sign, round, trunc, floor, ceil, mod and div have
-// KindDecimal forms with PostgreSQL's scales; the other numeric functions
-// (sqrt, ln, exp, power, width_bucket, pg_size_pretty) and arrays read a
-// KindDecimal as a narrow numeric of its nominal scale (NarrowType), or
-// through float64 for the transcendental ones.
+// KindDecimal forms with PostgreSQL's scales, and sqrt, exp, ln, log and
+// power of any numeric give a KindDecimal with PostgreSQL's digits; the
+// remaining numeric functions (width_bucket, pg_size_pretty) and arrays
+// read a KindDecimal as a narrow numeric of its nominal scale
+// (NarrowType).
 //
 // Imports: exec/vec, exec/decimal, sqlerr and the standard library.
 package expr

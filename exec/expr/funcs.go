@@ -18,14 +18,11 @@ import (
 // testdata/funcs_pg.txt (and decimal_pg.txt for numeric division and the
 // numerics past 18 digits) holds the cases checked against PostgreSQL 15,
 // and the deliberate differences, each with its reason. In short:
-//   - narrow numeric has one scale per column: round(x, d) and trunc(x, d)
-//     with a d that is not a constant keep x's scale (a KindDecimal x gets
-//     PostgreSQL's scales); sqrt, ln, log, exp and power on numeric compute
-//     in float64 and keep max(scale, DivisionScale) decimals, DivisionScale
-//     for a KindDecimal argument; a numeric result past 38 digits fails
-//     with 22003; EXTRACT(julian FROM timestamp) keeps 11 decimals;
-//     EXTRACT of an infinite timestamp's unbounded fields is an error, not
-//     Infinity.
+//   - numeric results follow PostgreSQL's scales exactly (round and trunc
+//     with a per-row d, sqrt, exp, ln, log and power included); a computed
+//     numeric past 38 digits keeps 38 by dropping decimals, or fails with
+//     22003; EXTRACT(julian FROM timestamp) keeps 11 decimals; EXTRACT of
+//     an infinite timestamp's unbounded fields is an error, not Infinity.
 //   - float functions use Go's math package, which can differ from glibc
 //     in the last bit (cot, cbrt).
 //   - regular expressions are RE2 (see like_regex.go).

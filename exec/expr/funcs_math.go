@@ -14,11 +14,9 @@ import (
 // Mathematical functions. Narrow numeric arguments are scaled int64s:
 // rounding and truncation work on the integers exactly. abs, sign, round,
 // trunc, floor, ceil, mod and div have KindDecimal forms
-// (funcs_math_decimal.go) with PostgreSQL's per-value scales. The
-// transcendental functions (sqrt, ln, exp, power, ...) go through float64
-// and return numeric with max(argument scale, DivisionScale) decimals (a
-// KindDecimal argument counts as DivisionScale), where PostgreSQL
-// computes about 16 significant digits in arbitrary precision.
+// (funcs_math_decimal.go) with PostgreSQL's per-value scales; exp, ln,
+// log and power of numerics give PostgreSQL's digits as KindDecimal
+// (funcs_math_exact.go), and so does sqrt (funcs_sqrt.go).
 
 var (
 	tNum = vec.Type{Kind: vec.KindNumeric} // a numeric parameter: any scale
@@ -50,13 +48,13 @@ func init() {
 		sig(tF64, floatMap(math.RoundToEven), tF64),
 		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(false),
 			dec: &overload{params: []vec.Type{tDec}, retFn: decimalScale0, kern: decimalRound0(false)}},
-		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScale, bind: bindNumericRound(false),
+		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScaleExact, bind: bindNumericRoundExact(false),
 			dec: &overload{params: []vec.Type{tDec, tI32}, retFn: decimalRoundScale, bind: bindDecimalRound(false)}})
 	def("trunc",
 		sig(tF64, floatMap(math.Trunc), tF64),
 		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(true),
 			dec: &overload{params: []vec.Type{tDec}, retFn: decimalScale0, kern: decimalRound0(true)}},
-		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScale, bind: bindNumericRound(true),
+		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScaleExact, bind: bindNumericRoundExact(true),
 			dec: &overload{params: []vec.Type{tDec, tI32}, retFn: decimalRoundScale, bind: bindDecimalRound(true)}})
 	def("floor",
 		sig(tF64, floatMap(math.Floor), tF64),
@@ -80,22 +78,22 @@ func init() {
 			dec: &overload{params: []vec.Type{tDec}, retFn: decimalScale0, kern: decimalMap(decimalSign)}})
 	def("sqrt",
 		sig(tF64, floatErr(fsqrt), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(fsqrt), dec: viaFloatDecimal1(fsqrt)})
+		sqrtNumeric())
 	def("cbrt @cbrt", sig(tF64, floatMap(math.Cbrt), tF64))
 	def("exp",
 		sig(tF64, floatErr(fexp), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(fexp), dec: viaFloatDecimal1(fexp)})
+		exactNumeric1(decimal.Exp))
 	def("ln",
 		sig(tF64, floatErr(fln), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(fln), dec: viaFloatDecimal1(fln)})
+		exactNumeric1(decimal.Ln))
 	def("log log10",
 		sig(tF64, floatErr(flog10), tF64),
-		&overload{params: []vec.Type{tNum}, retFn: transcendentalScale, kern: viaFloat1(flog10), dec: viaFloatDecimal1(flog10)})
+		exactNumeric1(log10Decimal))
 	def("log",
-		&overload{params: []vec.Type{tNum, tNum}, retFn: transcendentalScale, kern: viaFloat2(flogb), dec: viaFloatDecimal2(flogb)})
+		exactNumeric2(decimal.Log))
 	def("power pow",
 		sig(tF64, floatErr2(fpow), tF64, tF64),
-		&overload{params: []vec.Type{tNum, tNum}, retFn: transcendentalScale, kern: viaFloat2(fpow), dec: viaFloatDecimal2(fpow)})
+		exactNumeric2(decimal.Pow))
 	def("mod",
 		sig(tI16, intBinary(Mod, tI16), tI16, tI16),
 		sig(tI32, intBinary(Mod, tI32), tI32, tI32),
@@ -145,14 +143,6 @@ func numericOfScale(s int32) vec.Type { return vec.Type{Kind: vec.KindNumeric, S
 func sameNumeric(args []Expr) (vec.Type, error) { return numericOfScale(args[0].Type().Scale), nil }
 
 func numericScale0([]Expr) (vec.Type, error) { return numericOfScale(0), nil }
-
-func transcendentalScale(args []Expr) (vec.Type, error) {
-	s := int32(DivisionScale)
-	for _, a := range args {
-		s = max(s, a.Type().Scale)
-	}
-	return numericOfScale(s), nil
-}
 
 // roundScale: round(x, d) with a constant d has d decimals, as PostgreSQL
 // prints it (round(1.5, 3) is 1.500); with a computed d the column keeps
@@ -278,21 +268,6 @@ func flog10(x float64) (float64, error) {
 		return 0, err
 	}
 	return math.Log10(x), nil
-}
-
-// flogb is log(b, x): the logarithm of x to base b.
-func flogb(b, x float64) (float64, error) {
-	if err := checkLogArg(b); err != nil {
-		return 0, err
-	}
-	if err := checkLogArg(x); err != nil {
-		return 0, err
-	}
-	d := math.Log(b)
-	if d == 0 {
-		return 0, errDivByZero()
-	}
-	return math.Log(x) / d, nil
 }
 
 func fpow(x, y float64) (float64, error) {
@@ -557,47 +532,6 @@ func numericDiv(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *v
 		o[i] = x[i] / y[i]
 		return nil
 	})
-}
-
-// viaFloat1 computes a numeric function through float64.
-func viaFloat1(f func(float64) (float64, error)) kernel {
-	return func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
-		in := float64(a[0].Type.Scale10())
-		t := out.Type
-		scale := float64(t.Scale10())
-		return mapRowsErr(a[0].Int64s(), out.Int64s(), n, sel, nulls, func(x int64) (int64, error) {
-			r, err := f(float64(x) / in)
-			if err != nil {
-				return 0, err
-			}
-			return floatToScaled(r, scale, t)
-		})
-	}
-}
-
-func viaFloat2(f func(x, y float64) (float64, error)) kernel {
-	return func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
-		px, py := float64(a[0].Type.Scale10()), float64(a[1].Type.Scale10())
-		t := out.Type
-		scale := float64(t.Scale10())
-		x, y, o := a[0].Int64s(), a[1].Int64s(), out.Int64s()
-		return eachRow(n, sel, nulls, func(i int) error {
-			r, err := f(float64(x[i])/px, float64(y[i])/py)
-			if err != nil {
-				return err
-			}
-			o[i], err = floatToScaled(r, scale, t)
-			return err
-		})
-	}
-}
-
-func floatToScaled(f, scale float64, t vec.Type) (int64, error) {
-	r := math.Round(f * scale)
-	if math.IsNaN(r) || math.Abs(r) >= 9.2e18 {
-		return 0, sqlerr.New(sqlerr.NumericValueOutOfRange, "value overflows numeric format")
-	}
-	return int64(r), nil
 }
 
 // width_bucket.

@@ -99,7 +99,9 @@ func CommonType(es []Expr, what string) (vec.Type, error) {
 	switch {
 	case t.Kind == vec.KindDecimal:
 		// The literals keep their own scales as values; the nominal
-		// scale covers them too.
+		// scale covers them too. A declared numeric(p,s) column's typmod
+		// would round them to s decimals: the common type has none.
+		t.Precision = 0
 		for _, e := range es {
 			if k, ok := e.(*Const); ok && k.Untyped {
 				t.Scale = max(t.Scale, literalScale(k))

@@ -662,6 +662,9 @@ func pruneRange(t *Table, e expr.Expr) (cell.Range, bool) {
 		v = cell.Int(k.Val.Int64s()[0])
 	case vec.KindText:
 		v = cell.Bytes(k.Val.Bytes().Get(0))
+	case vec.KindDecimal:
+		// Decimals compare by value, whatever either side's scale.
+		v = cell.Decimal(k.Val.Decimals()[0])
 	default:
 		return cell.Range{}, false
 	}

@@ -681,7 +681,7 @@ func pgTypeName(t vec.Type) string {
 		return "float4"
 	case vec.KindFloat64:
 		return "float8"
-	case vec.KindNumeric:
+	case vec.KindNumeric, vec.KindDecimal:
 		return "numeric"
 	case vec.KindBool:
 		return "bool"

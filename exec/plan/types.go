@@ -41,13 +41,13 @@ func TypeFromAST(ref tree.ResolvableTypeReference) (vec.Type, error) {
 		if p == 0 {
 			return vec.UnconstrainedNumeric, nil
 		}
-		if p > vec.MaxNumericPrecision {
-			return vec.Type{}, sqlerr.New(sqlerr.FeatureNotSupported, "numeric precision %d is above the supported maximum of %d", p, vec.MaxNumericPrecision)
+		if p > vec.MaxDeclaredPrecision {
+			return vec.Type{}, sqlerr.New(sqlerr.FeatureNotSupported, "numeric precision %d is above the supported maximum of %d", p, vec.MaxDeclaredPrecision)
 		}
 		if sc < 0 || sc > p {
 			return vec.Type{}, sqlerr.New(sqlerr.InvalidParameterValue, "NUMERIC scale %d must be between 0 and precision %d", sc, p)
 		}
-		return vec.Numeric(p, sc), nil
+		return vec.DeclaredNumeric(p, sc), nil
 	case types.StringFamily:
 		switch t.Oid() {
 		case vec.OIDBpchar:

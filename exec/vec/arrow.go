@@ -133,6 +133,9 @@ func TypeFromArrow(dt arrow.DataType) (Type, error) {
 	case *arrow.Float64Type:
 		return Float64, nil
 	case *arrow.Decimal128Type:
+		if d.Precision > MaxNumericPrecision && d.Precision <= MaxDeclaredPrecision && d.Scale >= 0 && d.Scale <= d.Precision {
+			return DeclaredNumeric(d.Precision, d.Scale), nil
+		}
 		p := min(d.Precision, MaxNumericPrecision)
 		if d.Scale < 0 || d.Scale > p {
 			return Type{}, fmt.Errorf("vec: arrow decimal(%d,%d) does not fit numeric", d.Precision, d.Scale)
@@ -537,6 +540,26 @@ func FromArrow(arr arrow.Array, t Type) (*Vec, error) {
 		}
 		v.SetIntervals(vals)
 	case KindDecimal:
+		if d, ok := arr.DataType().(*arrow.Decimal128Type); ok {
+			// A foreign numeric(19..38, s): the coefficients with d's scale.
+			nums := valuesOf[decimal128.Num](valuesBuf(), off, n)
+			vals := make([]decimal.Decimal, n)
+			for i, x := range nums {
+				if arr.IsNull(i) {
+					continue
+				}
+				dv, err := decimal.FromInt128(x.HighBits(), x.LowBits(), d.Scale)
+				if err == nil {
+					dv, err = FitDecimal(dv, t)
+				}
+				if err != nil {
+					return nil, fmt.Errorf("vec: decimal value at row %d does not fit %s", i, t)
+				}
+				vals[i] = dv
+			}
+			v.SetDecimals(vals)
+			break
+		}
 		v.SetDecimals(valuesOf[decimal.Decimal](valuesBuf(), off, n))
 	case KindText, KindBytea:
 		var offsets []int32

@@ -151,6 +151,9 @@ func (v *Vec) AppendParsed(s string, loc *time.Location) error {
 		v.AppendInterval(iv)
 	case KindDecimal:
 		d, err := ParseDecimal(s)
+		if err == nil {
+			d, err = FitDecimal(d, t)
+		}
 		if err != nil {
 			return err
 		}

@@ -34,7 +34,9 @@ type Type struct {
 	// Precision and Scale apply to KindNumeric: numeric(Precision, Scale).
 	// For KindDecimal, whose values carry their own scales, Scale is the
 	// nominal scale used where one scale must serve every value: Arrow
-	// export and the column a CREATE TABLE AS gives it.
+	// export and the column a CREATE TABLE AS gives it; a KindDecimal with
+	// Precision > 0 is a declared numeric(19..38, Scale) whose values all
+	// have Scale decimals.
 	// Values are stored with Scale decimals. Precision 0 means numeric
 	// without a declared precision: a column declared plain "numeric" gets
 	// DefaultNumericScale decimals, and computed values get the scale their
@@ -67,6 +69,11 @@ const DefaultNumericScale = 6
 // MaxNumericPrecision is the largest precision a scaled int64 holds exactly.
 const MaxNumericPrecision = 18
 
+// MaxDeclaredPrecision is the largest precision a numeric column may
+// declare: past MaxNumericPrecision its values are KindDecimal, whose
+// 128-bit coefficients hold 38 digits.
+const MaxDeclaredPrecision = 38
+
 // Convenience values for the common types.
 var (
 	Bool        = Type{Kind: KindBool}
@@ -86,6 +93,16 @@ var (
 // Numeric returns the type numeric(precision, scale).
 func Numeric(precision, scale int32) Type {
 	return Type{Kind: KindNumeric, Precision: precision, Scale: scale}
+}
+
+// DeclaredNumeric returns the type of a column declared numeric(precision,
+// scale): a scaled int64 up to MaxNumericPrecision digits, KindDecimal
+// values all of the given scale beyond.
+func DeclaredNumeric(precision, scale int32) Type {
+	if precision > MaxNumericPrecision {
+		return Type{Kind: KindDecimal, Precision: precision, Scale: scale}
+	}
+	return Numeric(precision, scale)
 }
 
 // DecimalOf returns the type of numeric values held as decimal.Decimal,
@@ -203,7 +220,7 @@ func (t Type) TypeMod() int32 {
 		return t.ElemType().TypeMod()
 	}
 	switch t.Kind {
-	case KindNumeric:
+	case KindNumeric, KindDecimal:
 		if t.Precision == 0 {
 			return -1
 		}
@@ -238,13 +255,13 @@ func (t Type) String() string {
 		return "real"
 	case KindFloat64:
 		return "double precision"
-	case KindNumeric:
+	case KindNumeric, KindDecimal:
+		// A KindDecimal without a precision is a computed value whose
+		// scale is only nominal: plain numeric, as PostgreSQL says.
 		if t.Precision == 0 {
 			return "numeric"
 		}
 		return fmt.Sprintf("numeric(%d,%d)", t.Precision, t.Scale)
-	case KindDecimal:
-		return "numeric"
 	case KindText:
 		switch {
 		case t.Blank && t.Width == 0:
@@ -317,8 +334,11 @@ func ParseType(s string) (Type, error) {
 		default:
 			return Type{}, fmt.Errorf("vec: numeric takes at most two modifiers: %q", s)
 		}
-		if t.Precision < 0 || t.Precision > MaxNumericPrecision || t.Scale < 0 || t.Scale > t.Precision && t.Precision > 0 {
-			return Type{}, fmt.Errorf("vec: numeric precision must be 1..%d and scale 0..precision: %q", MaxNumericPrecision, s)
+		if t.Precision < 0 || t.Precision > MaxDeclaredPrecision || t.Scale < 0 || t.Scale > t.Precision && t.Precision > 0 {
+			return Type{}, fmt.Errorf("vec: numeric precision must be 1..%d and scale 0..precision: %q", MaxDeclaredPrecision, s)
+		}
+		if t.Precision > MaxNumericPrecision {
+			t.Kind = KindDecimal
 		}
 		return t, nil
 	case "text":

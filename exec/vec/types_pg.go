@@ -154,7 +154,7 @@ func ArrayOIDOf(elem uint32) uint32 { return arrayOIDs[elem] }
 // (atttypmod; -1 for none), for every type Apiary has. varchar without a
 // length is text (Apiary does not tell them apart), and bpchar without one
 // is Bpchar. ok is false for types Apiary lacks and for modifiers it cannot
-// hold (numeric beyond 18 digits).
+// hold (numeric beyond 38 digits).
 func TypeForOID(oid uint32, typmod int32) (Type, bool) {
 	switch oid {
 	case OIDBool:
@@ -196,10 +196,10 @@ func TypeForOID(oid uint32, typmod int32) (Type, bool) {
 			return UnconstrainedNumeric, true
 		}
 		p, s := (typmod-4)>>16&0xffff, (typmod-4)&0xffff
-		if p < 1 || p > MaxNumericPrecision || s > p {
+		if p < 1 || p > MaxDeclaredPrecision || s > p {
 			return Type{}, false
 		}
-		return Numeric(p, s), true
+		return DeclaredNumeric(p, s), true
 	case OIDInt2Vector:
 		return Int2Vector, true
 	case OIDOidVector:

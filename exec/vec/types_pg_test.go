@@ -92,7 +92,7 @@ func TestTypeForOID(t *testing.T) {
 	for _, oid := range []uint32{0, 705, 114, 2950, 1700} {
 		typmod := int32(-1)
 		if oid == 1700 {
-			typmod = (30<<16 | 2) + 4 // beyond 18 digits
+			typmod = (39<<16 | 2) + 4 // beyond 38 digits
 		}
 		if _, ok := TypeForOID(oid, typmod); ok {
 			t.Errorf("TypeForOID(%d, %d) found a type", oid, typmod)

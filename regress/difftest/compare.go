@@ -32,8 +32,9 @@ const (
 	// KindExact columns must be byte-identical.
 	KindExact ColumnKind = iota
 	// KindNumeric is a numeric column without a declared scale (typmod -1:
-	// the result of arithmetic, aggregates, round, ...). Values may differ
-	// in their number of decimals (see EqualValues).
+	// the result of arithmetic, aggregates, round, ...). Its values must
+	// match exactly too (see EqualValues); the kind only shapes the sort
+	// key of unordered results.
 	KindNumeric
 	// KindFloat8 and KindFloat4 are double precision and real columns:
 	// values that differ as numbers get a relative tolerance.
@@ -133,11 +134,10 @@ func roundDecimal(s string, d int) string {
 //
 //  1. NULL equals only NULL; NULL never equals a string (empty included).
 //  2. Byte-identical strings are equal.
-//  3. KindNumeric: rule 4 applies with the float8 tolerance. Apiary's
-//     numeric arithmetic, sums, averages and quotients give PostgreSQL's
-//     digits exactly; only the functions it computes in double precision
-//     (stddev, variance, sqrt, ln, exp, power of numeric; see
-//     docs/sql-reference.md) may differ past the 12th significant digit.
+//  3. KindNumeric: no tolerance. Apiary's computed numerics (sums,
+//     averages, quotients, variances, sqrt, exp, ln, power) give
+//     PostgreSQL's digits and scales exactly, so a lost digit, a wrong
+//     scale or a missing trailing zero is a bug.
 //  4. KindFloat8, KindFloat4: when both parse as floats to different
 //     numbers, they are equal if |a-b| <= tol * max(|a|, |b|), tol 1e-12
 //     for double precision and 1e-6 for real. Two strings that parse to the
@@ -151,8 +151,6 @@ func EqualValues(k ColumnKind, pg, ap Value) bool {
 		return true
 	}
 	switch k {
-	case KindNumeric:
-		return floatsClose(pg.Text, ap.Text, float8Tolerance)
 	case KindFloat8:
 		return floatsClose(pg.Text, ap.Text, float8Tolerance)
 	case KindFloat4:

@@ -137,7 +137,7 @@ func TestEqualValues(t *testing.T) {
 		{KindNumeric, v("-0.0000001"), v("0.000000"), false},
 		{KindNumeric, v("12.35"), v("12.34"), false}, // same decimals: exact
 		{KindNumeric, v("114495.904285714286"), v("114495.904286"), false},
-		{KindNumeric, v("1.2909944487358056"), v("1.2909944487358058"), true}, // float tolerance
+		{KindNumeric, v("1.2909944487358056"), v("1.2909944487358058"), false}, // no float tolerance
 		{KindNumeric, v("NaN"), v("NaN"), true},
 		{KindNumeric, v("1"), v("2"), false},
 		{KindFloat8, v("0.30000000000000004"), v("0.3"), true},

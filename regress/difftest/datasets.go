@@ -163,11 +163,30 @@ var empTables = []smallTable{
 	},
 }
 
+// The "wide" table holds numeric columns past 18 digits (Apiary's 128-bit
+// form): values at the edge of the declared precision, negatives, values
+// that differ only past the 18th digit, duplicates for grouping and NULLs.
+var wideTable = smallTable{
+	Name: "wide",
+	DDL:  "CREATE TABLE wide (id integer NOT NULL, k integer, a numeric(38,10), b numeric(25,0))",
+	Rows: []string{
+		`(1, 1, 1234567890123456789012345678.1234567891, 1234567890123456789012345)`,
+		`(2, 1, 1234567890123456789012345678.1234567890, 1234567890123456789012344)`,
+		`(3, 2, -9999999999999999999999999999.9999999999, -9999999999999999999999999)`,
+		`(4, 2, 0.0000000001, 0)`,
+		`(5, 3, 1.5, 9999999999999999999999999)`,
+		`(6, 3, NULL, NULL)`,
+		`(7, NULL, -0.0000000001, 18446744073709551616)`,
+		`(8, 1, 123456789012345678901.5, 1234567890123456789012345)`,
+	},
+}
+
 // smallTables lists every hand-made table in load order.
 func smallTables() []smallTable {
 	out := []smallTable{typesTable, specialsTable}
 	out = append(out, joinTables...)
-	return append(out, empTables...)
+	out = append(out, empTables...)
+	return append(out, wideTable)
 }
 
 // insertStatements returns the INSERT statements that load t, at most
