@@ -209,19 +209,18 @@ func (s *Session) createTableAs(ctx context.Context, n *tree.CreateTable) (Resul
 // without declared precision keeps its scale by declaring the widest
 // precision when that scale is not the unconstrained default.
 //
-// A numeric held as decimal.Decimal (sums, averages, quotients) has no
-// column form of its own yet: a small nominal scale is kept as numeric(18,
-// s), a larger one becomes a plain numeric column, whose 6 decimals serve
-// averages better than numeric(18,16)'s two integer digits would.
+// A numeric held as decimal.Decimal keeps its declared numeric(19..38, s)
+// type; a computed one (sums, averages, quotients, whose values have
+// scales of their own) becomes numeric(38, s) with its nominal scale s: 38
+// digits hold any such value's integer part, and values with more
+// decimals than s are rounded to s, where PostgreSQL's plain numeric
+// column would keep them all.
 func storedType(t vec.Type) vec.Type {
-	if t.Kind == vec.KindDecimal && t.Precision > 0 {
-		return t // a numeric(19..38, s) column's own type
-	}
 	if t.Kind == vec.KindDecimal {
-		if t.Scale > vec.DefaultNumericScale {
-			return vec.UnconstrainedNumeric
+		if t.Precision > 0 {
+			return t
 		}
-		t = vec.Type{Kind: vec.KindNumeric, Scale: t.Scale}
+		return vec.DeclaredNumeric(vec.MaxDeclaredPrecision, min(t.Scale, vec.MaxDeclaredPrecision))
 	}
 	if t.Kind == vec.KindNumeric && t.Precision == 0 && t.Scale != vec.DefaultNumericScale {
 		return vec.Numeric(vec.MaxNumericPrecision, t.Scale)

@@ -68,6 +68,18 @@ func TestWideNumericColumns(t *testing.T) {
 	if got, want := sortedRows(mustRun(t, s, `SELECT * FROM w2`)), sortedRows(mustRun(t, s, `SELECT a, b FROM w`)); got != want {
 		t.Errorf("CREATE TABLE AS rows:\n%s\nwant\n%s", got, want)
 	}
+
+	// Computed numerics past 18 digits are stored as numeric(38, their
+	// nominal scale): a bigint sum beyond int64 and an average fit.
+	mustRun(t, s, `CREATE TABLE big (i bigint)`)
+	mustRun(t, s, `INSERT INTO big VALUES (9223372036854775807), (9223372036854775807), (1)`)
+	mustRun(t, s, `CREATE TABLE sums AS SELECT sum(i) s, avg(i) a FROM big`)
+	if got := joinRows(mustRun(t, s, `SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'sums'::regclass AND attnum > 0 ORDER BY attnum`)); got != "numeric(38,0)\nnumeric(38,16)" {
+		t.Errorf("CREATE TABLE AS of a sum and an avg: types %q", got)
+	}
+	if got := joinRows(mustRun(t, s, `SELECT s, a FROM sums`)); got != "18446744073709551615|6148914691236517205.0000000000000000" {
+		t.Errorf("CREATE TABLE AS of a sum and an avg: %q", got)
+	}
 }
 
 // COPY round-trips wide values in text and csv, and exports them as

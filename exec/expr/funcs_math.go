@@ -48,13 +48,13 @@ func init() {
 		sig(tF64, floatMap(math.RoundToEven), tF64),
 		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(false),
 			dec: &overload{params: []vec.Type{tDec}, retFn: decimalScale0, kern: decimalRound0(false)}},
-		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScaleExact, bind: bindNumericRoundExact(false),
+		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScale, bind: bindNumericRound(false),
 			dec: &overload{params: []vec.Type{tDec, tI32}, retFn: decimalRoundScale, bind: bindDecimalRound(false)}})
 	def("trunc",
 		sig(tF64, floatMap(math.Trunc), tF64),
 		&overload{params: []vec.Type{tNum}, retFn: numericScale0, kern: numericRoundKernel(true),
 			dec: &overload{params: []vec.Type{tDec}, retFn: decimalScale0, kern: decimalRound0(true)}},
-		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScaleExact, bind: bindNumericRoundExact(true),
+		&overload{params: []vec.Type{tNum, tI32}, retFn: roundScale, bind: bindNumericRound(true),
 			dec: &overload{params: []vec.Type{tDec, tI32}, retFn: decimalRoundScale, bind: bindDecimalRound(true)}})
 	def("floor",
 		sig(tF64, floatMap(math.Floor), tF64),
@@ -144,15 +144,15 @@ func sameNumeric(args []Expr) (vec.Type, error) { return numericOfScale(args[0].
 
 func numericScale0([]Expr) (vec.Type, error) { return numericOfScale(0), nil }
 
-// roundScale: round(x, d) with a constant d has d decimals, as PostgreSQL
-// prints it (round(1.5, 3) is 1.500); with a computed d the column keeps
-// x's scale.
+// roundScale is the type of round(x, d) and trunc(x, d) on a narrow
+// numeric: a constant d gives the column d decimals, as PostgreSQL prints
+// it (round(1.5, 3) is 1.500); a computed one gives each value its own,
+// which only a KindDecimal holds.
 func roundScale(args []Expr) (vec.Type, error) {
-	s := args[0].Type().Scale
 	if d, ok := constInt(args, 1); ok {
 		return numericOfScale(int32(min(max(d, 0), vec.MaxNumericPrecision))), nil
 	}
-	return numericOfScale(s), nil
+	return vec.DecimalOf(args[0].Type().Scale), nil
 }
 
 // alignNumeric rescales two numeric arguments to their larger scale.
@@ -445,7 +445,8 @@ func numericRoundKernel(trunc bool) kernel {
 	}
 }
 
-// bindNumericRound is round(x, d) or trunc(x, d).
+// bindNumericRound is round(x, d) or trunc(x, d) on a narrow numeric: a
+// narrow kernel for a constant d, per-value scales (roundScale) otherwise.
 func bindNumericRound(trunc bool) func(args []Expr, ret vec.Type) (kernel, uint32, error) {
 	return func(args []Expr, ret vec.Type) (kernel, uint32, error) {
 		s := args[0].Type().Scale
@@ -467,18 +468,14 @@ func bindNumericRound(trunc bool) func(args []Expr, ret vec.Type) (kernel, uint3
 			return k, 1 << 1, nil
 		}
 		k := func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
-			ds := intsOf(a[1])
-			x, o := a[0].Int64s(), out.Int64s()
+			ds, x, o := intsOf(a[1]), a[0].Int64s(), out.Decimals()
 			return eachRow(n, sel, nulls, func(i int) error {
-				d := ds(i)
-				if d >= int64(s) {
-					o[i] = x[i]
-					return nil
+				r, err := roundDecimalTo(decimal.FromInt64(x[i], s), ds(i), trunc)
+				if err != nil {
+					return vec.DecimalError(err)
 				}
-				q := int32(min(int64(s)-d, 100))
-				r, err := mulPow10(shiftDigits(x[i], q, trunc), q, ret)
 				o[i] = r
-				return err
+				return nil
 			})
 		}
 		return k, 0, nil

@@ -8,12 +8,12 @@ import (
 	"github.com/apiarydb/apiary/sqlerr"
 )
 
-// The numeric forms of exp, ln, log and power, and round and trunc with a
-// computed number of decimals. Their results carry a scale of their own
-// per value, so whatever the arguments' kinds (narrow KindNumeric or
-// KindDecimal) they return a KindDecimal, computed by exec/decimal to
-// PostgreSQL's digits: exp(2.0) is 7.3890560989306502, 2.0 ^ 3 is
-// 8.0000000000000000, round(x, d) has d decimals in each row.
+// The numeric forms of exp, ln, log and power. Their results carry a
+// scale of their own per value, so whatever the arguments' kinds (narrow
+// KindNumeric or KindDecimal) they return a KindDecimal, computed by
+// exec/decimal to PostgreSQL's digits: exp(2.0) is 7.3890560989306502,
+// 2.0 ^ 3 is 8.0000000000000000. (round and trunc with a computed number
+// of decimals do the same: bindNumericRound.)
 
 // exactNumeric1 is the numeric overload of a one-argument function.
 func exactNumeric1(f func(decimal.Decimal) (decimal.Decimal, error)) *overload {
@@ -92,38 +92,4 @@ func exactError(err error) error {
 // log10Decimal is log(x): PostgreSQL defines it as log(10, x).
 func log10Decimal(x decimal.Decimal) (decimal.Decimal, error) {
 	return decimal.Log(decimal.FromInt64(10, 0), x)
-}
-
-// roundScaleExact is the type of round(x, d) and trunc(x, d) on a narrow
-// numeric: a constant d fixes one scale for the column, a computed one
-// gives each value its own, which only a KindDecimal holds.
-func roundScaleExact(args []Expr) (vec.Type, error) {
-	if _, ok := constInt(args, 1); ok {
-		return roundScale(args)
-	}
-	return vec.DecimalOf(args[0].Type().Scale), nil
-}
-
-// bindNumericRoundExact is round(x, d) or trunc(x, d) on a narrow numeric:
-// the narrow kernel for a constant d, per-value scales otherwise.
-func bindNumericRoundExact(trunc bool) func(args []Expr, ret vec.Type) (kernel, uint32, error) {
-	narrow := bindNumericRound(trunc)
-	return func(args []Expr, ret vec.Type) (kernel, uint32, error) {
-		if _, ok := constInt(args, 1); ok {
-			return narrow(args, ret)
-		}
-		k := func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
-			ds, x, o := intsOf(a[1]), a[0].Int64s(), out.Decimals()
-			scale := a[0].Type.Scale
-			return eachRow(n, sel, nulls, func(i int) error {
-				r, err := roundDecimalTo(decimal.FromInt64(x[i], scale), ds(i), trunc)
-				if err != nil {
-					return vec.DecimalError(err)
-				}
-				o[i] = r
-				return nil
-			})
-		}
-		return k, 0, nil
-	}
 }

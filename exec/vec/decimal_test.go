@@ -142,3 +142,25 @@ func TestDecimalColumnCopies(t *testing.T) {
 		t.Errorf("Prepare left %d values", len(dst.Decimals()))
 	}
 }
+
+// Past 18 digits and with fractions longer than the coefficient the
+// binary form is still numeric_send's.
+func TestDecimalBinaryLongFraction(t *testing.T) {
+	tiny := "0." + string(bytes.Repeat([]byte("0"), 97)) + "123"
+	v := decimalColumn(t, 0, tiny, "-98765432109876543210987654321.123456789", "12345678901234567890123456789012345678")
+	for i := range v.Len() {
+		back := New(DecimalOf(0), 1)
+		if err := back.AppendBinaryValue(AppendBinary(nil, v, i), nil); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := back.Decimals()[0], v.Decimals()[i]; got != want {
+			t.Errorf("row %d came back as %v, want %v", i, got, want)
+		}
+	}
+	// 0.000…0123 with 100 decimals: one base-10000 digit, 0123, of
+	// weight -25.
+	want := []byte{0, 1, 0xff, 0xe7, 0, 0, 0, 100, 0, 123}
+	if got := AppendBinary(nil, v, 0); !bytes.Equal(got, want) {
+		t.Errorf("%s sends %x, want %x", tiny, got, want)
+	}
+}

@@ -212,7 +212,13 @@ func appendNumericBinary(dst []byte, x int64, scale int32) []byte {
 		digits[i] = uint16(frac % 10000)
 		frac /= 10000
 	}
-	ds := digits[:n]
+	return appendNumericGroups(dst, digits[:n], weight, sign, scale)
+}
+
+// appendNumericGroups writes numeric_send's header and base-10000 digits
+// ds, the first of the given weight, leaving out the zero groups at either
+// end as PostgreSQL does.
+func appendNumericGroups(dst []byte, ds []uint16, weight int, sign uint16, scale int32) []byte {
 	for len(ds) > 0 && ds[0] == 0 {
 		ds = ds[1:]
 		weight--
@@ -247,7 +253,11 @@ func appendDecimalBinary(dst []byte, d decimal.Decimal) []byte {
 		intPart, frac = text[:i], text[i+1:]
 	}
 	intPart = bytes.TrimLeft(intPart, "0")
-	var groups []uint16
+	// A coefficient has at most 39 digits, so at most 10 integer groups
+	// and, once the fraction's leading zero groups are skipped (they only
+	// lower the weight), 11 fraction groups: a fixed array holds them all.
+	var groups [24]uint16
+	n := 0
 	// The integer part groups from the point leftwards, the fraction from
 	// the point rightwards, each group four decimal digits.
 	lead := len(intPart) % 4
@@ -255,31 +265,22 @@ func appendDecimalBinary(dst []byte, d decimal.Decimal) []byte {
 		lead = 4
 	}
 	for start, end := 0, min(lead, len(intPart)); start < len(intPart); start, end = end, end+4 {
-		groups = append(groups, groupValue(intPart[start:end], 0))
+		groups[n] = groupValue(intPart[start:end], 0)
+		n++
 	}
-	weight := len(groups) - 1
+	weight := n - 1
+	if n == 0 {
+		for len(frac) >= 4 && string(frac[:4]) == "0000" {
+			frac = frac[4:]
+			weight--
+		}
+	}
 	for start := 0; start < len(frac); start += 4 {
 		g := frac[start:min(start+4, len(frac))]
-		groups = append(groups, groupValue(g, 4-len(g)))
+		groups[n] = groupValue(g, 4-len(g))
+		n++
 	}
-	for len(groups) > 0 && groups[0] == 0 {
-		groups = groups[1:]
-		weight--
-	}
-	for len(groups) > 0 && groups[len(groups)-1] == 0 {
-		groups = groups[:len(groups)-1]
-	}
-	if len(groups) == 0 {
-		weight, sign = 0, numericPos
-	}
-	dst = binary.BigEndian.AppendUint16(dst, uint16(len(groups)))
-	dst = binary.BigEndian.AppendUint16(dst, uint16(int16(weight)))
-	dst = binary.BigEndian.AppendUint16(dst, sign)
-	dst = binary.BigEndian.AppendUint16(dst, uint16(d.Scale))
-	for _, g := range groups {
-		dst = binary.BigEndian.AppendUint16(dst, g)
-	}
-	return dst
+	return appendNumericGroups(dst, groups[:n], weight, sign, d.Scale)
 }
 
 // groupValue reads up to four decimal digits, then pads with zeros on the
