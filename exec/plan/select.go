@@ -243,6 +243,11 @@ func (p *Planner) planClause(sc *tree.SelectClause, orderBy tree.OrderBy, outer 
 	// GROUP BY keys: ordinals and output aliases refer to the select list.
 	var keys []expr.Expr
 	for _, g := range sc.GroupBy {
+		if t, ok := g.(*tree.Tuple); ok && len(t.Exprs) == 0 {
+			// GROUP BY (): the empty grouping set adds no key, and
+			// alone makes the query one group, even over no rows.
+			continue
+		}
 		if n, ok := g.(*tree.NumVal); ok {
 			i, err := strconv.Atoi(n.String())
 			if err != nil || i < 1 || i > len(outExprs) {

@@ -94,3 +94,10 @@ SELECT k FROM t1 GROUP BY k;
 SELECT i, count(*) AS n FROM (VALUES (interval '0'), (interval '213503982 days 28909.551616 seconds'), (interval '1 mon'), (interval '30 days')) v(i) GROUP BY i ORDER BY i;
 
 SELECT interval '213503982 days 28909.551616 seconds' > interval '0', interval '213503982 days 28909.551616 seconds' = interval '213503982 days 28909.551617 seconds';
+
+-- GROUP BY (): one group, even over no rows.
+SELECT count(*), 1 FROM t1 GROUP BY ();
+
+SELECT count(*), max(v), sum(k), 1 FROM t1 WHERE false GROUP BY ();
+
+SELECT k, count(*) FROM t1 GROUP BY k, ();
