@@ -1,6 +1,7 @@
 package decimal
 
 import (
+	"cmp"
 	"errors"
 	"math"
 	"math/big"
@@ -48,19 +49,10 @@ type u128 struct{ hi, lo uint64 }
 func (a u128) isZero() bool { return a.hi == 0 && a.lo == 0 }
 
 func (a u128) cmp(b u128) int {
-	switch {
-	case a.hi != b.hi:
-		if a.hi < b.hi {
-			return -1
-		}
-		return 1
-	case a.lo != b.lo:
-		if a.lo < b.lo {
-			return -1
-		}
-		return 1
+	if a.hi != b.hi {
+		return cmp.Compare(a.hi, b.hi)
 	}
-	return 0
+	return cmp.Compare(a.lo, b.lo)
 }
 
 func (a u128) add(b u128) (u128, bool) {
@@ -193,7 +185,8 @@ func (d Decimal) mag() (u128, bool) {
 	return u128{uint64(d.Hi), d.Lo}, false
 }
 
-func make(m u128, neg bool, scale int32) Decimal {
+// fromMag is the Decimal of magnitude m, negative when neg (zero never is).
+func fromMag(m u128, neg bool, scale int32) Decimal {
 	if neg && !m.isZero() {
 		lo := -m.lo
 		hi := ^m.hi
@@ -239,13 +232,13 @@ func (d Decimal) IsZero() bool { return d.Hi == 0 && d.Lo == 0 }
 // Neg returns -d.
 func (d Decimal) Neg() Decimal {
 	m, neg := d.mag()
-	return make(m, !neg, d.Scale)
+	return fromMag(m, !neg, d.Scale)
 }
 
 // Abs returns |d|.
 func (d Decimal) Abs() Decimal {
 	m, _ := d.mag()
-	return make(m, false, d.Scale)
+	return fromMag(m, false, d.Scale)
 }
 
 // fitBig makes a Decimal of the integer x (negated when neg) with scale
@@ -253,20 +246,32 @@ func (d Decimal) Abs() Decimal {
 func fitBig(x *big.Int, neg bool, scale int32) (Decimal, error) {
 	x = new(big.Int).Abs(x)
 	for {
-		if x.BitLen() <= 128 {
-			m := u128{new(big.Int).Rsh(x, 64).Uint64(), x.Uint64()}
-			if m.cmp(maxCoef) <= 0 {
-				return make(m, neg, scale), nil
-			}
-		}
-		drop := int32(len(x.String())) - MaxDigits
-		if drop > scale {
-			return Decimal{}, ErrOverflow
+		d, drop, err := fitRounded(x, neg, scale)
+		if drop == 0 || err != nil {
+			return d, err
 		}
 		// Rounding may carry into a 39th digit: the loop drops one more.
 		x = roundQuo(x, tenTo(drop))
 		scale -= drop
 	}
+}
+
+// fitRounded makes a Decimal of the coefficient q ≥ 0 at scale. When q has
+// more than 38 digits it returns how many decimals to drop instead, so the
+// caller can round once from the exact value rather than twice; it fails
+// when they are more than the decimals there are.
+func fitRounded(q *big.Int, neg bool, scale int32) (Decimal, int32, error) {
+	if q.BitLen() <= 128 {
+		m := u128{new(big.Int).Rsh(q, 64).Uint64(), q.Uint64()}
+		if m.cmp(maxCoef) <= 0 {
+			return fromMag(m, neg, scale), 0, nil
+		}
+	}
+	drop := int32(len(q.String())) - MaxDigits
+	if drop > scale {
+		return Decimal{}, 0, ErrOverflow
+	}
+	return Decimal{}, drop, nil
 }
 
 // roundQuo returns x/y rounded half away from zero, for x ≥ 0, y > 0.
@@ -316,12 +321,12 @@ func Add(a, b Decimal) (Decimal, error) {
 		na, nb := a.Hi < 0, b.Hi < 0
 		if na == nb {
 			if s, ok := ma.add(mb); ok && s.cmp(maxCoef) <= 0 {
-				return make(s, na, scale), nil
+				return fromMag(s, na, scale), nil
 			}
 		} else if ma.cmp(mb) >= 0 {
-			return make(ma.sub(mb), na, scale), nil
+			return fromMag(ma.sub(mb), na, scale), nil
 		} else {
-			return make(mb.sub(ma), nb, scale), nil
+			return fromMag(mb.sub(ma), nb, scale), nil
 		}
 	}
 	return addBig(a, b, scale)
@@ -345,7 +350,7 @@ func Mul(a, b Decimal) (Decimal, error) {
 	hi, lo := ma.mul(mb)
 	var p Decimal
 	if hi.isZero() && lo.cmp(maxCoef) <= 0 {
-		p = make(lo, na != nb, scale)
+		p = fromMag(lo, na != nb, scale)
 	} else {
 		var err error
 		if p, err = fitBig(new(big.Int).Mul(ma.big(), mb.big()), na != nb, scale); err != nil {
@@ -367,12 +372,17 @@ func Mul(a, b Decimal) (Decimal, error) {
 func DivScale(a, b Decimal) int32 {
 	wa, fa := nbaseLead(a)
 	wb, fb := nbaseLead(b)
+	return selectDivScale(wa, fa, wb, fb, a.Scale, b.Scale)
+}
+
+// selectDivScale is select_div_scale from the weights and leading
+// base-10000 digits of the operands, and their scales.
+func selectDivScale(wa, fa, wb, fb int, sa, sb int32) int32 {
 	qweight := wa - wb
 	if fa <= fb {
 		qweight--
 	}
-	s := int32(16 - qweight*4)
-	return min(max(s, a.Scale, b.Scale, 0), MaxScale)
+	return min(max(int32(minSigDigits-qweight*4), sa, sb, 0), MaxScale)
 }
 
 // nbaseLead returns the weight and value of d's leading non-zero base-10000
@@ -429,7 +439,7 @@ func DivToScale(a, b Decimal, scale int32) (Decimal, error) {
 				q, _ = q.add(u128{0, 1})
 			}
 			if q.cmp(maxCoef) <= 0 {
-				return make(q, neg, scale), nil
+				return fromMag(q, neg, scale), nil
 			}
 		}
 	}
@@ -445,16 +455,11 @@ func divBig(x, y *big.Int, neg bool, sa, sb, scale int32) (Decimal, error) {
 		} else {
 			den.Mul(den, tenTo(-k))
 		}
-		q := roundQuo(num, den)
-		n := int32(len(q.String()))
-		if q.Sign() == 0 || n <= MaxDigits {
-			return fitBig(q, neg, scale) // fitBig only catches a carry to 39 digits
+		d, drop, err := fitRounded(roundQuo(num, den), neg, scale)
+		if drop == 0 || err != nil {
+			return d, err
 		}
 		// Compute again with fewer decimals rather than round twice.
-		drop := n - MaxDigits
-		if drop > scale {
-			return Decimal{}, ErrOverflow
-		}
 		scale -= drop
 	}
 }
@@ -468,7 +473,7 @@ func Mod(a, b Decimal) (Decimal, error) {
 	ma, mb, scale, ok := align(a, b)
 	if ok && mb.hi == 0 && ma.hi < mb.lo {
 		_, r := bits.Div64(ma.hi, ma.lo, mb.lo)
-		return make(u128{0, r}, a.Hi < 0, scale), nil
+		return fromMag(u128{0, r}, a.Hi < 0, scale), nil
 	}
 	x := new(big.Int).Mul(a.big(), tenTo(scale-a.Scale))
 	y := new(big.Int).Mul(b.big(), tenTo(scale-b.Scale))
@@ -481,26 +486,14 @@ func Cmp(a, b Decimal) int {
 	if a.Scale == b.Scale {
 		// Two's-complement order: the signed upper halves, then the
 		// unsigned lower ones.
-		switch {
-		case a.Hi != b.Hi:
-			if a.Hi < b.Hi {
-				return -1
-			}
-			return 1
-		case a.Lo != b.Lo:
-			if a.Lo < b.Lo {
-				return -1
-			}
-			return 1
+		if a.Hi != b.Hi {
+			return cmp.Compare(a.Hi, b.Hi)
 		}
-		return 0
+		return cmp.Compare(a.Lo, b.Lo)
 	}
 	sa, sb := a.Sign(), b.Sign()
 	if sa != sb {
-		if sa < sb {
-			return -1
-		}
-		return 1
+		return cmp.Compare(sa, sb)
 	}
 	if sa == 0 {
 		return 0
@@ -559,7 +552,7 @@ func Normalize(d Decimal) Decimal {
 		}
 		m, s = q, s-1
 	}
-	return make(m, neg, s)
+	return fromMag(m, neg, s)
 }
 
 // Round rounds half away from zero to scale decimals; a negative scale
@@ -582,11 +575,11 @@ func rescale(d Decimal, scale int32, round bool) (Decimal, error) {
 			return d, nil
 		}
 		if up, ok := mulPow10(m, scale-d.Scale); ok {
-			return make(up, neg, scale), nil
+			return fromMag(up, neg, scale), nil
 		}
 		return fitBig(new(big.Int).Mul(m.big(), tenTo(scale-d.Scale)), neg, scale)
 	case scale >= 0:
-		return make(divPow10(m, d.Scale-scale, round), neg, scale), nil
+		return fromMag(divPow10(m, d.Scale-scale, round), neg, scale), nil
 	}
 	// To a power of ten left of the point, then back to an integer. Every
 	// coefficient rounds to 0 at 10^39, and clamping there keeps
@@ -594,7 +587,7 @@ func rescale(d Decimal, scale int32, round bool) (Decimal, error) {
 	scale = max(scale, -(MaxDigits + 1))
 	q := divPow10(m, d.Scale-scale, round)
 	if up, ok := mulPow10(q, -scale); ok {
-		return make(up, neg, 0), nil
+		return fromMag(up, neg, 0), nil
 	}
 	return Decimal{}, ErrOverflow
 }
@@ -822,7 +815,7 @@ func Parse(s []byte) (Decimal, error) {
 	if m.cmp(maxCoef) > 0 {
 		return fitBig(m.big(), neg, scale)
 	}
-	return make(m, neg, scale), nil
+	return fromMag(m, neg, scale), nil
 }
 
 // parseExponent reads an exponent as numeric_in does with strtol: blanks,

@@ -298,9 +298,7 @@ func TestModOracle(t *testing.T) {
 		got, err := decimal.Mod(a, b)
 		what := "Mod(" + a.String() + ", " + b.String() + ")"
 		if b.IsZero() {
-			if !errors.Is(err, decimal.ErrDivisionByZero) {
-				t.Errorf("%s = %v, %v; want ErrDivisionByZero", what, got, err)
-			}
+			check(t, what, got, err, want{err: decimal.ErrDivisionByZero})
 			continue
 		}
 		scale := int(max(a.Scale, b.Scale))
@@ -320,9 +318,7 @@ func TestDivToScaleOracle(t *testing.T) {
 		what := "DivToScale(" + a.String() + ", " + b.String() + ", " + strconv.Itoa(int(scale)) + ")"
 		got, err := decimal.DivToScale(a, b, scale)
 		if b.IsZero() {
-			if !errors.Is(err, decimal.ErrDivisionByZero) {
-				t.Errorf("%s = %v, %v; want ErrDivisionByZero", what, got, err)
-			}
+			check(t, what, got, err, want{err: decimal.ErrDivisionByZero})
 			continue
 		}
 		check(t, what, got, err, fitRat(new(big.Rat).Quo(valueOf(a), valueOf(b)), int(scale)))
@@ -376,9 +372,7 @@ func TestDivOracle(t *testing.T) {
 		got, err := decimal.Div(a, b)
 		what := "Div(" + a.String() + ", " + b.String() + ")"
 		if b.IsZero() {
-			if !errors.Is(err, decimal.ErrDivisionByZero) {
-				t.Errorf("%s = %v, %v; want ErrDivisionByZero", what, got, err)
-			}
+			check(t, what, got, err, want{err: decimal.ErrDivisionByZero})
 			continue
 		}
 		check(t, what, got, err, fitRat(new(big.Rat).Quo(valueOf(a), valueOf(b)), int(scale)))
@@ -979,17 +973,24 @@ func TestParsePostgres(t *testing.T) {
 		{in: "-", err: decimal.ErrSyntax},
 	} {
 		t.Run("select $q$"+c.in+"$q$::numeric", func(t *testing.T) {
-			got, err := decimal.Parse([]byte(c.in))
-			if c.err != nil {
-				if !errors.Is(err, c.err) {
-					t.Errorf("= %v, %v; want %v", got, err, c.err)
-				}
-				return
-			}
-			if err != nil || got.String() != c.want {
-				t.Errorf("= %v, %v; want %s", got, err, c.want)
-			}
+			checkParse(t, c.in, c.want, c.err)
 		})
+	}
+}
+
+// checkParse checks that Parse reads in as the text want, or fails with
+// wantErr when that is set.
+func checkParse(t *testing.T, in, want string, wantErr error) {
+	t.Helper()
+	got, err := decimal.Parse([]byte(in))
+	if wantErr != nil {
+		if !errors.Is(err, wantErr) {
+			t.Errorf("= %v, %v; want %v", got, err, wantErr)
+		}
+		return
+	}
+	if err != nil || got.String() != want {
+		t.Errorf("= %v, %v; want %s", got, err, want)
 	}
 }
 
@@ -1013,16 +1014,7 @@ func TestParseContract(t *testing.T) {
 		{in: "0.99999999999999999999999999999999999999999", want: "1.0000000000000000000000000000000000000"},
 	} {
 		t.Run(c.in, func(t *testing.T) {
-			got, err := decimal.Parse([]byte(c.in))
-			if c.err != nil {
-				if !errors.Is(err, c.err) {
-					t.Errorf("= %v, %v; want %v", got, err, c.err)
-				}
-				return
-			}
-			if err != nil || got.String() != c.want {
-				t.Errorf("= %v, %v; want %s", got, err, c.want)
-			}
+			checkParse(t, c.in, c.want, c.err)
 		})
 	}
 }

@@ -21,10 +21,6 @@ import (
 // SQLSTATE 2201F).
 var ErrSqrtOfNegative = errors.New("cannot take square root of a negative number")
 
-// minSqrtSigDigits is PostgreSQL's NUMERIC_MIN_SIG_DIGITS, the significant
-// digits numeric_sqrt aims for.
-const minSqrtSigDigits = 16
-
 // Sqrt returns the square root of d rounded half away from zero to scale
 // decimals; scale is clamped to [0, MaxScale]. A root longer than 38 digits
 // keeps 38 by dropping decimals, rounded once from the exact root. A
@@ -44,7 +40,7 @@ func Sqrt(d Decimal, scale int32) (Decimal, error) {
 		// 2 with 15 decimals, or a variance of 20 digits with 16.
 		if n, ok := mulPow10(m, e); ok && n.hi < 1<<62 {
 			t := isqrt128(n)
-			return make(divPow10(u128{0, t}, k, true), false, scale), nil
+			return fromMag(divPow10(u128{0, t}, k, true), false, scale), nil
 		}
 	}
 	return sqrtBig(m.big(), d.Scale, scale)
@@ -66,28 +62,15 @@ func sqrtBig(m *big.Int, s, scale int32) (Decimal, error) {
 	n := new(big.Int).Mul(m, tenTo(e))
 	t := n.Sqrt(n) // the root truncated at scale+k decimals
 	for {
-		q := roundQuo(t, tenTo(k))
-		if c, ok := u128Of(q); ok {
-			return make(c, false, scale), nil
+		d, drop, err := fitRounded(roundQuo(t, tenTo(k)), false, scale)
+		if drop == 0 || err != nil {
+			return d, err
 		}
 		// Rounding t again at fewer decimals is still rounding the exact
 		// root once: t is truncated, not rounded.
-		drop := int32(len(q.Text(10))) - MaxDigits
-		if drop > scale {
-			return Decimal{}, ErrOverflow
-		}
 		scale -= drop
 		k += drop
 	}
-}
-
-// u128Of returns x ≥ 0 as a coefficient, if it has at most 38 digits.
-func u128Of(x *big.Int) (u128, bool) {
-	if x.BitLen() > 128 {
-		return u128{}, false
-	}
-	c := u128{new(big.Int).Rsh(x, 64).Uint64(), x.Uint64()}
-	return c, c.cmp(maxCoef) <= 0
 }
 
 // isqrt128 returns the integer square root of n < 2^126.
@@ -131,7 +114,7 @@ func SqrtScale(d Decimal) int32 {
 	// PostgreSQL's (weight+1)·DEC_DIGITS/2 - 1: the decimal weight of the
 	// root's leading group, roughly.
 	sweight := 2*w + 1
-	return min(max(int32(minSqrtSigDigits-sweight), d.Scale, 0), MaxScale)
+	return min(max(int32(minSigDigits-sweight), d.Scale, 0), MaxScale)
 }
 
 // Coefficient returns d's coefficient: d is Coefficient·10^-d.Scale. It is
@@ -226,12 +209,19 @@ func varianceBig(m Moment, n int64, sumX *big.Int, sx int32, sumX2 *big.Int, sx2
 	}
 	dh, dl := varianceDenominator(m, n)
 	den := u128{dh, dl}.big()
-	rscale := bigDivScale(num, s2, den)
+	wa, fa := bigLead(num, s2)
+	wb, fb := bigLead(den, 0)
+	rscale := selectDivScale(wa, fa, wb, fb, s2, 0)
 	if !m.root() {
 		return divBig(num, den, false, s2, 0, rscale)
 	}
-	v := roundQuo(num.Mul(num, tenTo(rscale-s2)), den)
-	return sqrtBig(v, rscale, rscale)
+	// rscale is below s2 when the sums have more than MaxScale/2 decimals.
+	if k := rscale - s2; k >= 0 {
+		num.Mul(num, tenTo(k))
+	} else {
+		den.Mul(den, tenTo(-k))
+	}
+	return sqrtBig(roundQuo(num, den), rscale, rscale)
 }
 
 // varianceDenominator returns n·(n-1) for the sample moments and n·n for
@@ -241,18 +231,6 @@ func varianceDenominator(m Moment, n int64) (hi, lo uint64) {
 		return bits.Mul64(uint64(n), uint64(n-1))
 	}
 	return bits.Mul64(uint64(n), uint64(n))
-}
-
-// bigDivScale is DivScale for a numerator num > 0 with s decimals and an
-// integer denominator den > 0.
-func bigDivScale(num *big.Int, s int32, den *big.Int) int32 {
-	wa, fa := bigLead(num, s)
-	wb, fb := bigLead(den, 0)
-	qweight := wa - wb
-	if fa <= fb {
-		qweight--
-	}
-	return min(max(int32(16-qweight*4), s, 0), MaxScale)
 }
 
 // bigLead is nbaseLead for x·10^-scale, x > 0.

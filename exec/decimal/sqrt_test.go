@@ -2,8 +2,10 @@ package decimal_test
 
 import (
 	"errors"
+	"math"
 	"math/big"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,15 +13,6 @@ import (
 )
 
 // The PostgreSQL 15 outputs below come from psql against a real server.
-
-func parseForSqrt(t testing.TB, s string) decimal.Decimal {
-	t.Helper()
-	d, err := decimal.Parse([]byte(s))
-	if err != nil {
-		t.Fatalf("parse %q: %v", s, err)
-	}
-	return d
-}
 
 // pgFit is what Apiary prints for PostgreSQL's exact text pg: the same
 // digits when they fit 38, else the leading 38 with decimals dropped and
@@ -100,7 +93,7 @@ func TestSqrtPostgres(t *testing.T) {
 		{"1e-100", "0." + strings.Repeat("0", 49) + "1" + strings.Repeat("0", 37)},
 	}
 	for _, c := range cases {
-		x := parseForSqrt(t, c.x)
+		x := mustParse(t, c.x)
 		got, err := decimal.Sqrt(x, decimal.SqrtScale(x))
 		if err != nil {
 			t.Errorf("sqrt(%s): %v", c.x, err)
@@ -123,19 +116,19 @@ func TestSqrtScalePostgres(t *testing.T) {
 		{"1e-2000", decimal.MaxScale},
 	}
 	for _, c := range cases {
-		if got := decimal.SqrtScale(parseForSqrt(t, c.x)); got != c.want {
+		if got := decimal.SqrtScale(mustParse(t, c.x)); got != c.want {
 			t.Errorf("SqrtScale(%s) = %d, want %d", c.x, got, c.want)
 		}
 	}
 }
 
 func TestSqrtNegative(t *testing.T) {
-	_, err := decimal.Sqrt(parseForSqrt(t, "-0.01"), 4)
+	_, err := decimal.Sqrt(mustParse(t, "-0.01"), 4)
 	if !errors.Is(err, decimal.ErrSqrtOfNegative) {
 		t.Fatalf("sqrt(-0.01): %v, want ErrSqrtOfNegative", err)
 	}
 	// Zero is never negative, whatever the sign it was written with.
-	if got, err := decimal.Sqrt(parseForSqrt(t, "-0.00"), 3); err != nil || got.String() != "0.000" {
+	if got, err := decimal.Sqrt(mustParse(t, "-0.00"), 3); err != nil || got.String() != "0.000" {
 		t.Fatalf("sqrt(-0.00) = %s, %v", got, err)
 	}
 }
@@ -198,7 +191,7 @@ func TestSqrtOracle(t *testing.T) {
 }
 
 func TestSqrtFastPathDoesNotAllocate(t *testing.T) {
-	x := parseForSqrt(t, "2.3333333333333333")
+	x := mustParse(t, "2.3333333333333333")
 	if n := testing.AllocsPerRun(100, func() { _, _ = decimal.Sqrt(x, 16) }); n != 0 {
 		t.Fatalf("Sqrt allocates %v times per call", n)
 	}
@@ -210,7 +203,7 @@ func varianceSums(t *testing.T, vals []string) (sumX, sumX2 *big.Int, scale int3
 	t.Helper()
 	ds := make([]decimal.Decimal, len(vals))
 	for i, v := range vals {
-		ds[i] = parseForSqrt(t, v)
+		ds[i] = mustParse(t, v)
 		scale = max(scale, ds[i].Scale)
 	}
 	sumX, sumX2 = new(big.Int), new(big.Int)
@@ -262,6 +255,14 @@ func TestVariancePostgres(t *testing.T) {
 		{[]string{"-0.5", "0.5"}, [4]string{"0.50000000000000000000", "0.25000000000000000000", "0.70710678118654752440", "0.50000000000000000000"}},
 		{[]string{"123456789012", "123456789013", "123456789015"}, [4]string{"2.3333333333333333", "1.5555555555555556", "1.5275252316519467", "1.2472191289246471"}},
 		{[]string{"1", "1", "1", "1", "2"}, [4]string{"0.20000000000000000000", "0.16000000000000000000", "0.44721359549995793928", "0.40000000000000000000"}},
+		// Values with 501 decimals: the variance's scale is capped at
+		// MaxScale, below the 1002 of the sum of squares. PostgreSQL's 1000
+		// decimals are cut here after 45 significant digits; pgFit keeps 38.
+		{[]string{"1." + zeros(37) + "e-464", "3." + zeros(37) + "e-464", "4." + zeros(37) + "e-464"}, [4]string{
+			"0." + zeros(927) + "233333333333333333333333333333333333333333333",
+			"0." + zeros(927) + "155555555555555555555555555555555555555555555",
+			"0." + zeros(463) + "152752523165194666886268239790933616299481885",
+			"0." + zeros(463) + "124721912892464712852791624410551643391867326"}},
 	}
 	moments := [4]decimal.Moment{decimal.VarSamp, decimal.VarPop, decimal.StddevSamp, decimal.StddevPop}
 	for _, c := range cases {
@@ -294,6 +295,8 @@ func TestVariancePostgres(t *testing.T) {
 		}
 	}
 }
+
+func zeros(n int) string { return strings.Repeat("0", n) }
 
 func TestVarianceBigLeavesArguments(t *testing.T) {
 	sumX, sumX2 := big.NewInt(7), big.NewInt(21)
@@ -338,5 +341,44 @@ func TestVarianceFastPathDoesNotAllocate(t *testing.T) {
 	sumX, sumX2 := decimal.FromInt64(700, 2), decimal.FromInt64(210000, 4)
 	if n := testing.AllocsPerRun(100, func() { _, _ = decimal.Variance(decimal.VarSamp, 3, sumX, sumX2) }); n != 0 {
 		t.Fatalf("Variance allocates %v times per call", n)
+	}
+}
+
+// TestEdgeOperandsDoNotPanic runs every operation over zero, ±1, ±5 and
+// ±(10^38-1) at scales up to Parse's 16383, and over extreme scale
+// arguments: an error is a fine answer, a panic is not. Variance once
+// indexed past its powers of ten for sums with more than 500 decimals.
+func TestEdgeOperandsDoNotPanic(t *testing.T) {
+	var vals []decimal.Decimal
+	for _, c := range []string{"0", "1", "-1", "5", "-5", "99999999999999999999999999999999999999", "-99999999999999999999999999999999999999"} {
+		for _, s := range []int{0, 19, 39, 501, 1001, 16383} {
+			vals = append(vals, mustParse(t, c+"e-"+strconv.Itoa(s)))
+		}
+	}
+	scales := []int32{math.MinInt32, -40, -39, -1, 0, 1, 39, 1000, 1001, 16383, math.MaxInt32}
+	for _, a := range vals {
+		for _, s := range scales {
+			_, _ = decimal.Round(a, s)
+			_, _ = decimal.Trunc(a, s)
+			_, _ = decimal.Sqrt(a.Abs(), s)
+			_, _ = a.Scaled(s)
+		}
+		_, _ = a.Int64()
+		_ = a.Float64()
+		_, _ = decimal.Floor(a), decimal.Ceil(a)
+		_, _ = decimal.Normalize(a), decimal.SqrtScale(a)
+		_, _ = decimal.Exp(a)
+		_, _ = decimal.Ln(a)
+		for _, b := range vals {
+			_, _ = decimal.Add(a, b)
+			_, _ = decimal.Mul(a, b)
+			_, _ = decimal.Div(a, b)
+			_, _ = decimal.Mod(a, b)
+			_, _ = decimal.Log(a, b)
+			_, _ = decimal.Pow(a, b)
+			for _, m := range []decimal.Moment{decimal.VarSamp, decimal.StddevSamp} {
+				_, _ = decimal.Variance(m, 3, a, b)
+			}
+		}
 	}
 }

@@ -273,7 +273,7 @@ func lnDecimalWeight(x Decimal) int {
 	m, _ := x.mag()
 	// The leading base-10000 digit sits at weight w: its decimal digits
 	// run from 10^(4w+3) down to 10^(4w).
-	w := floorDiv(digits(m)-1-int(x.Scale), 4)
+	w, _ := nbaseLead(x)
 	// q holds x in units of 10^(4(w-1)): its last four digits are the
 	// second base-10000 digit, rest tells whether more follow.
 	shift := int32(x.Scale) + int32(4*(w-1))
@@ -293,14 +293,6 @@ func lnDecimalWeight(x Decimal) int {
 	}
 	lnx := math.Log(digitsValue) + float64(dweight)*2.302585092994046
 	return int(math.Log10(math.Abs(lnx)))
-}
-
-func floorDiv(a, b int) int {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
 }
 
 func zeroAt(scale int32) Decimal { return Decimal{Scale: scale} }
@@ -356,24 +348,6 @@ func roundRat(num, den *big.Int, neg bool, scale int32) (Decimal, error) {
 		}
 		scale -= drop
 	}
-}
-
-// fitRounded makes a Decimal of the coefficient q ≥ 0 at scale. When q has
-// more than 38 digits it returns how many decimals to drop instead, so the
-// caller can round once from the exact value rather than twice; it fails
-// when they are more than the decimals there are.
-func fitRounded(q *big.Int, neg bool, scale int32) (Decimal, int32, error) {
-	if q.BitLen() <= 128 {
-		m := u128{new(big.Int).Rsh(q, 64).Uint64(), q.Uint64()}
-		if m.cmp(maxCoef) <= 0 {
-			return make(m, neg, scale), 0, nil
-		}
-	}
-	drop := int32(len(q.String())) - MaxDigits
-	if drop > scale {
-		return Decimal{}, 0, ErrOverflow
-	}
-	return Decimal{}, drop, nil
 }
 
 // The binary computations. Each works at workPrec bits.
