@@ -63,7 +63,6 @@ func BenchmarkCellWrite(b *testing.B) {
 }
 
 func BenchmarkCellRead(b *testing.B) {
-	ctx := context.Background()
 	s, batches, decoded := benchData(b)
 	st := objstore.NewMem()
 	keys := writeCells(b, st, s, batches)
@@ -74,22 +73,30 @@ func BenchmarkCellRead(b *testing.B) {
 	b.SetBytes(decoded)
 	b.ReportAllocs()
 	for b.Loop() {
-		rows := 0
-		for _, k := range keys {
-			c, err := Open(ctx, st, k, 0, OpenOptions{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := c.Scan(ctx, cols, nil, DefaultBatchSize, func(bt *vec.Batch) error {
-				rows += bt.Len
-				return nil
-			}); err != nil {
-				b.Fatal(err)
-			}
+		scanCells(b, st, keys, cols, false)
+	}
+}
+
+// scanCells scans every column of the cells under keys, through parquet-go's
+// page path alone when parquetGo is set.
+func scanCells(b *testing.B, st objstore.Store, keys []string, cols []int, parquetGo bool) {
+	ctx := context.Background()
+	rows := 0
+	for _, k := range keys {
+		c, err := Open(ctx, st, k, 0, OpenOptions{})
+		if err != nil {
+			b.Fatal(err)
 		}
-		if rows != benchRows {
-			b.Fatalf("read %d rows", rows)
+		c.parquetGoPages = parquetGo
+		if err := c.Scan(ctx, cols, nil, DefaultBatchSize, func(bt *vec.Batch) error {
+			rows += bt.Len
+			return nil
+		}); err != nil {
+			b.Fatal(err)
 		}
+	}
+	if rows != benchRows {
+		b.Fatalf("read %d rows", rows)
 	}
 }
 
@@ -132,23 +139,7 @@ func BenchmarkCellReadPages(b *testing.B) {
 				b.SetBytes(decoded)
 				b.ReportAllocs()
 				for b.Loop() {
-					rows := 0
-					for _, k := range keys {
-						c, err := Open(ctx, store.st, k, 0, OpenOptions{})
-						if err != nil {
-							b.Fatal(err)
-						}
-						c.parquetGoPages = parquetGo
-						if err := c.Scan(ctx, cols, nil, DefaultBatchSize, func(bt *vec.Batch) error {
-							rows += bt.Len
-							return nil
-						}); err != nil {
-							b.Fatal(err)
-						}
-					}
-					if rows != benchRows {
-						b.Fatalf("read %d rows", rows)
-					}
+					scanCells(b, store.st, keys, cols, parquetGo)
 				}
 			})
 		}

@@ -23,6 +23,24 @@ import (
 // TestReadByArrowGo checks that arrow-go's Parquet reader reads our cells
 // with the same values (every type but interval, which other readers see as
 // 16 opaque bytes).
+// readArrowGo reads the Parquet file data whole with arrow-go.
+func readArrowGo(t *testing.T, data []byte) arrow.Table {
+	t.Helper()
+	rdr, err := file.NewParquetReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1024}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tbl
+}
+
 func TestReadByArrowGo(t *testing.T) {
 	ctx := context.Background()
 	cols := allTypesSchema[:len(allTypesSchema)-1]
@@ -38,18 +56,7 @@ func TestReadByArrowGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := st.Get(ctx, "a/"+adds[0].Path)
-	rdr, err := file.NewParquetReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 1024}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tbl := readArrowGo(t, data)
 	defer tbl.Release()
 	if tbl.NumRows() != 3000 || tbl.NumCols() != int64(len(cols)) {
 		t.Fatalf("arrow table %dx%d", tbl.NumRows(), tbl.NumCols())
@@ -162,31 +169,20 @@ func TestReadArrowGoV1Pages(t *testing.T) {
 	}
 	rec := rb.NewRecordBatch()
 	defer rec.Release()
-	props := parquet.NewWriterProperties(
+	data := writeArrowGo(t, rec,
 		parquet.WithDataPageVersion(parquet.DataPageV1),
 		parquet.WithDataPageSize(64<<20), // one page per column chunk: ≥ 4096 values
 		parquet.WithCompression(compress.Codecs.Lz4Raw),
 		parquet.WithMaxRowGroupLength(30_000),
 	)
-	var buf bytes.Buffer
-	fw, err := pqarrow.NewFileWriter(schema, &buf, props, pqarrow.DefaultWriterProps())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Close(); err != nil {
-		t.Fatal(err)
-	}
 	if os.Getenv("APIARY_KEEP_INTEROP") != "" {
-		_ = os.WriteFile(filepath.Join(os.TempDir(), "arrow_v1.parquet"), buf.Bytes(), 0o644)
+		_ = os.WriteFile(filepath.Join(os.TempDir(), "arrow_v1.parquet"), data, 0o644)
 	}
 	st := objstore.NewMem()
-	if err := st.Put(ctx, "ext/arrow.parquet", buf.Bytes()); err != nil {
+	if err := st.Put(ctx, "ext/arrow.parquet", data); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Open(ctx, st, "ext/arrow.parquet", int64(buf.Len()), OpenOptions{WholeReadBytes: -1})
+	c, err := Open(ctx, st, "ext/arrow.parquet", int64(len(data)), OpenOptions{WholeReadBytes: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,6 +96,9 @@ type pageBufs struct {
 	sI64  []int64
 	sData []byte
 	sOffs []uint32
+	// fixedOffs are the offsets of FIXED_LEN_BYTE_ARRAY values, apart
+	// from sOffs, which gatherBytes rewrites while reading them.
+	fixedOffs []uint32
 }
 
 // maxPooledBytes: a buffer grown past this by an unusual page (huge
@@ -122,6 +125,7 @@ func putPageBufs(b *pageBufs) {
 	dropBig(&b.sI64)
 	dropBig(&b.sData)
 	dropBig(&b.sOffs)
+	dropBig(&b.fixedOffs)
 	pageBufPool.Put(b)
 }
 

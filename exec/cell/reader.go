@@ -663,29 +663,15 @@ func (c *colReader) dense(data *encoding.Values, codes []int32) error {
 				}
 			}
 			c.i64 = c.sI64
-		case parquet.FixedLenByteArray:
-			raw, size := data.FixedLenByteArray()
-			vals := make([]int64, 0, len(raw)/max(size, 1))
-			for off := 0; off+size <= len(raw); off += size {
-				x, ok := beInt64(raw[off : off+size])
-				if !ok {
-					return fmt.Errorf("decimal value exceeds 18 digits")
-				}
-				vals = append(vals, x)
+		case parquet.FixedLenByteArray, parquet.ByteArray:
+			// A DECIMAL of up to 18 digits in big-endian bytes, fixed or
+			// minimal (foreign writers).
+			d, offs := c.byteArrays(data)
+			c.sI64 = grow(c.sI64, denseLen(offs, codes))
+			if err := decodeEach(c.sI64, d, offs, codes, beInt64, 18); err != nil {
+				return err
 			}
-			c.i64 = gatherCodes(vals, codes, &c.sI64)
-		case parquet.ByteArray:
-			// A foreign DECIMAL of up to 18 digits in minimal bytes.
-			d, offs := data.ByteArray()
-			vals := make([]int64, 0, max(len(offs)-1, 0))
-			for i := 0; i+1 < len(offs); i++ {
-				x, ok := beInt64(d[offs[i]:offs[i+1]])
-				if !ok {
-					return fmt.Errorf("decimal value exceeds 18 digits")
-				}
-				vals = append(vals, x)
-			}
-			c.i64 = gatherCodes(vals, codes, &c.sI64)
+			c.i64 = c.sI64
 		default:
 			return fmt.Errorf("cannot read %s as %s", c.phys, c.typ)
 		}
@@ -725,23 +711,7 @@ func (c *colReader) dense(data *encoding.Values, codes []int32) error {
 			}
 		}
 	case vec.KindText, vec.KindBytea:
-		var d []byte
-		var offs []uint32
-		if c.phys == parquet.FixedLenByteArray {
-			raw, size := data.FixedLenByteArray()
-			n := len(raw) / max(size, 1)
-			c.sOffs = grow(c.sOffs, n+1)
-			for i := range c.sOffs {
-				c.sOffs[i] = uint32(i * size)
-			}
-			d, offs = raw, c.sOffs
-			if codes != nil {
-				return c.gatherBytes(d, offs, codes)
-			}
-			c.bdata, c.boffs = d, offs
-			return nil
-		}
-		d, offs = data.ByteArray()
+		d, offs := c.byteArrays(data)
 		if codes != nil {
 			return c.gatherBytes(d, offs, codes)
 		}
@@ -749,7 +719,7 @@ func (c *colReader) dense(data *encoding.Values, codes []int32) error {
 	case vec.KindInterval:
 		raw, size := data.FixedLenByteArray()
 		if size != intervalSize {
-			return fmt.Errorf("interval values are %d bytes, want %d", size, intervalSize)
+			return sqlerr.New(dataCorrupted, "interval values are %d bytes, want %d", size, intervalSize)
 		}
 		n := len(raw) / size
 		if codes != nil {
@@ -781,42 +751,60 @@ func (c *colReader) dense(data *encoding.Values, codes []int32) error {
 // as Apiary writes them, or BYTE_ARRAY from other writers), each given the
 // column's scale.
 func (c *colReader) denseDecimals(data *encoding.Values, codes []int32) error {
-	var raw []byte
-	var offs []uint32
-	if c.phys == parquet.FixedLenByteArray {
-		var size int
-		raw, size = data.FixedLenByteArray()
-		n := len(raw) / max(size, 1)
-		c.sOffs = grow(c.sOffs, n+1)
-		for i := range c.sOffs {
-			c.sOffs[i] = uint32(i * size)
+	d, offs := c.byteArrays(data)
+	c.dec = grow(c.dec, denseLen(offs, codes))
+	scale := c.typ.Scale
+	return decodeEach(c.dec, d, offs, codes, func(b []byte) (decimal.Decimal, bool) {
+		hi, lo, ok := beInt128(b)
+		if !ok {
+			return decimal.Decimal{}, false
 		}
-		offs = c.sOffs
-	} else {
-		raw, offs = data.ByteArray()
+		x, err := decimal.FromInt128(hi, lo, scale)
+		return x, err == nil && x.Scale == scale
+	}, 38)
+}
+
+// byteArrays views data's values as bytes and offsets, those of
+// FIXED_LEN_BYTE_ARRAY values built in c.fixedOffs.
+func (c *colReader) byteArrays(data *encoding.Values) ([]byte, []uint32) {
+	if c.phys != parquet.FixedLenByteArray {
+		return data.ByteArray()
 	}
-	n := max(len(offs)-1, 0)
+	raw, size := data.FixedLenByteArray()
+	c.fixedOffs = grow(c.fixedOffs, len(raw)/max(size, 1)+1)
+	for i := range c.fixedOffs {
+		c.fixedOffs[i] = uint32(i * size)
+	}
+	return raw, c.fixedOffs
+}
+
+// denseLen is the number of dense values of a page: its values, or its
+// dictionary indices when it has them.
+func denseLen(offs []uint32, codes []int32) int {
 	if codes != nil {
-		n = len(codes)
+		return len(codes)
 	}
-	c.dec = grow(c.dec, n)
-	for i := range c.dec {
+	return max(len(offs)-1, 0)
+}
+
+// decodeEach fills dst with the decimals of up to digits digits that
+// decode finds in the byte arrays of d at offs: the i-th or, on a
+// dictionary page, the codes[i]-th. Only the values the page uses are
+// decoded.
+func decodeEach[T any](dst []T, d []byte, offs []uint32, codes []int32, decode func([]byte) (T, bool), digits int) error {
+	for i := range dst {
 		j := i
 		if codes != nil {
 			j = int(codes[i])
 			if j < 0 || j+1 >= len(offs) {
-				return fmt.Errorf("dictionary index %d out of range", j)
+				return sqlerr.New(dataCorrupted, "dictionary index %d out of range", j)
 			}
 		}
-		hi, lo, ok := beInt128(raw[offs[j]:offs[j+1]])
+		x, ok := decode(d[offs[j]:offs[j+1]])
 		if !ok {
-			return fmt.Errorf("decimal value exceeds 38 digits")
+			return sqlerr.New(dataCorrupted, "decimal value exceeds %d digits", digits)
 		}
-		d, err := decimal.FromInt128(hi, lo, c.typ.Scale)
-		if err != nil || d.Scale != c.typ.Scale {
-			return fmt.Errorf("decimal value exceeds 38 digits")
-		}
-		c.dec[i] = d
+		dst[i] = x
 	}
 	return nil
 }
@@ -855,7 +843,7 @@ func (c *colReader) gatherBytes(d []byte, offs []uint32, codes []int32) error {
 	total := 0
 	for _, k := range codes {
 		if int(k)+1 >= len(offs) || k < 0 {
-			return fmt.Errorf("dictionary index %d out of range", k)
+			return sqlerr.New(dataCorrupted, "dictionary index %d out of range", k)
 		}
 		total += int(offs[k+1] - offs[k])
 	}

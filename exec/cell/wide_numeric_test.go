@@ -10,12 +10,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/objstore"
+	"github.com/apiarydb/apiary/sqlerr"
 	"github.com/apiarydb/apiary/txn"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
 )
 
 func mustDecimal(t testing.TB, s string, scale int32) decimal.Decimal {
@@ -113,18 +114,7 @@ func TestWideNumericRoundTrip(t *testing.T) {
 
 	// Other readers see Parquet's DECIMAL(38, 10) with the same values.
 	data, _ := st.Get(ctx, "w/"+add.Path)
-	rdr, err := file.NewParquetReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 4096}, memory.DefaultAllocator)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tbl, err := fr.ReadTable(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tbl := readArrowGo(t, data)
 	defer tbl.Release()
 	if dt, ok := tbl.Schema().Field(0).Type.(*arrow.Decimal128Type); !ok || dt.Precision != 38 || dt.Scale != 10 {
 		t.Fatalf("arrow-go reads %s", tbl.Schema().Field(0).Type)
@@ -214,22 +204,12 @@ func TestForeignWideDecimal(t *testing.T) {
 	}
 	rec := rb.NewRecordBatch()
 	defer rec.Release()
-	var buf bytes.Buffer
-	fw, err := pqarrow.NewFileWriter(schema, &buf, nil, pqarrow.DefaultWriterProps())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Close(); err != nil {
-		t.Fatal(err)
-	}
+	data := writeArrowGo(t, rec)
 	st := objstore.NewMem()
-	if err := st.Put(ctx, "ext/d.parquet", buf.Bytes()); err != nil {
+	if err := st.Put(ctx, "ext/d.parquet", data); err != nil {
 		t.Fatal(err)
 	}
-	c, err := Open(ctx, st, "ext/d.parquet", int64(buf.Len()), OpenOptions{})
+	c, err := Open(ctx, st, "ext/d.parquet", int64(len(data)), OpenOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,5 +262,56 @@ func TestWideNumericPartition(t *testing.T) {
 	}
 	if !MayMatch(s, bd, eq("1234567890123456789012345")) || MayMatch(s, bd, eq("1234567890123456789012346")) {
 		t.Fatal("partition bound does not prune by value")
+	}
+}
+
+// TestDamagedDecimalsAreCorruption decodes decimal values that no writer
+// produces (coefficients past the column's digits, dictionary indices past
+// the dictionary): the error must be data corruption (XX001), as for other
+// damage, not an internal error.
+func TestDamagedDecimalsAreCorruption(t *testing.T) {
+	tooWide := bytes.Repeat([]byte{0xff}, 16)
+	tooWide[0] = 0x7f                              // 2^127-1: 39 digits
+	tooNarrow := []byte{1, 0, 0, 0, 0, 0, 0, 0, 0} // 2^64
+	for _, tc := range []struct {
+		name  string
+		typ   string
+		phys  parquet.Kind
+		data  encoding.Values
+		codes []int32
+	}{
+		{"numeric(38) of 39 digits", "numeric(38,0)", parquet.FixedLenByteArray, encoding.FixedLenByteArrayValues(tooWide, 16), nil},
+		{"numeric(38) index past the dictionary", "numeric(38,0)", parquet.ByteArray, encoding.ByteArrayValues([]byte{1}, []uint32{0, 1}), []int32{0, 1}},
+		{"numeric(18) of 20 digits", "numeric(18,0)", parquet.ByteArray, encoding.ByteArrayValues(tooNarrow, []uint32{0, 9}), nil},
+		{"numeric(18) fixed of 20 digits", "numeric(18,0)", parquet.FixedLenByteArray, encoding.FixedLenByteArrayValues(tooNarrow, 9), []int32{0}},
+		{"text index past the dictionary", "text", parquet.FixedLenByteArray, encoding.FixedLenByteArrayValues([]byte("ab"), 2), []int32{1}},
+	} {
+		s := mustSchema(t, []txn.Column{{Name: "d", Type: tc.typ}}, nil)
+		c := &colReader{typ: s.Columns[0].Type, phys: tc.phys, pageBufs: getPageBufs()}
+		err := c.dense(&tc.data, tc.codes)
+		if sqlerr.CodeOf(err) != dataCorrupted {
+			t.Errorf("%s: %v (SQLSTATE %s), want XX001", tc.name, err, sqlerr.CodeOf(err))
+		}
+		c.close()
+	}
+}
+
+// TestFixedWidthDictionaryText gathers FIXED_LEN_BYTE_ARRAY text through a
+// dictionary, indices out of order and repeated, more of them than values.
+func TestFixedWidthDictionaryText(t *testing.T) {
+	s := mustSchema(t, []txn.Column{{Name: "t", Type: "text"}}, nil)
+	c := &colReader{typ: s.Columns[0].Type, phys: parquet.FixedLenByteArray, pageBufs: getPageBufs()}
+	defer c.close()
+	data := encoding.FixedLenByteArrayValues([]byte("aabbcc"), 2)
+	codes := []int32{2, 0, 1, 2, 2, 0, 1}
+	if err := c.dense(&data, codes); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i := range codes {
+		got = append(got, string(c.bdata[c.boffs[i]:c.boffs[i+1]]))
+	}
+	if want := []string{"cc", "aa", "bb", "cc", "cc", "aa", "bb"}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("gathered %q, want %q", got, want)
 	}
 }
