@@ -3,7 +3,6 @@ package colexec
 import (
 	"bytes"
 	"fmt"
-	"math/bits"
 
 	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/exec/expr"
@@ -295,7 +294,7 @@ func minMaxOrdered[T int16 | int32 | int64](vals []T, b *vec.Batch, ks, gids []i
 // and 1.50) the later one wins, as PostgreSQL's numeric_larger and
 // numeric_smaller keep their second argument, the new value, on ties.
 func minMaxDecimals(vals []decimal.Decimal, b *vec.Batch, ks, gids []int32, ext []decimal.Decimal, has []bool, max bool) {
-	step := func(k int) {
+	eachQualifying(b, ks, func(k int) {
 		g, x := gids[k], vals[b.Row(k)]
 		if !has[g] {
 			ext[g], has[g] = x, true
@@ -304,39 +303,23 @@ func minMaxDecimals(vals []decimal.Decimal, b *vec.Batch, ks, gids []int32, ext 
 		if c := decimal.Cmp(x, ext[g]); (max && c >= 0) || (!max && c <= 0) {
 			ext[g] = x
 		}
-	}
-	if ks == nil {
-		for k := 0; k < b.Len; k++ {
-			step(k)
-		}
-	} else {
-		for _, k := range ks {
-			step(int(k))
-		}
-	}
+	})
 }
 
 // minMaxFloats is minMaxOrdered with PostgreSQL's float order (NaN last).
+// Of equal values (0 and -0) the later one wins, as float8larger and
+// float8smaller keep their second argument on ties.
 func minMaxFloats[T float32 | float64](vals []T, b *vec.Batch, ks, gids []int32, ext []float64, has []bool, max bool) {
-	step := func(k int) {
+	eachQualifying(b, ks, func(k int) {
 		g, x := gids[k], float64(vals[b.Row(k)])
 		if !has[g] {
 			ext[g], has[g] = x, true
 			return
 		}
-		if c := pgFloatCompare(x, ext[g]); (max && c > 0) || (!max && c < 0) {
+		if c := pgFloatCompare(x, ext[g]); (max && c >= 0) || (!max && c <= 0) {
 			ext[g] = x
 		}
-	}
-	if ks == nil {
-		for k := 0; k < b.Len; k++ {
-			step(k)
-		}
-	} else {
-		for _, k := range ks {
-			step(int(k))
-		}
-	}
+	})
 }
 
 type countAcc struct {
@@ -405,54 +388,41 @@ func (a *sumIntAcc) emit(out *vec.Vec, from, to int) error {
 }
 
 // sumWideAcc is sum and avg over bigint, numeric, and for avg smallint and
-// integer: each group's coefficients add up in 128 bits (hi:lo, two's
-// complement), which 2^64 rows of int64 cannot overflow, at the argument's
+// integer: each group's coefficients add up in an int128 at the argument's
 // scale. The result is a decimal.Decimal: the sum, or PostgreSQL's average,
 // the sum divided by the count with decimal.Div.
 type sumWideAcc struct {
 	avg   bool
 	scale int32 // the argument's
-	lo    []uint64
-	hi    []int64
+	sum   []int128
 	cnt   []int64
 	ks    []int32
 }
 
 func (a *sumWideAcc) resize(n int) {
-	a.lo, a.hi, a.cnt = growZero(a.lo, n), growZero(a.hi, n), growZero(a.cnt, n)
+	a.sum, a.cnt = growZero(a.sum, n), growZero(a.cnt, n)
 }
 func (a *sumWideAcc) bytesPerGroup() int64 { return 24 }
 func (a *sumWideAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error {
 	a.ks = qualifying(arg, filter, b, a.ks)
 	switch arg.Type.Kind {
 	case vec.KindInt16:
-		sumWide(arg.Int16s(), b, a.ks, gids, a.lo, a.hi, a.cnt)
+		sumWide(arg.Int16s(), b, a.ks, gids, a.sum, a.cnt)
 	case vec.KindInt32:
-		sumWide(arg.Int32s(), b, a.ks, gids, a.lo, a.hi, a.cnt)
+		sumWide(arg.Int32s(), b, a.ks, gids, a.sum, a.cnt)
 	default:
-		sumWide(arg.Int64s(), b, a.ks, gids, a.lo, a.hi, a.cnt)
+		sumWide(arg.Int64s(), b, a.ks, gids, a.sum, a.cnt)
 	}
 	return nil
 }
 
-// sumWide adds vals into the 128-bit sums hi:lo and the counts per group.
-func sumWide[T int16 | int32 | int64](vals []T, b *vec.Batch, ks, gids []int32, lo []uint64, hi, cnt []int64) {
-	add := func(k int) {
-		g, x := gids[k], int64(vals[b.Row(k)])
-		l, carry := bits.Add64(lo[g], uint64(x), 0)
-		// x>>63 is x's sign extended into the high word: 0 or -1.
-		lo[g], hi[g] = l, hi[g]+int64(carry)+x>>63
+// sumWide adds vals into the sums and counts per group.
+func sumWide[T int16 | int32 | int64](vals []T, b *vec.Batch, ks, gids []int32, sum []int128, cnt []int64) {
+	eachQualifying(b, ks, func(k int) {
+		g := gids[k]
+		sum[g] = sum[g].add(int64(vals[b.Row(k)]))
 		cnt[g]++
-	}
-	if ks == nil {
-		for k := 0; k < b.Len; k++ {
-			add(k)
-		}
-	} else {
-		for _, k := range ks {
-			add(int(k))
-		}
-	}
+	})
 }
 
 func (a *sumWideAcc) emit(out *vec.Vec, from, to int) error {
@@ -461,7 +431,7 @@ func (a *sumWideAcc) emit(out *vec.Vec, from, to int) error {
 			out.AppendNull()
 			continue
 		}
-		d, err := decimal.FromInt128(a.hi[g], a.lo[g], a.scale)
+		d, err := decimal.FromInt128(a.sum[g].hi, a.sum[g].lo, a.scale)
 		if err == nil && a.avg {
 			d, err = decimal.Div(d, decimal.FromInt64(a.cnt[g], 0))
 		}
@@ -632,8 +602,10 @@ func (a *minMaxAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) err
 				a.ivls[g], a.has[g] = x, true
 				return
 			}
+			// Of equal spans ('1 day', '24 hours') the later value wins,
+			// as interval_larger and interval_smaller keep it on ties.
 			c := expr.CompareIntervals(x, a.ivls[g])
-			if (a.max && c > 0) || (!a.max && c < 0) {
+			if (a.max && c >= 0) || (!a.max && c <= 0) {
 				a.ivls[g] = x
 			}
 		})

@@ -144,6 +144,35 @@ func TestAggDecimalMinMax(t *testing.T) {
 	}
 }
 
+// TestAggMinMaxTiesKeepLater: of values equal in PostgreSQL's order but
+// not alike, min and max keep the later, as float8larger, float4smaller,
+// interval_larger and the like keep their second argument on ties:
+// select max(x), min(x) from (values (0::float8), ('-0')) t(x) is -0, -0;
+// with '1 day' then '24 hours'::interval both are 24:00:00.
+func TestAggMinMaxTiesKeepLater(t *testing.T) {
+	day, hours := vec.Interval{Days: 1}, vec.Interval{Micros: 24 * 3600 * 1000000}
+	for _, c := range []struct {
+		typ  vec.Type
+		rows [][]any
+		want string
+	}{
+		{vec.Float64, [][]any{{int64(1), 0.0}, {int64(1), math.Copysign(0, -1)}, {int64(2), math.Copysign(0, -1)}, {int64(2), 0.0}}, "1|-0|-0\n2|0|0"},
+		{vec.Float32, [][]any{{int64(1), 0.0}, {int64(1), math.Copysign(0, -1)}, {int64(2), math.Copysign(0, -1)}, {int64(2), 0.0}}, "1|-0|-0\n2|0|0"},
+		// skFormat prints intervals as {months days micros}.
+		{vec.IntervalT, [][]any{{int64(1), day}, {int64(1), hours}, {int64(2), hours}, {int64(2), day}},
+			"1|{0 0 86400000000}|{0 0 86400000000}\n2|{0 1 0}|{0 1 0}"},
+	} {
+		types := []vec.Type{vec.Int32, c.typ}
+		aggs := []AggSpec{aggSpec(t, AggMax, 1, c.typ), aggSpec(t, AggMin, 1, c.typ)}
+		for _, sel := range []bool{false, true} {
+			got, err := aggText(t, types, c.rows, []int{0}, aggs, 3, sel)
+			if err != nil || got != c.want {
+				t.Errorf("%s sel %v: got\n%s\n%v; want\n%s", c.typ, sel, got, err, c.want)
+			}
+		}
+	}
+}
+
 // TestAggDecimalGroupKeys groups by decimal keys: equal values of
 // different scales are one group, printed as the first row holding it
 // printed it (PostgreSQL: select x, count(*) from (values (1.5::numeric),

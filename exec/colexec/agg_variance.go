@@ -70,8 +70,7 @@ type varAcc struct {
 	m     decimal.Moment
 	scale int32 // the argument's decimals, 0 for integers
 	n     []int64
-	sumLo []uint64 // Σx, two's complement: sumHi the upper half
-	sumHi []int64
+	sum   []int128 // Σx
 	sq0   []uint64 // Σx², unsigned, sq0 the lowest word
 	sq1   []uint64
 	sq2   []uint64
@@ -79,7 +78,7 @@ type varAcc struct {
 }
 
 func (a *varAcc) resize(n int) {
-	a.n, a.sumLo, a.sumHi = growZero(a.n, n), growZero(a.sumLo, n), growZero(a.sumHi, n)
+	a.n, a.sum = growZero(a.n, n), growZero(a.sum, n)
 	a.sq0, a.sq1, a.sq2 = growZero(a.sq0, n), growZero(a.sq1, n), growZero(a.sq2, n)
 }
 
@@ -101,12 +100,10 @@ func (a *varAcc) update(arg, filter *vec.Vec, b *vec.Batch, gids []int32) error 
 // varSums adds the qualifying values and their squares into their groups'
 // sums.
 func varSums[T int16 | int32 | int64](vals []T, b *vec.Batch, gids []int32, a *varAcc) {
-	n, lo, hi, q0, q1, q2 := a.n, a.sumLo, a.sumHi, a.sq0, a.sq1, a.sq2
+	n, sum, q0, q1, q2 := a.n, a.sum, a.sq0, a.sq1, a.sq2
 	eachQualifying(b, a.ks, func(k int) {
 		g, x := gids[k], int64(vals[b.Row(k)])
-		l, carry := bits.Add64(lo[g], uint64(x), 0)
-		// x>>63 is x's sign extended into the upper half: 0 or -1.
-		lo[g], hi[g] = l, hi[g]+int64(carry)+x>>63
+		sum[g] = sum[g].add(x)
 		ax := uint64(x)
 		if x < 0 {
 			ax = -ax // |MinInt64| is 2^63, which uint64 holds
@@ -138,7 +135,7 @@ func (a *varAcc) emit(out *vec.Vec, from, to int) error {
 
 func (a *varAcc) result(g int) (decimal.Decimal, error) {
 	if a.sq2[g] == 0 && a.sq1[g] < 1<<63 {
-		sum, errS := decimal.FromInt128(a.sumHi[g], a.sumLo[g], a.scale)
+		sum, errS := decimal.FromInt128(a.sum[g].hi, a.sum[g].lo, a.scale)
 		sq, errQ := decimal.FromInt128(int64(a.sq1[g]), a.sq0[g], 2*a.scale)
 		// FromInt128 keeps 38 digits by dropping decimals: only sums it
 		// left whole are the exact ones Variance needs.
@@ -146,8 +143,8 @@ func (a *varAcc) result(g int) (decimal.Decimal, error) {
 			return decimal.Variance(a.m, a.n[g], sum, sq)
 		}
 	}
-	sum := new(big.Int).Lsh(big.NewInt(a.sumHi[g]), 64)
-	sum.Add(sum, new(big.Int).SetUint64(a.sumLo[g]))
+	sum := new(big.Int).Lsh(big.NewInt(a.sum[g].hi), 64)
+	sum.Add(sum, new(big.Int).SetUint64(a.sum[g].lo))
 	sq := new(big.Int).SetUint64(a.sq2[g])
 	sq.Lsh(sq, 64).Or(sq, new(big.Int).SetUint64(a.sq1[g]))
 	sq.Lsh(sq, 64).Or(sq, new(big.Int).SetUint64(a.sq0[g]))

@@ -311,7 +311,7 @@ func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, ex FrameExclusion, seed *
 	defer w.acct.shrink(20 * int64(n+1))
 	vals := intValues(arg)
 	cnt := w.prefixCounts(arg)
-	pre := make([]winI128, n+1)
+	pre := make([]int128, n+1)
 	argNulls := colHasNulls(arg)
 	for i, x := range vals[:n] {
 		pre[i+1] = pre[i]
@@ -331,7 +331,7 @@ func (w *windowOp) sumAvgExact(arg *vec.Vec, avg bool, ex FrameExclusion, seed *
 		out = fixedResult[int64](res, n)
 	}
 	for i := range n {
-		var sum winI128
+		var sum int128
 		var c int64
 		if ex == ExcludeNoOthers {
 			s, e := w.fs[i], w.fe[i]
@@ -666,33 +666,31 @@ func (w *windowOp) stringAgg(ctx context.Context, f WindowFunc, res *vec.Vec) er
 	return nil
 }
 
-// winI128 is a two's complement 128-bit integer for exact window sums.
-type winI128 struct {
+// int128 is a two's complement 128-bit integer: exact sums of int64s, of
+// aggregates and windows, which 2^64 values cannot overflow.
+type int128 struct {
 	hi int64
 	lo uint64
 }
 
-func (a winI128) add(x int64) winI128 {
+func (a int128) add(x int64) int128 {
 	lo, carry := bits.Add64(a.lo, uint64(x), 0)
-	hi := a.hi + int64(carry)
-	if x < 0 {
-		hi--
-	}
-	return winI128{hi, lo}
+	// x>>63 is x's sign extended into the high word: 0 or -1.
+	return int128{a.hi + int64(carry) + x>>63, lo}
 }
 
-func (a winI128) plus(b winI128) winI128 {
+func (a int128) plus(b int128) int128 {
 	lo, carry := bits.Add64(a.lo, b.lo, 0)
-	return winI128{a.hi + b.hi + int64(carry), lo}
+	return int128{a.hi + b.hi + int64(carry), lo}
 }
 
-func (a winI128) sub(b winI128) winI128 {
+func (a int128) sub(b int128) int128 {
 	lo, borrow := bits.Sub64(a.lo, b.lo, 0)
-	return winI128{a.hi - b.hi - int64(borrow), lo}
+	return int128{a.hi - b.hi - int64(borrow), lo}
 }
 
 // int64 returns a as an int64, and whether it fits one.
-func (a winI128) int64() (int64, bool) {
+func (a int128) int64() (int64, bool) {
 	v := int64(a.lo)
 	// It fits when the high word is the low word's sign extended.
 	return v, a.hi == v>>63

@@ -226,18 +226,18 @@ func TestWindowDecimalSpill(t *testing.T) {
 	}
 }
 
-func TestWinI128Int64(t *testing.T) {
+func TestInt128Int64(t *testing.T) {
 	for _, c := range []struct {
-		a  winI128
+		a  int128
 		v  int64
 		ok bool
 	}{
-		{winI128{}.add(math.MaxInt64), math.MaxInt64, true},
-		{winI128{}.add(math.MinInt64), math.MinInt64, true},
-		{winI128{}.add(-1), -1, true},
-		{winI128{}.add(math.MaxInt64).add(1), 0, false},
-		{winI128{}.add(math.MinInt64).add(-1), 0, false},
-		{winI128{}.add(math.MaxInt64).add(math.MaxInt64).add(math.MinInt64), math.MaxInt64 - 1, true},
+		{int128{}.add(math.MaxInt64), math.MaxInt64, true},
+		{int128{}.add(math.MinInt64), math.MinInt64, true},
+		{int128{}.add(-1), -1, true},
+		{int128{}.add(math.MaxInt64).add(1), 0, false},
+		{int128{}.add(math.MinInt64).add(-1), 0, false},
+		{int128{}.add(math.MaxInt64).add(math.MaxInt64).add(math.MinInt64), math.MaxInt64 - 1, true},
 	} {
 		v, ok := c.a.int64()
 		if ok != c.ok || ok && v != c.v {

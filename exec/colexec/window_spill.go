@@ -108,7 +108,7 @@ type partCarry struct {
 type funcCarry struct {
 	running bool
 	n       int64           // count(*): rows; otherwise non-NULL values folded
-	sum     winI128         // exact sum and avg of integers and numerics
+	sum     int128          // exact sum and avg of integers and numerics
 	dsum    decimal.Decimal // sum and avg of decimals
 	fsum    float64         // float sum, avg's Sx (a float4 sum held exactly)
 	fsxx    float64         // float avg's Sxx (floatMoments)
