@@ -369,8 +369,8 @@ func numberCast(from, to vec.Type) castFunc {
 			get, o := floatsOf(in), out.Int64s()
 			return rowsOf(in, n, sel, func(i int) error {
 				f := get(i)
-				if math.IsNaN(f) || math.IsInf(f, 0) {
-					return sqlerr.New(sqlerr.FeatureNotSupported, "cannot convert %v to numeric: Apiary's numeric has no NaN or infinity", f)
+				if err := floatNotNumeric(f); err != nil {
+					return err
 				}
 				x := math.Round(f * float64(vec.Pow10(to.Scale)))
 				if math.Abs(x) >= 9.2e18 {

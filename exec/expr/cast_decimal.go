@@ -52,6 +52,14 @@ func isIntKind(k vec.Kind) bool {
 
 func isFloatKind(k vec.Kind) bool { return k == vec.KindFloat32 || k == vec.KindFloat64 }
 
+// floatNotNumeric rejects the floats no numeric of Apiary's holds.
+func floatNotNumeric(f float64) error {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return sqlerr.New(sqlerr.FeatureNotSupported, "cannot convert %v to numeric: Apiary's numeric has no NaN or infinity", f)
+	}
+	return nil
+}
+
 // decimalCast converts between KindDecimal and the other number types
 // (numberCast calls it when either side is KindDecimal).
 func decimalCast(from, to vec.Type) castFunc {
@@ -78,8 +86,8 @@ func decimalCast(from, to vec.Type) castFunc {
 			get, o := floatsOf(in), out.Decimals()
 			return rowsOf(in, n, sel, func(i int) error {
 				f := get(i)
-				if math.IsNaN(f) || math.IsInf(f, 0) {
-					return sqlerr.New(sqlerr.FeatureNotSupported, "cannot convert %v to numeric: Apiary's numeric has no NaN or infinity", f)
+				if err := floatNotNumeric(f); err != nil {
+					return err
 				}
 				d, err := decimal.FromFloat64(f)
 				o[i] = d

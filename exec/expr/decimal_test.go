@@ -55,16 +55,7 @@ func constOf(t *testing.T, typ vec.Type, s string) *Const {
 
 // rowsText renders the live rows of a result as PostgreSQL prints them.
 func rowsText(v *vec.Vec, b *vec.Batch) string {
-	var parts []string
-	for k := 0; k < b.Len; k++ {
-		i := b.Row(k)
-		if v.Nulls.IsNull(i) {
-			parts = append(parts, "NULL")
-			continue
-		}
-		parts = append(parts, string(vec.AppendText(nil, v, i, nil)))
-	}
-	return strings.Join(parts, "|")
+	return strings.Join(renderRows(v, b, nil), "|")
 }
 
 func mustEval(t *testing.T, e Expr, err error, b *vec.Batch) string {
@@ -263,38 +254,30 @@ func TestDecimalErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := div.Eval(NewCtx(nil), b); sqlerr.CodeOf(err) != sqlerr.DivisionByZero {
-		t.Errorf("1.00 / 0.00: %v, want 22012", err)
-	}
-	if got := mustEval(t, div, nil, live); got != "2.5000000000000000|NULL" {
-		t.Errorf("selected rows: %s", got)
-	}
-	mul, err := NewArith(Mul, c(2), constOf(t, vec.Int32, "10"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := mul.Eval(NewCtx(nil), b); sqlerr.CodeOf(err) != sqlerr.NumericValueOutOfRange {
-		t.Errorf("38 nines * 10: %v, want 22003", err)
-	}
-	if got := mustEval(t, mul, nil, live); got != "10|NULL" {
-		t.Errorf("selected rows: %s", got)
-	}
-	cast, err := NewCast(c(2), vec.Numeric(5, 2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cast.Eval(NewCtx(nil), b); sqlerr.CodeOf(err) != sqlerr.NumericValueOutOfRange {
-		t.Errorf("to numeric(5,2): %v, want 22003", err)
-	}
-	if got := mustEval(t, cast, nil, live); got != "1.00|NULL" {
-		t.Errorf("selected rows: %s", got)
-	}
-	toInt, err := NewCast(c(2), vec.Int64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := toInt.Eval(NewCtx(nil), b); sqlerr.CodeOf(err) != sqlerr.NumericValueOutOfRange {
-		t.Errorf("to bigint: %v, want 22003", err)
+	mul, mulErr := NewArith(Mul, c(2), constOf(t, vec.Int32, "10"))
+	cast, castErr := NewCast(c(2), vec.Numeric(5, 2))
+	toInt, toIntErr := NewCast(c(2), vec.Int64)
+	for _, tc := range []struct {
+		name string
+		e    Expr
+		err  error
+		code sqlerr.Code
+		live string
+	}{
+		{"1.00 / 0.00", div, nil, sqlerr.DivisionByZero, "2.5000000000000000|NULL"},
+		{"38 nines * 10", mul, mulErr, sqlerr.NumericValueOutOfRange, "10|NULL"},
+		{"to numeric(5,2)", cast, castErr, sqlerr.NumericValueOutOfRange, "1.00|NULL"},
+		{"to bigint", toInt, toIntErr, sqlerr.NumericValueOutOfRange, "1|NULL"},
+	} {
+		if tc.err != nil {
+			t.Fatalf("%s: %v", tc.name, tc.err)
+		}
+		if _, err := tc.e.Eval(NewCtx(nil), b); sqlerr.CodeOf(err) != tc.code {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+		}
+		if got := mustEval(t, tc.e, nil, live); got != tc.live {
+			t.Errorf("%s, selected rows: %s, want %s", tc.name, got, tc.live)
+		}
 	}
 	// Arrays hold narrow numerics: a KindDecimal element is read as one.
 	arr, err := NewArrayCtor([]Expr{div}, vec.Type{})

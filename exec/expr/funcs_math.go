@@ -149,10 +149,21 @@ func numericScale0([]Expr) (vec.Type, error) { return numericOfScale(0), nil }
 // it (round(1.5, 3) is 1.500); a computed one gives each value its own,
 // which only a KindDecimal holds.
 func roundScale(args []Expr) (vec.Type, error) {
-	if d, ok := constInt(args, 1); ok {
-		return numericOfScale(int32(min(max(d, 0), vec.MaxNumericPrecision))), nil
+	if d, ok := roundsDown(args); ok {
+		return numericOfScale(int32(max(d, 0))), nil
 	}
 	return vec.DecimalOf(args[0].Type().Scale), nil
+}
+
+// roundsDown reports whether round(x, d) or trunc(x, d) of a narrow
+// numeric x has a constant d no larger than x's scale, and gives d. Only
+// then is the result narrow too: dropping decimals never adds digits
+// beyond x's. A larger d pads with zeros past what 18 digits may hold
+// (round(123.5, 17) is 123.50000000000000000), and a per-row d gives each
+// value its own scale: both are KindDecimal.
+func roundsDown(args []Expr) (int64, bool) {
+	d, ok := constInt(args, 1)
+	return d, ok && d <= int64(args[0].Type().Scale)
 }
 
 // alignNumeric rescales two numeric arguments to their larger scale.
@@ -450,15 +461,14 @@ func numericRoundKernel(trunc bool) kernel {
 func bindNumericRound(trunc bool) func(args []Expr, ret vec.Type) (kernel, uint32, error) {
 	return func(args []Expr, ret vec.Type) (kernel, uint32, error) {
 		s := args[0].Type().Scale
-		if d, ok := constInt(args, 1); ok {
-			// The result's scale rs is min(max(d, 0), 18): drop s-d
-			// digits, then scale up to rs.
+		if d, ok := roundsDown(args); ok {
+			// The result's scale rs is max(d, 0): drop s-d digits, then
+			// scale up to rs (a negative d leaves zeros before the point).
 			rs := ret.Scale
-			d = min(d, int64(vec.MaxNumericPrecision))
 			k := func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
 				return mapRowsErr(a[0].Int64s(), out.Int64s(), n, sel, nulls, func(x int64) (int64, error) {
-					if d >= int64(s) {
-						return mulPow10(x, rs-s, ret)
+					if d == int64(s) {
+						return x, nil
 					}
 					q := int32(min(int64(s)-d, 100))
 					r := shiftDigits(x, q, trunc)

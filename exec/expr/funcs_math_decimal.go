@@ -90,10 +90,7 @@ func roundDecimalTo(x decimal.Decimal, d int64, trunc bool) (decimal.Decimal, er
 // decimalRound0 is round(x) or trunc(x).
 func decimalRound0(trunc bool) kernel {
 	return func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
-		return mapRowsErr(a[0].Decimals(), out.Decimals(), n, sel, nulls, func(x decimal.Decimal) (decimal.Decimal, error) {
-			r, err := roundDecimalTo(x, 0, trunc)
-			return r, vec.DecimalError(err)
-		})
+		return roundDecimalRows(a[0].Decimals(), out.Decimals(), n, sel, nulls, func(int) int64 { return 0 }, trunc)
 	}
 }
 
@@ -103,29 +100,26 @@ func bindDecimalRound(trunc bool) func(args []Expr, ret vec.Type) (kernel, uint3
 	return func(args []Expr, _ vec.Type) (kernel, uint32, error) {
 		if d, ok := constInt(args, 1); ok {
 			k := func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
-				x, o := a[0].Decimals(), out.Decimals()
-				return eachRow(n, sel, nulls, func(i int) error {
-					r, err := roundDecimalTo(x[i], d, trunc)
-					if err != nil {
-						return vec.DecimalError(err)
-					}
-					o[i] = r
-					return nil
-				})
+				return roundDecimalRows(a[0].Decimals(), out.Decimals(), n, sel, nulls, func(int) int64 { return d }, trunc)
 			}
 			return k, 1 << 1, nil
 		}
 		k := func(_ *Ctx, a []*vec.Vec, out *vec.Vec, n int, sel []int32, nulls *vec.Nulls) error {
-			ds, x, o := intsOf(a[1]), a[0].Decimals(), out.Decimals()
-			return eachRow(n, sel, nulls, func(i int) error {
-				r, err := roundDecimalTo(x[i], ds(i), trunc)
-				if err != nil {
-					return vec.DecimalError(err)
-				}
-				o[i] = r
-				return nil
-			})
+			return roundDecimalRows(a[0].Decimals(), out.Decimals(), n, sel, nulls, intsOf(a[1]), trunc)
 		}
 		return k, 0, nil
 	}
+}
+
+// roundDecimalRows rounds (or truncates) each live row of x to the
+// decimals digits gives it.
+func roundDecimalRows(x, o []decimal.Decimal, n int, sel []int32, nulls *vec.Nulls, digits func(int) int64, trunc bool) error {
+	return eachRow(n, sel, nulls, func(i int) error {
+		r, err := roundDecimalTo(x[i], digits(i), trunc)
+		if err != nil {
+			return vec.DecimalError(err)
+		}
+		o[i] = r
+		return nil
+	})
 }

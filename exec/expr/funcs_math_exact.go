@@ -77,14 +77,16 @@ func exactKernel2(f func(x, y decimal.Decimal) (decimal.Decimal, error)) kernel 
 	}
 }
 
-// exactError gives the transcendental functions' errors PostgreSQL's
-// SQLSTATEs.
+// exactError gives the transcendental functions' and sqrt's errors
+// PostgreSQL's SQLSTATEs.
 func exactError(err error) error {
 	switch {
 	case errors.Is(err, decimal.ErrLogOfZero), errors.Is(err, decimal.ErrLogOfNegative):
 		return sqlerr.New(codeInvalidArgumentLog, "%s", err)
 	case errors.Is(err, decimal.ErrZeroToNegativePower), errors.Is(err, decimal.ErrComplexPower):
 		return sqlerr.New(codeInvalidArgumentPower, "%s", err)
+	case errors.Is(err, decimal.ErrSqrtOfNegative):
+		return sqlerr.New(codeInvalidArgumentPower, "cannot take square root of a negative number")
 	}
 	return vec.DecimalError(err)
 }

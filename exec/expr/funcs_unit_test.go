@@ -3,6 +3,7 @@ package expr
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apiarydb/apiary/exec/vec"
 	"github.com/apiarydb/apiary/sqlerr"
@@ -33,6 +34,11 @@ func render(t *testing.T, e Expr, env *Env, b *vec.Batch) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return renderRows(v, b, env.Location())
+}
+
+// renderRows renders the live rows of a result as PostgreSQL prints them.
+func renderRows(v *vec.Vec, b *vec.Batch, loc *time.Location) []string {
 	var out []string
 	for k := 0; k < b.Len; k++ {
 		i := b.Row(k)
@@ -40,7 +46,7 @@ func render(t *testing.T, e Expr, env *Env, b *vec.Batch) []string {
 			out = append(out, "NULL")
 			continue
 		}
-		out = append(out, string(vec.AppendText(nil, v, i, env.Location())))
+		out = append(out, string(vec.AppendText(nil, v, i, loc)))
 	}
 	return out
 }

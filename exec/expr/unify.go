@@ -144,7 +144,7 @@ func ResultType(es []Expr, what string) (vec.Type, error) {
 			s = literalScale(k)
 		case et.Kind == vec.KindNumeric:
 			s = et.Scale
-		case et.Kind == vec.KindInt16 || et.Kind == vec.KindInt32 || et.Kind == vec.KindInt64:
+		case isIntKind(et.Kind):
 			s = 0
 		default:
 			continue

@@ -244,6 +244,8 @@ func TestPGTypesAndErrors(t *testing.T) {
 		code sqlerr.Code
 	}{
 		{`SELECT 'nosuch'::regclass`, sqlerr.UndefinedTable},
+		{`SELECT 1.5::numeric(1001,0)`, sqlerr.InvalidParameterValue},
+		{`SELECT 1.5::numeric(39,0)`, sqlerr.FeatureNotSupported},
 		{`SELECT 'nosuch'::regtype`, sqlerr.UndefinedObject},
 		{`SELECT 1 FROM t WHERE generate_series(1, 2) > 1`, sqlerr.FeatureNotSupported},
 		{`SELECT sum(generate_series(1, 2))`, sqlerr.FeatureNotSupported},

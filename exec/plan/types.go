@@ -8,6 +8,10 @@ import (
 	"github.com/apiarydb/apiary/sqlerr"
 )
 
+// maxPGNumericPrecision is the most digits PostgreSQL's numeric(p,s)
+// declares.
+const maxPGNumericPrecision = 1000
+
 // TypeFromAST maps a parsed SQL type to an Apiary type.
 func TypeFromAST(ref tree.ResolvableTypeReference) (vec.Type, error) {
 	t, ok := ref.(*types.T)
@@ -40,6 +44,11 @@ func TypeFromAST(ref tree.ResolvableTypeReference) (vec.Type, error) {
 		p, sc := t.Precision(), t.Scale()
 		if p == 0 {
 			return vec.UnconstrainedNumeric, nil
+		}
+		if p > maxPGNumericPrecision {
+			// Past PostgreSQL's own limit it is PostgreSQL's error, not a
+			// missing feature of Apiary's.
+			return vec.Type{}, sqlerr.New(sqlerr.InvalidParameterValue, "NUMERIC precision %d must be between 1 and %d", p, maxPGNumericPrecision)
 		}
 		if p > vec.MaxDeclaredPrecision {
 			return vec.Type{}, sqlerr.New(sqlerr.FeatureNotSupported, "numeric precision %d is above the supported maximum of %d", p, vec.MaxDeclaredPrecision)

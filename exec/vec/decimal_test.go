@@ -81,21 +81,27 @@ func TestDecimalBinaryMatchesNarrow(t *testing.T) {
 	}
 }
 
+// arrowRoundTrip sends b's live rows through an Arrow record and back.
+func arrowRoundTrip(t *testing.T, b *Batch) *Batch {
+	t.Helper()
+	rec, err := BatchToRecord(b, []string{"d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rec.Release)
+	back, _, err := RecordToBatch(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return back
+}
+
 // Spill and exchange go through Arrow: per-value scales, the nominal scale
 // and NULLs must all come back.
 func TestDecimalArrowRoundTrip(t *testing.T) {
 	v := decimalColumn(t, 20, "1.5", "", "0.33333333333333333333", "-99999999999999999999999999999999999999")
 	b := &Batch{Cols: []*Vec{v}, Len: v.Len()}
-	rec, err := BatchToRecord(b, []string{"d"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec.Release()
-	back, _, err := RecordToBatch(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := back.Cols[0]
+	got := arrowRoundTrip(t, b).Cols[0]
 	if got.Type != v.Type {
 		t.Errorf("type came back as %+v, want %+v", got.Type, v.Type)
 	}
@@ -106,15 +112,7 @@ func TestDecimalArrowRoundTrip(t *testing.T) {
 	}
 	// With a selection only the selected rows travel.
 	b.Sel, b.Len = []int32{2, 3}, 2
-	rec2, err := BatchToRecord(b, []string{"d"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec2.Release()
-	sel, _, err := RecordToBatch(rec2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sel := arrowRoundTrip(t, b)
 	if s := string(AppendText(nil, sel.Cols[0], 0, nil)); s != "0.33333333333333333333" {
 		t.Errorf("selected row 0 is %s", s)
 	}

@@ -133,27 +133,7 @@ func AppendFloat(dst []byte, f float64, bitSize int) []byte {
 // AppendNumeric appends a scaled integer with exactly scale decimals, as
 // numeric_out prints a value of a numeric(p, scale) column.
 func AppendNumeric(dst []byte, x int64, scale int32) []byte {
-	u := uint64(x)
-	if x < 0 {
-		dst = append(dst, '-')
-		u = -u // two's complement: correct for MinInt64 too
-	}
-	var buf [24]byte
-	digits := strconv.AppendUint(buf[:0], u, 10)
-	s := int(scale)
-	if s <= 0 {
-		return append(dst, digits...)
-	}
-	if len(digits) <= s {
-		dst = append(dst, '0', '.')
-		for range s - len(digits) {
-			dst = append(dst, '0')
-		}
-		return append(dst, digits...)
-	}
-	dst = append(dst, digits[:len(digits)-s]...)
-	dst = append(dst, '.')
-	return append(dst, digits[len(digits)-s:]...)
+	return decimal.Append(dst, decimal.FromInt64(x, scale))
 }
 
 const hexDigits = "0123456789abcdef"

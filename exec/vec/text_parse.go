@@ -2,13 +2,13 @@ package vec
 
 import (
 	"errors"
-	"github.com/apiarydb/apiary/exec/decimal"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/apiarydb/apiary/exec/decimal"
 	"github.com/apiarydb/apiary/sqlerr"
 )
 
@@ -291,10 +291,8 @@ func parseFloat(s string, bitSize int, typ string) (float64, error) {
 // is one that does not fit the 64-bit representation.
 func ParseNumeric(s string, t Type) (int64, error) {
 	str := trimSpace(s)
-	switch strings.ToLower(str) {
-	case "nan", "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf":
-		return 0, sqlerr.New(sqlerr.FeatureNotSupported, "numeric value \"%s\" is not supported", str).
-			WithDetail("Apiary stores numeric values as scaled 64-bit integers, which have no NaN or infinity.")
+	if err := numericSpecialValue(str); err != nil {
+		return 0, err
 	}
 	neg := false
 	if str != "" && (str[0] == '-' || str[0] == '+') {
@@ -341,14 +339,11 @@ mantissaDone:
 			return 0, syntaxError("numeric", s)
 		}
 		e, err := strconv.Atoi(str[i+1:])
-		if err != nil || str[i+1:] == "" || e > 1000 || e < -1000 {
-			if err != nil || str[i+1:] == "" {
-				return 0, syntaxError("numeric", s)
-			}
-			if e < 0 {
-				return 0, nil
-			}
-			return 0, numericOverflow(t)
+		if err != nil || e > 1000 || e < -1000 {
+			// Blanks after the e, exponents past ±1000 (PostgreSQL reads
+			// up to 16383 decimals) and their errors: decimal.Parse
+			// knows every form numeric_in takes.
+			return scaledDecimal(s, t)
 		}
 		exp += e
 	}
@@ -397,19 +392,46 @@ mantissaDone:
 	return int64(u), nil
 }
 
+// scaledDecimal is ParseNumeric through decimal.Parse, for the rare
+// inputs the int64 reader leaves to it.
+func scaledDecimal(s string, t Type) (int64, error) {
+	d, err := ParseDecimal(s)
+	if err != nil {
+		return 0, err
+	}
+	x, ok := d.Scaled(t.EffectiveScale())
+	if !ok || t.Precision > 0 && (x >= Pow10(t.Precision) || x <= -Pow10(t.Precision)) {
+		return 0, numericOverflow(t)
+	}
+	return x, nil
+}
+
 // ParseDecimal reads numeric input keeping the scale it is written with.
 func ParseDecimal(s string) (decimal.Decimal, error) {
 	d, err := decimal.Parse([]byte(s))
 	if errors.Is(err, decimal.ErrSyntax) {
-		str := trimSpace(s)
-		switch strings.ToLower(str) {
-		case "nan", "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf":
-			return d, sqlerr.New(sqlerr.FeatureNotSupported, "numeric value \"%s\" is not supported", str).
-				WithDetail("Apiary's numeric has no NaN or infinity.")
+		if err := numericSpecialValue(trimSpace(s)); err != nil {
+			return d, err
 		}
 		return d, syntaxError("numeric", s)
 	}
+	if errors.Is(err, decimal.ErrOverflow) {
+		// Too many digits either side of the point (PostgreSQL keeps
+		// 16383 decimals, Apiary 38 digits): PostgreSQL's bare message.
+		return d, sqlerr.New(sqlerr.NumericValueOutOfRange, "value overflows numeric format")
+	}
 	return d, DecimalError(err)
+}
+
+// numericSpecialValue rejects PostgreSQL's special numeric inputs, which
+// read as numbers there and as syntax errors otherwise here.
+func numericSpecialValue(str string) error {
+	switch strings.ToLower(str) {
+	case "nan", "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf":
+		return sqlerr.New(sqlerr.FeatureNotSupported, "numeric value \"%s\" is not supported", str).
+			WithDetail("Apiary's numeric has no NaN or infinity.")
+	}
+	return nil
 }
 
 // DecimalError gives an error of package decimal its SQLSTATE.
