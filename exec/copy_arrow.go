@@ -123,15 +123,17 @@ func exportType(t vec.Type) vec.Type {
 	return t
 }
 
-// decimalArrow converts a KindDecimal column to Decimal128 values of dt's
-// scale.
-func decimalArrow(v *vec.Vec, n int, sel []int32, dt *arrow.Decimal128Type) (arrow.Array, error) {
+// decimalArrow converts the KindDecimal column called name to Decimal128
+// values of dt's scale, as a numeric(dt.Precision, dt.Scale) column would
+// hold them.
+func decimalArrow(v *vec.Vec, n int, sel []int32, name string, dt *arrow.Decimal128Type) (arrow.Array, error) {
 	if sel != nil {
 		n = len(sel)
 	}
 	bld := array.NewDecimal128Builder(memory.NewGoAllocator(), dt)
 	defer bld.Release()
 	bld.Reserve(n)
+	field := vec.DeclaredNumeric(dt.Precision, dt.Scale)
 	vals := v.Decimals()
 	for i := range n {
 		r := i
@@ -142,15 +144,10 @@ func decimalArrow(v *vec.Vec, n int, sel []int32, dt *arrow.Decimal128Type) (arr
 			bld.AppendNull()
 			continue
 		}
-		d, err := decimal.Round(vals[r], dt.Scale)
-		if err == nil && d.Scale != dt.Scale {
-			// Padding to the nominal scale would pass 38 digits, so
-			// Round kept fewer decimals: the value does not fit.
-			err = decimal.ErrOverflow
-		}
+		d, err := vec.FitDecimal(vals[r], field)
 		if err != nil {
-			return nil, sqlerr.Wrap(vec.DecimalError(err), sqlerr.NumericValueOutOfRange,
-				"value %s does not fit Arrow's decimal128(%d, %d)", vals[r], dt.Precision, dt.Scale)
+			return nil, sqlerr.Wrap(err, sqlerr.NumericValueOutOfRange,
+				"value %s in column \"%s\" does not fit Arrow's decimal128(%d, %d)", vals[r], name, dt.Precision, dt.Scale)
 		}
 		bld.Append(decimal128.New(d.Hi, d.Lo))
 	}
@@ -170,18 +167,20 @@ func batchArrays(b *vec.Batch, schema *arrow.Schema, arrays []arrow.Array) error
 		var err error
 		if dt, ok := schema.Field(i).Type.(*arrow.Decimal128Type); ok && c.Type.Kind == vec.KindDecimal {
 			// A client's stream (exportType); fragments keep vec's form.
-			a, err = decimalArrow(c, b.Len, sel, dt)
-		} else {
-			a, err = vec.ToArrow(c, b.Len, sel)
+			// Its errors already speak to the client.
+			a, err = decimalArrow(c, b.Len, sel, schema.Field(i).Name, dt)
+		} else if a, err = vec.ToArrow(c, b.Len, sel); err != nil {
+			if c.Type.Kind == vec.KindInterval {
+				err = sqlerr.Wrap(err, sqlerr.DatetimeFieldOverflow, "interval in column %q is out of range for Arrow's month_day_nano interval", schema.Field(i).Name)
+			} else {
+				err = sqlerr.Wrap(err, sqlerr.InternalError, "convert column %q to Arrow", schema.Field(i).Name)
+			}
 		}
 		if err != nil {
 			for _, done := range arrays[:i] {
 				done.Release()
 			}
-			if c.Type.Kind == vec.KindInterval {
-				return sqlerr.Wrap(err, sqlerr.DatetimeFieldOverflow, "interval in column %q is out of range for Arrow's month_day_nano interval", schema.Field(i).Name)
-			}
-			return sqlerr.Wrap(err, sqlerr.InternalError, "convert column %q to Arrow", schema.Field(i).Name)
+			return err
 		}
 		arrays[i] = a
 	}

@@ -51,7 +51,6 @@ const (
 // next moves past the token tok as written: a word, an operator, one
 // punctuation character, or a literal or quoted identifier with its quotes.
 func (w *compatWindowSpecs) next(tok string) {
-	lower := strings.ToLower(tok)
 	isName := tok != "" && (compatIsIdentChar(tok, 0) || tok[0] == '"')
 	step := clauseNone
 	switch {
@@ -73,13 +72,13 @@ func (w *compatWindowSpecs) next(tok string) {
 			w.open = w.open[:n-1]
 		}
 		w.depth--
-	case lower == "window":
+	case strings.EqualFold(tok, "window"):
 		step, w.clauseDepth = clauseName, w.depth
 	case tok == "," && w.clause == clauseAfter && w.depth == w.clauseDepth:
 		step = clauseName
 	case isName && w.clause == clauseName:
 		step = clauseAs
-	case lower == "as" && w.clause == clauseAs:
+	case w.clause == clauseAs && strings.EqualFold(tok, "as"):
 		step = clauseParen
 	}
 	w.clause = step
@@ -96,7 +95,8 @@ func (w *compatWindowSpecs) inSpec() bool {
 // startsFrame reports whether word, met now with prev (as rewriteCompat
 // tracks it) before it, begins a window frame.
 func (w *compatWindowSpecs) startsFrame(word, prev string) bool {
-	if !compatFrameKeywords[strings.ToLower(word)] || !w.inSpec() {
+	// inSpec first: it is cheap, and false for nearly every token.
+	if !w.inSpec() || !compatFrameKeywords[strings.ToLower(word)] {
 		return false
 	}
 	switch strings.ToLower(prev) {

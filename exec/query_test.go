@@ -433,16 +433,7 @@ func TestJoinSidesFromStatistics(t *testing.T) {
 // NULL with NULL (PostgreSQL runs it as a nested loop): it spills like any
 // hash join, and next to an equality it stays a residual condition.
 func TestJoinOnIsNotDistinctFrom(t *testing.T) {
-	ctx := context.Background()
-	eng, err := NewEngine(ctx, objstore.NewMem(), Config{Node: "ndf", Bees: 2, BeeMemory: 256 << 10, SpillDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := eng.NewSession(ctx, "apiary", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := newTestSession(t, newTestEngine(t, Config{Node: "ndf", Bees: 2, BeeMemory: 256 << 10, SpillDir: t.TempDir()}))
 	mustRun(t, s, `CREATE TABLE a (k bigint, v int)`)
 	mustRun(t, s, `CREATE TABLE b (k bigint, w int)`)
 	mustRun(t, s, `INSERT INTO a SELECT CASE WHEN i % 1000 = 0 THEN NULL ELSE i END, i % 3 FROM generate_series(1, 60000) g(i)`)

@@ -116,3 +116,21 @@ func TestWideNumericCopy(t *testing.T) {
 		t.Errorf("arrow export:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// A computed numeric leaves as Arrow's Decimal128(38, its nominal scale):
+// a value whose integer digits leave no room for that scale is 22003
+// naming the column and the Arrow type, with the field's limits in the
+// detail, not an internal conversion failure.
+func TestArrowExportNumericOverflow(t *testing.T) {
+	s := testSession(t, objstore.NewMem())
+	const q = `COPY (SELECT x / 1 AS q FROM (VALUES (99999999999999999999999999999999999999::numeric)) v(x)) TO STDOUT (FORMAT arrow)`
+	_, _, err := tryArrowCopy(s, q)
+	if err == nil {
+		t.Fatalf("%s: succeeded, want 22003", q)
+	}
+	e := sqlerr.Flatten(err)
+	if e.Code != sqlerr.NumericValueOutOfRange || !strings.Contains(e.Message, `column "q"`) || !strings.Contains(e.Message, "decimal128(38, 16)") ||
+		!strings.Contains(e.Detail, "precision 38, scale 16") {
+		t.Errorf("%s:\n got %s %q (detail %q)\nwant 22003 naming column \"q\" and decimal128(38, 16), detail naming precision 38, scale 16", q, e.Code, e.Message, e.Detail)
+	}
+}

@@ -159,10 +159,11 @@ func CodeOf(err error) Code {
 			return QueryCanceled
 		}
 		if j, ok := e.(interface{ Unwrap() []error }); ok && code == "" {
-			// Errors joined from several bees: the others were cancelled
-			// because one failed, and that one names the failure. (An
-			// uncoded failure beside a cancellation read as 57014,
-			// "canceling statement due to user request".)
+			// Joined errors (a failure with its clean-up's, or several
+			// workers' where the others were cancelled because one
+			// failed): the first that is not a cancellation names the
+			// failure. (An uncoded failure beside a cancellation read as
+			// 57014, "canceling statement due to user request".)
 			for _, x := range j.Unwrap() {
 				if c := CodeOf(x); c != QueryCanceled {
 					return c

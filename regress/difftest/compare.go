@@ -237,10 +237,11 @@ func quoteValue(v Value) string {
 }
 
 // sortBoth sorts copies of both row sets by one key function, so that equal
-// multisets line up row by row. In columns whose values may legitimately
-// differ in their decimals (numeric and float columns where every value on
-// both sides is a plain decimal) the key rounds to the fewest decimals seen
-// in the column, so that "0.333333" and "0.3333333333333333" sort alike.
+// multisets line up row by row. In numeric and float columns where every
+// value on both sides is a plain decimal the key rounds to the fewest
+// decimals seen in the column, so that "0.333333" and "0.3333333333333333"
+// sort alike: floats within tolerance then compare equal, and a numeric
+// that lost digits is reported beside its counterpart.
 func sortBoth(kinds []ColumnKind, pg, ap [][]Value) ([][]Value, [][]Value) {
 	round := make([]int, len(kinds)) // decimals to round to, -1 = raw text
 	for j, k := range kinds {
